@@ -1,0 +1,115 @@
+//! The event envelope (ARCHITECTURE §7) and the payload of every event type.
+//! `proto-docs/events.md` documents each one; keep the two in step.
+
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Every message on the `hunarmitra.events` exchange has this shape; the routing key is `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event<T = serde_json::Value> {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub version: u32,
+    pub occurred_at: DateTime<Utc>,
+    pub source: String,
+    pub correlation_id: Option<String>,
+    pub data: T,
+}
+
+impl<T: Serialize> Event<T> {
+    pub fn new(source: &str, event_type: &str, correlation_id: Option<String>, data: T) -> Self {
+        Event {
+            id: Uuid::new_v4(),
+            event_type: event_type.to_owned(),
+            version: 1,
+            occurred_at: Utc::now(),
+            source: source.to_owned(),
+            correlation_id,
+            data,
+        }
+    }
+
+    /// The same event with its payload as untyped JSON, as stored in the outbox.
+    pub fn into_json(self) -> Result<Event, serde_json::Error> {
+        Ok(Event {
+            id: self.id,
+            event_type: self.event_type,
+            version: self.version,
+            occurred_at: self.occurred_at,
+            source: self.source,
+            correlation_id: self.correlation_id,
+            data: serde_json::to_value(self.data)?,
+        })
+    }
+}
+
+impl Event {
+    /// Reads the payload as the type the event's `type` promises.
+    pub fn payload<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.data)
+    }
+}
+
+/// Event type names: the routing keys.
+pub mod types {
+    pub const USER_REGISTERED: &str = "identity.user.registered";
+    pub const USER_UPDATED: &str = "identity.user.updated";
+    pub const OTP_REQUESTED: &str = "identity.otp.requested";
+    pub const WORKER_CREATED: &str = "workforce.worker.created";
+    pub const WORKER_DELETED: &str = "workforce.worker.deleted";
+    pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
+    pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
+}
+
+/// `identity.user.registered`: a user was created by a first OTP login, the seeder or an admin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRegistered {
+    pub user_id: Uuid,
+    pub phone: String,
+    pub role: crate::Role,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// `identity.user.updated`: a user's name, role-independent details or active flag changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserUpdated {
+    pub user_id: Uuid,
+    pub phone: String,
+    pub role: crate::Role,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_active: bool,
+}
+
+/// `identity.otp.requested`: hand the code to SMS delivery. Published directly (never stored at rest)
+/// with a per-message expiry equal to the OTP lifetime.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct OtpRequested {
+    pub request_id: Uuid,
+    pub phone: String,
+    pub otp: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for OtpRequested {
+    // The code must never reach a log line by accident.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpRequested")
+            .field("request_id", &self.request_id)
+            .field("phone", &self.phone)
+            .field("otp", &"****")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// `workforce.worker.created|deleted` and `workforce.contractor.created|deleted` as far as other
+/// services need them: whose profile it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRef {
+    pub profile_id: Uuid,
+    pub user_id: Uuid,
+}

@@ -1,0 +1,4 @@
+DROP TRIGGER IF EXISTS outbox_notify ON outbox;
+DROP FUNCTION IF EXISTS outbox_notify();
+DROP TABLE IF EXISTS inbox;
+DROP TABLE IF EXISTS outbox;

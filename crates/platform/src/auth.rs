@@ -1,0 +1,448 @@
+//! JWT authentication (ARCHITECTURE §5): EdDSA keys and JWKS, the claims, a verifier with a JWKS cache,
+//! and the `AuthUser` extractor every service uses, with the exact 401 bodies of spec/API.md §1.4.
+
+use crate::config::{self, ConfigError};
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use futures_util::future::LocalBoxFuture;
+use hm_contracts::Role;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use paperclip::actix::OperationModifier;
+use paperclip::v2::models::{DefaultOperationRaw, SecurityScheme};
+use paperclip::v2::schema::Apiv2Schema;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub issuer: String,
+    pub audience: String,
+    /// Where to fetch the signing keys; `None` when the service holds them itself (identity, tests).
+    pub jwks_url: Option<String>,
+}
+
+impl AuthConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(AuthConfig {
+            issuer: config::string("JWT_ISSUER", "hunarmitra-identity"),
+            audience: config::string("JWT_AUDIENCE", "hunarmitra"),
+            jwks_url: Some(config::string(
+                "JWKS_URL",
+                "http://127.0.0.1:8101/.well-known/jwks.json",
+            )),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    Access,
+    Refresh,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claims {
+    pub token_type: TokenType,
+    pub user_id: Uuid,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+/// A JSON Web Key for an Ed25519 public key (RFC 8037).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    pub x: String,
+    pub kid: String,
+    #[serde(default)]
+    pub alg: Option<String>,
+    #[serde(rename = "use", default)]
+    pub use_: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+/// An Ed25519 signing key with its key id and public JWK.
+#[derive(Clone)]
+pub struct SigningKey {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: Jwk,
+    pem: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("not a PKCS#8 Ed25519 private key in PEM form: {0}")]
+    BadPem(String),
+    #[error("could not sign a token: {0}")]
+    Sign(String),
+}
+
+impl SigningKey {
+    /// A fresh random key (development and tests).
+    pub fn generate() -> Result<Self, KeyError> {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+            .map_err(|e| KeyError::BadPem(e.to_string()))?;
+        Self::from_der(pkcs8.as_ref())
+    }
+
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        let body: String = pem
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("-----"))
+            .collect();
+        let der = STANDARD.decode(body).map_err(|e| KeyError::BadPem(e.to_string()))?;
+        Self::from_der(&der)
+    }
+
+    fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+            .map_err(|e| KeyError::BadPem(e.to_string()))?;
+        let public = pair.public_key().as_ref();
+        let digest = ring::digest::digest(&ring::digest::SHA256, public);
+        let kid = URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12]);
+        let jwk = Jwk {
+            kty: "OKP".into(),
+            crv: "Ed25519".into(),
+            x: URL_SAFE_NO_PAD.encode(public),
+            kid: kid.clone(),
+            alg: Some("EdDSA".into()),
+            use_: Some("sig".into()),
+        };
+        let encoded = STANDARD.encode(der);
+        let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+        for chunk in encoded.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(chunk));
+            pem.push('\n');
+        }
+        pem.push_str("-----END PRIVATE KEY-----\n");
+        Ok(SigningKey { kid, encoding: EncodingKey::from_ed_der(der), jwk, pem })
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    pub fn pem(&self) -> &str {
+        &self.pem
+    }
+
+    pub fn sign(&self, claims: &Claims) -> Result<String, KeyError> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".into());
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| KeyError::Sign(e.to_string()))
+    }
+}
+
+/// Why a token was refused; the wording is what mobile clients see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("Token is expired")]
+    Expired,
+    #[error("Token is invalid")]
+    Invalid,
+    #[error("Token has wrong type")]
+    WrongType,
+    #[error("Token has no id")]
+    NoId,
+}
+
+/// Verifies tokens against a set of public keys, refreshed from the JWKS endpoint of identity when a
+/// token names a key it has not seen (rotation), and kept when identity is briefly unreachable.
+pub struct TokenVerifier {
+    config: AuthConfig,
+    keys: RwLock<HashMap<String, Arc<DecodingKey>>>,
+    last_fetch: tokio::sync::Mutex<Option<Instant>>,
+    http: reqwest::Client,
+}
+
+const REFETCH_INTERVAL: Duration = Duration::from_secs(5);
+
+impl TokenVerifier {
+    pub fn new(config: AuthConfig) -> Self {
+        TokenVerifier {
+            config,
+            keys: RwLock::new(HashMap::new()),
+            last_fetch: tokio::sync::Mutex::new(None),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(3))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Trusts exactly these keys (identity trusts its own; tests their minted key).
+    pub fn with_keys(config: AuthConfig, jwks: &Jwks) -> Self {
+        let verifier = Self::new(AuthConfig { jwks_url: None, ..config });
+        verifier.install(jwks);
+        verifier
+    }
+
+    fn install(&self, jwks: &Jwks) {
+        let mut map = HashMap::new();
+        for jwk in jwks.keys.iter().filter(|k| k.kty == "OKP" && k.crv == "Ed25519") {
+            if let Ok(key) = DecodingKey::from_ed_components(&jwk.x) {
+                map.insert(jwk.kid.clone(), Arc::new(key));
+            }
+        }
+        if let Ok(mut keys) = self.keys.write() {
+            keys.extend(map);
+        }
+    }
+
+    fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+        self.keys.read().ok().and_then(|k| k.get(kid).cloned())
+    }
+
+    async fn refresh_keys(&self) {
+        let Some(url) = &self.config.jwks_url else { return };
+        let mut last = self.last_fetch.lock().await;
+        if last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL) {
+            return;
+        }
+        *last = Some(Instant::now());
+        match self.http.get(url).send().await {
+            Ok(res) => match res.json::<Jwks>().await {
+                Ok(jwks) => self.install(&jwks),
+                Err(e) => tracing::warn!(error = %e, "JWKS response unreadable"),
+            },
+            Err(e) => tracing::warn!(error = %e, "JWKS fetch failed; keeping cached keys"),
+        }
+    }
+
+    pub async fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(TokenError::Invalid);
+        }
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let key = match self.key(&kid) {
+            Some(key) => key,
+            None => {
+                self.refresh_keys().await;
+                self.key(&kid).ok_or(TokenError::Invalid)?
+            }
+        };
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.leeway = 0;
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_audience(&[&self.config.audience]);
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| {
+            match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            }
+        })?;
+        let claims = data.claims;
+        if claims.token_type != expected {
+            return Err(TokenError::WrongType);
+        }
+        if claims.jti.as_deref().is_none_or(str::is_empty) {
+            return Err(TokenError::NoId);
+        }
+        Ok(claims)
+    }
+}
+
+/// 401 for a token that is present but unusable (API §1.4).
+pub fn token_not_valid(error: TokenError) -> ApiError {
+    ApiError::body(
+        StatusCode::UNAUTHORIZED,
+        json!({
+            "detail": "Given token not valid for any token type",
+            "code": "token_not_valid",
+            "messages": [{"token_class": "AccessToken", "token_type": "access", "message": error.to_string()}]
+        }),
+    )
+}
+
+pub fn not_authenticated() -> ApiError {
+    ApiError::detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")
+        .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""))
+}
+
+fn bad_header() -> ApiError {
+    ApiError::coded(
+        StatusCode::UNAUTHORIZED,
+        "Authorization header must contain two space-delimited values",
+        "bad_authorization_header",
+    )
+}
+
+/// The bearer token of a request: `Ok(None)` when there are no credentials of our scheme.
+fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
+    let value = value.to_str().map_err(|_| bad_header())?;
+    let mut parts = value.split_whitespace();
+    match parts.next() {
+        Some(scheme) if scheme.eq_ignore_ascii_case("bearer") => {}
+        _ => return Ok(None),
+    }
+    match (parts.next(), parts.next()) {
+        (Some(token), None) => Ok(Some(token.to_owned())),
+        _ => Err(bad_header()),
+    }
+}
+
+/// The authenticated caller of a protected endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub role: Role,
+    pub claims: Claims,
+}
+
+impl AuthUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// 403 unless the caller is `owner` or an admin.
+    pub fn require_owner_or_admin(&self, owner: Uuid) -> Result<(), ApiError> {
+        if self.id == owner || self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    pub fn require_role(&self, role: Role) -> Result<(), ApiError> {
+        if self.role == role || self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
+    let Some(token) = bearer(&req)? else { return Ok(None) };
+    let verifier = req
+        .app_data::<web::Data<TokenVerifier>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("no TokenVerifier registered"))?;
+    let claims = verifier.verify(&token, TokenType::Access).await.map_err(token_not_valid)?;
+    Ok(Some(AuthUser { id: claims.user_id, role: claims.role, claims }))
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await?.ok_or_else(not_authenticated) })
+    }
+}
+
+/// For public endpoints: no credentials is fine, but a bad token is still a 401 (API §1.4).
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeAuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(req).await.map(MaybeAuthUser) })
+    }
+}
+
+impl Apiv2Schema for AuthUser {
+    fn name() -> Option<String> {
+        Some("bearerAuth".into())
+    }
+
+    fn security_scheme() -> Option<SecurityScheme> {
+        Some(SecurityScheme {
+            name: Some("Authorization".into()),
+            type_: "apiKey".into(),
+            in_: Some("header".into()),
+            description: Some("`Bearer <access JWT>` issued by identity".into()),
+            ..Default::default()
+        })
+    }
+}
+
+impl OperationModifier for AuthUser {
+    fn update_parameter(_: &mut DefaultOperationRaw) {}
+}
+
+impl Apiv2Schema for MaybeAuthUser {}
+impl OperationModifier for MaybeAuthUser {
+    fn update_parameter(_: &mut DefaultOperationRaw) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> AuthConfig {
+        AuthConfig { issuer: "iss".into(), audience: "aud".into(), jwks_url: None }
+    }
+
+    fn claims(token_type: TokenType, exp_offset: i64) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            token_type,
+            user_id: Uuid::new_v4(),
+            role: Role::Worker,
+            jti: Some("abc".into()),
+            iat: now,
+            exp: now + exp_offset,
+            iss: "iss".into(),
+            aud: "aud".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn verifies_signed_tokens_and_names_each_failure() -> Result<(), KeyError> {
+        let key = SigningKey::generate()?;
+        let verifier = TokenVerifier::with_keys(config(), &Jwks { keys: vec![key.jwk().clone()] });
+        let good = key.sign(&claims(TokenType::Access, 60))?;
+        assert!(verifier.verify(&good, TokenType::Access).await.is_ok());
+        assert_eq!(verifier.verify(&good, TokenType::Refresh).await, Err(TokenError::WrongType));
+        let expired = key.sign(&claims(TokenType::Access, -10))?;
+        assert_eq!(verifier.verify(&expired, TokenType::Access).await, Err(TokenError::Expired));
+        let other = SigningKey::generate()?.sign(&claims(TokenType::Access, 60))?;
+        assert_eq!(verifier.verify(&other, TokenType::Access).await, Err(TokenError::Invalid));
+        assert_eq!(verifier.verify("garbage", TokenType::Access).await, Err(TokenError::Invalid));
+        Ok(())
+    }
+
+    #[test]
+    fn a_key_survives_a_pem_round_trip() -> Result<(), KeyError> {
+        let key = SigningKey::generate()?;
+        let again = SigningKey::from_pem(key.pem())?;
+        assert_eq!(key.jwk(), again.jwk());
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! PostgreSQL through diesel-async with a deadpool pool, and embedded migrations (ARCHITECTURE §8).
+
+use diesel::Connection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::AsyncPgConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+pub use diesel_migrations::embed_migrations;
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+/// The tables of the event bus (outbox, inbox) that every service database carries.
+pub const PLATFORM_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("migrations: {0}")]
+    Migrations(String),
+}
+
+/// A pool that waits at most a few seconds for a connection, so an outage turns into errors the
+/// handlers can answer rather than requests that hang.
+pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, DbError> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| DbError::Pool(e.to_string()))
+}
+
+/// Applies the platform's and then the service's pending migrations. Runs on a blocking thread because
+/// diesel's migration harness is synchronous.
+pub async fn migrate(database_url: &str, service: EmbeddedMigrations) -> Result<usize, DbError> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .map_err(|e| DbError::Migrations(e.to_string()))?;
+        let mut applied = 0;
+        for set in [PLATFORM_MIGRATIONS, service] {
+            applied += conn
+                .run_pending_migrations(set)
+                .map_err(|e| DbError::Migrations(e.to_string()))?
+                .len();
+        }
+        Ok(applied)
+    })
+    .await
+    .map_err(|e| DbError::Migrations(e.to_string()))?
+}
+
+/// Creates the database named in `database_url` if it does not exist (development convenience for
+/// `migrate`; production databases are provisioned by the platform team).
+pub async fn ensure_database(database_url: &str) -> Result<(), DbError> {
+    let (admin_url, name) = split_database(database_url)
+        .ok_or_else(|| DbError::Migrations(format!("no database name in {database_url}")))?;
+    let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| DbError::Pool(e.to_string()))?;
+    let driver = tokio::spawn(connection);
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await
+        .map_err(|e| DbError::Pool(e.to_string()))?
+        .is_some();
+    if !exists {
+        let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', ""));
+        if let Err(e) = client.batch_execute(&sql).await {
+            // Another replica may have created it in the meantime.
+            if e.code() != Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) {
+                return Err(DbError::Pool(e.to_string()));
+            }
+        }
+    }
+    drop(client);
+    let _ = driver.await;
+    Ok(())
+}
+
+/// `postgres://u@h:p/db?x` → (`postgres://u@h:p/postgres?x`, `db`).
+pub fn split_database(url: &str) -> Option<(String, String)> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let slash = base.rfind('/')?;
+    if slash < "postgres://".len() {
+        return None;
+    }
+    let name = base[slash + 1..].to_owned();
+    let mut admin = format!("{}/postgres", &base[..slash]);
+    if let Some(q) = query {
+        admin.push('?');
+        admin.push_str(q);
+    }
+    (!name.is_empty()).then_some((admin, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_database;
+
+    #[test]
+    fn splits_the_database_name_off() {
+        assert_eq!(
+            split_database("postgres://postgres@127.0.0.1:5432/hm_identity"),
+            Some(("postgres://postgres@127.0.0.1:5432/postgres".into(), "hm_identity".into()))
+        );
+        assert_eq!(split_database("postgres://h"), None);
+    }
+}

@@ -1,0 +1,228 @@
+//! The four error envelopes of `spec/API.md` §1.5, one type that renders them, and the handlers that keep
+//! every framework error (404, 405, 413, 415, JSON parse) in the same JSON shape.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use paperclip::v2::models::{DefaultOperationRaw, Either, Response};
+use paperclip::v2::schema::Apiv2Errors;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Field errors (shape V): field name → messages, plus `non_field_errors`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_owned()).or_default().push(message.into());
+    }
+
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn to_json(&self) -> Value {
+        Value::Object(self.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>())
+    }
+}
+
+/// An HTTP error with one of the spec's bodies. Services wrap it in their own error type.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    body: Option<Value>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, body: Option<Value>) -> Self {
+        ApiError { status, body, headers: Vec::new() }
+    }
+
+    /// Shape V: request validation, always 400.
+    pub fn fields(errors: FieldErrors) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Some(errors.to_json()))
+    }
+
+    /// Shape D: `{"detail": ...}`.
+    pub fn detail(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self::new(status, Some(json!({ "detail": detail.into() })))
+    }
+
+    /// Shape E: `{"error": ...}`, business-rule errors.
+    pub fn error(status: StatusCode, error: impl Into<String>) -> Self {
+        Self::new(status, Some(json!({ "error": error.into() })))
+    }
+
+    /// Shape C: `{"detail": ..., "code": ...}`.
+    pub fn coded(status: StatusCode, detail: impl Into<String>, code: &str) -> Self {
+        Self::new(status, Some(json!({ "detail": detail.into(), "code": code })))
+    }
+
+    /// A body the spec gives in full (e.g. the JWT errors with `messages`).
+    pub fn body(status: StatusCode, body: Value) -> Self {
+        Self::new(status, Some(body))
+    }
+
+    /// No body at all (e.g. logout's 400).
+    pub fn empty(status: StatusCode) -> Self {
+        Self::new(status, None)
+    }
+
+    pub fn not_found() -> Self {
+        Self::detail(StatusCode::NOT_FOUND, "Not found.")
+    }
+
+    /// 404 for a well-formed id of a missing object: `No <Entity> matches the given query.`
+    pub fn no_match(entity: &str) -> Self {
+        Self::detail(StatusCode::NOT_FOUND, format!("No {entity} matches the given query."))
+    }
+
+    pub fn forbidden() -> Self {
+        Self::detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action.")
+    }
+
+    pub fn unavailable(detail: impl Into<String>, code: &str) -> Self {
+        Self::coded(StatusCode::SERVICE_UNAVAILABLE, detail, code)
+    }
+
+    /// A 500 whose cause goes to the log, never to the client.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.")
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn json_body(&self) -> Option<&Value> {
+        self.body.as_ref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.body {
+            Some(body) => write!(f, "{} {}", self.status.as_u16(), body),
+            None => write!(f, "{}", self.status.as_u16()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        for (name, value) in &self.headers {
+            response.insert_header((name.clone(), value.clone()));
+        }
+        match &self.body {
+            Some(body) => response.json(body),
+            None => response.finish(),
+        }
+    }
+}
+
+/// Documents the error statuses of an operation in the OpenAPI document.
+pub fn document_errors(op: &mut DefaultOperationRaw, codes: &[(u16, &str)]) {
+    for (code, description) in codes {
+        op.responses.insert(
+            code.to_string(),
+            Either::Right(Response {
+                description: Some((*description).to_owned()),
+                schema: None,
+                headers: BTreeMap::new(),
+            }),
+        );
+    }
+}
+
+impl Apiv2Errors for ApiError {
+    fn update_error_definitions(op: &mut DefaultOperationRaw) {
+        document_errors(
+            op,
+            &[
+                (400, "Invalid input (field errors)"),
+                (401, "Missing or invalid credentials"),
+                (403, "Not permitted"),
+                (404, "Not found"),
+                (500, "Internal server error"),
+            ],
+        );
+    }
+}
+
+/// Rewrites framework errors that carry no JSON body (unknown route, wrong method, oversize body…) into
+/// shape D, so every error a client sees is JSON.
+pub fn json_error_handler<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    if status == StatusCode::RESET_CONTENT || (status == StatusCode::BAD_REQUEST && is_empty(&res)) {
+        // Deliberately empty bodies (logout) stay empty.
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let detail = match status {
+        StatusCode::NOT_FOUND => "Not found.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("Method \"{}\" not allowed.", res.request().method())
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large.".to_owned(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            let ct = res
+                .request()
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            format!("Unsupported media type \"{ct}\" in request.")
+        }
+        StatusCode::INTERNAL_SERVER_ERROR => "Internal server error.".to_owned(),
+        other => other.canonical_reason().unwrap_or("Error").to_owned() + ".",
+    };
+    let (req, old) = res.into_parts();
+    let mut new = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.insert_header((name.clone(), value.clone()));
+        }
+    }
+    let response = new.json(json!({ "detail": detail })).map_into_boxed_body();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+}
+
+fn is_empty<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
+    matches!(res.response().body().size(), actix_web::body::BodySize::Sized(0) | actix_web::body::BodySize::None)
+}
+
+/// Type of the body the error handler middleware produces.
+pub type JsonErrorBody<B> = EitherBody<B, BoxBody>;

@@ -1,0 +1,149 @@
+//! One AMQP connection per process with a confirm-mode channel, (re)opened lazily: a broker outage makes
+//! publishes fail fast, and the first publish after it recovers reconnects.
+
+use super::BusConfig;
+use hm_contracts::Event;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
+use lapin::publisher_confirm::Confirmation;
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("broker unreachable: {0}")]
+    Unreachable(String),
+    #[error("broker did not confirm the message: {0}")]
+    NotConfirmed(String),
+    #[error("event encoding: {0}")]
+    Encoding(#[from] serde_json::Error),
+}
+
+pub struct Broker {
+    config: BusConfig,
+    state: Mutex<Option<(Connection, Channel)>>,
+}
+
+pub(super) fn connection_properties() -> ConnectionProperties {
+    ConnectionProperties::default()
+        .with_executor(tokio_executor_trait::Tokio::current())
+        .with_reactor(tokio_reactor_trait::Tokio)
+}
+
+/// Opens a connection and a confirm-mode channel and makes sure the events exchange exists.
+pub(super) async fn open(config: &BusConfig) -> Result<(Connection, Channel), BusError> {
+    let attempt = async {
+        let conn = Connection::connect(&config.amqp_url, connection_properties()).await?;
+        let channel = conn.create_channel().await?;
+        channel.confirm_select(ConfirmSelectOptions::default()).await?;
+        channel
+            .exchange_declare(
+                &config.exchange,
+                ExchangeKind::Topic,
+                ExchangeDeclareOptions { durable: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await?;
+        Ok::<_, lapin::Error>((conn, channel))
+    };
+    match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+        Ok(Ok(pair)) => Ok(pair),
+        Ok(Err(e)) => Err(BusError::Unreachable(e.to_string())),
+        Err(_) => Err(BusError::Unreachable("connect timed out".into())),
+    }
+}
+
+/// Publishes and waits for the broker's confirm.
+pub(super) async fn publish_confirmed(
+    channel: &Channel,
+    exchange: &str,
+    routing_key: &str,
+    payload: &[u8],
+    properties: BasicProperties,
+) -> Result<(), BusError> {
+    let send = async {
+        let confirm = channel
+            .basic_publish(exchange, routing_key, BasicPublishOptions::default(), payload, properties)
+            .await
+            .map_err(|e| BusError::Unreachable(e.to_string()))?;
+        match confirm.await.map_err(|e| BusError::Unreachable(e.to_string()))? {
+            Confirmation::Nack(_) => Err(BusError::NotConfirmed("nack".into())),
+            _ => Ok(()),
+        }
+    };
+    tokio::time::timeout(CONFIRM_TIMEOUT, send)
+        .await
+        .map_err(|_| BusError::NotConfirmed("confirm timed out".into()))?
+}
+
+pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> BasicProperties {
+    let mut properties = BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_delivery_mode(2)
+        .with_message_id(event.id.to_string().into())
+        .with_type(event.event_type.clone().into())
+        .with_app_id(event.source.clone().into());
+    if let Some(correlation) = &event.correlation_id {
+        properties = properties.with_correlation_id(correlation.clone().into());
+    }
+    if let Some(ttl) = expiration {
+        properties = properties.with_expiration(ttl.as_millis().to_string().into());
+    }
+    properties
+}
+
+impl Broker {
+    pub fn new(config: BusConfig) -> Arc<Self> {
+        Arc::new(Broker { config, state: Mutex::new(None) })
+    }
+
+    pub fn config(&self) -> &BusConfig {
+        &self.config
+    }
+
+    async fn channel(&self) -> Result<Channel, BusError> {
+        let mut state = self.state.lock().await;
+        if let Some((conn, channel)) = state.as_ref() {
+            if conn.status().connected() && channel.status().connected() {
+                return Ok(channel.clone());
+            }
+        }
+        *state = None;
+        let (conn, channel) = open(&self.config).await?;
+        *state = Some((conn, channel.clone()));
+        Ok(channel)
+    }
+
+    async fn forget(&self) {
+        *self.state.lock().await = None;
+    }
+
+    /// Connects if needed; used by readiness checks.
+    pub async fn ensure_connected(&self) -> Result<(), BusError> {
+        self.channel().await.map(|_| ())
+    }
+
+    /// Publishes one event on the exchange under its type and waits for the confirm. `expiration` drops
+    /// the message once it is useless (an OTP past its lifetime).
+    pub async fn publish(&self, event: &Event, expiration: Option<Duration>) -> Result<(), BusError> {
+        let payload = serde_json::to_vec(event)?;
+        let channel = self.channel().await?;
+        let result = publish_confirmed(
+            &channel,
+            &self.config.exchange,
+            &event.event_type,
+            &payload,
+            event_properties(event, expiration),
+        )
+        .await;
+        if result.is_err() {
+            self.forget().await;
+        }
+        result
+    }
+}

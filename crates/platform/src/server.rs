@@ -1,0 +1,122 @@
+//! How a service becomes a running HTTP server: the same middleware, probes, metrics, OpenAPI document
+//! and background tasks for every service, so `lib.rs` of a service only lists its routes and state.
+
+use crate::auth::TokenVerifier;
+use crate::error::json_error_handler;
+use crate::events::{ConsumerHandle, RelayHandle};
+use crate::health::{self, Readiness};
+use crate::input::MAX_BODY_BYTES;
+use crate::metrics::{self, Metrics};
+use crate::{http, telemetry};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+use paperclip::actix::OpenApiExt;
+use paperclip::v2::models::{DefaultApiRaw, Info};
+use std::net::TcpListener;
+
+/// Names the service in its OpenAPI document and metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceInfo {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+}
+
+/// What every service shares with its handlers and probes.
+#[derive(Clone)]
+pub struct Shared {
+    pub metrics: web::Data<Metrics>,
+    pub readiness: web::Data<Readiness>,
+    pub verifier: web::Data<TokenVerifier>,
+}
+
+/// Binds `host:port` (port 0 picks a free one, as tests do).
+pub fn bind(host: &str, port: u16) -> std::io::Result<TcpListener> {
+    TcpListener::bind((host, port))
+}
+
+/// Builds the HTTP server: `routes` registers the service's own resources and data.
+pub fn http_server<F>(
+    listener: TcpListener,
+    info: ServiceInfo,
+    shared: Shared,
+    workers: usize,
+    routes: F,
+) -> std::io::Result<Server>
+where
+    F: Fn(&mut paperclip::actix::web::ServiceConfig) + Clone + Send + 'static,
+{
+    let server = HttpServer::new(move || {
+        let mut spec = DefaultApiRaw::default();
+        spec.info = Info {
+            title: info.title.to_owned(),
+            description: Some(info.description.to_owned()),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            ..Default::default()
+        };
+        App::new()
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(shared.metrics.clone())
+            .app_data(shared.readiness.clone())
+            .app_data(shared.verifier.clone())
+            .wrap(ErrorHandlers::new().default_handler(json_error_handler))
+            .wrap(from_fn(http::append_slash))
+            .wrap(from_fn(metrics::track))
+            .wrap(from_fn(telemetry::request_id))
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
+            .route("/metrics", web::get().to(metrics::endpoint))
+            .wrap_api_with_spec(spec)
+            .configure(routes.clone())
+            .with_json_spec_v3_at("/openapi.json")
+            .default_service(web::to(http::not_found))
+            .build()
+    })
+    .workers(workers.max(1))
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// A running service: its port, its HTTP server and the background tasks that stop with it.
+pub struct Application {
+    port: u16,
+    server: Server,
+    relay: Option<RelayHandle>,
+    consumers: Vec<ConsumerHandle>,
+}
+
+impl Application {
+    pub fn new(port: u16, server: Server, relay: Option<RelayHandle>, consumers: Vec<ConsumerHandle>) -> Self {
+        Application { port, server, relay, consumers }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/Ctrl-C (or `handle().stop()`), finishes in-flight requests, then stops the
+    /// consumers and flushes the outbox (ARCHITECTURE §9).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        for consumer in self.consumers {
+            consumer.shutdown().await;
+        }
+        if let Some(relay) = self.relay {
+            relay.shutdown().await;
+        }
+        tracing::info!("stopped");
+        result
+    }
+}
+
+/// Log set-up for binaries.
+pub fn init_logging(json: bool, debug: bool) {
+    telemetry::init(json, debug);
+}

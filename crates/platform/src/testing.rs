@@ -1,0 +1,258 @@
+//! Test helpers shared by every service's integration tests (ARCHITECTURE §10): a fresh database cloned
+//! from a migrated template, an isolated Redis prefix and broker names, minted tokens, and a chaos proxy
+//! that cuts and restores a connection to real Postgres, Redis or RabbitMQ.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::auth::{AuthConfig, Claims, Jwks, SigningKey, TokenType, TokenVerifier};
+use crate::db::{self, split_database};
+use crate::events::BusConfig;
+use diesel::migration::MigrationSource;
+use diesel_migrations::EmbeddedMigrations;
+use hm_contracts::Role;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432";
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379/0";
+pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// Base URL of the test Postgres server (`TEST_POSTGRES_URL`), without a database name.
+pub fn postgres_url() -> String {
+    env_or("TEST_POSTGRES_URL", POSTGRES_URL)
+}
+
+pub fn redis_url() -> String {
+    env_or("TEST_REDIS_URL", REDIS_URL)
+}
+
+pub fn amqp_url() -> String {
+    env_or("TEST_AMQP_URL", AMQP_URL)
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+async fn admin_client() -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(&format!("{}/postgres", postgres_url()), tokio_postgres::NoTls)
+        .await
+        .expect("test Postgres reachable (run scripts/dev-infra.sh)");
+    tokio::spawn(connection);
+    client
+}
+
+fn template_name(service: &str, migrations: &EmbeddedMigrations) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for set in [&db::PLATFORM_MIGRATIONS, migrations] {
+        let list = MigrationSource::<diesel::pg::Pg>::migrations(set).expect("embedded migrations");
+        for m in list {
+            m.name().to_string().hash(&mut hasher);
+        }
+    }
+    format!("hmtpl_{service}_{:x}", hasher.finish())
+}
+
+impl TestDb {
+    /// Clones the service's migrated template (made once, under an advisory lock, by whichever test
+    /// process gets there first).
+    pub async fn new(service: &str, migrations: EmbeddedMigrations) -> TestDb {
+        let template = template_name(service, &migrations);
+        let client = admin_client().await;
+        client.execute("SELECT pg_advisory_lock(7243901)", &[]).await.unwrap();
+        let exists = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+            .await
+            .unwrap()
+            .is_some();
+        if !exists {
+            let building = format!("{template}_build");
+            client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await.unwrap();
+            client.batch_execute(&format!("CREATE DATABASE \"{building}\"")).await.unwrap();
+            db::migrate(&format!("{}/{building}", postgres_url()), migrations).await.unwrap();
+            client.batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\"")).await.unwrap();
+        }
+        client.execute("SELECT pg_advisory_unlock(7243901)", &[]).await.unwrap();
+        let name = format!("hmtest_{service}_{}", Uuid::new_v4().simple());
+        let mut attempt = 0;
+        loop {
+            match client.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await {
+                Ok(()) => break,
+                // "source database is being accessed by other users": another clone is in flight.
+                Err(e) if attempt < 50 => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, "template busy, retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot clone {template}: {e}"),
+            }
+        }
+        let url = format!("{}/{name}", postgres_url());
+        TestDb { name, url }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let Some((admin, _)) = split_database(&self.url) else { return };
+        // Drop runs inside or outside a runtime; a thread with its own runtime works in both cases.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async move {
+                let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.ok()?;
+                tokio::spawn(connection);
+                client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// A Redis key prefix no other test uses.
+pub fn redis_prefix(service: &str) -> String {
+    format!("test:{}:{service}:", Uuid::new_v4().simple())
+}
+
+/// Broker names no other test uses; the queues delete themselves a while after the test.
+pub fn bus_config(service: &str) -> BusConfig {
+    let id = Uuid::new_v4().simple().to_string();
+    BusConfig {
+        amqp_url: amqp_url(),
+        exchange: format!("test.{id}.events"),
+        queue: format!("test.{id}.{service}.events"),
+        queue_expires_ms: Some(120_000),
+        max_retries: 3,
+        retry_base_ms: 50,
+    }
+}
+
+/// A signing key of the test's own, and tokens minted with it.
+pub struct TestKeys {
+    pub key: SigningKey,
+    pub config: AuthConfig,
+}
+
+impl Default for TestKeys {
+    fn default() -> Self {
+        TestKeys {
+            key: SigningKey::generate().unwrap(),
+            config: AuthConfig { issuer: "hunarmitra-identity".into(), audience: "hunarmitra".into(), jwks_url: None },
+        }
+    }
+}
+
+impl TestKeys {
+    pub fn jwks(&self) -> Jwks {
+        Jwks { keys: vec![self.key.jwk().clone()] }
+    }
+
+    pub fn verifier(&self) -> TokenVerifier {
+        TokenVerifier::with_keys(self.config.clone(), &self.jwks())
+    }
+
+    pub fn claims(&self, user_id: Uuid, role: Role, token_type: TokenType, lifetime_secs: i64) -> Claims {
+        let now = chrono::Utc::now().timestamp();
+        Claims {
+            token_type,
+            user_id,
+            role,
+            jti: Some(Uuid::new_v4().simple().to_string()),
+            iat: now,
+            exp: now + lifetime_secs,
+            iss: self.config.issuer.clone(),
+            aud: self.config.audience.clone(),
+        }
+    }
+
+    /// An access token for `user_id` valid for an hour.
+    pub fn mint(&self, user_id: Uuid, role: Role) -> String {
+        self.key.sign(&self.claims(user_id, role, TokenType::Access, 3600)).unwrap()
+    }
+}
+
+/// A TCP proxy in front of a real server that a test can cut (every open connection is dropped and new
+/// ones are refused) and restore, to simulate an outage without touching the shared server.
+pub struct ChaosProxy {
+    pub port: u16,
+    cut: Arc<AtomicBool>,
+    generation: watch::Sender<u64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ChaosProxy {
+    pub async fn start(target: &str) -> ChaosProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let (generation, _) = watch::channel(0u64);
+        let target = target.to_owned();
+        let (flag, gen) = (cut.clone(), generation.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { continue };
+                if flag.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let target = target.clone();
+                let mut cut_signal = gen.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut_signal.changed() => {}
+                    }
+                });
+            }
+        });
+        ChaosProxy { port, cut, generation, task }
+    }
+
+    /// Drops every connection through the proxy and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    pub fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for ChaosProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Polls `check` until it returns `Some` or `timeout` passes.
+pub async fn eventually<T, F, Fut>(timeout: std::time::Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
