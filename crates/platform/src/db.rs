@@ -5,7 +5,8 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::AsyncPgConnection;
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+pub use diesel_migrations::EmbeddedMigrations;
+use diesel_migrations::MigrationHarness;
 use std::time::Duration;
 
 pub use diesel_migrations::embed_migrations;

@@ -226,3 +226,5 @@ fn is_empty<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
 
 /// Type of the body the error handler middleware produces.
 pub type JsonErrorBody<B> = EitherBody<B, BoxBody>;
+
+impl std::error::Error for ApiError {}

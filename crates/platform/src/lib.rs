@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod redis;
 pub mod server;
 pub mod telemetry;
+pub mod time;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,0 +1,40 @@
+use chrono::{DateTime, Utc};
+use hm_contracts::Role;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// A user as identity's rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: Uuid,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub language_preference: String,
+    pub is_phone_verified: bool,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub has_worker_profile: bool,
+    pub has_contractor_profile: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    /// `profile_exists` of verify-otp (API §3.2).
+    pub fn profile_exists(&self) -> bool {
+        match self.role {
+            Role::Worker => self.has_worker_profile,
+            Role::Contractor => self.has_contractor_profile,
+            _ => false,
+        }
+    }
+}
+
+/// Roles a phone user may ask for at sign-up; `admin` only comes from the back office.
+pub const SIGNUP_ROLES: [&str; 3] = ["worker", "contractor", "employer"];
+
+pub fn parse_role(s: &str) -> Role {
+    Role::from_str(s).unwrap_or(Role::Worker)
+}

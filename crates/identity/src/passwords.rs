@@ -1,0 +1,46 @@
+//! Admin passwords: argon2id PHC strings, hashed and checked on the blocking pool so the async workers
+//! never stall on a deliberately slow hash.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+/// A valid argon2id hash of a random string, used when no account matches (constant-time refusal).
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3ZqOeD9xJ5zL1c0eY2O3wqQm7b6b2n7u0m2Qm4f2m3o";
+
+pub async fn hash(password: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+pub async fn verify(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn hashes_verify_and_differ_per_salt() -> Result<(), String> {
+        let a = super::hash("s3cret-pass".into()).await?;
+        let b = super::hash("s3cret-pass".into()).await?;
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        assert!(super::verify("s3cret-pass".into(), a.clone()).await);
+        assert!(!super::verify("wrong".into(), a).await);
+        assert!(!super::verify("x".into(), super::DUMMY_HASH.into()).await);
+        Ok(())
+    }
+}

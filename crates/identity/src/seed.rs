@@ -1,0 +1,60 @@
+//! `hm-identity seed`: the demo users of spec/CONFIG.md §4.2, created once (get-or-create by phone).
+
+use crate::events;
+use crate::passwords;
+use crate::store::users::{self, NewPhoneUser};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_contracts::Role;
+
+pub struct DemoUser {
+    pub phone: &'static str,
+    pub role: Role,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub language: &'static str,
+}
+
+pub const DEMO_USERS: [DemoUser; 4] = [
+    DemoUser { phone: "+919876543210", role: Role::Worker, first_name: "Raju", last_name: "Kumar", language: "hi" },
+    DemoUser { phone: "+919876543211", role: Role::Contractor, first_name: "Vikram", last_name: "Singh", language: "en" },
+    DemoUser { phone: "+919876543212", role: Role::Worker, first_name: "Sunil", last_name: "Yadav", language: "mr" },
+    DemoUser { phone: "+919000000001", role: Role::Employer, first_name: "Amit", last_name: "Verma", language: "en" },
+];
+
+/// Creates the demo users that do not exist yet; returns how many were created. New users are announced
+/// with `identity.user.registered` like any other sign-up.
+pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, String> {
+    let password = passwords::hash("demo1234".into()).await?;
+    let mut created = 0;
+    for demo in &DEMO_USERS {
+        let password = password.clone();
+        let made = conn
+            .transaction::<_, diesel::result::Error, _>(|conn| {
+                async move {
+                    let (user, made) = users::get_or_create_by_phone(
+                        conn,
+                        NewPhoneUser {
+                            phone: demo.phone,
+                            role: demo.role,
+                            first_name: demo.first_name,
+                            last_name: demo.last_name,
+                            language_preference: demo.language,
+                            is_phone_verified: true,
+                            password_hash: &password,
+                        },
+                    )
+                    .await?;
+                    if made {
+                        hm_platform::events::enqueue(conn, events::user_registered(&user, None)).await?;
+                    }
+                    Ok(made)
+                }
+                .scope_boxed()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        created += usize::from(made);
+    }
+    Ok(created)
+}

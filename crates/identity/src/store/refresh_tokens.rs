@@ -1,0 +1,122 @@
+//! The refresh-token registry (DOMAIN §1.4): every issued refresh token, its family (one login's chain of
+//! rotations) and whether and why it was revoked.
+
+use crate::schema::refresh_tokens;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokedReason {
+    Rotated,
+    Logout,
+    Reuse,
+}
+
+impl RevokedReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            RevokedReason::Rotated => "rotated",
+            RevokedReason::Logout => "logout",
+            RevokedReason::Reuse => "reuse",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "rotated" => RevokedReason::Rotated,
+            "logout" => RevokedReason::Logout,
+            _ => RevokedReason::Reuse,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub revoked: Option<(DateTime<Utc>, RevokedReason)>,
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    jti: &str,
+    user_id: Uuid,
+    family_id: Uuid,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Uuid::new_v4()),
+            refresh_tokens::jti.eq(jti),
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The token with this `jti`, locked for the rest of the transaction so two refreshes of one token
+/// are decided one after the other.
+pub async fn lock_by_jti(conn: &mut AsyncPgConnection, jti: &str) -> QueryResult<Option<StoredToken>> {
+    let row: Option<(Uuid, Uuid, Uuid, Option<DateTime<Utc>>, Option<String>)> = refresh_tokens::table
+        .filter(refresh_tokens::jti.eq(jti))
+        .select((
+            refresh_tokens::id,
+            refresh_tokens::user_id,
+            refresh_tokens::family_id,
+            refresh_tokens::revoked_at,
+            refresh_tokens::revoked_reason,
+        ))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(|(id, user_id, family_id, at, reason)| StoredToken {
+        id,
+        user_id,
+        family_id,
+        revoked: at.map(|at| (at, RevokedReason::parse(reason.as_deref().unwrap_or("")))),
+    }))
+}
+
+pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid, reason: RevokedReason) -> QueryResult<()> {
+    let now = Utc::now();
+    diesel::update(refresh_tokens::table.find(id))
+        .set((
+            refresh_tokens::revoked_at.eq(now),
+            refresh_tokens::revoked_reason.eq(reason.as_str()),
+            refresh_tokens::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Reuse detected: every token of the family still alive is revoked.
+pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> QueryResult<usize> {
+    let now = Utc::now();
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set((
+        refresh_tokens::revoked_at.eq(now),
+        refresh_tokens::revoked_reason.eq(RevokedReason::Reuse.as_str()),
+        refresh_tokens::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// Removes tokens past their expiry (CONFIG §3: daily clean-up).
+pub async fn delete_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(Utc::now())))
+        .execute(conn)
+        .await
+}
