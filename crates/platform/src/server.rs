@@ -64,9 +64,10 @@ where
             .wrap(from_fn(http::append_slash))
             .wrap(from_fn(metrics::track))
             .wrap(from_fn(telemetry::request_id))
-            .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz))
-            .route("/metrics", web::get().to(metrics::endpoint))
+            // Registered with the slash that `append_slash` adds to `/healthz`, `/readyz`, `/metrics`.
+            .route("/healthz/", web::get().to(health::healthz))
+            .route("/readyz/", web::get().to(health::readyz))
+            .route("/metrics/", web::get().to(metrics::endpoint))
             .wrap_api_with_spec(spec)
             .configure(routes.clone())
             .with_json_spec_v3_at("/openapi.json")

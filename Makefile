@@ -1,0 +1,39 @@
+# HunarMitra platform: the entry points. `make run` for the development stack, `make test` for everything.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: run test infra unit lint fmt fmt-check clean-test-state build
+
+## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
+run:
+	scripts/run-all.sh
+
+## test: infrastructure up, then every unit, integration and end-to-end test
+test: infra clean-test-state
+	@start=$$(date +%s); \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --all-targets --no-fail-fast; \
+	else \
+	  $(CARGO) test --workspace --all-targets --no-fail-fast; \
+	fi; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+## infra: PostgreSQL, Redis and RabbitMQ installed and running
+infra:
+	scripts/dev-infra.sh
+
+clean-test-state:
+	scripts/clean-test-state.sh
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+## lint: clippy with warnings as errors, and rustfmt check
+lint: fmt-check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Ensures PostgreSQL, Redis and RabbitMQ are installed and running on this machine (ARCHITECTURE §10).
+# Idempotent and quick when everything is already up; installs with apt-get only what is missing.
+set -euo pipefail
+
+log() { printf 'dev-infra: %s\n' "$*"; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for() { # name port seconds
+  local i
+  for ((i = 0; i < $3 * 4; i++)); do port_open "$2" && return 0; sleep 0.25; done
+  log "$1 did not come up on port $2 within $3 s" >&2
+  return 1
+}
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_postgres() {
+  if port_open 5432; then return; fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    apt_install postgresql postgresql-contrib
+    local hba
+    hba=$(ls /etc/postgresql/*/main/pg_hba.conf)
+    # Local development only: trust loopback connections, as the project's tests expect.
+    sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+  fi
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  wait_for PostgreSQL 5432 30
+}
+
+ensure_redis() {
+  if port_open 6379; then return; fi
+  command -v redis-server >/dev/null || apt_install redis-server
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  wait_for Redis 6379 15
+}
+
+ensure_rabbitmq() {
+  if port_open 5672; then return; fi
+  command -v rabbitmq-server >/dev/null || apt_install rabbitmq-server
+  log "starting RabbitMQ"
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  timeout 120 rabbitmqctl await_startup >/dev/null
+  wait_for RabbitMQ 5672 30
+}
+
+ensure_postgres
+ensure_redis
+ensure_rabbitmq
+log "PostgreSQL, Redis and RabbitMQ are up"
