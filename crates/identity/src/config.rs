@@ -39,17 +39,29 @@ pub struct TokenSettings {
 }
 
 fn invalid(name: &'static str, reason: &str) -> ConfigError {
-    ConfigError::Invalid { name, value: String::new(), reason: reason.to_owned() }
+    ConfigError::Invalid {
+        name,
+        value: String::new(),
+        reason: reason.to_owned(),
+    }
 }
 
-fn load_key(pem_var: &'static str, file_var: &'static str) -> Result<Option<SigningKey>, ConfigError> {
+fn load_key(
+    pem_var: &'static str,
+    file_var: &'static str,
+) -> Result<Option<SigningKey>, ConfigError> {
     let pem = match (config::optional(pem_var), config::optional(file_var)) {
         (Some(pem), _) => pem.replace("\\n", "\n"),
-        (None, Some(path)) => std::fs::read_to_string(&path)
-            .map_err(|e| ConfigError::Invalid { name: file_var, value: path, reason: e.to_string() })?,
+        (None, Some(path)) => std::fs::read_to_string(&path).map_err(|e| ConfigError::Invalid {
+            name: file_var,
+            value: path,
+            reason: e.to_string(),
+        })?,
         (None, None) => return Ok(None),
     };
-    SigningKey::from_pem(&pem).map(Some).map_err(|e| invalid(pem_var, &e.to_string()))
+    SigningKey::from_pem(&pem)
+        .map(Some)
+        .map_err(|e| invalid(pem_var, &e.to_string()))
 }
 
 impl IdentityConfig {
@@ -64,13 +76,17 @@ impl IdentityConfig {
             Some(key) => key,
             None if common.debug => {
                 tracing::warn!("no JWT_PRIVATE_KEY_PEM/FILE: using a throw-away key (tokens die with this process)");
-                SigningKey::generate().map_err(|e| invalid("JWT_PRIVATE_KEY_PEM", &e.to_string()))?
+                SigningKey::generate()
+                    .map_err(|e| invalid("JWT_PRIVATE_KEY_PEM", &e.to_string()))?
             }
             None => return Err(ConfigError::Missing("JWT_PRIVATE_KEY_PEM")),
         };
-        let previous_keys = load_key("JWT_PREVIOUS_PRIVATE_KEY_PEM", "JWT_PREVIOUS_PRIVATE_KEY_FILE")?
-            .into_iter()
-            .collect();
+        let previous_keys = load_key(
+            "JWT_PREVIOUS_PRIVATE_KEY_PEM",
+            "JWT_PREVIOUS_PRIVATE_KEY_FILE",
+        )?
+        .into_iter()
+        .collect();
         let use_fixed = config::flag("USE_FIXED_OTP", false)?;
         if use_fixed && !common.debug {
             return Err(invalid("USE_FIXED_OTP", "only allowed with DEBUG=true"));
@@ -96,9 +112,16 @@ impl IdentityConfig {
                 auth,
                 signing_key,
                 previous_keys,
-                access_lifetime: Duration::from_secs(60 * config::parse("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", 60)?),
-                refresh_lifetime: Duration::from_secs(86_400 * config::parse("JWT_REFRESH_TOKEN_LIFETIME_DAYS", 7)?),
-                reuse_grace: Duration::from_secs(config::parse("JWT_REFRESH_REUSE_GRACE_SECONDS", 10)?),
+                access_lifetime: Duration::from_secs(
+                    60 * config::parse("JWT_ACCESS_TOKEN_LIFETIME_MINUTES", 60)?,
+                ),
+                refresh_lifetime: Duration::from_secs(
+                    86_400 * config::parse("JWT_REFRESH_TOKEN_LIFETIME_DAYS", 7)?,
+                ),
+                reuse_grace: Duration::from_secs(config::parse(
+                    "JWT_REFRESH_REUSE_GRACE_SECONDS",
+                    10,
+                )?),
             },
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             common,

@@ -59,7 +59,11 @@ pub const CONSUMED: [&str; 4] = [
 pub struct ProfileProjection;
 
 impl Handler for ProfileProjection {
-    fn handle<'a>(&'a self, conn: &'a mut AsyncPgConnection, event: &'a Event) -> HandlerFuture<'a> {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a Event,
+    ) -> HandlerFuture<'a> {
         Box::pin(async move {
             let (kind, exists) = match event.event_type.as_str() {
                 types::WORKER_CREATED => (ProfileKind::Worker, true),

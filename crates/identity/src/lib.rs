@@ -55,7 +55,12 @@ pub enum StartError {
 
 fn jwks(config: &IdentityConfig) -> Jwks {
     let t = &config.tokens;
-    Jwks { keys: std::iter::once(&t.signing_key).chain(&t.previous_keys).map(|k| k.jwk().clone()).collect() }
+    Jwks {
+        keys: std::iter::once(&t.signing_key)
+            .chain(&t.previous_keys)
+            .map(|k| k.jwk().clone())
+            .collect(),
+    }
 }
 
 /// Migrates (unless disabled), connects, starts the outbox relay and the consumer, and binds the HTTP
@@ -69,9 +74,18 @@ pub async fn build(config: IdentityConfig) -> Result<Application, StartError> {
     let redis = hm_platform::redis::pool(&common.redis_url, common.db_pool_size)?;
     let broker = Broker::new(common.events.clone());
     let metrics = Metrics::new(INFO.name)?;
-    let verifier = Arc::new(TokenVerifier::with_keys(config.tokens.auth.clone(), &jwks(&config)));
+    let verifier = Arc::new(TokenVerifier::with_keys(
+        config.tokens.auth.clone(),
+        &jwks(&config),
+    ));
 
-    let relay = Relay::new(pool.clone(), broker.clone(), metrics.clone(), &common.database_url).spawn();
+    let relay = Relay::new(
+        pool.clone(),
+        broker.clone(),
+        metrics.clone(),
+        &common.database_url,
+    )
+    .spawn();
     let consumer = Consumer::new(
         common.events.clone(),
         &events::CONSUMED,
@@ -94,7 +108,11 @@ pub async fn build(config: IdentityConfig) -> Result<Application, StartError> {
     };
     let shared = Shared {
         metrics: actix_web::web::Data::new(metrics),
-        readiness: actix_web::web::Data::new(Readiness { db: Some(pool.clone()), redis: Some(redis), broker: Some(broker) }),
+        readiness: actix_web::web::Data::new(Readiness {
+            db: Some(pool.clone()),
+            redis: Some(redis),
+            broker: Some(broker),
+        }),
         verifier: actix_web::web::Data::from(verifier),
     };
     let state = actix_web::web::Data::new(state);

@@ -73,19 +73,27 @@ fn fail(message: &str) -> ExitCode {
 }
 
 async fn serve(config: IdentityConfig) -> Result<(), String> {
-    let app = hm_identity::build(config).await.map_err(|e| e.to_string())?;
+    let app = hm_identity::build(config)
+        .await
+        .map_err(|e| e.to_string())?;
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 
 async fn migrate(config: &IdentityConfig) -> Result<(), String> {
-    db::ensure_database(&config.common.database_url).await.map_err(|e| e.to_string())?;
-    let applied = db::migrate(&config.common.database_url, hm_identity::MIGRATIONS).await.map_err(|e| e.to_string())?;
+    db::ensure_database(&config.common.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let applied = db::migrate(&config.common.database_url, hm_identity::MIGRATIONS)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("identity: {applied} migration(s) applied");
     Ok(())
 }
 
 async fn connect(config: &IdentityConfig) -> Result<diesel_async::AsyncPgConnection, String> {
-    diesel_async::AsyncPgConnection::establish(&config.common.database_url).await.map_err(|e| e.to_string())
+    diesel_async::AsyncPgConnection::establish(&config.common.database_url)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn seed(config: &IdentityConfig) -> Result<(), String> {
@@ -95,7 +103,11 @@ async fn seed(config: &IdentityConfig) -> Result<(), String> {
     Ok(())
 }
 
-async fn create_admin(config: &IdentityConfig, email: &str, password: String) -> Result<(), String> {
+async fn create_admin(
+    config: &IdentityConfig,
+    email: &str,
+    password: String,
+) -> Result<(), String> {
     if !email.contains('@') || email.len() > 254 {
         return Err("--email must be an email address".into());
     }
@@ -104,14 +116,21 @@ async fn create_admin(config: &IdentityConfig, email: &str, password: String) ->
     }
     let hash = hm_identity::passwords::hash(password).await?;
     let mut conn = connect(config).await?;
-    let (id, created) = hm_identity::store::users::upsert_admin(&mut conn, email, &hash).await.map_err(|e| e.to_string())?;
-    println!("identity: admin {email} ({id}) {}", if created { "created" } else { "updated" });
+    let (id, created) = hm_identity::store::users::upsert_admin(&mut conn, email, &hash)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "identity: admin {email} ({id}) {}",
+        if created { "created" } else { "updated" }
+    );
     Ok(())
 }
 
 async fn purge(config: &IdentityConfig) -> Result<(), String> {
     let mut conn = connect(config).await?;
-    let n = hm_identity::store::refresh_tokens::delete_expired(&mut conn).await.map_err(|e| e.to_string())?;
+    let n = hm_identity::store::refresh_tokens::delete_expired(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("identity: {n} expired refresh token(s) deleted");
     Ok(())
 }

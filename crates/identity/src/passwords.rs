@@ -1,7 +1,9 @@
 //! Admin passwords: argon2id PHC strings, hashed and checked on the blocking pool so the async workers
 //! never stall on a deliberately slow hash.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 /// A valid argon2id hash of a random string, used when no account matches (constant-time refusal).
@@ -23,7 +25,11 @@ pub async fn hash(password: String) -> Result<String, String> {
 pub async fn verify(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await

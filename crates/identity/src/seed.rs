@@ -16,10 +16,34 @@ pub struct DemoUser {
 }
 
 pub const DEMO_USERS: [DemoUser; 4] = [
-    DemoUser { phone: "+919876543210", role: Role::Worker, first_name: "Raju", last_name: "Kumar", language: "hi" },
-    DemoUser { phone: "+919876543211", role: Role::Contractor, first_name: "Vikram", last_name: "Singh", language: "en" },
-    DemoUser { phone: "+919876543212", role: Role::Worker, first_name: "Sunil", last_name: "Yadav", language: "mr" },
-    DemoUser { phone: "+919000000001", role: Role::Employer, first_name: "Amit", last_name: "Verma", language: "en" },
+    DemoUser {
+        phone: "+919876543210",
+        role: Role::Worker,
+        first_name: "Raju",
+        last_name: "Kumar",
+        language: "hi",
+    },
+    DemoUser {
+        phone: "+919876543211",
+        role: Role::Contractor,
+        first_name: "Vikram",
+        last_name: "Singh",
+        language: "en",
+    },
+    DemoUser {
+        phone: "+919876543212",
+        role: Role::Worker,
+        first_name: "Sunil",
+        last_name: "Yadav",
+        language: "mr",
+    },
+    DemoUser {
+        phone: "+919000000001",
+        role: Role::Employer,
+        first_name: "Amit",
+        last_name: "Verma",
+        language: "en",
+    },
 ];
 
 /// Creates the demo users that do not exist yet; returns how many were created. New users are announced
@@ -46,7 +70,8 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, String> {
                     )
                     .await?;
                     if made {
-                        hm_platform::events::enqueue(conn, events::user_registered(&user, None)).await?;
+                        hm_platform::events::enqueue(conn, events::user_registered(&user, None))
+                            .await?;
                     }
                     Ok(made)
                 }

@@ -14,7 +14,11 @@ const REFRESH: &str = "/api/v1/auth/refresh/";
 const LOGOUT: &str = "/api/v1/auth/logout/";
 
 fn relaxed() -> Options {
-    Options { per_minute: 100, per_hour: 100, ..Options::default() }
+    Options {
+        per_minute: 100,
+        per_hour: 100,
+        ..Options::default()
+    }
 }
 
 // ---- request-otp --------------------------------------------------------------------------------
@@ -22,7 +26,9 @@ fn relaxed() -> Options {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a1_request_otp_returns_request_id_ttl_and_dev_otp_in_debug() {
     let app = spawn(Options::default()).await;
-    let (status, body) = app.post(OTP, json!({"phone": "+919999999999", "role": "worker"})).await;
+    let (status, body) = app
+        .post(OTP, json!({"phone": "+919999999999", "role": "worker"}))
+        .await;
     assert_eq!(status, 200);
     assert!(uuid::Uuid::parse_str(body["request_id"].as_str().unwrap()).is_ok());
     assert_eq!(body["ttl"], 300);
@@ -34,7 +40,11 @@ async fn a1_request_otp_returns_request_id_ttl_and_dev_otp_in_debug() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_otp_is_never_sent_without_debug() {
-    let app = spawn(Options { debug: false, ..Options::default() }).await;
+    let app = spawn(Options {
+        debug: false,
+        ..Options::default()
+    })
+    .await;
     let (status, body) = app.post(OTP, json!({"phone": "+919999999998"})).await;
     assert_eq!(status, 200);
     assert!(body.get("dev_otp").is_none(), "{body}");
@@ -45,7 +55,10 @@ async fn the_otp_reaches_sms_delivery_as_an_expiring_event_without_touching_the_
     let app = spawn(Options::default()).await;
     let mut sms = Listener::bind(&app.bus, "identity.otp.requested").await;
     let (_, body) = app.post(OTP, json!({"phone": "+919811111111"})).await;
-    let (event, expiration) = sms.next(Duration::from_secs(5)).await.expect("otp event published");
+    let (event, expiration) = sms
+        .next(Duration::from_secs(5))
+        .await
+        .expect("otp event published");
     assert_eq!(event["type"], "identity.otp.requested");
     assert_eq!(event["source"], "identity");
     assert_eq!(event["data"]["phone"], "+919811111111");
@@ -53,8 +66,16 @@ async fn the_otp_reaches_sms_delivery_as_an_expiring_event_without_touching_the_
     assert_eq!(event["data"]["request_id"], body["request_id"]);
     assert_eq!(expiration.as_deref(), Some("300000"));
     // Never at rest: not in the outbox, and the audit row has no code.
-    assert_eq!(app.count("SELECT count(*) FROM outbox WHERE event_type = 'identity.otp.requested'").await, 0);
-    assert_eq!(app.count("SELECT count(*) FROM otp_logs WHERE action = 'request'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM outbox WHERE event_type = 'identity.otp.requested'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM otp_logs WHERE action = 'request'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,27 +85,53 @@ async fn a2_second_request_within_a_minute_is_429() {
     let (second, body) = app.post(OTP, json!({"phone": "+918888888888"})).await;
     assert_eq!(first, 200);
     assert_eq!(second, 429);
-    assert_eq!(body, json!({"error": "Too many requests. Please wait a minute."}));
+    assert_eq!(
+        body,
+        json!({"error": "Too many requests. Please wait a minute."})
+    );
     // Another phone is not affected.
-    assert_eq!(app.post(OTP, json!({"phone": "+918888888889"})).await.0, 200);
+    assert_eq!(
+        app.post(OTP, json!({"phone": "+918888888889"})).await.0,
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixth_request_in_an_hour_is_429() {
-    let app = spawn(Options { per_minute: 100, ..Options::default() }).await;
+    let app = spawn(Options {
+        per_minute: 100,
+        ..Options::default()
+    })
+    .await;
     for _ in 0..5 {
-        assert_eq!(app.post(OTP, json!({"phone": "+918888888880"})).await.0, 200);
+        assert_eq!(
+            app.post(OTP, json!({"phone": "+918888888880"})).await.0,
+            200
+        );
     }
     let (status, body) = app.post(OTP, json!({"phone": "+918888888880"})).await;
     assert_eq!(status, 429);
-    assert_eq!(body, json!({"error": "Too many requests. Please try again later."}));
+    assert_eq!(
+        body,
+        json!({"error": "Too many requests. Please try again later."})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_ip_limit_applies_across_phones() {
-    let app = spawn(Options { per_ip_hour: 2, ..Options::default() }).await;
-    assert_eq!(app.post(OTP, json!({"phone": "+917000000001"})).await.0, 200);
-    assert_eq!(app.post(OTP, json!({"phone": "+917000000002"})).await.0, 200);
+    let app = spawn(Options {
+        per_ip_hour: 2,
+        ..Options::default()
+    })
+    .await;
+    assert_eq!(
+        app.post(OTP, json!({"phone": "+917000000001"})).await.0,
+        200
+    );
+    assert_eq!(
+        app.post(OTP, json!({"phone": "+917000000002"})).await.0,
+        200
+    );
     let (status, body) = app.post(OTP, json!({"phone": "+917000000003"})).await;
     assert_eq!(status, 429);
     assert_eq!(body["error"], "Too many requests. Please try again later.");
@@ -93,7 +140,11 @@ async fn per_ip_limit_applies_across_phones() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_down_during_request_otp_is_503_and_consumes_no_slot() {
     let proxy = common::chaos_amqp().await;
-    let app = spawn(Options { amqp_via: Some(proxy.addr()), ..Options::default() }).await;
+    let app = spawn(Options {
+        amqp_via: Some(proxy.addr()),
+        ..Options::default()
+    })
+    .await;
     proxy.cut();
     let (status, body) = app.post(OTP, json!({"phone": "+919700000000"})).await;
     assert_eq!(status, 503);
@@ -113,65 +164,154 @@ async fn bad_input_is_a_400_with_field_errors() {
     let app = spawn(relaxed()).await;
     let cases = [
         (json!({}), json!({"phone": ["This field is required."]})),
-        (json!({"phone": "+9198765432101234"}), json!({"phone": ["Ensure this field has no more than 15 characters."]})),
-        (json!({"phone": "98765"}), json!({"phone": ["Phone number must be entered in the format: '+999999999'. Up to 15 digits allowed."]})),
-        (json!({"phone": ["+919876543210"]}), json!({"phone": ["Not a valid string."]})),
-        (json!({"phone": "+919876543210", "role": "admin"}), json!({"role": ["\"admin\" is not a valid choice."]})),
-        (json!({"phone": null}), json!({"phone": ["This field may not be null."]})),
+        (
+            json!({"phone": "+9198765432101234"}),
+            json!({"phone": ["Ensure this field has no more than 15 characters."]}),
+        ),
+        (
+            json!({"phone": "98765"}),
+            json!({"phone": ["Phone number must be entered in the format: '+999999999'. Up to 15 digits allowed."]}),
+        ),
+        (
+            json!({"phone": ["+919876543210"]}),
+            json!({"phone": ["Not a valid string."]}),
+        ),
+        (
+            json!({"phone": "+919876543210", "role": "admin"}),
+            json!({"role": ["\"admin\" is not a valid choice."]}),
+        ),
+        (
+            json!({"phone": null}),
+            json!({"phone": ["This field may not be null."]}),
+        ),
     ];
     for (body, expected) in cases {
         assert_eq!(app.post(OTP, body.clone()).await, (400, expected), "{body}");
     }
-    let (status, body) = app.post(VERIFY, json!({"request_id": "nope", "otp": 1234567})).await;
+    let (status, body) = app
+        .post(VERIFY, json!({"request_id": "nope", "otp": 1234567}))
+        .await;
     assert_eq!(status, 400);
     assert_eq!(body["request_id"], json!(["Must be a valid UUID."]));
-    assert_eq!(body["otp"], json!(["Ensure this field has no more than 6 characters."]));
-    let (status, body) = app.post(VERIFY, json!({"request_id": uuid::Uuid::new_v4(), "otp": "12"})).await;
-    assert_eq!((status, body), (400, json!({"otp": ["Ensure this field has at least 4 characters."]})));
+    assert_eq!(
+        body["otp"],
+        json!(["Ensure this field has no more than 6 characters."])
+    );
+    let (status, body) = app
+        .post(
+            VERIFY,
+            json!({"request_id": uuid::Uuid::new_v4(), "otp": "12"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"otp": ["Ensure this field has at least 4 characters."]})
+        )
+    );
 
     let raw = |ct: &'static str, body: &'static str| {
-        app.http.post(app.url(OTP)).header("Content-Type", ct).body(body).send()
+        app.http
+            .post(app.url(OTP))
+            .header("Content-Type", ct)
+            .body(body)
+            .send()
     };
     let res = raw("application/json", "{\"phone\": ").await.unwrap();
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
-    assert!(body["detail"].as_str().unwrap().starts_with("JSON parse error - "));
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("JSON parse error - "));
     let res = raw("application/json", "[1, 2]").await.unwrap();
     assert_eq!(res.status(), 400);
     let res = raw("text/plain", "phone=1").await.unwrap();
     assert_eq!(res.status(), 415);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["detail"], "Unsupported media type \"text/plain\" in request.");
-    let res = raw("application/x-www-form-urlencoded", "phone=%2B919876500000&role=contractor").await.unwrap();
+    assert_eq!(
+        body["detail"],
+        "Unsupported media type \"text/plain\" in request."
+    );
+    let res = raw(
+        "application/x-www-form-urlencoded",
+        "phone=%2B919876500000&role=contractor",
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 200);
     let huge = "x".repeat(2 * 1024 * 1024);
-    let res = app.http.post(app.url(OTP)).header("Content-Type", "application/json").body(huge).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url(OTP))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paths_answer_without_trailing_slash_and_unknown_routes_are_json() {
     let app = spawn(relaxed()).await;
-    assert_eq!(app.post("/api/v1/auth/request-otp", json!({"phone": "+919876500001"})).await.0, 200);
-    let res = app.http.get(app.url("/api/v1/nothing/")).send().await.unwrap();
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/request-otp",
+            json!({"phone": "+919876500001"})
+        )
+        .await
+        .0,
+        200
+    );
+    let res = app
+        .http
+        .get(app.url("/api/v1/nothing/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"detail": "Not found."}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"detail": "Not found."})
+    );
     let res = app.http.get(app.url(OTP)).send().await.unwrap();
     assert_eq!(res.status(), 405);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"detail": "Method \"GET\" not allowed."}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"detail": "Method \"GET\" not allowed."})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_token_is_401_even_on_public_endpoints() {
     let app = spawn(relaxed()).await;
-    let res = app.http.post(app.url(OTP)).bearer_auth("garbage").json(&json!({"phone": "+919876500002"})).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url(OTP))
+        .bearer_auth("garbage")
+        .json(&json!({"phone": "+919876500002"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "token_not_valid");
     assert_eq!(body["messages"][0]["message"], "Token is invalid");
-    let res = app.http.post(app.url(OTP)).header("Authorization", "Bearer a b").json(&json!({"phone": "+919876500002"})).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url(OTP))
+        .header("Authorization", "Bearer a b")
+        .json(&json!({"phone": "+919876500002"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "bad_authorization_header");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "bad_authorization_header"
+    );
 }
 
 // ---- verify-otp ---------------------------------------------------------------------------------
@@ -187,20 +327,38 @@ async fn a3_verify_creates_the_user_and_announces_it() {
     assert_eq!(body["user"]["role"], "contractor");
     assert_eq!(body["user"]["is_phone_verified"], true);
     assert!(body["access"].as_str().unwrap().split('.').count() == 3);
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE phone = '+917777777777'").await, 1);
-    let (event, _) = registered.next(Duration::from_secs(5)).await.expect("user.registered via the outbox");
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE phone = '+917777777777'")
+            .await,
+        1
+    );
+    let (event, _) = registered
+        .next(Duration::from_secs(5))
+        .await
+        .expect("user.registered via the outbox");
     assert_eq!(event["data"]["phone"], "+917777777777");
     assert_eq!(event["data"]["role"], "contractor");
 
     // Second login: existing user, role unchanged even if another is asked for.
-    let (_, otp) = app.post(OTP, json!({"phone": "+917777777777", "role": "worker"})).await;
+    let (_, otp) = app
+        .post(OTP, json!({"phone": "+917777777777", "role": "worker"}))
+        .await;
     assert_eq!(otp["is_existing_user"], true);
     assert_eq!(otp["message"], "Welcome back! OTP sent to +917777777777");
-    let (_, again) = app.post(VERIFY, json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]})).await;
+    let (_, again) = app
+        .post(
+            VERIFY,
+            json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]}),
+        )
+        .await;
     assert_eq!(again["is_new_user"], false);
     assert_eq!(again["user"]["role"], "contractor");
     assert_eq!(again["user"]["id"], body["user"]["id"]);
-    assert_eq!(app.count("SELECT count(*) FROM otp_logs WHERE action = 'verify_success'").await, 2);
+    assert_eq!(
+        app.count("SELECT count(*) FROM otp_logs WHERE action = 'verify_success'")
+            .await,
+        2
+    );
 }
 
 fn wrong(code: &str) -> String {
@@ -214,25 +372,59 @@ async fn a4_wrong_codes_count_and_the_fifth_burns_the_challenge() {
     let (_, otp) = app.post(OTP, json!({"phone": "+916666666666"})).await;
     let bad = wrong(otp["dev_otp"].as_str().unwrap());
     for _ in 0..4 {
-        let res = app.post(VERIFY, json!({"request_id": otp["request_id"], "otp": bad})).await;
+        let res = app
+            .post(VERIFY, json!({"request_id": otp["request_id"], "otp": bad}))
+            .await;
         assert_eq!(res, (400, json!({"error": "Invalid OTP."})));
     }
-    let res = app.post(VERIFY, json!({"request_id": otp["request_id"], "otp": bad})).await;
-    assert_eq!(res, (400, json!({"error": "Too many failed attempts. Please request a new OTP."})));
+    let res = app
+        .post(VERIFY, json!({"request_id": otp["request_id"], "otp": bad}))
+        .await;
+    assert_eq!(
+        res,
+        (
+            400,
+            json!({"error": "Too many failed attempts. Please request a new OTP."})
+        )
+    );
     // Burned: even the right code no longer works.
-    let res = app.post(VERIFY, json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]})).await;
-    assert_eq!(res, (400, json!({"error": "Invalid or expired request ID."})));
-    assert_eq!(app.count("SELECT count(*) FROM otp_logs WHERE action = 'verify_fail'").await, 5);
+    let res = app
+        .post(
+            VERIFY,
+            json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]}),
+        )
+        .await;
+    assert_eq!(
+        res,
+        (400, json!({"error": "Invalid or expired request ID."}))
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM otp_logs WHERE action = 'verify_fail'")
+            .await,
+        5
+    );
     assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_challenge_is_refused() {
-    let app = spawn(Options { ttl: Duration::from_secs(1), ..relaxed() }).await;
+    let app = spawn(Options {
+        ttl: Duration::from_secs(1),
+        ..relaxed()
+    })
+    .await;
     let (_, otp) = app.post(OTP, json!({"phone": "+916666666660"})).await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let res = app.post(VERIFY, json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]})).await;
-    assert_eq!(res, (400, json!({"error": "Invalid or expired request ID."})));
+    let res = app
+        .post(
+            VERIFY,
+            json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]}),
+        )
+        .await;
+    assert_eq!(
+        res,
+        (400, json!({"error": "Invalid or expired request ID."}))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +433,10 @@ async fn a_used_code_cannot_be_replayed() {
     let (_, otp) = app.post(OTP, json!({"phone": "+916666666661"})).await;
     let body = json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]});
     assert_eq!(app.post(VERIFY, body.clone()).await.0, 200);
-    assert_eq!(app.post(VERIFY, body).await, (400, json!({"error": "Invalid or expired request ID."})));
+    assert_eq!(
+        app.post(VERIFY, body).await,
+        (400, json!({"error": "Invalid or expired request ID."}))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,7 +446,10 @@ async fn two_concurrent_verifies_of_one_code_exactly_one_wins() {
         let phone = format!("+91666666670{round}");
         let (_, otp) = app.post(OTP, json!({"phone": phone})).await;
         let body = json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]});
-        let (a, b) = tokio::join!(app.post(VERIFY, body.clone()), app.post(VERIFY, body.clone()));
+        let (a, b) = tokio::join!(
+            app.post(VERIFY, body.clone()),
+            app.post(VERIFY, body.clone())
+        );
         let mut statuses = [a.0, b.0];
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 400], "round {round}");
@@ -265,7 +463,12 @@ async fn a_disabled_account_gets_no_tokens() {
     app.login("+916666666690", "worker").await;
     app.sql("UPDATE users SET is_active = false").await;
     let (_, otp) = app.post(OTP, json!({"phone": "+916666666690"})).await;
-    let res = app.post(VERIFY, json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]})).await;
+    let res = app
+        .post(
+            VERIFY,
+            json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]}),
+        )
+        .await;
     assert_eq!(res, (403, json!({"error": "Account is disabled."})));
 }
 
@@ -273,20 +476,41 @@ async fn a_disabled_account_gets_no_tokens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
-    let app = spawn(Options { reuse_grace: Duration::ZERO, ..relaxed() }).await;
+    let app = spawn(Options {
+        reuse_grace: Duration::ZERO,
+        ..relaxed()
+    })
+    .await;
     let login = app.login("+915555555550", "worker").await;
-    let (status, first) = app.post(REFRESH, json!({"refresh": login["refresh"]})).await;
+    let (status, first) = app
+        .post(REFRESH, json!({"refresh": login["refresh"]}))
+        .await;
     assert_eq!(status, 200);
     assert_ne!(first["refresh"], login["refresh"]);
     assert!(first["access"].is_string());
     // The rotated token comes back: theft suspected, the family dies.
-    let res = app.post(REFRESH, json!({"refresh": login["refresh"]})).await;
-    assert_eq!(res, (401, json!({"detail": "Token is blacklisted", "code": "token_not_valid"})));
-    let res = app.post(REFRESH, json!({"refresh": first["refresh"]})).await;
+    let res = app
+        .post(REFRESH, json!({"refresh": login["refresh"]}))
+        .await;
+    assert_eq!(
+        res,
+        (
+            401,
+            json!({"detail": "Token is blacklisted", "code": "token_not_valid"})
+        )
+    );
+    let res = app
+        .post(REFRESH, json!({"refresh": first["refresh"]}))
+        .await;
     assert_eq!(res.0, 401);
     // Another login of the same user is unaffected.
     let other = app.login("+915555555550", "worker").await;
-    assert_eq!(app.post(REFRESH, json!({"refresh": other["refresh"]})).await.0, 200);
+    assert_eq!(
+        app.post(REFRESH, json!({"refresh": other["refresh"]}))
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,7 +518,10 @@ async fn two_refreshes_racing_within_the_grace_window_both_succeed() {
     let app = spawn(relaxed()).await;
     let login = app.login("+915555555551", "worker").await;
     let body = json!({"refresh": login["refresh"]});
-    let (a, b) = tokio::join!(app.post(REFRESH, body.clone()), app.post(REFRESH, body.clone()));
+    let (a, b) = tokio::join!(
+        app.post(REFRESH, body.clone()),
+        app.post(REFRESH, body.clone())
+    );
     assert_eq!((a.0, b.0), (200, 200));
     assert_ne!(a.1["refresh"], b.1["refresh"]);
 }
@@ -303,13 +530,30 @@ async fn two_refreshes_racing_within_the_grace_window_both_succeed() {
 async fn refresh_refuses_what_is_not_a_live_refresh_token() {
     let app = spawn(relaxed()).await;
     let login = app.login("+915555555552", "worker").await;
-    assert_eq!(app.post(REFRESH, json!({})).await, (400, json!({"refresh": ["This field is required."]})));
+    assert_eq!(
+        app.post(REFRESH, json!({})).await,
+        (400, json!({"refresh": ["This field is required."]}))
+    );
     let res = app.post(REFRESH, json!({"refresh": login["access"]})).await;
-    assert_eq!(res, (401, json!({"detail": "Token has wrong type", "code": "token_not_valid"})));
+    assert_eq!(
+        res,
+        (
+            401,
+            json!({"detail": "Token has wrong type", "code": "token_not_valid"})
+        )
+    );
     let res = app.post(REFRESH, json!({"refresh": "not.a.token"})).await;
-    assert_eq!(res, (401, json!({"detail": "Token is invalid", "code": "token_not_valid"})));
+    assert_eq!(
+        res,
+        (
+            401,
+            json!({"detail": "Token is invalid", "code": "token_not_valid"})
+        )
+    );
     app.sql("UPDATE users SET is_active = false").await;
-    let res = app.post(REFRESH, json!({"refresh": login["refresh"]})).await;
+    let res = app
+        .post(REFRESH, json!({"refresh": login["refresh"]}))
+        .await;
     assert_eq!(res.1["code"], "no_active_account");
 }
 
@@ -318,22 +562,53 @@ async fn a5_logout_revokes_the_refresh_token() {
     let app = spawn(relaxed()).await;
     let login = app.login("+915555555555", "worker").await;
     let access = login["access"].as_str().unwrap();
-    let (status, body) = app.post_auth(LOGOUT, access, json!({"refresh": login["refresh"]})).await;
+    let (status, body) = app
+        .post_auth(LOGOUT, access, json!({"refresh": login["refresh"]}))
+        .await;
     assert_eq!((status, body.as_str()), (205, ""));
-    let res = app.post(REFRESH, json!({"refresh": login["refresh"]})).await;
-    assert_eq!(res, (401, json!({"detail": "Token is blacklisted", "code": "token_not_valid"})));
+    let res = app
+        .post(REFRESH, json!({"refresh": login["refresh"]}))
+        .await;
+    assert_eq!(
+        res,
+        (
+            401,
+            json!({"detail": "Token is blacklisted", "code": "token_not_valid"})
+        )
+    );
     // Already revoked, garbage, or someone else's: 400 with an empty body.
-    assert_eq!(app.post_auth(LOGOUT, access, json!({"refresh": login["refresh"]})).await, (400, String::new()));
-    assert_eq!(app.post_auth(LOGOUT, access, json!({"refresh": "x.y.z"})).await, (400, String::new()));
+    assert_eq!(
+        app.post_auth(LOGOUT, access, json!({"refresh": login["refresh"]}))
+            .await,
+        (400, String::new())
+    );
+    assert_eq!(
+        app.post_auth(LOGOUT, access, json!({"refresh": "x.y.z"}))
+            .await,
+        (400, String::new())
+    );
     let other = app.login("+915555555556", "worker").await;
-    assert_eq!(app.post_auth(LOGOUT, access, json!({"refresh": other["refresh"]})).await, (400, String::new()));
+    assert_eq!(
+        app.post_auth(LOGOUT, access, json!({"refresh": other["refresh"]}))
+            .await,
+        (400, String::new())
+    );
     // Without a refresh token: nothing to revoke, still 205.
     assert_eq!(app.post_auth(LOGOUT, access, json!({})).await.0, 205);
     // Without credentials: 401 with the challenge header.
-    let res = app.http.post(app.url(LOGOUT)).json(&json!({})).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url(LOGOUT))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(res.headers()["www-authenticate"], "Bearer realm=\"api\"");
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"detail": "Authentication credentials were not provided."}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"detail": "Authentication credentials were not provided."})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,16 +616,37 @@ async fn me_refuses_tokens_of_inactive_or_deleted_users() {
     let app = spawn(relaxed()).await;
     let login = app.login("+915555555557", "employer").await;
     let access = login["access"].as_str().unwrap();
-    let res = app.http.get(app.url("/api/v1/auth/me/")).bearer_auth(access).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url("/api/v1/auth/me/"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["role"], "employer");
     assert!(me["date_joined"].as_str().unwrap().ends_with("+05:30"));
     app.sql("UPDATE users SET is_active = false").await;
-    let res = app.http.get(app.url("/api/v1/auth/me/")).bearer_auth(access).send().await.unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"detail": "User is inactive", "code": "user_inactive"}));
+    let res = app
+        .http
+        .get(app.url("/api/v1/auth/me/"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"detail": "User is inactive", "code": "user_inactive"})
+    );
     app.sql("DELETE FROM users").await;
-    let res = app.http.get(app.url("/api/v1/auth/me/")).bearer_auth(access).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url("/api/v1/auth/me/"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "user_not_found");
 }
@@ -361,53 +657,142 @@ async fn me_refuses_tokens_of_inactive_or_deleted_users() {
 async fn tokens_are_eddsa_and_verify_against_the_published_jwks() {
     let app = spawn(relaxed()).await;
     let login = app.login("+914444444444", "worker").await;
-    let jwks: hm_platform::auth::Jwks = app.http.get(app.url("/.well-known/jwks.json")).send().await.unwrap().json().await.unwrap();
+    let jwks: hm_platform::auth::Jwks = app
+        .http
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(jwks.keys[0].kty, "OKP");
     assert_eq!(jwks.keys[0].crv, "Ed25519");
-    let verifier = hm_platform::auth::TokenVerifier::with_keys(app.config.tokens.auth.clone(), &jwks);
-    let claims = verifier.verify(login["access"].as_str().unwrap(), hm_platform::auth::TokenType::Access).await.unwrap();
-    assert_eq!(claims.user_id.to_string(), login["user"]["id"].as_str().unwrap());
+    let verifier =
+        hm_platform::auth::TokenVerifier::with_keys(app.config.tokens.auth.clone(), &jwks);
+    let claims = verifier
+        .verify(
+            login["access"].as_str().unwrap(),
+            hm_platform::auth::TokenType::Access,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        claims.user_id.to_string(),
+        login["user"]["id"].as_str().unwrap()
+    );
     assert_eq!(claims.role, hm_contracts::Role::Worker);
     let jti = claims.jti.unwrap();
-    assert!(jti.len() == 32 && jti.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert!(
+        jti.len() == 32
+            && jti
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
     assert_eq!(claims.exp - claims.iat, 3600);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_sign_in_with_email_and_password() {
     let app = spawn(relaxed()).await;
-    let hash = hm_identity::passwords::hash("correct horse".into()).await.unwrap();
-    let mut conn = <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url).await.unwrap();
-    hm_identity::store::users::upsert_admin(&mut conn, "Admin@HunarMitra.com", &hash).await.unwrap();
-    let (status, body) = app.post("/api/v1/auth/admin/login/", json!({"email": "admin@hunarmitra.com", "password": "correct horse"})).await;
+    let hash = hm_identity::passwords::hash("correct horse".into())
+        .await
+        .unwrap();
+    let mut conn =
+        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url)
+            .await
+            .unwrap();
+    hm_identity::store::users::upsert_admin(&mut conn, "Admin@HunarMitra.com", &hash)
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/admin/login/",
+            json!({"email": "admin@hunarmitra.com", "password": "correct horse"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["role"], "admin");
     assert_eq!(body["user"]["is_staff"], true);
-    let wrong = app.post("/api/v1/auth/admin/login/", json!({"email": "admin@hunarmitra.com", "password": "nope"})).await;
-    assert_eq!(wrong, (401, json!({"detail": "No active account found with the given credentials"})));
-    let unknown = app.post("/api/v1/auth/admin/login/", json!({"email": "x@y.z", "password": "correct horse"})).await;
+    let wrong = app
+        .post(
+            "/api/v1/auth/admin/login/",
+            json!({"email": "admin@hunarmitra.com", "password": "nope"}),
+        )
+        .await;
+    assert_eq!(
+        wrong,
+        (
+            401,
+            json!({"detail": "No active account found with the given credentials"})
+        )
+    );
+    let unknown = app
+        .post(
+            "/api/v1/auth/admin/login/",
+            json!({"email": "x@y.z", "password": "correct horse"}),
+        )
+        .await;
     assert_eq!(unknown.0, 401);
-    assert_eq!(app.post("/api/v1/auth/admin/login/", json!({})).await.0, 400);
+    assert_eq!(
+        app.post("/api/v1/auth/admin/login/", json!({})).await.0,
+        400
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_probes_and_metrics_are_served() {
     let app = spawn(relaxed()).await;
-    let doc: Value = app.http.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .http
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/auth/request-otp/", "/api/v1/auth/verify-otp/", "/api/v1/auth/refresh/", "/api/v1/auth/logout/"] {
+    for path in [
+        "/api/v1/auth/request-otp/",
+        "/api/v1/auth/verify-otp/",
+        "/api/v1/auth/refresh/",
+        "/api/v1/auth/logout/",
+    ] {
         assert!(doc["paths"][path]["post"].is_object(), "{path} missing");
     }
     let request_schema = &doc["paths"]["/api/v1/auth/request-otp/"]["post"]["requestBody"];
     assert!(request_schema.is_object(), "request body documented");
-    assert_eq!(app.http.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.http
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let ready: Value = ready.json().await.unwrap();
-    assert_eq!(ready["checks"], json!({"database": "ok", "redis": "ok", "broker": "ok"}));
+    assert_eq!(
+        ready["checks"],
+        json!({"database": "ok", "redis": "ok", "broker": "ok"})
+    );
     app.post(OTP, json!({"phone": "+919876500003"})).await;
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("route=\"/api/v1/auth/request-otp/\""), "{metrics}");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("route=\"/api/v1/auth/request-otp/\""),
+        "{metrics}"
+    );
 }
 
 // ---- events consumed ----------------------------------------------------------------------------
@@ -426,14 +811,20 @@ async fn profile_exists_follows_workforce_events_once_per_event() {
         "workforce",
         "workforce.worker.created",
         None,
-        hm_contracts::events::ProfileRef { profile_id: uuid::Uuid::new_v4(), user_id },
+        hm_contracts::events::ProfileRef {
+            profile_id: uuid::Uuid::new_v4(),
+            user_id,
+        },
     )
     .into_json()
     .unwrap();
     publish(&app.bus, &event).await;
     publish(&app.bus, &event).await; // redelivery of the same event
     let seen = hm_platform::testing::eventually(Duration::from_secs(10), || async {
-        (app.count("SELECT count(*) FROM users WHERE has_worker_profile").await == 1).then_some(())
+        (app.count("SELECT count(*) FROM users WHERE has_worker_profile")
+            .await
+            == 1)
+            .then_some(())
     })
     .await;
     assert!(seen.is_some(), "projection updated");

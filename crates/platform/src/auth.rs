@@ -113,7 +113,9 @@ impl SigningKey {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("-----"))
             .collect();
-        let der = STANDARD.decode(body).map_err(|e| KeyError::BadPem(e.to_string()))?;
+        let der = STANDARD
+            .decode(body)
+            .map_err(|e| KeyError::BadPem(e.to_string()))?;
         Self::from_der(&der)
     }
 
@@ -138,7 +140,12 @@ impl SigningKey {
             pem.push('\n');
         }
         pem.push_str("-----END PRIVATE KEY-----\n");
-        Ok(SigningKey { kid, encoding: EncodingKey::from_ed_der(der), jwk, pem })
+        Ok(SigningKey {
+            kid,
+            encoding: EncodingKey::from_ed_der(der),
+            jwk,
+            pem,
+        })
     }
 
     pub fn kid(&self) -> &str {
@@ -157,7 +164,8 @@ impl SigningKey {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
         header.typ = Some("JWT".into());
-        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| KeyError::Sign(e.to_string()))
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+            .map_err(|e| KeyError::Sign(e.to_string()))
     }
 }
 
@@ -200,14 +208,21 @@ impl TokenVerifier {
 
     /// Trusts exactly these keys (identity trusts its own; tests their minted key).
     pub fn with_keys(config: AuthConfig, jwks: &Jwks) -> Self {
-        let verifier = Self::new(AuthConfig { jwks_url: None, ..config });
+        let verifier = Self::new(AuthConfig {
+            jwks_url: None,
+            ..config
+        });
         verifier.install(jwks);
         verifier
     }
 
     fn install(&self, jwks: &Jwks) {
         let mut map = HashMap::new();
-        for jwk in jwks.keys.iter().filter(|k| k.kty == "OKP" && k.crv == "Ed25519") {
+        for jwk in jwks
+            .keys
+            .iter()
+            .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
+        {
             if let Ok(key) = DecodingKey::from_ed_components(&jwk.x) {
                 map.insert(jwk.kid.clone(), Arc::new(key));
             }
@@ -222,7 +237,9 @@ impl TokenVerifier {
     }
 
     async fn refresh_keys(&self) {
-        let Some(url) = &self.config.jwks_url else { return };
+        let Some(url) = &self.config.jwks_url else {
+            return;
+        };
         let mut last = self.last_fetch.lock().await;
         if last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL) {
             return;
@@ -254,11 +271,11 @@ impl TokenVerifier {
         validation.leeway = 0;
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_audience(&[&self.config.audience]);
-        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| {
-            match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            }
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| match e
+            .kind()
+        {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Invalid,
         })?;
         let claims = data.claims;
         if claims.token_type != expected {
@@ -284,8 +301,14 @@ pub fn token_not_valid(error: TokenError) -> ApiError {
 }
 
 pub fn not_authenticated() -> ApiError {
-    ApiError::detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")
-        .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""))
+    ApiError::detail(
+        StatusCode::UNAUTHORIZED,
+        "Authentication credentials were not provided.",
+    )
+    .with_header(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"api\""),
+    )
 }
 
 fn bad_header() -> ApiError {
@@ -298,7 +321,9 @@ fn bad_header() -> ApiError {
 
 /// The bearer token of a request: `Ok(None)` when there are no credentials of our scheme.
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = value.to_str().map_err(|_| bad_header())?;
     let mut parts = value.split_whitespace();
     match parts.next() {
@@ -343,13 +368,22 @@ impl AuthUser {
 }
 
 async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
-    let Some(token) = bearer(&req)? else { return Ok(None) };
+    let Some(token) = bearer(&req)? else {
+        return Ok(None);
+    };
     let verifier = req
         .app_data::<web::Data<TokenVerifier>>()
         .cloned()
         .ok_or_else(|| ApiError::internal("no TokenVerifier registered"))?;
-    let claims = verifier.verify(&token, TokenType::Access).await.map_err(token_not_valid)?;
-    Ok(Some(AuthUser { id: claims.user_id, role: claims.role, claims }))
+    let claims = verifier
+        .verify(&token, TokenType::Access)
+        .await
+        .map_err(token_not_valid)?;
+    Ok(Some(AuthUser {
+        id: claims.user_id,
+        role: claims.role,
+        claims,
+    }))
 }
 
 impl FromRequest for AuthUser {
@@ -406,7 +440,11 @@ mod tests {
     use super::*;
 
     fn config() -> AuthConfig {
-        AuthConfig { issuer: "iss".into(), audience: "aud".into(), jwks_url: None }
+        AuthConfig {
+            issuer: "iss".into(),
+            audience: "aud".into(),
+            jwks_url: None,
+        }
     }
 
     fn claims(token_type: TokenType, exp_offset: i64) -> Claims {
@@ -426,15 +464,32 @@ mod tests {
     #[tokio::test]
     async fn verifies_signed_tokens_and_names_each_failure() -> Result<(), KeyError> {
         let key = SigningKey::generate()?;
-        let verifier = TokenVerifier::with_keys(config(), &Jwks { keys: vec![key.jwk().clone()] });
+        let verifier = TokenVerifier::with_keys(
+            config(),
+            &Jwks {
+                keys: vec![key.jwk().clone()],
+            },
+        );
         let good = key.sign(&claims(TokenType::Access, 60))?;
         assert!(verifier.verify(&good, TokenType::Access).await.is_ok());
-        assert_eq!(verifier.verify(&good, TokenType::Refresh).await, Err(TokenError::WrongType));
+        assert_eq!(
+            verifier.verify(&good, TokenType::Refresh).await,
+            Err(TokenError::WrongType)
+        );
         let expired = key.sign(&claims(TokenType::Access, -10))?;
-        assert_eq!(verifier.verify(&expired, TokenType::Access).await, Err(TokenError::Expired));
+        assert_eq!(
+            verifier.verify(&expired, TokenType::Access).await,
+            Err(TokenError::Expired)
+        );
         let other = SigningKey::generate()?.sign(&claims(TokenType::Access, 60))?;
-        assert_eq!(verifier.verify(&other, TokenType::Access).await, Err(TokenError::Invalid));
-        assert_eq!(verifier.verify("garbage", TokenType::Access).await, Err(TokenError::Invalid));
+        assert_eq!(
+            verifier.verify(&other, TokenType::Access).await,
+            Err(TokenError::Invalid)
+        );
+        assert_eq!(
+            verifier.verify("garbage", TokenType::Access).await,
+            Err(TokenError::Invalid)
+        );
         Ok(())
     }
 

@@ -8,7 +8,11 @@ pub enum ConfigError {
     #[error("{0} is required but not set")]
     Missing(&'static str),
     #[error("{name} has an invalid value {value:?}: {reason}")]
-    Invalid { name: &'static str, value: String, reason: String },
+    Invalid {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 /// Loads `.env` from the working directory if present; variables already set win.
@@ -36,11 +40,14 @@ where
 {
     match optional(name) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
-            name,
-            reason: e.to_string(),
-            value,
-        }),
+        Some(value) => value
+            .trim()
+            .parse()
+            .map_err(|e: T::Err| ConfigError::Invalid {
+                name,
+                reason: e.to_string(),
+                value,
+            }),
     }
 }
 
@@ -51,7 +58,11 @@ pub fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
         Some(value) => match value.trim().to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" | "t" | "y" => Ok(true),
             "0" | "false" | "no" | "off" | "f" | "n" => Ok(false),
-            _ => Err(ConfigError::Invalid { name, value, reason: "expected true or false".into() }),
+            _ => Err(ConfigError::Invalid {
+                name,
+                value,
+                reason: "expected true or false".into(),
+            }),
         },
     }
 }

@@ -114,7 +114,10 @@ mod tests {
     fn splits_the_database_name_off() {
         assert_eq!(
             split_database("postgres://postgres@127.0.0.1:5432/hm_identity"),
-            Some(("postgres://postgres@127.0.0.1:5432/postgres".into(), "hm_identity".into()))
+            Some((
+                "postgres://postgres@127.0.0.1:5432/postgres".into(),
+                "hm_identity".into()
+            ))
         );
         assert_eq!(split_database("postgres://h"), None);
     }

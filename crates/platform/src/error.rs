@@ -19,7 +19,10 @@ pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_default().push(message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
     }
 
     pub fn single(field: &str, message: impl Into<String>) -> Self {
@@ -33,7 +36,12 @@ impl FieldErrors {
     }
 
     pub fn to_json(&self) -> Value {
-        Value::Object(self.0.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>())
+        Value::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect::<Map<_, _>>(),
+        )
     }
 }
 
@@ -47,7 +55,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, body: Option<Value>) -> Self {
-        ApiError { status, body, headers: Vec::new() }
+        ApiError {
+            status,
+            body,
+            headers: Vec::new(),
+        }
     }
 
     /// Shape V: request validation, always 400.
@@ -67,7 +79,10 @@ impl ApiError {
 
     /// Shape C: `{"detail": ..., "code": ...}`.
     pub fn coded(status: StatusCode, detail: impl Into<String>, code: &str) -> Self {
-        Self::new(status, Some(json!({ "detail": detail.into(), "code": code })))
+        Self::new(
+            status,
+            Some(json!({ "detail": detail.into(), "code": code })),
+        )
     }
 
     /// A body the spec gives in full (e.g. the JWT errors with `messages`).
@@ -86,11 +101,17 @@ impl ApiError {
 
     /// 404 for a well-formed id of a missing object: `No <Entity> matches the given query.`
     pub fn no_match(entity: &str) -> Self {
-        Self::detail(StatusCode::NOT_FOUND, format!("No {entity} matches the given query."))
+        Self::detail(
+            StatusCode::NOT_FOUND,
+            format!("No {entity} matches the given query."),
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action.")
+        Self::detail(
+            StatusCode::FORBIDDEN,
+            "You do not have permission to perform this action.",
+        )
     }
 
     pub fn unavailable(detail: impl Into<String>, code: &str) -> Self {
@@ -187,7 +208,8 @@ pub fn json_error_handler<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
-    if status == StatusCode::RESET_CONTENT || (status == StatusCode::BAD_REQUEST && is_empty(&res)) {
+    if status == StatusCode::RESET_CONTENT || (status == StatusCode::BAD_REQUEST && is_empty(&res))
+    {
         // Deliberately empty bodies (logout) stay empty.
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
@@ -217,11 +239,16 @@ pub fn json_error_handler<B: MessageBody + 'static>(
         }
     }
     let response = new.json(json!({ "detail": detail })).map_into_boxed_body();
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }
 
 fn is_empty<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
-    matches!(res.response().body().size(), actix_web::body::BodySize::Sized(0) | actix_web::body::BodySize::None)
+    matches!(
+        res.response().body().size(),
+        actix_web::body::BodySize::Sized(0) | actix_web::body::BodySize::None
+    )
 }
 
 /// Type of the body the error handler middleware produces.

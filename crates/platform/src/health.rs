@@ -26,7 +26,9 @@ pub struct Readiness {
 }
 
 async fn check<F: Future<Output = Result<(), String>>>(f: F) -> Result<(), String> {
-    tokio::time::timeout(CHECK_TIMEOUT, f).await.map_err(|_| "timeout".to_owned())?
+    tokio::time::timeout(CHECK_TIMEOUT, f)
+        .await
+        .map_err(|_| "timeout".to_owned())?
 }
 
 impl Readiness {
@@ -35,14 +37,20 @@ impl Readiness {
         let mut ready = true;
         let mut record = |name: &str, result: Result<(), String>| {
             ready &= result.is_ok();
-            checks.insert(name.to_owned(), json!(result.err().unwrap_or_else(|| "ok".to_owned())));
+            checks.insert(
+                name.to_owned(),
+                json!(result.err().unwrap_or_else(|| "ok".to_owned())),
+            );
         };
         if let Some(db) = &self.db {
             record(
                 "database",
                 check(async {
                     let mut conn = db.get().await.map_err(|e| e.to_string())?;
-                    diesel::sql_query("SELECT 1").execute(&mut conn).await.map_err(|e| e.to_string())?;
+                    diesel::sql_query("SELECT 1")
+                        .execute(&mut conn)
+                        .await
+                        .map_err(|e| e.to_string())?;
                     Ok(())
                 })
                 .await,
@@ -63,9 +71,15 @@ impl Readiness {
             );
         }
         if let Some(broker) = &self.broker {
-            record("broker", check(async { broker.ensure_connected().await.map_err(|e| e.to_string()) }).await);
+            record(
+                "broker",
+                check(async { broker.ensure_connected().await.map_err(|e| e.to_string()) }).await,
+            );
         }
-        (ready, json!({ "status": if ready { "ok" } else { "unavailable" }, "checks": checks }))
+        (
+            ready,
+            json!({ "status": if ready { "ok" } else { "unavailable" }, "checks": checks }),
+        )
     }
 }
 

@@ -40,11 +40,21 @@ pub struct Text {
 
 impl Text {
     pub const fn required(max: usize) -> Self {
-        Text { required: true, allow_blank: false, min: 0, max }
+        Text {
+            required: true,
+            allow_blank: false,
+            min: 0,
+            max,
+        }
     }
 
     pub const fn optional(max: usize) -> Self {
-        Text { required: false, allow_blank: true, min: 0, max }
+        Text {
+            required: false,
+            allow_blank: true,
+            min: 0,
+            max,
+        }
     }
 
     pub const fn min(self, min: usize) -> Self {
@@ -56,7 +66,10 @@ pub const REQUIRED: &str = "This field is required.";
 
 impl Input {
     pub fn new(fields: Map<String, Value>) -> Self {
-        Input { fields, errors: FieldErrors::default() }
+        Input {
+            fields,
+            errors: FieldErrors::default(),
+        }
     }
 
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
@@ -92,10 +105,19 @@ impl Input {
             self.error(name, "This field may not be blank.");
             None
         } else if chars > rule.max {
-            self.error(name, format!("Ensure this field has no more than {} characters.", rule.max));
+            self.error(
+                name,
+                format!(
+                    "Ensure this field has no more than {} characters.",
+                    rule.max
+                ),
+            );
             None
         } else if chars < rule.min && !value.is_empty() {
-            self.error(name, format!("Ensure this field has at least {} characters.", rule.min));
+            self.error(
+                name,
+                format!("Ensure this field has at least {} characters.", rule.min),
+            );
             None
         } else {
             Some(value)
@@ -103,7 +125,12 @@ impl Input {
     }
 
     pub fn uuid(&mut self, name: &str, required: bool) -> Option<Uuid> {
-        let rule = Text { required, allow_blank: false, min: 0, max: usize::MAX };
+        let rule = Text {
+            required,
+            allow_blank: false,
+            min: 0,
+            max: usize::MAX,
+        };
         let raw = self.text(name, rule)?;
         match Uuid::parse_str(&raw) {
             Ok(id) => Some(id),
@@ -115,8 +142,18 @@ impl Input {
     }
 
     /// One of `choices`; `default` when absent.
-    pub fn choice(&mut self, name: &str, choices: &[&str], default: Option<&str>) -> Option<String> {
-        let rule = Text { required: default.is_none(), allow_blank: false, min: 0, max: usize::MAX };
+    pub fn choice(
+        &mut self,
+        name: &str,
+        choices: &[&str],
+        default: Option<&str>,
+    ) -> Option<String> {
+        let rule = Text {
+            required: default.is_none(),
+            allow_blank: false,
+            min: 0,
+            max: usize::MAX,
+        };
         match self.text(name, rule) {
             Some(v) if choices.contains(&v.as_str()) => Some(v),
             Some(v) => {
@@ -165,7 +202,9 @@ impl<T: FromInput + 'static> FromRequest for Valid<T> {
             let mut input = Input::new(fields);
             let value = T::from_input(&mut input);
             input.finish()?;
-            value.map(Valid).ok_or_else(|| ApiError::internal("validator returned nothing"))
+            value
+                .map(Valid)
+                .ok_or_else(|| ApiError::internal("validator returned nothing"))
         })
     }
 }
@@ -175,12 +214,18 @@ fn body_error(e: &actix_web::Error) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::detail(status, "Request body is too large.")
     } else {
-        ApiError::detail(StatusCode::BAD_REQUEST, format!("Could not read the request body - {e}"))
+        ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!("Could not read the request body - {e}"),
+        )
     }
 }
 
 /// Parses a body by its content type into a field map.
-pub fn read_fields(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub fn read_fields(
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Result<Map<String, Value>, ApiError> {
     let mime = content_type
         .and_then(|ct| ct.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase());
@@ -189,14 +234,21 @@ pub fn read_fields(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<Strin
         Some("application/json") => parse_json(bytes),
         Some(m) if m.starts_with("application/") && m.ends_with("+json") => parse_json(bytes),
         Some("application/x-www-form-urlencoded") => {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).map_err(|e| {
-                ApiError::detail(StatusCode::BAD_REQUEST, format!("Form parse error - {e}"))
-            })?;
-            Ok(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(bytes).map_err(|e| {
+                    ApiError::detail(StatusCode::BAD_REQUEST, format!("Form parse error - {e}"))
+                })?;
+            Ok(pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect())
         }
         _ => Err(ApiError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Unsupported media type \"{}\" in request.", content_type.unwrap_or("")),
+            format!(
+                "Unsupported media type \"{}\" in request.",
+                content_type.unwrap_or("")
+            ),
         )),
     }
 }
@@ -209,9 +261,15 @@ fn parse_json(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(ApiError::fields(FieldErrors::single(
             "non_field_errors",
-            format!("Invalid data. Expected a dictionary, but got {}.", json_type(&other)),
+            format!(
+                "Invalid data. Expected a dictionary, but got {}.",
+                json_type(&other)
+            ),
         ))),
-        Err(e) => Err(ApiError::detail(StatusCode::BAD_REQUEST, format!("JSON parse error - {e}"))),
+        Err(e) => Err(ApiError::detail(
+            StatusCode::BAD_REQUEST,
+            format!("JSON parse error - {e}"),
+        )),
     }
 }
 
@@ -276,24 +334,43 @@ mod tests {
         let body = i.errors.to_json();
         assert_eq!(body["a"][0], "This field may not be blank.");
         assert_eq!(body["b"][0], "This field may not be null.");
-        assert_eq!(body["c"][0], "Ensure this field has no more than 3 characters.");
+        assert_eq!(
+            body["c"][0],
+            "Ensure this field has no more than 3 characters."
+        );
         assert_eq!(body["d"][0], "Not a valid string.");
         assert_eq!(body["missing"][0], REQUIRED);
     }
 
     #[test]
     fn bodies_by_content_type() {
-        assert_eq!(read_fields(Some("application/json"), b"{\"a\":1}").map(|m| m.len()).ok(), Some(1));
-        let form = read_fields(Some("application/x-www-form-urlencoded"), b"phone=%2B91&role=worker");
-        assert_eq!(form.ok().and_then(|m| m.get("phone").cloned()), Some(json!("+91")));
+        assert_eq!(
+            read_fields(Some("application/json"), b"{\"a\":1}")
+                .map(|m| m.len())
+                .ok(),
+            Some(1)
+        );
+        let form = read_fields(
+            Some("application/x-www-form-urlencoded"),
+            b"phone=%2B91&role=worker",
+        );
+        assert_eq!(
+            form.ok().and_then(|m| m.get("phone").cloned()),
+            Some(json!("+91"))
+        );
         let bad = read_fields(Some("application/json"), b"{oops").err();
         assert_eq!(bad.map(|e| e.status()), Some(StatusCode::BAD_REQUEST));
         let list = read_fields(Some("application/json"), b"[1]").err();
         assert_eq!(
             list.and_then(|e| e.json_body().cloned()),
-            Some(json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}))
+            Some(
+                json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+            )
         );
         let xml = read_fields(Some("text/xml"), b"<a/>").err();
-        assert_eq!(xml.map(|e| e.status()), Some(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        assert_eq!(
+            xml.map(|e| e.status()),
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        );
     }
 }

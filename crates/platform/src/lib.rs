@@ -13,8 +13,8 @@ pub mod metrics;
 pub mod redis;
 pub mod server;
 pub mod telemetry;
-pub mod time;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time;
 
 pub use error::ApiError;

@@ -34,25 +34,53 @@ pub struct MetricsError(#[from] prometheus::Error);
 
 impl Metrics {
     pub fn new(service: &str) -> Result<Self, MetricsError> {
-        let registry = Registry::new_custom(Some("hm".into()), Some([("service".to_owned(), service.to_owned())].into()))?;
+        let registry = Registry::new_custom(
+            Some("hm".into()),
+            Some([("service".to_owned(), service.to_owned())].into()),
+        )?;
         let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by method, route template and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route template and status",
+            ),
             &["method", "route", "status"],
         )?;
         let latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route template")
-                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route template",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
             &["method", "route"],
         )?;
-        let db_pool = IntGaugeVec::new(Opts::new("db_pool_connections", "Database pool connections"), &["state"])?;
+        let db_pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections"),
+            &["state"],
+        )?;
         let outbox_lag = Histogram::with_opts(
-            HistogramOpts::new("outbox_lag_seconds", "Time from outbox commit to broker confirm")
-                .buckets(vec![0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 120.0]),
+            HistogramOpts::new(
+                "outbox_lag_seconds",
+                "Time from outbox commit to broker confirm",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 120.0,
+            ]),
         )?;
         let outbox_pending = IntGauge::new("outbox_pending", "Outbox rows not yet published")?;
-        let events_published = IntCounterVec::new(Opts::new("events_published_total", "Events confirmed by the broker"), &["type"])?;
-        let events_consumed = IntCounterVec::new(Opts::new("events_consumed_total", "Events handled, by outcome"), &["type", "outcome"])?;
-        let consumer_errors = IntCounterVec::new(Opts::new("consumer_errors_total", "Event handler failures"), &["type"])?;
+        let events_published = IntCounterVec::new(
+            Opts::new("events_published_total", "Events confirmed by the broker"),
+            &["type"],
+        )?;
+        let events_consumed = IntCounterVec::new(
+            Opts::new("events_consumed_total", "Events handled, by outcome"),
+            &["type", "outcome"],
+        )?;
+        let consumer_errors = IntCounterVec::new(
+            Opts::new("consumer_errors_total", "Event handler failures"),
+            &["type"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
@@ -89,20 +117,35 @@ impl Metrics {
     }
 
     pub fn event_published(&self, event_type: &str) {
-        self.inner.events_published.with_label_values(&[event_type]).inc();
+        self.inner
+            .events_published
+            .with_label_values(&[event_type])
+            .inc();
     }
 
     pub fn event_consumed(&self, event_type: &str, outcome: &str) {
-        self.inner.events_consumed.with_label_values(&[event_type, outcome]).inc();
+        self.inner
+            .events_consumed
+            .with_label_values(&[event_type, outcome])
+            .inc();
     }
 
     pub fn consumer_error(&self, event_type: &str) {
-        self.inner.consumer_errors.with_label_values(&[event_type]).inc();
+        self.inner
+            .consumer_errors
+            .with_label_values(&[event_type])
+            .inc();
     }
 
     pub fn set_db_pool(&self, size: usize, available: usize) {
-        self.inner.db_pool.with_label_values(&["size"]).set(size as i64);
-        self.inner.db_pool.with_label_values(&["available"]).set(available as i64);
+        self.inner
+            .db_pool
+            .with_label_values(&["size"])
+            .set(size as i64);
+        self.inner
+            .db_pool
+            .with_label_values(&["available"])
+            .set(available as i64);
     }
 
     fn render(&self) -> String {
@@ -125,9 +168,16 @@ pub async fn track(
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
-        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
         let status = res.status();
-        metrics.inner.requests.with_label_values(&[method.as_str(), &route, status.as_str()]).inc();
+        metrics
+            .inner
+            .requests
+            .with_label_values(&[method.as_str(), &route, status.as_str()])
+            .inc();
         metrics
             .inner
             .latency
@@ -146,5 +196,7 @@ pub async fn endpoint(
         let status = pool.status();
         metrics.set_db_pool(status.size, status.available);
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(metrics.render())
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render())
 }

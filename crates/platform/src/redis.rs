@@ -21,7 +21,9 @@ pub fn pool(url: &str, max_size: usize) -> Result<RedisPool, RedisSetupError> {
         recycle: Some(Duration::from_secs(2)),
     };
     config.pool = Some(pool_config);
-    config.create_pool(Some(Runtime::Tokio1)).map_err(|e| RedisSetupError(e.to_string()))
+    config
+        .create_pool(Some(Runtime::Tokio1))
+        .map_err(|e| RedisSetupError(e.to_string()))
 }
 
 /// Builds the service's keys under its prefix.
@@ -32,7 +34,9 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(prefix: impl Into<String>) -> Self {
-        Keys { prefix: prefix.into() }
+        Keys {
+            prefix: prefix.into(),
+        }
     }
 
     pub fn key(&self, suffix: impl std::fmt::Display) -> String {

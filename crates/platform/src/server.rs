@@ -48,11 +48,13 @@ where
     F: Fn(&mut paperclip::actix::web::ServiceConfig) + Clone + Send + 'static,
 {
     let server = HttpServer::new(move || {
-        let mut spec = DefaultApiRaw::default();
-        spec.info = Info {
-            title: info.title.to_owned(),
-            description: Some(info.description.to_owned()),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+        let spec = DefaultApiRaw {
+            info: Info {
+                title: info.title.to_owned(),
+                description: Some(info.description.to_owned()),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                ..Default::default()
+            },
             ..Default::default()
         };
         App::new()
@@ -90,8 +92,18 @@ pub struct Application {
 }
 
 impl Application {
-    pub fn new(port: u16, server: Server, relay: Option<RelayHandle>, consumers: Vec<ConsumerHandle>) -> Self {
-        Application { port, server, relay, consumers }
+    pub fn new(
+        port: u16,
+        server: Server,
+        relay: Option<RelayHandle>,
+        consumers: Vec<ConsumerHandle>,
+    ) -> Self {
+        Application {
+            port,
+            server,
+            relay,
+            consumers,
+        }
     }
 
     pub fn port(&self) -> u16 {

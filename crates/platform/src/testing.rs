@@ -43,9 +43,12 @@ pub struct TestDb {
 }
 
 async fn admin_client() -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(&format!("{}/postgres", postgres_url()), tokio_postgres::NoTls)
-        .await
-        .expect("test Postgres reachable (run scripts/dev-infra.sh)");
+    let (client, connection) = tokio_postgres::connect(
+        &format!("{}/postgres", postgres_url()),
+        tokio_postgres::NoTls,
+    )
+    .await
+    .expect("test Postgres reachable (run scripts/dev-infra.sh)");
     tokio::spawn(connection);
     client
 }
@@ -68,7 +71,10 @@ impl TestDb {
     pub async fn new(service: &str, migrations: EmbeddedMigrations) -> TestDb {
         let template = template_name(service, &migrations);
         let client = admin_client().await;
-        client.execute("SELECT pg_advisory_lock(7243901)", &[]).await.unwrap();
+        client
+            .execute("SELECT pg_advisory_lock(7243901)", &[])
+            .await
+            .unwrap();
         let exists = client
             .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
             .await
@@ -76,16 +82,39 @@ impl TestDb {
             .is_some();
         if !exists {
             let building = format!("{template}_build");
-            client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await.unwrap();
-            client.batch_execute(&format!("CREATE DATABASE \"{building}\"")).await.unwrap();
-            db::migrate(&format!("{}/{building}", postgres_url()), migrations).await.unwrap();
-            client.batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\"")).await.unwrap();
+            client
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+                ))
+                .await
+                .unwrap();
+            client
+                .batch_execute(&format!("CREATE DATABASE \"{building}\""))
+                .await
+                .unwrap();
+            db::migrate(&format!("{}/{building}", postgres_url()), migrations)
+                .await
+                .unwrap();
+            client
+                .batch_execute(&format!(
+                    "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+                ))
+                .await
+                .unwrap();
         }
-        client.execute("SELECT pg_advisory_unlock(7243901)", &[]).await.unwrap();
+        client
+            .execute("SELECT pg_advisory_unlock(7243901)", &[])
+            .await
+            .unwrap();
         let name = format!("hmtest_{service}_{}", Uuid::new_v4().simple());
         let mut attempt = 0;
         loop {
-            match client.batch_execute(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await {
+            match client
+                .batch_execute(&format!(
+                    "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                ))
+                .await
+            {
                 Ok(()) => break,
                 // "source database is being accessed by other users": another clone is in flight.
                 Err(e) if attempt < 50 => {
@@ -104,14 +133,24 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();
-        let Some((admin, _)) = split_database(&self.url) else { return };
+        let Some((admin, _)) = split_database(&self.url) else {
+            return;
+        };
         // Drop runs inside or outside a runtime; a thread with its own runtime works in both cases.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             rt.block_on(async move {
-                let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.ok()?;
+                let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+                    .await
+                    .ok()?;
                 tokio::spawn(connection);
-                client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok()
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()
             })
         })
         .join();
@@ -146,21 +185,33 @@ impl Default for TestKeys {
     fn default() -> Self {
         TestKeys {
             key: SigningKey::generate().unwrap(),
-            config: AuthConfig { issuer: "hunarmitra-identity".into(), audience: "hunarmitra".into(), jwks_url: None },
+            config: AuthConfig {
+                issuer: "hunarmitra-identity".into(),
+                audience: "hunarmitra".into(),
+                jwks_url: None,
+            },
         }
     }
 }
 
 impl TestKeys {
     pub fn jwks(&self) -> Jwks {
-        Jwks { keys: vec![self.key.jwk().clone()] }
+        Jwks {
+            keys: vec![self.key.jwk().clone()],
+        }
     }
 
     pub fn verifier(&self) -> TokenVerifier {
         TokenVerifier::with_keys(self.config.clone(), &self.jwks())
     }
 
-    pub fn claims(&self, user_id: Uuid, role: Role, token_type: TokenType, lifetime_secs: i64) -> Claims {
+    pub fn claims(
+        &self,
+        user_id: Uuid,
+        role: Role,
+        token_type: TokenType,
+        lifetime_secs: i64,
+    ) -> Claims {
         let now = chrono::Utc::now().timestamp();
         Claims {
             token_type,
@@ -176,7 +227,9 @@ impl TestKeys {
 
     /// An access token for `user_id` valid for an hour.
     pub fn mint(&self, user_id: Uuid, role: Role) -> String {
-        self.key.sign(&self.claims(user_id, role, TokenType::Access, 3600)).unwrap()
+        self.key
+            .sign(&self.claims(user_id, role, TokenType::Access, 3600))
+            .unwrap()
     }
 }
 
@@ -199,7 +252,9 @@ impl ChaosProxy {
         let (flag, gen) = (cut.clone(), generation.clone());
         let task = tokio::spawn(async move {
             loop {
-                let Ok((mut inbound, _)) = listener.accept().await else { continue };
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    continue;
+                };
                 if flag.load(Ordering::SeqCst) {
                     drop(inbound);
                     continue;
@@ -207,7 +262,9 @@ impl ChaosProxy {
                 let target = target.clone();
                 let mut cut_signal = gen.subscribe();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = cut_signal.changed() => {}
@@ -215,7 +272,12 @@ impl ChaosProxy {
                 });
             }
         });
-        ChaosProxy { port, cut, generation, task }
+        ChaosProxy {
+            port,
+            cut,
+            generation,
+            task,
+        }
     }
 
     /// Drops every connection through the proxy and refuses new ones.

@@ -6,10 +6,14 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use futures_util::StreamExt;
 use hm_contracts::Event;
 use hm_platform::db::{self, PLATFORM_MIGRATIONS};
-use hm_platform::events::{self, Broker, BusConfig, Consumer, Handler, HandlerError, HandlerFuture, Relay};
+use hm_platform::events::{
+    self, Broker, BusConfig, Consumer, Handler, HandlerError, HandlerFuture, Relay,
+};
 use hm_platform::metrics::Metrics;
 use hm_platform::testing::{self, eventually, ChaosProxy, TestDb};
-use lapin::options::{BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::options::{
+    BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
 use lapin::types::FieldTable;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,16 +35,49 @@ async fn raw_channel() -> (lapin::Connection, lapin::Channel) {
 
 async fn tap(channel: &lapin::Channel, bus: &BusConfig, key: &str) -> lapin::Consumer {
     channel
-        .exchange_declare(&bus.exchange, lapin::ExchangeKind::Topic, ExchangeDeclareOptions { durable: true, ..Default::default() }, FieldTable::default())
+        .exchange_declare(
+            &bus.exchange,
+            lapin::ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
         .await
         .unwrap();
     let q = channel
-        .queue_declare("", QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+        .queue_declare(
+            "",
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
         .await
         .unwrap();
-    channel.queue_bind(q.name().as_str(), &bus.exchange, key, QueueBindOptions::default(), FieldTable::default()).await.unwrap();
     channel
-        .basic_consume(q.name().as_str(), "tap", BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+        .queue_bind(
+            q.name().as_str(),
+            &bus.exchange,
+            key,
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    channel
+        .basic_consume(
+            q.name().as_str(),
+            "tap",
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
         .await
         .unwrap()
 }
@@ -53,26 +90,51 @@ async fn an_event_written_while_the_broker_is_down_is_delivered_after_it_returns
     let (_conn, channel) = raw_channel().await;
     let mut delivered = tap(&channel, &bus, "test.thing.happened").await;
 
-    let relay_bus = BusConfig { amqp_url: format!("amqp://guest:guest@{}/%2f", proxy.addr()), ..bus.clone() };
+    let relay_bus = BusConfig {
+        amqp_url: format!("amqp://guest:guest@{}/%2f", proxy.addr()),
+        ..bus.clone()
+    };
     let pool = db::pool(&db.url, 2).unwrap();
-    let relay = Relay::new(pool, Broker::new(relay_bus), Metrics::new("t").unwrap(), &db.url).spawn();
+    let relay = Relay::new(
+        pool,
+        Broker::new(relay_bus),
+        Metrics::new("t").unwrap(),
+        &db.url,
+    )
+    .spawn();
 
     proxy.cut();
     let mut conn = AsyncPgConnection::establish(&db.url).await.unwrap();
-    let event = Event::new("platform", "test.thing.happened", Some("req-1".into()), json!({"n": 1}));
+    let event = Event::new(
+        "platform",
+        "test.thing.happened",
+        Some("req-1".into()),
+        json!({"n": 1}),
+    );
     let id = event.id;
     events::enqueue(&mut conn, event).await.unwrap();
     // While the broker is unreachable nothing arrives and the row waits in the outbox.
-    assert!(tokio::time::timeout(Duration::from_millis(1500), delivered.next()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1500), delivered.next())
+            .await
+            .is_err()
+    );
 
     proxy.restore();
-    let message = tokio::time::timeout(Duration::from_secs(15), delivered.next()).await.expect("delivered after restore");
-    let envelope: serde_json::Value = serde_json::from_slice(&message.unwrap().unwrap().data).unwrap();
+    let message = tokio::time::timeout(Duration::from_secs(15), delivered.next())
+        .await
+        .expect("delivered after restore");
+    let envelope: serde_json::Value =
+        serde_json::from_slice(&message.unwrap().unwrap().data).unwrap();
     assert_eq!(envelope["id"], id.to_string());
     assert_eq!(envelope["correlation_id"], "req-1");
     assert_eq!(envelope["data"], json!({"n": 1}));
     // Exactly once from the relay's side: marked published, and no second copy follows.
-    assert!(tokio::time::timeout(Duration::from_millis(1500), delivered.next()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1500), delivered.next())
+            .await
+            .is_err()
+    );
     relay.shutdown().await;
 }
 
@@ -98,13 +160,29 @@ impl Handler for Counting {
     }
 }
 
-async fn consumer(db: &TestDb, bus: &BusConfig, fail_first: usize, poison: bool) -> (Arc<AtomicUsize>, events::ConsumerHandle) {
+async fn consumer(
+    db: &TestDb,
+    bus: &BusConfig,
+    fail_first: usize,
+    poison: bool,
+) -> (Arc<AtomicUsize>, events::ConsumerHandle) {
     let applied = Arc::new(AtomicUsize::new(0));
-    let handler = Counting { applied: applied.clone(), fail_first, seen: AtomicUsize::new(0), poison };
-    let handle = Consumer::new(bus.clone(), &["test.#"], Arc::new(handler), db::pool(&db.url, 2).unwrap(), Metrics::new("t").unwrap())
-        .spawn()
-        .await
-        .unwrap();
+    let handler = Counting {
+        applied: applied.clone(),
+        fail_first,
+        seen: AtomicUsize::new(0),
+        poison,
+    };
+    let handle = Consumer::new(
+        bus.clone(),
+        &["test.#"],
+        Arc::new(handler),
+        db::pool(&db.url, 2).unwrap(),
+        Metrics::new("t").unwrap(),
+    )
+    .spawn()
+    .await
+    .unwrap();
     (applied, handle)
 }
 
@@ -114,16 +192,27 @@ async fn a_redelivered_event_has_one_effect() {
     let bus = testing::bus_config("platform");
     let (applied, handle) = consumer(&db, &bus, 0, false).await;
     let broker = Broker::new(bus.clone());
-    let event = Event::new("platform", "test.once", None, json!({})).into_json().unwrap();
+    let event = Event::new("platform", "test.once", None, json!({}))
+        .into_json()
+        .unwrap();
     for _ in 0..3 {
         broker.publish(&event, None).await.unwrap();
     }
-    let other = Event::new("platform", "test.once", None, json!({})).into_json().unwrap();
+    let other = Event::new("platform", "test.once", None, json!({}))
+        .into_json()
+        .unwrap();
     broker.publish(&other, None).await.unwrap();
-    let done = eventually(Duration::from_secs(10), || async { (applied.load(Ordering::SeqCst) == 2).then_some(()) }).await;
+    let done = eventually(Duration::from_secs(10), || async {
+        (applied.load(Ordering::SeqCst) == 2).then_some(())
+    })
+    .await;
     assert!(done.is_some());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(applied.load(Ordering::SeqCst), 2, "three copies of one event, one effect");
+    assert_eq!(
+        applied.load(Ordering::SeqCst),
+        2,
+        "three copies of one event, one effect"
+    );
     handle.shutdown().await;
 }
 
@@ -132,9 +221,17 @@ async fn failures_are_retried_with_back_off() {
     let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
     let bus = testing::bus_config("platform");
     let (applied, handle) = consumer(&db, &bus, 2, false).await;
-    let event = Event::new("platform", "test.flaky", None, json!({})).into_json().unwrap();
-    Broker::new(bus.clone()).publish(&event, None).await.unwrap();
-    let done = eventually(Duration::from_secs(10), || async { (applied.load(Ordering::SeqCst) == 1).then_some(()) }).await;
+    let event = Event::new("platform", "test.flaky", None, json!({}))
+        .into_json()
+        .unwrap();
+    Broker::new(bus.clone())
+        .publish(&event, None)
+        .await
+        .unwrap();
+    let done = eventually(Duration::from_secs(10), || async {
+        (applied.load(Ordering::SeqCst) == 1).then_some(())
+    })
+    .await;
     assert!(done.is_some(), "applied after two retries");
     handle.shutdown().await;
 }
@@ -144,17 +241,36 @@ async fn poison_messages_end_in_the_dead_letter_queue_with_their_error() {
     let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
     let bus = testing::bus_config("platform");
     let (applied, handle) = consumer(&db, &bus, 0, true).await;
-    let event = Event::new("platform", "test.poison", None, json!({})).into_json().unwrap();
-    Broker::new(bus.clone()).publish(&event, None).await.unwrap();
-    let (_conn, channel) = raw_channel().await;
-    let mut dlq = channel
-        .basic_consume(&bus.dead_letter_queue(), "dlq", BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+    let event = Event::new("platform", "test.poison", None, json!({}))
+        .into_json()
+        .unwrap();
+    Broker::new(bus.clone())
+        .publish(&event, None)
         .await
         .unwrap();
-    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next()).await.expect("dead-lettered").unwrap().unwrap();
+    let (_conn, channel) = raw_channel().await;
+    let mut dlq = channel
+        .basic_consume(
+            &bus.dead_letter_queue(),
+            "dlq",
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
+        .await
+        .expect("dead-lettered")
+        .unwrap()
+        .unwrap();
     let headers = message.properties.headers().clone().unwrap();
     let error = match headers.inner().get("x-error") {
-        Some(lapin::types::AMQPValue::LongString(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+        Some(lapin::types::AMQPValue::LongString(s)) => {
+            String::from_utf8_lossy(s.as_bytes()).into_owned()
+        }
         other => format!("{other:?}"),
     };
     assert!(error.contains("cannot ever work"), "{error}");

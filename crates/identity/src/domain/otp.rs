@@ -11,7 +11,9 @@ pub const FIXED_OTP: &str = "1234";
 /// `length` decimal digits, each uniform, leading zeros allowed.
 pub fn generate(length: usize) -> String {
     let mut rng = rand::rngs::OsRng;
-    (0..length).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+    (0..length)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
 }
 
 /// Binds the code to the phone it was sent to, so a code cannot be replayed for another number.

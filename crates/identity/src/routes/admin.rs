@@ -13,14 +13,21 @@ use paperclip::actix::{api_v2_operation, web};
 use uuid::Uuid;
 
 fn refused() -> IdentityError {
-    ApiError::detail(StatusCode::UNAUTHORIZED, "No active account found with the given credentials").into()
+    ApiError::detail(
+        StatusCode::UNAUTHORIZED,
+        "No active account found with the given credentials",
+    )
+    .into()
 }
 
 /// Admin sign-in
 ///
 /// Returns tokens with role `admin` for an active staff account.
 #[api_v2_operation(tags(Admin))]
-pub async fn login(state: web::Data<AppState>, body: Valid<AdminLoginBody>) -> Result<web::Json<AdminLoginResponse>> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: Valid<AdminLoginBody>,
+) -> Result<web::Json<AdminLoginResponse>> {
     let body = body.0;
     let mut conn = state.db.get().await?;
     let found = users::admin_by_email(&mut conn, &body.email).await?;

@@ -3,13 +3,13 @@
 use super::dto::*;
 use super::session;
 use crate::domain::otp;
+use crate::domain::user::parse_role;
 use crate::error::{IdentityError, Result};
 use crate::events;
 use crate::store::challenges::{self, Challenge, Failure, Limited, Limits};
 use crate::store::otp_logs::{self, Client, OtpAction};
 use crate::store::refresh_tokens::{self, RevokedReason};
 use crate::store::users::{self, NewPhoneUser};
-use crate::domain::user::parse_role;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -27,7 +27,11 @@ fn client_of(req: &HttpRequest) -> Client {
     let info = req.connection_info();
     let ip = info
         .realip_remote_addr()
-        .and_then(|a| a.parse::<std::net::IpAddr>().ok().or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip())))
+        .and_then(|a| {
+            a.parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        })
         .map(ipnet::IpNet::from);
     let user_agent = req
         .headers()
@@ -41,10 +45,18 @@ fn client_of(req: &HttpRequest) -> Client {
 }
 
 /// Audit rows must never fail a login; a lost row is logged instead.
-async fn audit(state: &AppState, phone: &str, request_id: Uuid, action: OtpAction, client: &Client) {
+async fn audit(
+    state: &AppState,
+    phone: &str,
+    request_id: Uuid,
+    action: OtpAction,
+    client: &Client,
+) {
     let result = async {
         let mut conn = state.db.get().await.map_err(|e| e.to_string())?;
-        otp_logs::append(&mut conn, phone, request_id, action, client).await.map_err(|e| e.to_string())
+        otp_logs::append(&mut conn, phone, request_id, action, client)
+            .await
+            .map_err(|e| e.to_string())
     }
     .await;
     if let Err(e) = result {
@@ -73,7 +85,10 @@ pub async fn request_otp(
 ) -> Result<web::Json<RequestOtpResponse>> {
     let body = body.0;
     let client = client_of(&req);
-    let ip = client.ip.map(|ip| ip.addr().to_string()).unwrap_or_default();
+    let ip = client
+        .ip
+        .map(|ip| ip.addr().to_string())
+        .unwrap_or_default();
     let settings = &state.config.otp;
     let is_existing_user = {
         let mut conn = state.db.get().await?;
@@ -85,18 +100,39 @@ pub async fn request_otp(
         per_hour: settings.per_hour,
         per_ip_hour: settings.per_ip_hour,
     };
-    if let Some(limited) = challenges::reserve(&mut redis, &state.keys, &body.phone, &ip, &limits).await? {
+    if let Some(limited) =
+        challenges::reserve(&mut redis, &state.keys, &body.phone, &ip, &limits).await?
+    {
         return Err(too_many(limited));
     }
-    let code = if settings.use_fixed { otp::FIXED_OTP.to_owned() } else { otp::generate(settings.length) };
+    let code = if settings.use_fixed {
+        otp::FIXED_OTP.to_owned()
+    } else {
+        otp::generate(settings.length)
+    };
     let request_id = Uuid::new_v4();
     let challenge = Challenge {
         phone: body.phone.clone(),
         otp_hash: otp::hash(&code, &body.phone, &state.config.secret_key),
         role: body.role.clone().unwrap_or_else(|| "worker".into()),
     };
-    challenges::store(&mut redis, &state.keys, request_id, &challenge, settings.ttl.as_secs()).await?;
-    let sent = events::publish_otp(&state.broker, request_id, &body.phone, &code, settings.ttl, RequestId::of(&req)).await;
+    challenges::store(
+        &mut redis,
+        &state.keys,
+        request_id,
+        &challenge,
+        settings.ttl.as_secs(),
+    )
+    .await?;
+    let sent = events::publish_otp(
+        &state.broker,
+        request_id,
+        &body.phone,
+        &code,
+        settings.ttl,
+        RequestId::of(&req),
+    )
+    .await;
     if let Err(e) = sent {
         // Nothing was sent, so nothing may count: the challenge and the rate-limit slot go back.
         let _ = challenges::discard(&mut redis, &state.keys, request_id).await;
@@ -139,14 +175,30 @@ pub async fn verify_otp(
     let Some(challenge) = challenges::load(&mut redis, &state.keys, body.request_id).await? else {
         return Err(bad_request("Invalid or expired request ID."));
     };
-    if !otp::matches(&body.otp, &challenge.phone, &state.config.secret_key, &challenge.otp_hash) {
-        audit(&state, &challenge.phone, body.request_id, OtpAction::VerifyFail, &client).await;
+    if !otp::matches(
+        &body.otp,
+        &challenge.phone,
+        &state.config.secret_key,
+        &challenge.otp_hash,
+    ) {
+        audit(
+            &state,
+            &challenge.phone,
+            body.request_id,
+            OtpAction::VerifyFail,
+            &client,
+        )
+        .await;
         let max = state.config.otp.max_verify_attempts;
-        return Err(match challenges::record_failure(&mut redis, &state.keys, body.request_id, max).await? {
-            Failure::Counted => bad_request("Invalid OTP."),
-            Failure::Burned => bad_request("Too many failed attempts. Please request a new OTP."),
-            Failure::Gone => bad_request("Invalid or expired request ID."),
-        });
+        return Err(
+            match challenges::record_failure(&mut redis, &state.keys, body.request_id, max).await? {
+                Failure::Counted => bad_request("Invalid OTP."),
+                Failure::Burned => {
+                    bad_request("Too many failed attempts. Please request a new OTP.")
+                }
+                Failure::Gone => bad_request("Invalid or expired request ID."),
+            },
+        );
     }
     if !challenges::consume(&mut redis, &state.keys, body.request_id).await? {
         // A concurrent verify of the same code won.
@@ -173,16 +225,22 @@ pub async fn verify_otp(
                 )
                 .await?;
                 if !user.is_active {
-                    return Err(ApiError::error(StatusCode::FORBIDDEN, "Account is disabled.").into());
+                    return Err(
+                        ApiError::error(StatusCode::FORBIDDEN, "Account is disabled.").into(),
+                    );
                 }
                 let user = if !user.is_phone_verified {
                     users::mark_phone_verified(conn, user.id).await?;
-                    crate::domain::user::User { is_phone_verified: true, ..user }
+                    crate::domain::user::User {
+                        is_phone_verified: true,
+                        ..user
+                    }
                 } else {
                     user
                 };
                 if created {
-                    hm_platform::events::enqueue(conn, events::user_registered(&user, correlation)).await?;
+                    hm_platform::events::enqueue(conn, events::user_registered(&user, correlation))
+                        .await?;
                 }
                 let issued = session::issue(&st, conn, user.id, user.role, Uuid::new_v4()).await?;
                 Ok((user, created, issued))
@@ -190,7 +248,14 @@ pub async fn verify_otp(
             .scope_boxed()
         })
         .await?;
-    audit(&state, &challenge_phone(&user), body.request_id, OtpAction::VerifySuccess, &client).await;
+    audit(
+        &state,
+        &challenge_phone(&user),
+        body.request_id,
+        OtpAction::VerifySuccess,
+        &client,
+    )
+    .await;
     Ok(web::Json(LoginResponse {
         access: issued.access,
         refresh: issued.refresh,
@@ -213,7 +278,11 @@ fn refresh_error(error: TokenError) -> IdentityError {
 }
 
 fn blacklisted() -> IdentityError {
-    ApiError::body(StatusCode::UNAUTHORIZED, json!({ "detail": "Token is blacklisted", "code": "token_not_valid" })).into()
+    ApiError::body(
+        StatusCode::UNAUTHORIZED,
+        json!({ "detail": "Token is blacklisted", "code": "token_not_valid" }),
+    )
+    .into()
 }
 
 enum Refreshed {
@@ -232,7 +301,11 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: hm_platform::input::Valid<RefreshBody>,
 ) -> Result<web::Json<TokenPair>> {
-    let claims = state.verifier.verify(&body.refresh, TokenType::Refresh).await.map_err(refresh_error)?;
+    let claims = state
+        .verifier
+        .verify(&body.refresh, TokenType::Refresh)
+        .await
+        .map_err(refresh_error)?;
     let jti = claims.jti.unwrap_or_default();
     let grace = chrono::Duration::from_std(state.config.tokens.reuse_grace).unwrap_or_default();
     let mut conn = state.db.get().await?;
@@ -255,7 +328,9 @@ pub async fn refresh(
                     None => refresh_tokens::revoke(conn, token.id, RevokedReason::Rotated).await?,
                 }
                 let user = users::by_id(conn, token.user_id).await?;
-                let Some(user) = user.filter(|u| u.is_active) else { return Ok(Refreshed::NoAccount) };
+                let Some(user) = user.filter(|u| u.is_active) else {
+                    return Ok(Refreshed::NoAccount);
+                };
                 let issued = session::issue(&st, conn, user.id, user.role, token.family_id).await?;
                 Ok(Refreshed::Issued(issued))
             }
@@ -263,7 +338,10 @@ pub async fn refresh(
         })
         .await?;
     match outcome {
-        Refreshed::Issued(pair) => Ok(web::Json(TokenPair { access: pair.access, refresh: pair.refresh })),
+        Refreshed::Issued(pair) => Ok(web::Json(TokenPair {
+            access: pair.access,
+            refresh: pair.refresh,
+        })),
         Refreshed::ReuseDetected => {
             tracing::warn!(user_id = %claims.user_id, "refresh token reuse: family revoked");
             Err(blacklisted())
@@ -289,9 +367,15 @@ pub async fn logout(
     body: hm_platform::input::Valid<LogoutBody>,
 ) -> Result<HttpResponse> {
     super::me::active_user(&state, &auth).await?;
-    let Some(token) = body.0.refresh else { return Ok(HttpResponse::ResetContent().finish()) };
+    let Some(token) = body.0.refresh else {
+        return Ok(HttpResponse::ResetContent().finish());
+    };
     let rejected = || IdentityError::from(ApiError::empty(StatusCode::BAD_REQUEST));
-    let claims = state.verifier.verify(&token, TokenType::Refresh).await.map_err(|_| rejected())?;
+    let claims = state
+        .verifier
+        .verify(&token, TokenType::Refresh)
+        .await
+        .map_err(|_| rejected())?;
     if claims.user_id != auth.id {
         return Err(rejected());
     }
@@ -317,4 +401,3 @@ pub async fn logout(
         Err(rejected())
     }
 }
-

@@ -25,7 +25,10 @@ impl FromInput for RequestOtpBody {
             }
         }
         let role = input.choice("role", &SIGNUP_ROLES, Some("worker"));
-        Some(RequestOtpBody { phone: phone?, role })
+        Some(RequestOtpBody {
+            phone: phone?,
+            role,
+        })
     }
 }
 
@@ -53,7 +56,10 @@ impl FromInput for VerifyOtpBody {
     fn from_input(input: &mut Input) -> Option<Self> {
         let request_id = input.uuid("request_id", true);
         let otp = input.text("otp", Text::required(6).min(4));
-        Some(VerifyOtpBody { request_id: request_id?, otp: otp? })
+        Some(VerifyOtpBody {
+            request_id: request_id?,
+            otp: otp?,
+        })
     }
 }
 
@@ -97,7 +103,9 @@ pub struct RefreshBody {
 
 impl FromInput for RefreshBody {
     fn from_input(input: &mut Input) -> Option<Self> {
-        input.text("refresh", Text::required(4096)).map(|refresh| RefreshBody { refresh })
+        input
+            .text("refresh", Text::required(4096))
+            .map(|refresh| RefreshBody { refresh })
     }
 }
 
@@ -109,7 +117,9 @@ pub struct LogoutBody {
 
 impl FromInput for LogoutBody {
     fn from_input(input: &mut Input) -> Option<Self> {
-        let refresh = input.text("refresh", Text::optional(4096)).filter(|r| !r.is_empty());
+        let refresh = input
+            .text("refresh", Text::optional(4096))
+            .filter(|r| !r.is_empty());
         Some(LogoutBody { refresh })
     }
 }
@@ -131,7 +141,10 @@ impl FromInput for AdminLoginBody {
     fn from_input(input: &mut Input) -> Option<Self> {
         let email = input.text("email", Text::required(254));
         let password = input.text("password", Text::required(256));
-        Some(AdminLoginBody { email: email?, password: password? })
+        Some(AdminLoginBody {
+            email: email?,
+            password: password?,
+        })
     }
 }
 

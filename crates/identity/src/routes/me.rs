@@ -14,10 +14,15 @@ use paperclip::actix::{api_v2_operation, web};
 pub async fn active_user(state: &AppState, auth: &AuthUser) -> Result<User> {
     let mut conn = state.db.get().await?;
     match users::by_id(&mut conn, auth.id).await? {
-        None => Err(ApiError::coded(StatusCode::UNAUTHORIZED, "User not found", "user_not_found").into()),
-        Some(u) if !u.is_active => {
-            Err(ApiError::coded(StatusCode::UNAUTHORIZED, "User is inactive", "user_inactive").into())
-        }
+        None => Err(
+            ApiError::coded(StatusCode::UNAUTHORIZED, "User not found", "user_not_found").into(),
+        ),
+        Some(u) if !u.is_active => Err(ApiError::coded(
+            StatusCode::UNAUTHORIZED,
+            "User is inactive",
+            "user_inactive",
+        )
+        .into()),
         Some(u) => Ok(u),
     }
 }
@@ -26,5 +31,8 @@ pub async fn active_user(state: &AppState, auth: &AuthUser) -> Result<User> {
 #[api_v2_operation(tags(Auth))]
 pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<web::Json<MeBody>> {
     let user = active_user(&state, &auth).await?;
-    Ok(web::Json(MeBody::new(&user, hm_platform::time::render(user.created_at))))
+    Ok(web::Json(MeBody::new(
+        &user,
+        hm_platform::time::render(user.created_at),
+    )))
 }

@@ -27,7 +27,15 @@ pub async fn issue(
     let settings = &state.config.tokens;
     let now = Utc::now();
     let sign = |token_type, lifetime| {
-        let claims = tokens::claims(&settings.auth, token_type, user_id, role, tokens::new_jti(), now, lifetime);
+        let claims = tokens::claims(
+            &settings.auth,
+            token_type,
+            user_id,
+            role,
+            tokens::new_jti(),
+            now,
+            lifetime,
+        );
         let token = settings
             .signing_key
             .sign(&claims)

@@ -107,9 +107,20 @@ pub async fn reserve(
     })
 }
 
-pub async fn release(conn: &mut Connection, keys: &Keys, phone: &str, ip: &str) -> redis::RedisResult<()> {
+pub async fn release(
+    conn: &mut Connection,
+    keys: &Keys,
+    phone: &str,
+    ip: &str,
+) -> redis::RedisResult<()> {
     let [min, hour, per_ip] = limit_keys(keys, phone, ip);
-    RELEASE.key(min).key(hour).key(per_ip).invoke_async::<i64>(conn).await.map(|_| ())
+    RELEASE
+        .key(min)
+        .key(hour)
+        .key(per_ip)
+        .invoke_async::<i64>(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn store(
@@ -136,21 +147,37 @@ pub async fn store(
         .await
 }
 
-pub async fn load(conn: &mut Connection, keys: &Keys, request_id: Uuid) -> redis::RedisResult<Option<Challenge>> {
+pub async fn load(
+    conn: &mut Connection,
+    keys: &Keys,
+    request_id: Uuid,
+) -> redis::RedisResult<Option<Challenge>> {
     let mut fields: HashMap<String, String> = conn.hgetall(challenge_key(keys, request_id)).await?;
     let (Some(phone), Some(otp_hash)) = (fields.remove("phone"), fields.remove("otp_hash")) else {
         return Ok(None);
     };
-    Ok(Some(Challenge { phone, otp_hash, role: fields.remove("role").unwrap_or_default() }))
+    Ok(Some(Challenge {
+        phone,
+        otp_hash,
+        role: fields.remove("role").unwrap_or_default(),
+    }))
 }
 
 /// Consumes the challenge; `true` only for the one caller that actually removed it.
-pub async fn consume(conn: &mut Connection, keys: &Keys, request_id: Uuid) -> redis::RedisResult<bool> {
+pub async fn consume(
+    conn: &mut Connection,
+    keys: &Keys,
+    request_id: Uuid,
+) -> redis::RedisResult<bool> {
     let removed: i64 = conn.del(challenge_key(keys, request_id)).await?;
     Ok(removed == 1)
 }
 
-pub async fn discard(conn: &mut Connection, keys: &Keys, request_id: Uuid) -> redis::RedisResult<()> {
+pub async fn discard(
+    conn: &mut Connection,
+    keys: &Keys,
+    request_id: Uuid,
+) -> redis::RedisResult<()> {
     consume(conn, keys, request_id).await.map(|_| ())
 }
 
@@ -168,7 +195,11 @@ pub async fn record_failure(
     request_id: Uuid,
     max_attempts: u32,
 ) -> redis::RedisResult<Failure> {
-    let attempts: i64 = FAIL.key(challenge_key(keys, request_id)).arg(max_attempts).invoke_async(conn).await?;
+    let attempts: i64 = FAIL
+        .key(challenge_key(keys, request_id))
+        .arg(max_attempts)
+        .invoke_async(conn)
+        .await?;
     Ok(match attempts {
         n if n < 0 => Failure::Gone,
         n if n >= i64::from(max_attempts) => Failure::Burned,

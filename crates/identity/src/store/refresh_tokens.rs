@@ -60,10 +60,16 @@ pub async fn insert(
         .map(|_| ())
 }
 
+/// id, user_id, family_id, revoked_at, revoked_reason
+type TokenRow = (Uuid, Uuid, Uuid, Option<DateTime<Utc>>, Option<String>);
+
 /// The token with this `jti`, locked for the rest of the transaction so two refreshes of one token
 /// are decided one after the other.
-pub async fn lock_by_jti(conn: &mut AsyncPgConnection, jti: &str) -> QueryResult<Option<StoredToken>> {
-    let row: Option<(Uuid, Uuid, Uuid, Option<DateTime<Utc>>, Option<String>)> = refresh_tokens::table
+pub async fn lock_by_jti(
+    conn: &mut AsyncPgConnection,
+    jti: &str,
+) -> QueryResult<Option<StoredToken>> {
+    let row: Option<TokenRow> = refresh_tokens::table
         .filter(refresh_tokens::jti.eq(jti))
         .select((
             refresh_tokens::id,
@@ -84,7 +90,11 @@ pub async fn lock_by_jti(conn: &mut AsyncPgConnection, jti: &str) -> QueryResult
     }))
 }
 
-pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid, reason: RevokedReason) -> QueryResult<()> {
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    reason: RevokedReason,
+) -> QueryResult<()> {
     let now = Utc::now();
     diesel::update(refresh_tokens::table.find(id))
         .set((

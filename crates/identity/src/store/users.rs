@@ -65,13 +65,18 @@ pub async fn by_phone(conn: &mut AsyncPgConnection, phone: &str) -> QueryResult<
 }
 
 pub async fn phone_exists(conn: &mut AsyncPgConnection, phone: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(users::table.filter(users::phone.eq(phone))))
-        .get_result(conn)
-        .await
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::phone.eq(phone)),
+    ))
+    .get_result(conn)
+    .await
 }
 
 /// The admin account with this email (stored lower-cased) and its password hash.
-pub async fn admin_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<(User, String)>> {
+pub async fn admin_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<(User, String)>> {
     users::table
         .filter(users::email.eq(email.to_lowercase()))
         .filter(users::is_staff.eq(true))
@@ -113,16 +118,25 @@ pub async fn get_or_create_by_phone(
         .do_nothing()
         .execute(conn)
         .await?;
-    let user = by_phone(conn, new.phone).await?.ok_or(diesel::result::Error::NotFound)?;
+    let user = by_phone(conn, new.phone)
+        .await?
+        .ok_or(diesel::result::Error::NotFound)?;
     Ok((user, inserted == 1))
 }
 
 pub async fn mark_phone_verified(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::update(users::table.find(id).filter(users::is_phone_verified.eq(false)))
-        .set((users::is_phone_verified.eq(true), users::updated_at.eq(Utc::now())))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::is_phone_verified.eq(false)),
+    )
+    .set((
+        users::is_phone_verified.eq(true),
+        users::updated_at.eq(Utc::now()),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Creates or updates the admin account with this email; returns it and whether it was created.
@@ -133,7 +147,11 @@ pub async fn upsert_admin(
 ) -> QueryResult<(Uuid, bool)> {
     if let Some((user, _)) = admin_by_email(conn, email).await? {
         diesel::update(users::table.find(user.id))
-            .set((users::password.eq(password_hash), users::is_active.eq(true), users::updated_at.eq(Utc::now())))
+            .set((
+                users::password.eq(password_hash),
+                users::is_active.eq(true),
+                users::updated_at.eq(Utc::now()),
+            ))
             .execute(conn)
             .await?;
         return Ok((user.id, false));
@@ -169,13 +187,19 @@ pub async fn set_profile_flag(
     match kind {
         ProfileKind::Worker => {
             diesel::update(target)
-                .set((users::has_worker_profile.eq(exists), users::updated_at.eq(Utc::now())))
+                .set((
+                    users::has_worker_profile.eq(exists),
+                    users::updated_at.eq(Utc::now()),
+                ))
                 .execute(conn)
                 .await
         }
         ProfileKind::Contractor => {
             diesel::update(target)
-                .set((users::has_contractor_profile.eq(exists), users::updated_at.eq(Utc::now())))
+                .set((
+                    users::has_contractor_profile.eq(exists),
+                    users::updated_at.eq(Utc::now()),
+                ))
                 .execute(conn)
                 .await
         }

@@ -52,7 +52,11 @@ pub async fn spawn(opts: Options) -> TestApp {
     if let Some(via) = &opts.amqp_via {
         bus.amqp_url = format!("amqp://guest:guest@{via}/%2f");
     }
-    let auth = AuthConfig { issuer: "hunarmitra-identity".into(), audience: "hunarmitra".into(), jwks_url: None };
+    let auth = AuthConfig {
+        issuer: "hunarmitra-identity".into(),
+        audience: "hunarmitra".into(),
+        jwks_url: None,
+    };
     let config = IdentityConfig {
         common: CommonConfig {
             service_name: "identity",
@@ -88,11 +92,20 @@ pub async fn spawn(opts: Options) -> TestApp {
         },
         http_workers: 1,
     };
-    let app = hm_identity::build(config.clone()).await.expect("identity starts");
+    let app = hm_identity::build(config.clone())
+        .await
+        .expect("identity starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, http: reqwest::Client::new(), db, bus, config, handle }
+    TestApp {
+        base,
+        http: reqwest::Client::new(),
+        db,
+        bus,
+        config,
+        handle,
+    }
 }
 
 impl TestApp {
@@ -101,36 +114,61 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let res = self.http.post(self.url(path)).json(&body).send().await.unwrap();
+        let res = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     pub async fn post_auth(&self, path: &str, token: &str, body: Value) -> (u16, String) {
-        let res = self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let res = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
     /// request-otp then verify-otp with the dev code; returns the login response.
     pub async fn login(&self, phone: &str, role: &str) -> Value {
-        let (status, otp) = self.post("/api/v1/auth/request-otp/", json!({"phone": phone, "role": role})).await;
+        let (status, otp) = self
+            .post(
+                "/api/v1/auth/request-otp/",
+                json!({"phone": phone, "role": role}),
+            )
+            .await;
         assert_eq!(status, 200, "{otp}");
         let (status, body) = self
-            .post("/api/v1/auth/verify-otp/", json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]}))
+            .post(
+                "/api/v1/auth/verify-otp/",
+                json!({"request_id": otp["request_id"], "otp": otp["dev_otp"]}),
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         body
     }
 
     pub async fn sql(&self, statement: &str) {
-        let (client, connection) = tokio_postgres::connect(&self.db.url, tokio_postgres::NoTls).await.unwrap();
+        let (client, connection) = tokio_postgres::connect(&self.db.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
         tokio::spawn(connection);
         client.batch_execute(statement).await.unwrap();
     }
 
     pub async fn count(&self, query: &str) -> i64 {
-        let (client, connection) = tokio_postgres::connect(&self.db.url, tokio_postgres::NoTls).await.unwrap();
+        let (client, connection) = tokio_postgres::connect(&self.db.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
         tokio::spawn(connection);
         client.query_one(query, &[]).await.unwrap().get(0)
     }
@@ -157,27 +195,65 @@ impl Listener {
             .exchange_declare(
                 &bus.exchange,
                 lapin::ExchangeKind::Topic,
-                lapin::options::ExchangeDeclareOptions { durable: true, ..Default::default() },
+                lapin::options::ExchangeDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
                 FieldTable::default(),
             )
             .await
             .unwrap();
         let queue = channel
-            .queue_declare("", QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+            .queue_declare(
+                "",
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
             .await
             .unwrap();
-        channel.queue_bind(queue.name().as_str(), &bus.exchange, key, QueueBindOptions::default(), FieldTable::default()).await.unwrap();
+        channel
+            .queue_bind(
+                queue.name().as_str(),
+                &bus.exchange,
+                key,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
         let consumer = channel
-            .basic_consume(queue.name().as_str(), "listener", BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+            .basic_consume(
+                queue.name().as_str(),
+                "listener",
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
             .await
             .unwrap();
-        Listener { _conn: conn, consumer }
+        Listener {
+            _conn: conn,
+            consumer,
+        }
     }
 
     /// The next message within `wait`, as (envelope, expiration property).
     pub async fn next(&mut self, wait: Duration) -> Option<(Value, Option<String>)> {
-        let delivery = tokio::time::timeout(wait, self.consumer.next()).await.ok()??.ok()?;
-        let expiration = delivery.properties.expiration().as_ref().map(|e| e.to_string());
+        let delivery = tokio::time::timeout(wait, self.consumer.next())
+            .await
+            .ok()??
+            .ok()?;
+        let expiration = delivery
+            .properties
+            .expiration()
+            .as_ref()
+            .map(|e| e.to_string());
         Some((serde_json::from_slice(&delivery.data).ok()?, expiration))
     }
 }

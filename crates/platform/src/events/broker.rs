@@ -40,12 +40,17 @@ pub(super) async fn open(config: &BusConfig) -> Result<(Connection, Channel), Bu
     let attempt = async {
         let conn = Connection::connect(&config.amqp_url, connection_properties()).await?;
         let channel = conn.create_channel().await?;
-        channel.confirm_select(ConfirmSelectOptions::default()).await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
         channel
             .exchange_declare(
                 &config.exchange,
                 ExchangeKind::Topic,
-                ExchangeDeclareOptions { durable: true, ..Default::default() },
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
                 FieldTable::default(),
             )
             .await?;
@@ -68,10 +73,19 @@ pub(super) async fn publish_confirmed(
 ) -> Result<(), BusError> {
     let send = async {
         let confirm = channel
-            .basic_publish(exchange, routing_key, BasicPublishOptions::default(), payload, properties)
+            .basic_publish(
+                exchange,
+                routing_key,
+                BasicPublishOptions::default(),
+                payload,
+                properties,
+            )
             .await
             .map_err(|e| BusError::Unreachable(e.to_string()))?;
-        match confirm.await.map_err(|e| BusError::Unreachable(e.to_string()))? {
+        match confirm
+            .await
+            .map_err(|e| BusError::Unreachable(e.to_string()))?
+        {
             Confirmation::Nack(_) => Err(BusError::NotConfirmed("nack".into())),
             _ => Ok(()),
         }
@@ -99,7 +113,10 @@ pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> B
 
 impl Broker {
     pub fn new(config: BusConfig) -> Arc<Self> {
-        Arc::new(Broker { config, state: Mutex::new(None) })
+        Arc::new(Broker {
+            config,
+            state: Mutex::new(None),
+        })
     }
 
     pub fn config(&self) -> &BusConfig {
@@ -130,7 +147,11 @@ impl Broker {
 
     /// Publishes one event on the exchange under its type and waits for the confirm. `expiration` drops
     /// the message once it is useless (an OTP past its lifetime).
-    pub async fn publish(&self, event: &Event, expiration: Option<Duration>) -> Result<(), BusError> {
+    pub async fn publish(
+        &self,
+        event: &Event,
+        expiration: Option<Duration>,
+    ) -> Result<(), BusError> {
         let payload = serde_json::to_vec(event)?;
         let channel = self.channel().await?;
         let result = publish_confirmed(

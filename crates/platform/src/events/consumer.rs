@@ -16,8 +16,8 @@ use futures_util::StreamExt;
 use hm_contracts::Event;
 use lapin::message::Delivery;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
-    QueueBindOptions, QueueDeclareOptions,
+    BasicAckOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
+    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ExchangeKind};
@@ -55,7 +55,8 @@ pub type HandlerFuture<'a> = BoxFuture<'a, Result<(), HandlerError>>;
 
 /// Applies one event's effect using `conn`, which is inside the inbox transaction.
 pub trait Handler: Send + Sync + 'static {
-    fn handle<'a>(&'a self, conn: &'a mut AsyncPgConnection, event: &'a Event) -> HandlerFuture<'a>;
+    fn handle<'a>(&'a self, conn: &'a mut AsyncPgConnection, event: &'a Event)
+        -> HandlerFuture<'a>;
 }
 
 pub struct Consumer {
@@ -108,34 +109,64 @@ impl Consumer {
             .exchange_declare(
                 &cfg.exchange,
                 ExchangeKind::Topic,
-                ExchangeDeclareOptions { durable: true, ..Default::default() },
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
                 FieldTable::default(),
             )
             .await?;
-        let durable = QueueDeclareOptions { durable: true, ..Default::default() };
+        let durable = QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
         let mut dlq_args = FieldTable::default();
         let mut retry_args = FieldTable::default();
         let mut main_args = FieldTable::default();
-        main_args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
-        main_args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
+        main_args.insert(
+            "x-queue-type".into(),
+            AMQPValue::LongString("quorum".into()),
+        );
+        main_args.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString("".into()),
+        );
         main_args.insert(
             "x-dead-letter-routing-key".into(),
             AMQPValue::LongString(cfg.dead_letter_queue().into()),
         );
         // Expired retry messages go back to the main queue through the default exchange.
-        retry_args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
-        retry_args.insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(cfg.queue.clone().into()));
+        retry_args.insert(
+            "x-dead-letter-exchange".into(),
+            AMQPValue::LongString("".into()),
+        );
+        retry_args.insert(
+            "x-dead-letter-routing-key".into(),
+            AMQPValue::LongString(cfg.queue.clone().into()),
+        );
         if let Some(ms) = cfg.queue_expires_ms {
             for args in [&mut dlq_args, &mut retry_args, &mut main_args] {
                 args.insert("x-expires".into(), AMQPValue::LongUInt(ms));
             }
         }
-        channel.queue_declare(&cfg.dead_letter_queue(), durable, dlq_args).await?;
-        channel.queue_declare(&cfg.retry_queue(), durable, retry_args).await?;
-        channel.queue_declare(&cfg.queue, durable, main_args).await?;
+        channel
+            .queue_declare(&cfg.dead_letter_queue(), durable, dlq_args)
+            .await?;
+        channel
+            .queue_declare(&cfg.retry_queue(), durable, retry_args)
+            .await?;
+        channel
+            .queue_declare(&cfg.queue, durable, main_args)
+            .await?;
         for key in &self.bindings {
             channel
-                .queue_bind(&cfg.queue, &cfg.exchange, key, QueueBindOptions::default(), FieldTable::default())
+                .queue_bind(
+                    &cfg.queue,
+                    &cfg.exchange,
+                    key,
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
                 .await?;
         }
         Ok(())
@@ -154,7 +185,9 @@ impl Consumer {
         let attempt = async {
             let conn = Connection::connect(&self.config.amqp_url, connection_properties()).await?;
             let channel = conn.create_channel().await?;
-            channel.confirm_select(ConfirmSelectOptions::default()).await?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
             channel.basic_qos(32, BasicQosOptions::default()).await?;
             self.declare(&channel).await?;
             Ok::<_, lapin::Error>((conn, channel))
@@ -165,7 +198,11 @@ impl Consumer {
             .map_err(|e| BusError::Unreachable(e.to_string()))
     }
 
-    async fn run(self, mut first: Option<(Connection, Channel)>, mut stopped: watch::Receiver<bool>) {
+    async fn run(
+        self,
+        mut first: Option<(Connection, Channel)>,
+        mut stopped: watch::Receiver<bool>,
+    ) {
         let mut backoff = Duration::from_millis(200);
         while !*stopped.borrow() {
             let session = match first.take() {
@@ -179,7 +216,9 @@ impl Consumer {
                         tracing::warn!(error = %e, queue = %self.config.queue, "consumer interrupted");
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, queue = %self.config.queue, "consumer cannot connect"),
+                Err(e) => {
+                    tracing::warn!(error = %e, queue = %self.config.queue, "consumer cannot connect")
+                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
@@ -189,10 +228,19 @@ impl Consumer {
         }
     }
 
-    async fn consume(&self, channel: &Channel, stopped: &mut watch::Receiver<bool>) -> Result<(), lapin::Error> {
+    async fn consume(
+        &self,
+        channel: &Channel,
+        stopped: &mut watch::Receiver<bool>,
+    ) -> Result<(), lapin::Error> {
         let tag = format!("{}-{}", self.config.queue, uuid::Uuid::new_v4());
         let mut deliveries = channel
-            .basic_consume(&self.config.queue, &tag, BasicConsumeOptions::default(), FieldTable::default())
+            .basic_consume(
+                &self.config.queue,
+                &tag,
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
             .await?;
         loop {
             tokio::select! {
@@ -210,7 +258,9 @@ impl Consumer {
         let routing_key = delivery.routing_key.to_string();
         let result = match serde_json::from_slice::<Event>(&delivery.data) {
             Ok(event) => self.apply(&event).await,
-            Err(e) => Err(HandlerError::Permanent(format!("not an event envelope: {e}"))),
+            Err(e) => Err(HandlerError::Permanent(format!(
+                "not an event envelope: {e}"
+            ))),
         };
         match result {
             Ok(Outcome::Applied) => self.metrics.event_consumed(&routing_key, "applied"),
@@ -218,7 +268,8 @@ impl Consumer {
             Err(error) => {
                 self.metrics.consumer_error(&routing_key);
                 let attempt = attempt_of(&delivery) + 1;
-                let retry = matches!(error, HandlerError::Retryable(_)) && attempt <= self.config.max_retries;
+                let retry = matches!(error, HandlerError::Retryable(_))
+                    && attempt <= self.config.max_retries;
                 let (queue, expiration) = if retry {
                     let delay = u64::from(self.config.retry_base_ms) << (attempt - 1).min(10);
                     (self.config.retry_queue(), Some(delay.to_string()))
@@ -227,8 +278,14 @@ impl Consumer {
                 };
                 tracing::warn!(event_type = %routing_key, attempt, %error, to = %queue, "event handling failed");
                 let mut headers = delivery.properties.headers().clone().unwrap_or_default();
-                headers.insert(ATTEMPT_HEADER.into(), AMQPValue::LongLongInt(i64::from(attempt)));
-                headers.insert(ERROR_HEADER.into(), AMQPValue::LongString(LongString::from(error.to_string())));
+                headers.insert(
+                    ATTEMPT_HEADER.into(),
+                    AMQPValue::LongLongInt(i64::from(attempt)),
+                );
+                headers.insert(
+                    ERROR_HEADER.into(),
+                    AMQPValue::LongString(LongString::from(error.to_string())),
+                );
                 let mut properties = BasicProperties::default()
                     .with_content_type(ShortString::from("application/json"))
                     .with_delivery_mode(2)
@@ -236,10 +293,14 @@ impl Consumer {
                 if let Some(ms) = expiration {
                     properties = properties.with_expiration(ms.into());
                 }
-                if let Err(e) = publish_confirmed(channel, "", &queue, &delivery.data, properties).await {
+                if let Err(e) =
+                    publish_confirmed(channel, "", &queue, &delivery.data, properties).await
+                {
                     // Not acked: the broker redelivers it, nothing is lost.
                     tracing::warn!(error = %e, "could not park a failed event; leaving it unacked");
-                    return Err(lapin::Error::InvalidChannelState(lapin::ChannelState::Error));
+                    return Err(lapin::Error::InvalidChannelState(
+                        lapin::ChannelState::Error,
+                    ));
                 }
             }
         }
@@ -247,12 +308,19 @@ impl Consumer {
     }
 
     async fn apply(&self, event: &Event) -> Result<Outcome, HandlerError> {
-        let mut conn = self.pool.get().await.map_err(|e| HandlerError::Retryable(e.to_string()))?;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| HandlerError::Retryable(e.to_string()))?;
         let handler = self.handler.clone();
         conn.transaction::<_, HandlerError, _>(|conn| {
             async move {
                 let inserted = diesel::insert_into(inbox::table)
-                    .values((inbox::id.eq(event.id), inbox::event_type.eq(&event.event_type)))
+                    .values((
+                        inbox::id.eq(event.id),
+                        inbox::event_type.eq(&event.event_type),
+                    ))
                     .on_conflict_do_nothing()
                     .execute(conn)
                     .await?;
@@ -269,7 +337,9 @@ impl Consumer {
 }
 
 fn attempt_of(delivery: &Delivery) -> u32 {
-    let Some(headers) = delivery.properties.headers() else { return 0 };
+    let Some(headers) = delivery.properties.headers() else {
+        return 0;
+    };
     match headers.inner().get(ATTEMPT_HEADER) {
         Some(AMQPValue::LongLongInt(n)) => u32::try_from(*n).unwrap_or(0),
         Some(AMQPValue::LongInt(n)) => u32::try_from(*n).unwrap_or(0),

@@ -29,7 +29,8 @@ impl BusConfig {
         Ok(BusConfig {
             amqp_url: config::string("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
             exchange: config::string("EVENTS_EXCHANGE", "hunarmitra.events"),
-            queue: config::optional("EVENTS_QUEUE").unwrap_or_else(|| format!("{service_name}.events")),
+            queue: config::optional("EVENTS_QUEUE")
+                .unwrap_or_else(|| format!("{service_name}.events")),
             queue_expires_ms: None,
             max_retries: config::parse("EVENTS_MAX_RETRIES", 5)?,
             retry_base_ms: config::parse("EVENTS_RETRY_BASE_MS", 500)?,

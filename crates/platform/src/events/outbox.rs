@@ -24,10 +24,15 @@ const POLL_INTERVAL: Duration = Duration::from_millis(1000);
 const RETRY_DELAY: Duration = Duration::from_millis(500);
 
 /// Writes `event` to the outbox on `conn`; call it inside the transaction that makes the change.
-pub async fn enqueue<T: Serialize>(conn: &mut AsyncPgConnection, event: Event<T>) -> QueryResult<()> {
-    let event = event.into_json().map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let envelope =
-        serde_json::to_value(&event).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+pub async fn enqueue<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    event: Event<T>,
+) -> QueryResult<()> {
+    let event = event
+        .into_json()
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let envelope = serde_json::to_value(&event)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(event.id),
@@ -77,13 +82,22 @@ enum RelayError {
 
 impl Relay {
     pub fn new(pool: DbPool, broker: Arc<Broker>, metrics: Metrics, database_url: &str) -> Self {
-        Relay { pool, broker, metrics, database_url: database_url.to_owned() }
+        Relay {
+            pool,
+            broker,
+            metrics,
+            database_url: database_url.to_owned(),
+        }
     }
 
     pub fn spawn(self) -> RelayHandle {
         let (stop, stopped) = watch::channel(false);
         let wake = Arc::new(Notify::new());
-        let listener = tokio::spawn(listen(self.database_url.clone(), wake.clone(), stopped.clone()));
+        let listener = tokio::spawn(listen(
+            self.database_url.clone(),
+            wake.clone(),
+            stopped.clone(),
+        ));
         let task_wake = wake.clone();
         let task = tokio::spawn(async move {
             self.run(task_wake, stopped).await;
@@ -125,7 +139,11 @@ impl Relay {
     }
 
     async fn publish_batch(&self) -> Result<usize, RelayError> {
-        let mut conn = self.pool.get().await.map_err(|e| RelayError::Db(e.to_string()))?;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| RelayError::Db(e.to_string()))?;
         let broker = self.broker.clone();
         let metrics = self.metrics.clone();
         conn.transaction::<_, RelayError, _>(|conn| {
