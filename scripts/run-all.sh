@@ -38,7 +38,8 @@ stop() {
 }
 trap stop INT TERM
 for svc in "${SERVICES[@]}"; do
-  "$bin/hm-$svc" serve 2>&1 | sed -u "s/^/[$svc] /" &
+  # Process substitution keeps $! the service itself, so the trap signals the service, not the prefixer.
+  "$bin/hm-$svc" serve > >(sed -u "s/^/[$svc] /") 2>&1 &
   pids+=($!)
 done
 echo "run-all: identity on http://localhost:8101 (Ctrl-C stops everything)"
