@@ -318,3 +318,91 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
+
+/// A plain AMQP connection and channel to the test broker.
+pub async fn amqp_channel() -> (lapin::Connection, lapin::Channel) {
+    let conn = lapin::Connection::connect(&amqp_url(), crate::events::connection_properties())
+        .await
+        .unwrap();
+    let channel = conn.create_channel().await.unwrap();
+    (conn, channel)
+}
+
+/// Records what is published on a test's exchange under a routing-key pattern.
+pub struct EventTap {
+    _conn: lapin::Connection,
+    consumer: lapin::Consumer,
+}
+
+impl EventTap {
+    pub async fn bind(bus: &BusConfig, key: &str) -> EventTap {
+        use lapin::options::{
+            BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+        };
+        use lapin::types::FieldTable;
+        let (conn, channel) = amqp_channel().await;
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        channel
+            .exchange_declare(
+                &bus.exchange,
+                lapin::ExchangeKind::Topic,
+                durable,
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        let private = QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..Default::default()
+        };
+        let queue = channel
+            .queue_declare("", private, FieldTable::default())
+            .await
+            .unwrap();
+        let name = queue.name().as_str();
+        channel
+            .queue_bind(
+                name,
+                &bus.exchange,
+                key,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        let no_ack = BasicConsumeOptions {
+            no_ack: true,
+            ..Default::default()
+        };
+        let consumer = channel
+            .basic_consume(name, "tap", no_ack, FieldTable::default())
+            .await
+            .unwrap();
+        EventTap {
+            _conn: conn,
+            consumer,
+        }
+    }
+
+    /// The next message within `wait`: its envelope and its expiration property.
+    pub async fn next(
+        &mut self,
+        wait: std::time::Duration,
+    ) -> Option<(serde_json::Value, Option<String>)> {
+        use futures_util::StreamExt;
+        let delivery = tokio::time::timeout(wait, self.consumer.next())
+            .await
+            .ok()??
+            .ok()?;
+        let expiration = delivery
+            .properties
+            .expiration()
+            .as_ref()
+            .map(|e| e.to_string());
+        Some((serde_json::from_slice(&delivery.data).ok()?, expiration))
+    }
+}

@@ -10,85 +10,20 @@ use hm_platform::events::{
     self, Broker, BusConfig, Consumer, Handler, HandlerError, HandlerFuture, Relay,
 };
 use hm_platform::metrics::Metrics;
-use hm_platform::testing::{self, eventually, ChaosProxy, TestDb};
-use lapin::options::{
-    BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-};
+use hm_platform::testing::{self, eventually, ChaosProxy, EventTap, TestDb};
+use lapin::options::BasicConsumeOptions;
 use lapin::types::FieldTable;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn raw_channel() -> (lapin::Connection, lapin::Channel) {
-    let conn = lapin::Connection::connect(
-        &testing::amqp_url(),
-        lapin::ConnectionProperties::default()
-            .with_executor(tokio_executor_trait::Tokio::current())
-            .with_reactor(tokio_reactor_trait::Tokio),
-    )
-    .await
-    .unwrap();
-    let channel = conn.create_channel().await.unwrap();
-    (conn, channel)
-}
-
-async fn tap(channel: &lapin::Channel, bus: &BusConfig, key: &str) -> lapin::Consumer {
-    channel
-        .exchange_declare(
-            &bus.exchange,
-            lapin::ExchangeKind::Topic,
-            ExchangeDeclareOptions {
-                durable: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let q = channel
-        .queue_declare(
-            "",
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    channel
-        .queue_bind(
-            q.name().as_str(),
-            &bus.exchange,
-            key,
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    channel
-        .basic_consume(
-            q.name().as_str(),
-            "tap",
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_written_while_the_broker_is_down_is_delivered_after_it_returns() {
     let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
     let proxy = ChaosProxy::start("127.0.0.1:5672").await;
     let bus = testing::bus_config("platform");
-    let (_conn, channel) = raw_channel().await;
-    let mut delivered = tap(&channel, &bus, "test.thing.happened").await;
+    let mut delivered = EventTap::bind(&bus, "test.thing.happened").await;
 
     let relay_bus = BusConfig {
         amqp_url: format!("amqp://guest:guest@{}/%2f", proxy.addr()),
@@ -114,27 +49,18 @@ async fn an_event_written_while_the_broker_is_down_is_delivered_after_it_returns
     let id = event.id;
     events::enqueue(&mut conn, event).await.unwrap();
     // While the broker is unreachable nothing arrives and the row waits in the outbox.
-    assert!(
-        tokio::time::timeout(Duration::from_millis(1500), delivered.next())
-            .await
-            .is_err()
-    );
+    assert!(delivered.next(Duration::from_millis(1500)).await.is_none());
 
     proxy.restore();
-    let message = tokio::time::timeout(Duration::from_secs(15), delivered.next())
+    let (envelope, _) = delivered
+        .next(Duration::from_secs(15))
         .await
         .expect("delivered after restore");
-    let envelope: serde_json::Value =
-        serde_json::from_slice(&message.unwrap().unwrap().data).unwrap();
     assert_eq!(envelope["id"], id.to_string());
     assert_eq!(envelope["correlation_id"], "req-1");
     assert_eq!(envelope["data"], json!({"n": 1}));
     // Exactly once from the relay's side: marked published, and no second copy follows.
-    assert!(
-        tokio::time::timeout(Duration::from_millis(1500), delivered.next())
-            .await
-            .is_err()
-    );
+    assert!(delivered.next(Duration::from_millis(1500)).await.is_none());
     relay.shutdown().await;
 }
 
@@ -248,7 +174,7 @@ async fn poison_messages_end_in_the_dead_letter_queue_with_their_error() {
         .publish(&event, None)
         .await
         .unwrap();
-    let (_conn, channel) = raw_channel().await;
+    let (_conn, channel) = testing::amqp_channel().await;
     let mut dlq = channel
         .basic_consume(
             &bus.dead_letter_queue(),

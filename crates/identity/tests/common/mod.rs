@@ -1,14 +1,12 @@
 //! Spawns identity on port 0 against the real Postgres, Redis and RabbitMQ, isolated per test.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use futures_util::StreamExt;
 use hm_identity::config::{IdentityConfig, OtpSettings, TokenSettings};
 use hm_platform::auth::{AuthConfig, SigningKey};
 use hm_platform::config::CommonConfig;
 use hm_platform::events::BusConfig;
+pub use hm_platform::testing::EventTap as Listener;
 use hm_platform::testing::{self, ChaosProxy, TestDb};
-use lapin::options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
-use lapin::types::FieldTable;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -171,90 +169,6 @@ impl TestApp {
             .unwrap();
         tokio::spawn(connection);
         client.query_one(query, &[]).await.unwrap().get(0)
-    }
-}
-
-/// A queue bound to the test's exchange that records what is published.
-pub struct Listener {
-    _conn: lapin::Connection,
-    consumer: lapin::Consumer,
-}
-
-impl Listener {
-    pub async fn bind(bus: &BusConfig, key: &str) -> Listener {
-        let conn = lapin::Connection::connect(
-            &testing::amqp_url(),
-            lapin::ConnectionProperties::default()
-                .with_executor(tokio_executor_trait::Tokio::current())
-                .with_reactor(tokio_reactor_trait::Tokio),
-        )
-        .await
-        .unwrap();
-        let channel = conn.create_channel().await.unwrap();
-        channel
-            .exchange_declare(
-                &bus.exchange,
-                lapin::ExchangeKind::Topic,
-                lapin::options::ExchangeDeclareOptions {
-                    durable: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        let queue = channel
-            .queue_declare(
-                "",
-                QueueDeclareOptions {
-                    exclusive: true,
-                    auto_delete: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        channel
-            .queue_bind(
-                queue.name().as_str(),
-                &bus.exchange,
-                key,
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        let consumer = channel
-            .basic_consume(
-                queue.name().as_str(),
-                "listener",
-                BasicConsumeOptions {
-                    no_ack: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        Listener {
-            _conn: conn,
-            consumer,
-        }
-    }
-
-    /// The next message within `wait`, as (envelope, expiration property).
-    pub async fn next(&mut self, wait: Duration) -> Option<(Value, Option<String>)> {
-        let delivery = tokio::time::timeout(wait, self.consumer.next())
-            .await
-            .ok()??
-            .ok()?;
-        let expiration = delivery
-            .properties
-            .expiration()
-            .as_ref()
-            .map(|e| e.to_string());
-        Some((serde_json::from_slice(&delivery.data).ok()?, expiration))
     }
 }
 

@@ -29,7 +29,7 @@ pub struct Broker {
     state: Mutex<Option<(Connection, Channel)>>,
 }
 
-pub(super) fn connection_properties() -> ConnectionProperties {
+pub(crate) fn connection_properties() -> ConnectionProperties {
     ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio)

@@ -2,6 +2,7 @@
 //! relay with publisher confirms, and idempotent consumers with an inbox, retries and a dead-letter queue.
 
 mod broker;
+pub(crate) use broker::connection_properties;
 mod consumer;
 mod outbox;
 pub mod schema;
