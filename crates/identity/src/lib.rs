@@ -9,6 +9,8 @@ mod routes;
 pub mod schema;
 pub mod seed;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use config::IdentityConfig;
 use hm_platform::auth::{Jwks, TokenVerifier};

@@ -320,8 +320,8 @@ fn bad_header() -> ApiError {
 }
 
 /// The bearer token of a request: `Ok(None)` when there are no credentials of our scheme.
-fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+fn bearer(headers: &header::HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| bad_header())?;
@@ -331,7 +331,7 @@ fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         _ => return Ok(None),
     }
     match (parts.next(), parts.next()) {
-        (Some(token), None) => Ok(Some(token.to_owned())),
+        (Some(token), None) => Ok(Some(token)),
         _ => Err(bad_header()),
     }
 }
@@ -367,16 +367,17 @@ impl AuthUser {
     }
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
-    let Some(token) = bearer(&req)? else {
+/// The caller named by the request's bearer token: `Ok(None)` without credentials, 401 for a bad token
+/// or a malformed header (API §1.4). The gateway calls this directly; services through the extractors.
+pub async fn authenticate(
+    verifier: &TokenVerifier,
+    headers: &header::HeaderMap,
+) -> Result<Option<AuthUser>, ApiError> {
+    let Some(token) = bearer(headers)? else {
         return Ok(None);
     };
-    let verifier = req
-        .app_data::<web::Data<TokenVerifier>>()
-        .cloned()
-        .ok_or_else(|| ApiError::internal("no TokenVerifier registered"))?;
     let claims = verifier
-        .verify(&token, TokenType::Access)
+        .verify(token, TokenType::Access)
         .await
         .map_err(token_not_valid)?;
     Ok(Some(AuthUser {
@@ -386,13 +387,21 @@ async fn authenticate(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
     }))
 }
 
+async fn authenticate_request(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
+    let verifier = req
+        .app_data::<web::Data<TokenVerifier>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("no TokenVerifier registered"))?;
+    authenticate(&verifier, req.headers()).await
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(req).await?.ok_or_else(not_authenticated) })
+        Box::pin(async move { authenticate_request(req).await?.ok_or_else(not_authenticated) })
     }
 }
 
@@ -406,7 +415,7 @@ impl FromRequest for MaybeAuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(req).await.map(MaybeAuthUser) })
+        Box::pin(async move { authenticate_request(req).await.map(MaybeAuthUser) })
     }
 }
 

@@ -77,6 +77,9 @@ where
             .build()
     })
     .workers(workers.max(1))
+    // Longer than the gateway keeps idle upstream connections (60 s), so the gateway never sends a
+    // request on a connection this side is closing.
+    .keep_alive(std::time::Duration::from_secs(75))
     .shutdown_timeout(30)
     .listen(listener)?
     .run();

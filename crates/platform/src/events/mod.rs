@@ -2,6 +2,7 @@
 //! relay with publisher confirms, and idempotent consumers with an inbox, retries and a dead-letter queue.
 
 mod broker;
+#[cfg(feature = "testing")]
 pub(crate) use broker::connection_properties;
 mod consumer;
 mod outbox;

@@ -1,0 +1,195 @@
+//! The gate every API request passes before it is served or proxied, in the order API §1.7 fixes:
+//! route → token (a bad one is a 401 even on a public route) → policy → throttle.
+
+use crate::routing::{is_safe_path, Policy, RouteTable};
+use crate::throttle::{Rate, Throttle};
+use crate::metrics::GatewayMetrics;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage, HttpRequest, ResponseError};
+use hm_platform::auth::{self, AuthUser, TokenVerifier};
+use hm_platform::error::ApiError;
+use hm_platform::redis::Keys;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// What the gateway shares between its workers.
+pub struct Gateway {
+    pub table: RouteTable,
+    pub verifier: Arc<TokenVerifier>,
+    pub throttle: Throttle,
+    pub anon_rate: Option<Rate>,
+    pub user_rate: Option<Rate>,
+    pub keys: Keys,
+    pub trusted_proxy_hops: usize,
+    pub metrics: GatewayMetrics,
+}
+
+/// The route a request matched (an index into the table), for the proxy handler.
+#[derive(Debug, Clone, Copy)]
+pub struct Matched(pub usize);
+
+/// The gateway's own pages under `/api/`: public, and throttled like any endpoint.
+const LOCAL: [&str; 4] = ["/api/v1/health", "/api/schema", "/api/docs", "/api/redoc"];
+
+/// Probes, metrics and the documentation pages' static files skip the gate.
+fn ungated(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/healthz/" | "/readyz" | "/readyz/" | "/metrics" | "/metrics/"
+    ) || path.starts_with("/api/docs/assets/")
+        || path.starts_with("/api/redoc/assets/")
+}
+
+fn is_local(path: &str) -> bool {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    LOCAL.contains(&trimmed)
+}
+
+const RATE_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const RATE_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+
+pub async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let path = req.path();
+    if ungated(path) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let Some(gateway) = req.app_data::<web::Data<Gateway>>().cloned() else {
+        return Ok(refuse(req, ApiError::internal("gateway state missing")));
+    };
+    if !is_safe_path(path) {
+        return Ok(refuse(req, ApiError::not_found()));
+    }
+    let (policy, throttled) = if is_local(path) {
+        (&Policy::Public, true)
+    } else {
+        match gateway.table.resolve(req.method(), path) {
+            Some((index, route)) => {
+                req.extensions_mut().insert(Matched(index));
+                (&route.policy, route.throttle)
+            }
+            None => return Ok(refuse(req, ApiError::not_found())),
+        }
+    };
+    let user = match auth::authenticate(&gateway.verifier, req.headers()).await {
+        Ok(user) => user,
+        Err(e) => return Ok(refuse(req, e)),
+    };
+    if let Err(e) = permit(policy, user.as_ref()) {
+        return Ok(refuse(req, e));
+    }
+    let decision = if throttled {
+        let (rate, key, scope) = match &user {
+            Some(u) => (gateway.user_rate, gateway.keys.key(format_args!("throttle:user:{}", u.id)), "user"),
+            None => {
+                let ip = client_ip(req.request(), gateway.trusted_proxy_hops);
+                (gateway.anon_rate, gateway.keys.key(format_args!("throttle:anon:{ip}")), "anon")
+            }
+        };
+        match rate {
+            Some(rate) => {
+                let decision = gateway.throttle.check(&key, rate).await;
+                if !decision.allowed {
+                    gateway.metrics.throttled(scope);
+                    let wait = decision.retry_after_secs();
+                    let unit = if wait == 1 { "second" } else { "seconds" };
+                    let error = ApiError::detail(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        format!("Request was throttled. Expected available in {wait} {unit}."),
+                    )
+                    .with_header(RETRY_AFTER, HeaderValue::from(wait));
+                    return Ok(refuse(req, error));
+                }
+                Some(decision)
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if let Some(d) = decision {
+        let headers = res.headers_mut();
+        headers.insert(RATE_LIMIT, HeaderValue::from(d.limit));
+        headers.insert(RATE_REMAINING, HeaderValue::from(d.remaining));
+    }
+    Ok(res)
+}
+
+fn permit(policy: &Policy, user: Option<&AuthUser>) -> Result<(), ApiError> {
+    match (policy, user) {
+        (Policy::Public, _) => Ok(()),
+        (_, None) => Err(auth::not_authenticated()),
+        (Policy::Authenticated, Some(_)) => Ok(()),
+        (Policy::Roles(roles), Some(user)) if roles.contains(&user.role) => Ok(()),
+        (Policy::Roles(_), Some(_)) => Err(ApiError::forbidden()),
+    }
+}
+
+fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
+    req.into_response(error.error_response())
+}
+
+/// The client's address: the peer, or, behind `hops` trusted proxies that each append the address they
+/// saw to `X-Forwarded-For`, the entry the outermost of them appended.
+pub fn client_ip(req: &HttpRequest, hops: usize) -> IpAddr {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    if hops == 0 {
+        return peer;
+    }
+    let Some(chain) = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return peer;
+    };
+    let entries: Vec<&str> = chain.split(',').map(str::trim).collect();
+    let index = entries.len().saturating_sub(hops);
+    entries
+        .get(index)
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn client_ip_trusts_only_the_configured_proxies() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.9:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "1.1.1.1, 203.0.113.7"))
+            .to_http_request();
+        assert_eq!(client_ip(&req, 0).to_string(), "10.0.0.9");
+        assert_eq!(client_ip(&req, 1).to_string(), "203.0.113.7");
+        assert_eq!(client_ip(&req, 2).to_string(), "1.1.1.1");
+        assert_eq!(client_ip(&req, 5).to_string(), "1.1.1.1");
+        let junk = TestRequest::default()
+            .peer_addr("10.0.0.9:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "not-an-ip"))
+            .to_http_request();
+        assert_eq!(client_ip(&junk, 1).to_string(), "10.0.0.9");
+    }
+
+    #[test]
+    fn local_pages_answer_with_and_without_the_slash() {
+        assert!(is_local("/api/schema/"));
+        assert!(is_local("/api/schema"));
+        assert!(!is_local("/api/schema/x/"));
+        assert!(ungated("/api/docs/assets/swagger-ui.css"));
+        assert!(!ungated("/api/docs/"));
+    }
+}

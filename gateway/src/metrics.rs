@@ -1,0 +1,82 @@
+//! The gateway's own series, registered next to the request metrics every service has: what each
+//! upstream answered and how fast, what was throttled, and whether throttling runs on Redis.
+
+use hm_platform::metrics::{Metrics, MetricsError};
+use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts};
+
+#[derive(Clone)]
+pub struct GatewayMetrics {
+    upstream_responses: IntCounterVec,
+    upstream_latency: HistogramVec,
+    throttled: IntCounterVec,
+    throttle_fallback: IntCounter,
+    throttle_redis: IntGauge,
+}
+
+impl GatewayMetrics {
+    pub fn register(metrics: &Metrics) -> Result<Self, MetricsError> {
+        let upstream_responses = IntCounterVec::new(
+            Opts::new(
+                "gateway_upstream_responses_total",
+                "Proxied requests by upstream and outcome (HTTP status, or unavailable/timeout/error)",
+            ),
+            &["upstream", "outcome"],
+        )?;
+        let upstream_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "gateway_upstream_duration_seconds",
+                "Time until the upstream's response head arrived",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["upstream"],
+        )?;
+        let throttled = IntCounterVec::new(
+            Opts::new("gateway_throttled_total", "Requests refused with 429, by scope"),
+            &["scope"],
+        )?;
+        let throttle_fallback = IntCounter::new(
+            "gateway_throttle_fallback_total",
+            "Throttle checks answered in process because Redis was unreachable",
+        )?;
+        let throttle_redis = IntGauge::new(
+            "gateway_throttle_redis_up",
+            "1 while throttling runs on Redis (shared by replicas), 0 while it runs in process",
+        )?;
+        let registry = metrics.registry();
+        registry.register(Box::new(upstream_responses.clone()))?;
+        registry.register(Box::new(upstream_latency.clone()))?;
+        registry.register(Box::new(throttled.clone()))?;
+        registry.register(Box::new(throttle_fallback.clone()))?;
+        registry.register(Box::new(throttle_redis.clone()))?;
+        Ok(GatewayMetrics {
+            upstream_responses,
+            upstream_latency,
+            throttled,
+            throttle_fallback,
+            throttle_redis,
+        })
+    }
+
+    pub fn upstream_response(&self, upstream: &str, outcome: &str, seconds: f64) {
+        self.upstream_responses
+            .with_label_values(&[upstream, outcome])
+            .inc();
+        self.upstream_latency
+            .with_label_values(&[upstream])
+            .observe(seconds);
+    }
+
+    pub fn throttled(&self, scope: &str) {
+        self.throttled.with_label_values(&[scope]).inc();
+    }
+
+    pub fn throttle_fallback(&self) {
+        self.throttle_fallback.inc();
+    }
+
+    pub fn set_throttle_backend(&self, redis: bool) {
+        self.throttle_redis.set(i64::from(redis));
+    }
+}
