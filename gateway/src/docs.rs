@@ -2,12 +2,12 @@
 //! the route table sends to each), `/api/docs/` (Swagger UI) and `/api/redoc/` (ReDoc), with the UI
 //! assets compiled into the binary so nothing is fetched at run time.
 
+use crate::gate::Gateway;
 use crate::routing::RouteTable;
 use actix_web::http::header::{self, CacheControl, CacheDirective};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use bytes::Bytes;
-use crate::gate::Gateway;
 use hm_platform::error::ApiError;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -49,8 +49,15 @@ impl SchemaCache {
             let url = format!("{}/openapi.json", u.url);
             let http = &self.http;
             async move {
-                let doc = async { http.get(&url).send().await?.error_for_status()?.json::<Value>().await }
-                    .await;
+                let doc = async {
+                    http.get(&url)
+                        .send()
+                        .await?
+                        .error_for_status()?
+                        .json::<Value>()
+                        .await
+                }
+                .await;
                 (u.name.clone(), doc)
             }
         });
@@ -81,7 +88,9 @@ impl SchemaCache {
     }
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// The gateway's own operations, listed with the services'.
 fn gateway_paths() -> Value {
@@ -115,7 +124,9 @@ pub fn merge<'a>(
         let mut renames: HashMap<String, String> = HashMap::new();
         if let Some(Value::Object(sections)) = doc.get("components") {
             for (section, items) in sections {
-                let Value::Object(items) = items else { continue };
+                let Value::Object(items) = items else {
+                    continue;
+                };
                 for (name, value) in items {
                     let existing = components.get(section).and_then(|s| s.get(name));
                     if existing.is_some_and(|e| e != value) {
@@ -135,11 +146,15 @@ pub fn merge<'a>(
         // 2. Components, under their final names.
         if let Some(Value::Object(sections)) = doc.get("components") {
             for (section, items) in sections {
-                let Value::Object(items) = items else { continue };
+                let Value::Object(items) = items else {
+                    continue;
+                };
                 let target = components
                     .entry(section.clone())
                     .or_insert_with(|| Value::Object(Map::new()));
-                let Value::Object(target) = target else { continue };
+                let Value::Object(target) = target else {
+                    continue;
+                };
                 for (name, value) in items {
                     let key = format!("#/components/{section}/{name}");
                     let final_name = renames
@@ -374,13 +389,17 @@ mod tests {
         assert!(paths.contains_key("/api/v1/auth/me/"));
         assert!(paths.contains_key("/api/v1/jobs/"));
         assert!(paths.contains_key("/api/v1/health/"));
-        assert!(!paths.contains_key("/.internal/"), "unrouted paths are not published");
+        assert!(
+            !paths.contains_key("/.internal/"),
+            "unrouted paths are not published"
+        );
         let schemas = merged["components"]["schemas"].as_object().unwrap();
         assert_eq!(schemas["User"]["properties"]["phone"], json!({}));
         assert_eq!(schemas["JobsUser"]["properties"]["name"], json!({}));
         assert_eq!(schemas.len(), 3, "identical components are kept once");
         assert_eq!(
-            merged["paths"]["/api/v1/jobs/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            merged["paths"]["/api/v1/jobs/"]["get"]["responses"]["200"]["content"]
+                ["application/json"]["schema"]["$ref"],
             "#/components/schemas/JobsUser"
         );
         assert_eq!(merged["tags"].as_array().unwrap().len(), 2);

@@ -1,9 +1,9 @@
 //! The gate every API request passes before it is served or proxied, in the order API §1.7 fixes:
 //! route → token (a bad one is a 401 even on a public route) → policy → throttle.
 
+use crate::metrics::GatewayMetrics;
 use crate::routing::{is_safe_path, Policy, RouteTable};
 use crate::throttle::{Rate, Throttle};
-use crate::metrics::GatewayMetrics;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
@@ -86,10 +86,18 @@ pub async fn gate(
     }
     let decision = if throttled {
         let (rate, key, scope) = match &user {
-            Some(u) => (gateway.user_rate, gateway.keys.key(format_args!("throttle:user:{}", u.id)), "user"),
+            Some(u) => (
+                gateway.user_rate,
+                gateway.keys.key(format_args!("throttle:user:{}", u.id)),
+                "user",
+            ),
             None => {
                 let ip = client_ip(req.request(), gateway.trusted_proxy_hops);
-                (gateway.anon_rate, gateway.keys.key(format_args!("throttle:anon:{ip}")), "anon")
+                (
+                    gateway.anon_rate,
+                    gateway.keys.key(format_args!("throttle:anon:{ip}")),
+                    "anon",
+                )
             }
         };
         match rate {

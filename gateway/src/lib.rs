@@ -39,7 +39,12 @@ fn cors(config: &CorsConfig) -> Cors {
     let cors = Cors::default()
         .allow_any_method()
         .allow_any_header()
-        .expose_headers(["x-request-id", "retry-after", "x-ratelimit-limit", "x-ratelimit-remaining"])
+        .expose_headers([
+            "x-request-id",
+            "retry-after",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+        ])
         .max_age(3600);
     if config.allow_all {
         return cors.allow_any_origin();
@@ -123,6 +128,10 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
         server = server.workers(config.http_workers);
     }
     let server = server.listen(listener)?.run();
-    tracing::info!(port, routes = config.table.routes().len(), "gateway listening");
+    tracing::info!(
+        port,
+        routes = config.table.routes().len(),
+        "gateway listening"
+    );
     Ok(Application::new(port, server, None, vec![]))
 }

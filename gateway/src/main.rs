@@ -35,7 +35,10 @@ fn check_routes() -> ExitCode {
     match max_body.and_then(config::route_table) {
         Ok(table) => {
             for u in &table.upstreams {
-                println!("upstream {:<14} {} (timeout {:?})", u.name, u.url, u.timeout);
+                println!(
+                    "upstream {:<14} {} (timeout {:?})",
+                    u.name, u.url, u.timeout
+                );
             }
             for r in table.routes() {
                 println!(

@@ -28,12 +28,16 @@ impl GatewayMetrics {
                 "Time until the upstream's response head arrived",
             )
             .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0,
             ]),
             &["upstream"],
         )?;
         let throttled = IntCounterVec::new(
-            Opts::new("gateway_throttled_total", "Requests refused with 429, by scope"),
+            Opts::new(
+                "gateway_throttled_total",
+                "Requests refused with 429, by scope",
+            ),
             &["scope"],
         )?;
         let throttle_fallback = IntCounter::new(

@@ -5,6 +5,7 @@
 
 use crate::gate::{client_ip, Gateway, Matched};
 use actix_web::body::{BodyStream, SizedStream};
+use actix_web::error::ParseError;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -175,9 +176,15 @@ pub async fn forward(
     Ok(client_response(&req, res))
 }
 
+/// The connection failed before any response arrived (refused, or dropped by an upstream restarting or
+/// closing an idle connection): safe to try once more when the method is idempotent.
 fn retryable(e: &SendRequestError) -> bool {
-    // Nothing reached the upstream: it refused or dropped the connection before reading the request.
-    matches!(e, SendRequestError::Connect(_) | SendRequestError::Send(_))
+    matches!(
+        e,
+        SendRequestError::Connect(_)
+            | SendRequestError::Send(_)
+            | SendRequestError::Response(ParseError::Io(_) | ParseError::Incomplete)
+    )
 }
 
 fn classify(e: &SendRequestError) -> (&'static str, ApiError) {
@@ -197,11 +204,7 @@ fn classify(e: &SendRequestError) -> (&'static str, ApiError) {
         ),
         _ => (
             "error",
-            ApiError::coded(
-                StatusCode::BAD_GATEWAY,
-                "Bad gateway.",
-                "upstream_error",
-            ),
+            ApiError::coded(StatusCode::BAD_GATEWAY, "Bad gateway.", "upstream_error"),
         ),
     }
 }
@@ -217,7 +220,10 @@ fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
             out.append(name.clone(), value.clone());
         }
     }
-    let peer = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let forwarded_for = match incoming
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
@@ -356,7 +362,15 @@ mod tests {
             .insert_header(("accept-language", "hi"))
             .to_http_request();
         let out = upstream_headers(&req, 0);
-        for gone in ["connection", "x-secret", "keep-alive", "te", "x-user-id", "x-internal-token", "host"] {
+        for gone in [
+            "connection",
+            "x-secret",
+            "keep-alive",
+            "te",
+            "x-user-id",
+            "x-internal-token",
+            "host",
+        ] {
             assert!(out.get(gone).is_none(), "{gone} should be stripped");
         }
         assert_eq!(out.get("x-forwarded-for").unwrap(), "10.1.2.3");

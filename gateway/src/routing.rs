@@ -191,7 +191,9 @@ impl RouteTable {
                 )));
             }
             if up.timeout_secs == 0 {
-                return Err(invalid(format!("upstream {name}: timeout_secs must be > 0")));
+                return Err(invalid(format!(
+                    "upstream {name}: timeout_secs must be > 0"
+                )));
             }
             upstreams.push(Upstream {
                 name,
@@ -203,7 +205,9 @@ impl RouteTable {
         for r in file.routes {
             let at = |msg: &str| invalid(format!("route {}: {msg}", r.prefix));
             if !r.prefix.starts_with('/') || !is_safe_path(&r.prefix.replace('*', "x")) {
-                return Err(at("prefix must be an absolute path without dot or empty segments"));
+                return Err(at(
+                    "prefix must be an absolute path without dot or empty segments",
+                ));
             }
             let upstream = upstreams
                 .iter()
@@ -260,9 +264,10 @@ impl RouteTable {
             });
         }
         for (i, a) in routes.iter().enumerate() {
-            if let Some(b) = routes[i + 1..].iter().find(|b| {
-                a.segments == b.segments && a.exact == b.exact && a.methods == b.methods
-            }) {
+            if let Some(b) = routes[i + 1..]
+                .iter()
+                .find(|b| a.segments == b.segments && a.exact == b.exact && a.methods == b.methods)
+            {
                 return Err(invalid(format!(
                     "routes {} and {} overlap exactly",
                     a.prefix, b.prefix
@@ -314,29 +319,114 @@ mod tests {
     fn every_path_family_of_the_spec_has_an_upstream() {
         let t = default_table();
         let cases = [
-            ("POST", "/api/v1/auth/request-otp/", "identity", Policy::Public),
-            ("POST", "/api/v1/auth/logout", "identity", Policy::Authenticated),
+            (
+                "POST",
+                "/api/v1/auth/request-otp/",
+                "identity",
+                Policy::Public,
+            ),
+            (
+                "POST",
+                "/api/v1/auth/logout",
+                "identity",
+                Policy::Authenticated,
+            ),
             ("GET", "/api/v1/app-config/", "catalog", Policy::Public),
-            ("GET", "/api/v1/services/plumbing/", "catalog", Policy::Public),
-            ("GET", "/api/v1/core/theme/active/", "catalog", Policy::Public),
-            ("POST", "/api/v1/media/upload/", "catalog", Policy::Authenticated),
+            (
+                "GET",
+                "/api/v1/services/plumbing/",
+                "catalog",
+                Policy::Public,
+            ),
+            (
+                "GET",
+                "/api/v1/core/theme/active/",
+                "catalog",
+                Policy::Public,
+            ),
+            (
+                "POST",
+                "/api/v1/media/upload/",
+                "catalog",
+                Policy::Authenticated,
+            ),
             ("GET", "/api/v1/workers/", "workforce", Policy::Public),
-            ("GET", "/api/v1/workers/me/", "workforce", Policy::Authenticated),
-            ("POST", "/api/v1/workers/", "workforce", Policy::Authenticated),
-            ("POST", "/api/v1/attendance/kiosk/", "workforce", Policy::Public),
-            ("GET", "/api/v1/attendance/site/abc/", "workforce", Policy::Authenticated),
+            (
+                "GET",
+                "/api/v1/workers/me/",
+                "workforce",
+                Policy::Authenticated,
+            ),
+            (
+                "POST",
+                "/api/v1/workers/",
+                "workforce",
+                Policy::Authenticated,
+            ),
+            (
+                "POST",
+                "/api/v1/attendance/kiosk/",
+                "workforce",
+                Policy::Public,
+            ),
+            (
+                "GET",
+                "/api/v1/attendance/site/abc/",
+                "workforce",
+                Policy::Authenticated,
+            ),
             ("GET", "/api/v1/jobs/", "jobs", Policy::Public),
-            ("POST", "/api/v1/jobs/x/apply/", "jobs", Policy::Authenticated),
+            (
+                "POST",
+                "/api/v1/jobs/x/apply/",
+                "jobs",
+                Policy::Authenticated,
+            ),
             ("POST", "/api/v1/payments/", "jobs", Policy::Authenticated),
             ("POST", "/api/v1/payments/webhook/", "jobs", Policy::Public),
-            ("POST", "/api/v1/emergency/requests/", "jobs", Policy::Public),
-            ("GET", "/api/v1/emergency/requests/", "jobs", Policy::Authenticated),
-            ("POST", "/api/v1/emergency/requests/x/accept/", "jobs", Policy::Authenticated),
+            (
+                "POST",
+                "/api/v1/emergency/requests/",
+                "jobs",
+                Policy::Public,
+            ),
+            (
+                "GET",
+                "/api/v1/emergency/requests/",
+                "jobs",
+                Policy::Authenticated,
+            ),
+            (
+                "POST",
+                "/api/v1/emergency/requests/x/accept/",
+                "jobs",
+                Policy::Authenticated,
+            ),
             ("GET", "/api/v1/bookings/b1/", "jobs", Policy::Authenticated),
-            ("GET", "/api/v1/bookings/b1/timeline/", "notifications", Policy::Authenticated),
-            ("POST", "/api/v1/devices/register/", "notifications", Policy::Public),
-            ("GET", "/api/notifications/devices/", "notifications", Policy::Authenticated),
-            ("POST", "/api/v1/analytics/events/", "notifications", Policy::Public),
+            (
+                "GET",
+                "/api/v1/bookings/b1/timeline/",
+                "notifications",
+                Policy::Authenticated,
+            ),
+            (
+                "POST",
+                "/api/v1/devices/register/",
+                "notifications",
+                Policy::Public,
+            ),
+            (
+                "GET",
+                "/api/notifications/devices/",
+                "notifications",
+                Policy::Authenticated,
+            ),
+            (
+                "POST",
+                "/api/v1/analytics/events/",
+                "notifications",
+                Policy::Public,
+            ),
         ];
         for (method, path, upstream, policy) in cases {
             assert_eq!(
@@ -390,15 +480,24 @@ mod tests {
                 .to_string();
             assert!(err.contains(reason), "{err} should mention {reason}");
         }
-        let err = RouteTable::parse("routes = []\n[upstreams.a]\nurl = \"ftp://x\"\n", |_| None, 1)
-            .unwrap_err()
-            .to_string();
+        let err = RouteTable::parse(
+            "routes = []\n[upstreams.a]\nurl = \"ftp://x\"\n",
+            |_| None,
+            1,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("http://"), "{err}");
     }
 
     #[test]
     fn unsafe_paths_are_refused() {
-        for ok in ["/", "/api/v1/auth/", "/api/v1/auth", "/api/v1/jobs/3fa85f64/"] {
+        for ok in [
+            "/",
+            "/api/v1/auth/",
+            "/api/v1/auth",
+            "/api/v1/jobs/3fa85f64/",
+        ] {
             assert!(is_safe_path(ok), "{ok}");
         }
         for bad in [

@@ -6,7 +6,7 @@
 use crate::metrics::GatewayMetrics;
 use deadpool_redis::Pool as RedisPool;
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -33,7 +33,9 @@ impl std::str::FromStr for Rate {
             _ => return Err(bad()),
         };
         if limit == 0 {
-            return Err(format!("{s:?}: the limit must be at least 1 (leave it empty to disable)"));
+            return Err(format!(
+                "{s:?}: the limit must be at least 1 (leave it empty to disable)"
+            ));
         }
         Ok(Rate {
             limit,
@@ -120,7 +122,9 @@ impl Throttle {
                         self.metrics.set_throttle_backend(true);
                         return decision;
                     }
-                    Ok(Err(e)) => tracing::warn!(error = %e, "throttle: Redis failed; limiting in process"),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "throttle: Redis failed; limiting in process")
+                    }
                     Err(_) => tracing::warn!("throttle: Redis timed out; limiting in process"),
                 }
                 self.redis_paused_until.store(
@@ -178,9 +182,7 @@ struct Window {
 
 impl MemoryWindows {
     fn check(&self, key: &str, rate: Rate, now: Instant) -> Decision {
-        let mut h = self.hasher.build_hasher();
-        key.hash(&mut h);
-        let shard = &self.shards[h.finish() as usize % SHARDS];
+        let shard = &self.shards[self.hasher.hash_one(key) as usize % SHARDS];
         let Ok(mut map) = shard.lock() else {
             // A poisoned lock means a panic elsewhere; let traffic through rather than fail it.
             return Decision {
@@ -191,7 +193,11 @@ impl MemoryWindows {
             };
         };
         if map.len() > SWEEP_ABOVE {
-            map.retain(|_, w| w.hits.back().is_some_and(|t| now.duration_since(*t) < w.span));
+            map.retain(|_, w| {
+                w.hits
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < w.span)
+            });
         }
         let window = map.entry(key.to_owned()).or_insert_with(|| Window {
             span: rate.window,
@@ -270,9 +276,21 @@ mod tests {
         assert!(!refused.allowed);
         assert_eq!(refused.retry_after_secs(), 6);
         // Another client is not affected.
-        assert!(windows.check("other", rate, t0 + Duration::from_secs(4)).allowed);
+        assert!(
+            windows
+                .check("other", rate, t0 + Duration::from_secs(4))
+                .allowed
+        );
         // Once the first request is 10 s old, one more fits.
-        assert!(windows.check("k", rate, t0 + Duration::from_secs(10)).allowed);
-        assert!(!windows.check("k", rate, t0 + Duration::from_secs(10)).allowed);
+        assert!(
+            windows
+                .check("k", rate, t0 + Duration::from_secs(10))
+                .allowed
+        );
+        assert!(
+            !windows
+                .check("k", rate, t0 + Duration::from_secs(10))
+                .allowed
+        );
     }
 }

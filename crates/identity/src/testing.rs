@@ -93,9 +93,7 @@ pub async fn spawn(opts: Options) -> Spawned {
         },
         http_workers: 1,
     };
-    let app = crate::build(config.clone())
-        .await
-        .expect("identity starts");
+    let app = crate::build(config.clone()).await.expect("identity starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());

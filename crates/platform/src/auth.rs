@@ -401,7 +401,11 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate_request(req).await?.ok_or_else(not_authenticated) })
+        Box::pin(async move {
+            authenticate_request(req)
+                .await?
+                .ok_or_else(not_authenticated)
+        })
     }
 }
 
