@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-true}"
 export LOG_JSON="${LOG_JSON:-false}"
 export SMS_PROVIDER="${SMS_PROVIDER:-dev}"
+# Development: any web origin may call the gateway (spec/CONFIG.md, dev profile).
+export CORS_ALLOW_ALL_ORIGINS="${CORS_ALLOW_ALL_ORIGINS:-true}"
 mkdir -p var
 if [ -z "${JWT_PRIVATE_KEY_PEM:-}" ] && [ -z "${JWT_PRIVATE_KEY_FILE:-}" ]; then
   export JWT_PRIVATE_KEY_FILE="$PWD/var/jwt-dev.pem"
@@ -37,11 +39,12 @@ stop() {
   exit 0
 }
 trap stop INT TERM
-for svc in "${SERVICES[@]}"; do
+for svc in "${SERVICES[@]}" gateway; do
   # Process substitution keeps $! the service itself, so the trap signals the service, not the prefixer.
-  "$bin/hm-$svc" serve > >(sed -u "s/^/[$svc] /") 2>&1 &
+  # Each binary reads its own PORT default (gateway 8000, identity 8101, ...), so PORT is not inherited.
+  env -u PORT "$bin/hm-$svc" serve > >(sed -u "s/^/[$svc] /") 2>&1 &
   pids+=($!)
 done
-echo "run-all: identity on http://localhost:8101 (Ctrl-C stops everything)"
+echo "run-all: API on http://localhost:8000/api/v1/ (docs: /api/docs/); Ctrl-C stops everything"
 wait -n "${pids[@]}" || true
 stop

@@ -210,7 +210,8 @@ fn classify(e: &SendRequestError) -> (&'static str, ApiError) {
 }
 
 /// The headers the upstream receives: the client's, minus hop-by-hop and gateway-owned ones, plus who
-/// the client is and which request this is.
+/// the client is (`X-Forwarded-For`/`X-Real-IP`: the one address the gateway trusts), how and where it
+/// called (`X-Forwarded-Proto`/`-Host`) and which request this is (`X-Request-Id`).
 fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
     let incoming = req.headers();
     let listed = connection_listed(incoming);
@@ -220,17 +221,6 @@ fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
             out.append(name.clone(), value.clone());
         }
     }
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let forwarded_for = match incoming
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(chain) if trusted_hops > 0 => format!("{chain}, {peer}"),
-        _ => peer,
-    };
     let trusted = |name: &str| {
         (trusted_hops > 0)
             .then(|| incoming.get(name).cloned())
@@ -244,11 +234,11 @@ fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
         })
     });
     let host = trusted("x-forwarded-host").or_else(|| incoming.get(header::HOST).cloned());
+    // Only the address the gateway vouches for, so a service reading the first X-Forwarded-For entry
+    // (actix's `realip_remote_addr`, identity's per-IP OTP limit) sees the client, never a forged one.
     let client = client_ip(req, trusted_hops).to_string();
-    if let Ok(v) = HeaderValue::from_str(&forwarded_for) {
-        out.insert(HeaderName::from_static("x-forwarded-for"), v);
-    }
     if let Ok(v) = HeaderValue::from_str(&client) {
+        out.insert(HeaderName::from_static("x-forwarded-for"), v.clone());
         out.insert(HeaderName::from_static("x-real-ip"), v);
     }
     out.insert(HeaderName::from_static("x-forwarded-proto"), proto);
@@ -382,14 +372,14 @@ mod tests {
     }
 
     #[test]
-    fn behind_a_trusted_proxy_the_chain_is_extended() {
+    fn behind_a_trusted_proxy_the_client_it_saw_is_forwarded() {
         let req = TestRequest::default()
             .peer_addr("10.0.0.2:4000".parse().unwrap())
             .insert_header(("x-forwarded-for", "203.0.113.9"))
             .insert_header(("x-forwarded-proto", "https"))
             .to_http_request();
         let out = upstream_headers(&req, 1);
-        assert_eq!(out.get("x-forwarded-for").unwrap(), "203.0.113.9, 10.0.0.2");
+        assert_eq!(out.get("x-forwarded-for").unwrap(), "203.0.113.9");
         assert_eq!(out.get("x-real-ip").unwrap(), "203.0.113.9");
         assert_eq!(out.get("x-forwarded-proto").unwrap(), "https");
     }
