@@ -27,8 +27,8 @@ use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error(transparent)]
-    Redis(#[from] hm_platform::redis::RedisSetupError),
+    #[error("REDIS_URL: {0}")]
+    Redis(#[from] redis::RedisError),
     #[error(transparent)]
     Metrics(#[from] hm_platform::metrics::MetricsError),
     #[error("http: {0}")]
@@ -60,7 +60,7 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
     let metrics = Metrics::new("gateway")?;
     let gateway_metrics = metrics::GatewayMetrics::register(&metrics)?;
     let redis = match &config.redis_url {
-        Some(url) => Some(hm_platform::redis::pool(url, 32)?),
+        Some(url) => Some(redis::Client::open(url.as_str())?),
         None => None,
     };
     let gateway = web::Data::new(Gateway {
@@ -100,26 +100,28 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
             .route("/readyz/", web::get().to(probes::readyz))
             .route("/metrics", web::get().to(hm_platform::metrics::endpoint))
             .route("/metrics/", web::get().to(hm_platform::metrics::endpoint))
+            // One static pattern per route: a resource with a list of patterns is matched by a regex
+            // set, which every proxied request would pay for.
+            .route("/api/v1/health", web::get().to(health::health))
+            .route("/api/v1/health/", web::get().to(health::health))
+            .route("/api/schema", web::get().to(docs::schema))
+            .route("/api/schema/", web::get().to(docs::schema))
+            // Scopes with literal prefixes, so a proxied request is told apart from these pages by a
+            // string comparison (a `{file}` pattern at the top level would run a regex), and only the
+            // pages are compressed, never proxied responses.
             .service(
-                web::resource(["/api/v1/health", "/api/v1/health/"])
-                    .route(web::get().to(health::health)),
-            )
-            .service(
-                web::resource(["/api/schema", "/api/schema/"]).route(web::get().to(docs::schema)),
-            )
-            .service(
-                web::scope("")
+                web::scope("/api/docs")
                     .wrap(Compress::default())
-                    .service(
-                        web::resource(["/api/docs", "/api/docs/"])
-                            .route(web::get().to(docs::swagger_ui)),
-                    )
-                    .service(
-                        web::resource(["/api/redoc", "/api/redoc/"])
-                            .route(web::get().to(docs::redoc)),
-                    )
-                    .route("/api/docs/assets/{file}", web::get().to(docs::asset))
-                    .route("/api/redoc/assets/{file}", web::get().to(docs::asset)),
+                    .route("", web::get().to(docs::swagger_ui))
+                    .route("/", web::get().to(docs::swagger_ui))
+                    .route("/assets/{file}", web::get().to(docs::asset)),
+            )
+            .service(
+                web::scope("/api/redoc")
+                    .wrap(Compress::default())
+                    .route("", web::get().to(docs::redoc))
+                    .route("/", web::get().to(docs::redoc))
+                    .route("/assets/{file}", web::get().to(docs::asset)),
             )
             .default_service(web::to(proxy::forward))
     })

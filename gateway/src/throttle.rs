@@ -2,9 +2,13 @@
 //! kept in Redis by one atomic Lua script so every gateway replica shares the limit, with Redis's own
 //! clock so replicas with skewed clocks agree. When Redis is unreachable the same window is kept in
 //! process (per replica) until Redis answers again; the metrics say which one is in use.
+//!
+//! One multiplexed connection per gateway (redis's `ConnectionManager`, reconnecting by itself) rather
+//! than a pool: requests pipeline over it, and there is no per-request checkout or health `PING`, which
+//! on this hot path would double the Redis round trips.
 
 use crate::metrics::GatewayMetrics;
-use deadpool_redis::Pool as RedisPool;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -87,7 +91,8 @@ const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 const REDIS_RETRY_AFTER: Duration = Duration::from_secs(2);
 
 pub struct Throttle {
-    redis: Option<RedisPool>,
+    redis: Option<redis::Client>,
+    connection: tokio::sync::OnceCell<ConnectionManager>,
     script: redis::Script,
     memory: MemoryWindows,
     /// Milliseconds since `started` before which Redis is not tried (0 = use Redis).
@@ -97,10 +102,13 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    pub fn new(redis: Option<RedisPool>, metrics: GatewayMetrics) -> Self {
+    /// `redis`: the shared store; `None` limits in process only. Connecting happens on first use, so
+    /// the gateway starts (and serves) while Redis is down.
+    pub fn new(redis: Option<redis::Client>, metrics: GatewayMetrics) -> Self {
         metrics.set_throttle_backend(redis.is_some());
         Throttle {
             redis,
+            connection: tokio::sync::OnceCell::new(),
             script: redis::Script::new(SLIDING_WINDOW),
             memory: MemoryWindows::default(),
             redis_paused_until: AtomicU64::new(0),
@@ -115,9 +123,10 @@ impl Throttle {
 
     /// Counts a request against `key` (already namespaced by the caller) and says whether it may pass.
     pub async fn check(&self, key: &str, rate: Rate) -> Decision {
-        if let Some(pool) = &self.redis {
+        if let Some(client) = &self.redis {
             if self.now_ms() >= self.redis_paused_until.load(Ordering::Relaxed) {
-                match tokio::time::timeout(REDIS_TIMEOUT, self.check_redis(pool, key, rate)).await {
+                match tokio::time::timeout(REDIS_TIMEOUT, self.check_redis(client, key, rate)).await
+                {
                     Ok(Ok(decision)) => {
                         self.metrics.set_throttle_backend(true);
                         return decision;
@@ -140,11 +149,22 @@ impl Throttle {
 
     async fn check_redis(
         &self,
-        pool: &RedisPool,
+        client: &redis::Client,
         key: &str,
         rate: Rate,
     ) -> Result<Decision, String> {
-        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        let mut conn = self
+            .connection
+            .get_or_try_init(|| {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(REDIS_TIMEOUT)
+                    .set_response_timeout(REDIS_TIMEOUT)
+                    .set_number_of_retries(1);
+                ConnectionManager::new_with_config(client.clone(), config)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .clone();
         let member: u64 = rand::random();
         let (allowed, count, wait_us): (i64, i64, i64) = self
             .script

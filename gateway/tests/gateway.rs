@@ -177,11 +177,7 @@ async fn tokens_are_checked_with_the_exact_401_bodies_even_on_public_routes() {
     let before = stack.recorder.requests().len();
 
     let res = gw
-        .send(
-            gw.http
-                .get(gw.url("/api/v1/rec/things/"))
-                .header("authorization", "Bearer two parts"),
-        )
+        .get_with("/api/v1/rec/things/", "authorization", "Bearer two parts")
         .await;
     assert_eq!(res.status, 401);
     assert_eq!(
@@ -190,11 +186,7 @@ async fn tokens_are_checked_with_the_exact_401_bodies_even_on_public_routes() {
     );
     // Other schemes are "no credentials": fine on a public route.
     let res = gw
-        .send(
-            gw.http
-                .get(gw.url("/api/v1/rec/things/"))
-                .header("authorization", "Basic dXNlcjpwYXNz"),
-        )
+        .get_with("/api/v1/rec/things/", "authorization", "Basic dXNlcjpwYXNz")
         .await;
     assert_eq!(res.status, 200);
     assert_eq!(
@@ -427,11 +419,7 @@ async fn request_ids_are_propagated_or_created() {
     let gw = with_test_table(&stack, Setup::default()).await;
 
     let res = gw
-        .send(
-            gw.http
-                .get(gw.url("/api/v1/rec/id/"))
-                .header("x-request-id", "app-7f3a-0001"),
-        )
+        .get_with("/api/v1/rec/id/", "x-request-id", "app-7f3a-0001")
         .await;
     assert_eq!(res.header("x-request-id").as_deref(), Some("app-7f3a-0001"));
     assert_eq!(
@@ -617,11 +605,7 @@ async fn cors_preflight_is_answered_for_configured_origins() {
         Some("http://localhost:3000")
     );
     let res = gw
-        .send(
-            gw.http
-                .get(gw.url("/api/v1/rec/things/"))
-                .header("origin", "http://localhost:3000"),
-        )
+        .get_with("/api/v1/rec/things/", "origin", "http://localhost:3000")
         .await;
     assert_eq!(res.status, 200);
     assert_eq!(
@@ -629,11 +613,7 @@ async fn cors_preflight_is_answered_for_configured_origins() {
         Some("http://localhost:3000")
     );
     let res = gw
-        .send(
-            gw.http
-                .get(gw.url("/api/v1/rec/things/"))
-                .header("origin", "https://evil.example"),
-        )
+        .get_with("/api/v1/rec/things/", "origin", "https://evil.example")
         .await;
     assert!(res.header("access-control-allow-origin").is_none());
 }

@@ -373,6 +373,11 @@ impl Gateway {
         self.send(self.http.get(self.url(path))).await
     }
 
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> Reply {
+        self.send(self.http.get(self.url(path)).header(header, value))
+            .await
+    }
+
     pub async fn get_as(&self, path: &str, token: &str) -> Reply {
         self.send(self.http.get(self.url(path)).bearer_auth(token))
             .await
