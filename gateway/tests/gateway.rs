@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Setup, Stack, BIG_BODY_BYTES};
+use common::{JwksServer, Setup, Stack, BIG_BODY_BYTES};
 use hm_contracts::Role;
 use hm_platform::testing::ChaosProxy;
 use serde_json::json;
@@ -616,4 +616,44 @@ async fn cors_preflight_is_answered_for_configured_origins() {
         .get_with("/api/v1/rec/things/", "origin", "https://evil.example")
         .await;
     assert!(res.header("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_keys_are_refetched_on_an_unknown_kid_and_kept_while_identity_is_down() {
+    let stack = Stack::start().await;
+    let old = hm_platform::testing::TestKeys::default();
+    let new = hm_platform::testing::TestKeys::default();
+    let jwks = JwksServer::start(old.jwks()).await;
+    let table = stack.test_table().await;
+    let gw = stack
+        .gateway(Setup {
+            table: Some(table),
+            jwks_url: Some(jwks.url.clone()),
+            ..Setup::default()
+        })
+        .await;
+    let old_token = old.mint(uuid::Uuid::new_v4(), Role::Worker);
+    let new_token = new.mint(uuid::Uuid::new_v4(), Role::Worker);
+    assert_eq!(gw.get_as("/api/v1/rec/k/", &old_token).await.status, 200);
+
+    // Identity rotates: the new key is published next to the old one. A token naming the new key
+    // makes the gateway fetch the keys again (at most once per 5 s, so random kids cannot flood
+    // identity).
+    jwks.publish(Some(hm_platform::auth::Jwks {
+        keys: vec![new.key.jwk().clone(), old.key.jwk().clone()],
+    }));
+    tokio::time::sleep(Duration::from_millis(5100)).await;
+    let res = gw.get_as("/api/v1/rec/k/", &new_token).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+
+    // Identity down: both keys are still trusted, an unknown one is still refused.
+    jwks.publish(None);
+    tokio::time::sleep(Duration::from_millis(5100)).await;
+    assert_eq!(gw.get_as("/api/v1/rec/k/", &old_token).await.status, 200);
+    assert_eq!(gw.get_as("/api/v1/rec/k/", &new_token).await.status, 200);
+    let stranger =
+        hm_platform::testing::TestKeys::default().mint(uuid::Uuid::new_v4(), Role::Worker);
+    let res = gw.get_as("/api/v1/rec/k/", &stranger).await;
+    assert_eq!(res.status, 401);
+    assert_eq!(res.json()["code"], "token_not_valid");
 }

@@ -142,6 +142,8 @@ pub struct Setup {
     pub redis_prefix: Option<String>,
     /// The route table; `None` uses the built-in one with identity's URL.
     pub table: Option<String>,
+    /// Where the gateway fetches signing keys; `None`: identity's JWKS.
+    pub jwks_url: Option<String>,
 }
 
 impl Default for Setup {
@@ -152,6 +154,7 @@ impl Default for Setup {
             redis_addr: None,
             redis_prefix: None,
             table: None,
+            jwks_url: None,
         }
     }
 }
@@ -277,32 +280,35 @@ policy = "public"
             Some(addr) => format!("redis://{addr}/0"),
             None => testing::redis_url(),
         };
-        let config = GatewayConfig {
-            host: "127.0.0.1".into(),
-            port: 0,
-            debug: true,
-            log_json: false,
-            http_workers: 1,
-            redis_url: Some(redis_url),
-            redis_key_prefix: setup
-                .redis_prefix
-                .clone()
-                .unwrap_or_else(|| testing::redis_prefix("gw")),
-            auth: AuthConfig {
-                jwks_url: Some(format!("{}/.well-known/jwks.json", self.identity.base)),
-                ..self.identity.config.tokens.auth.clone()
-            },
-            throttle_anon: setup.anon.map(|r| r.parse().unwrap()),
-            throttle_user: setup.user.map(|r| r.parse().unwrap()),
-            trusted_proxy_hops: 0,
-            cors: CorsConfig {
-                allow_all: false,
-                origins: vec!["http://localhost:3000".into()],
-            },
-            table,
-            connect_timeout: Duration::from_secs(1),
-            docs_ttl: Duration::from_secs(60),
-        };
+        let config =
+            GatewayConfig {
+                host: "127.0.0.1".into(),
+                port: 0,
+                debug: true,
+                log_json: false,
+                http_workers: 1,
+                redis_url: Some(redis_url),
+                redis_key_prefix: setup
+                    .redis_prefix
+                    .clone()
+                    .unwrap_or_else(|| testing::redis_prefix("gw")),
+                auth: AuthConfig {
+                    jwks_url: Some(setup.jwks_url.clone().unwrap_or_else(|| {
+                        format!("{}/.well-known/jwks.json", self.identity.base)
+                    })),
+                    ..self.identity.config.tokens.auth.clone()
+                },
+                throttle_anon: setup.anon.map(|r| r.parse().unwrap()),
+                throttle_user: setup.user.map(|r| r.parse().unwrap()),
+                trusted_proxy_hops: 0,
+                cors: CorsConfig {
+                    allow_all: false,
+                    origins: vec!["http://localhost:3000".into()],
+                },
+                table,
+                connect_timeout: Duration::from_secs(1),
+                docs_ttl: Duration::from_secs(60),
+            };
         let app = hm_gateway::build(config).await.expect("gateway starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
@@ -405,5 +411,44 @@ impl Gateway {
         let mut out = Vec::new();
         let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
         String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// A JWKS endpoint whose keys a test changes (rotation) or takes away (identity down: 503).
+#[derive(Clone)]
+pub struct JwksServer {
+    pub url: String,
+    keys: Arc<Mutex<Option<hm_platform::auth::Jwks>>>,
+}
+
+async fn serve_jwks(keys: web::Data<Mutex<Option<hm_platform::auth::Jwks>>>) -> HttpResponse {
+    match keys.lock().unwrap().clone() {
+        Some(jwks) => HttpResponse::Ok().json(jwks),
+        None => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+impl JwksServer {
+    pub async fn start(jwks: hm_platform::auth::Jwks) -> JwksServer {
+        let keys = web::Data::new(Mutex::new(Some(jwks)));
+        let data = keys.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(serve_jwks))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let port = server.addrs()[0].port();
+        tokio::spawn(server.run());
+        JwksServer {
+            url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
+            keys: keys.into_inner(),
+        }
+    }
+
+    pub fn publish(&self, jwks: Option<hm_platform::auth::Jwks>) {
+        *self.keys.lock().unwrap() = jwks;
     }
 }
