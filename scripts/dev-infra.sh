@@ -54,7 +54,17 @@ ensure_rabbitmq() {
   wait_for RabbitMQ 5672 30
 }
 
+# The S3 path's tests run an S3-compatible server from crates.io (no MinIO binary can be fetched here;
+# production uses MinIO or S3). It is a program the tests start, not a service left running.
+S3S_FS_VERSION=0.14.1
+ensure_s3s_fs() {
+  if command -v s3s-fs >/dev/null || [ -x "$HOME/.cargo/bin/s3s-fs" ]; then return; fi
+  log "installing s3s-fs $S3S_FS_VERSION (cargo install, a few minutes once)"
+  cargo install -q --locked s3s-fs --version "$S3S_FS_VERSION" --features binary
+}
+
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
-log "PostgreSQL, Redis and RabbitMQ are up"
+ensure_s3s_fs
+log "PostgreSQL, Redis and RabbitMQ are up; s3s-fs is installed"

@@ -24,7 +24,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug"
   echo "run-all: generated a development signing key in $JWT_PRIVATE_KEY_FILE"
 }
 
-SERVICES=(identity)
+SERVICES=(identity catalog)
 for svc in "${SERVICES[@]}"; do
   "$bin/hm-$svc" migrate
   "$bin/hm-$svc" seed

@@ -61,6 +61,9 @@ pub mod types {
     pub const WORKER_DELETED: &str = "workforce.worker.deleted";
     pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
     pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
+    pub const SERVICE_CREATED: &str = "catalog.service.created";
+    pub const SERVICE_UPDATED: &str = "catalog.service.updated";
+    pub const CONFIG_CHANGED: &str = "catalog.config.changed";
 }
 
 /// `identity.user.registered`: a user was created by a first OTP login, the seeder or an admin.
@@ -112,4 +115,32 @@ impl std::fmt::Debug for OtpRequested {
 pub struct ProfileRef {
     pub profile_id: Uuid,
     pub user_id: Uuid,
+}
+
+/// `catalog.service.created|updated`: the whole service as other services project it (workforce and
+/// jobs keep `service_refs`). `is_active = false` is how a service is withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceChanged {
+    pub service_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub title_en: String,
+    pub title_hi: String,
+    pub category: String,
+    pub is_active: bool,
+    pub display_order: i32,
+}
+
+/// `catalog.config.changed`: something the app-config family of documents shows changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigChanged {
+    /// `theme`, `app_banner`, `promo_banner`, `feature_flag`, `translation`, `help_page`, `faq`.
+    pub kind: String,
+    /// The row written (`None` for key-addressed rows such as flags and translations).
+    pub id: Option<Uuid>,
+    /// `created`, `updated`, `activated` or `deleted`.
+    pub change: String,
+    /// The flag key or translation `key:lang`, when that is how the row is addressed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }

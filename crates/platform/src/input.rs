@@ -165,6 +165,114 @@ impl Input {
         }
     }
 
+    /// Whether the body names `name` at all (partial updates change only what is sent).
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+
+    /// An integer in `min..=max`; numbers or numeric strings.
+    pub fn int(&mut self, name: &str, required: bool, min: i64, max: i64) -> Option<i64> {
+        let parsed = match self.fields.get(name) {
+            None => {
+                if required {
+                    self.error(name, REQUIRED);
+                }
+                return None;
+            }
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+            Some(Value::Null) => {
+                self.error(name, "This field may not be null.");
+                return None;
+            }
+            Some(_) => None,
+        };
+        match parsed {
+            None => {
+                self.error(name, "A valid integer is required.");
+                None
+            }
+            Some(n) if n < min => {
+                self.error(
+                    name,
+                    format!("Ensure this value is greater than or equal to {min}."),
+                );
+                None
+            }
+            Some(n) if n > max => {
+                self.error(
+                    name,
+                    format!("Ensure this value is less than or equal to {max}."),
+                );
+                None
+            }
+            Some(n) => Some(n),
+        }
+    }
+
+    /// A boolean in any of the spellings API §1.2 accepts.
+    pub fn boolean(&mut self, name: &str, required: bool) -> Option<bool> {
+        let value = match self.fields.get(name) {
+            None => {
+                if required {
+                    self.error(name, REQUIRED);
+                }
+                return None;
+            }
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(1) => Some(true),
+                Some(0) => Some(false),
+                _ => None,
+            },
+            Some(Value::String(s)) => match s.trim() {
+                "true" | "True" | "TRUE" | "1" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
+                | "t" | "T" | "y" | "Y" => Some(true),
+                "false" | "False" | "FALSE" | "0" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
+                | "f" | "F" | "n" | "N" => Some(false),
+                _ => None,
+            },
+            Some(_) => None,
+        };
+        if value.is_none() {
+            self.error(name, "Must be a valid boolean.");
+        }
+        value
+    }
+
+    /// A JSON value of the body as sent (objects and arrays need a JSON body).
+    pub fn json(&mut self, name: &str, required: bool) -> Option<Value> {
+        match self.fields.get(name) {
+            None => {
+                if required {
+                    self.error(name, REQUIRED);
+                }
+                None
+            }
+            Some(v) => Some(v.clone()),
+        }
+    }
+
+    /// An ISO-8601 datetime; naive values are Asia/Kolkata (API §1.3). `Some(None)` for an explicit null.
+    pub fn datetime(&mut self, name: &str) -> Option<Option<chrono::DateTime<chrono::Utc>>> {
+        let raw = match self.fields.get(name) {
+            None => return None,
+            Some(Value::Null) => return Some(None),
+            Some(Value::String(s)) => s.trim().to_owned(),
+            Some(_) => String::new(),
+        };
+        match crate::time::parse_datetime(&raw) {
+            Some(t) => Some(Some(t)),
+            None => {
+                self.error(
+                    name,
+                    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+                );
+                None
+            }
+        }
+    }
+
     pub fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() {
             Ok(())

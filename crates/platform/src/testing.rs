@@ -233,6 +233,62 @@ impl TestKeys {
     }
 }
 
+/// A JWKS endpoint whose keys a test changes (rotation) or takes away (identity down: 503), for
+/// services and the gateway that verify tokens minted with [`TestKeys`].
+#[derive(Clone)]
+pub struct JwksServer {
+    pub url: String,
+    keys: Arc<std::sync::Mutex<Option<Jwks>>>,
+}
+
+async fn serve_jwks(
+    keys: actix_web::web::Data<std::sync::Mutex<Option<Jwks>>>,
+) -> actix_web::HttpResponse {
+    match keys.lock().ok().and_then(|k| k.clone()) {
+        Some(jwks) => actix_web::HttpResponse::Ok().json(jwks),
+        None => actix_web::HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+impl JwksServer {
+    pub async fn start(jwks: Jwks) -> JwksServer {
+        let keys = actix_web::web::Data::new(std::sync::Mutex::new(Some(jwks)));
+        let data = keys.clone();
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(data.clone())
+                .default_service(actix_web::web::to(serve_jwks))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let port = server.addrs()[0].port();
+        tokio::spawn(server.run());
+        JwksServer {
+            url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
+            keys: keys.into_inner(),
+        }
+    }
+
+    pub fn publish(&self, jwks: Option<Jwks>) {
+        if let Ok(mut keys) = self.keys.lock() {
+            *keys = jwks;
+        }
+    }
+}
+
+impl TestKeys {
+    /// Serves these keys as a JWKS; the returned config points a verifier at it.
+    pub async fn serve(&self) -> (JwksServer, AuthConfig) {
+        let server = JwksServer::start(self.jwks()).await;
+        let config = AuthConfig {
+            jwks_url: Some(server.url.clone()),
+            ..self.config.clone()
+        };
+        (server, config)
+    }
+}
+
 /// A TCP proxy in front of a real server that a test can cut (every open connection is dropped and new
 /// ones are refused) and restore, to simulate an outage without touching the shared server.
 pub struct ChaosProxy {

@@ -414,41 +414,4 @@ impl Gateway {
     }
 }
 
-/// A JWKS endpoint whose keys a test changes (rotation) or takes away (identity down: 503).
-#[derive(Clone)]
-pub struct JwksServer {
-    pub url: String,
-    keys: Arc<Mutex<Option<hm_platform::auth::Jwks>>>,
-}
-
-async fn serve_jwks(keys: web::Data<Mutex<Option<hm_platform::auth::Jwks>>>) -> HttpResponse {
-    match keys.lock().unwrap().clone() {
-        Some(jwks) => HttpResponse::Ok().json(jwks),
-        None => HttpResponse::ServiceUnavailable().finish(),
-    }
-}
-
-impl JwksServer {
-    pub async fn start(jwks: hm_platform::auth::Jwks) -> JwksServer {
-        let keys = web::Data::new(Mutex::new(Some(jwks)));
-        let data = keys.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .default_service(web::to(serve_jwks))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
-        JwksServer {
-            url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
-            keys: keys.into_inner(),
-        }
-    }
-
-    pub fn publish(&self, jwks: Option<hm_platform::auth::Jwks>) {
-        *self.keys.lock().unwrap() = jwks;
-    }
-}
+pub use hm_platform::testing::JwksServer;

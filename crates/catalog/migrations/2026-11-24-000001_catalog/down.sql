@@ -1,0 +1,9 @@
+DROP TABLE media_objects;
+DROP TABLE faqs;
+DROP TABLE help_pages;
+DROP TABLE translations;
+DROP TABLE feature_flags;
+DROP TABLE promo_banners;
+DROP TABLE app_banners;
+DROP TABLE themes;
+DROP TABLE services;

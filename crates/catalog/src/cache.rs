@@ -1,0 +1,203 @@
+//! The response caches of API §1.8 in Redis. Every document is stored with the catalog generation it
+//! was built at; a write bumps the generation after it commits, so the next read rebuilds, and a read
+//! that raced a write can never put a stale document back (it carries the old generation). A hit is
+//! one `MGET` and touches no database. Each document carries a strong ETag for conditional GETs.
+
+use crate::error::Result;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use bytes::Bytes;
+use deadpool_redis::redis;
+use hm_platform::redis::{Keys, RedisPool};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+
+/// The cached documents, their keys (API §1.8) and lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub enum Document<'a> {
+    AppConfig,
+    ThemeConfig,
+    FeatureFlags,
+    Translations(&'a str),
+}
+
+impl Document<'_> {
+    fn key(&self) -> String {
+        match self {
+            Document::AppConfig => "app_config_response".to_owned(),
+            Document::ThemeConfig => "theme_config_active".to_owned(),
+            Document::FeatureFlags => "feature_flags_map".to_owned(),
+            Document::Translations(lang) => format!("i18n_translations_{lang}"),
+        }
+    }
+
+    pub fn ttl_secs(&self) -> u64 {
+        match self {
+            Document::Translations(_) => 600,
+            _ => 300,
+        }
+    }
+}
+
+/// A rendered document and its ETag.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub etag: String,
+    pub body: Bytes,
+}
+
+impl Doc {
+    fn new(body: Bytes) -> Doc {
+        let digest = Sha256::digest(&body);
+        Doc {
+            etag: format!("\"{}\"", hex::encode(&digest[..16])),
+            body,
+        }
+    }
+
+    /// 200 with the body, or 304 when the client already has this version.
+    pub fn respond(&self, req: &HttpRequest, max_age: u64) -> HttpResponse {
+        let cache_control = format!("public, max-age={max_age}");
+        let fresh = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|tag| tag.trim() == self.etag || tag.trim() == "*")
+            });
+        let mut res = if fresh {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        res.insert_header((header::ETAG, self.etag.as_str()))
+            .insert_header((header::CACHE_CONTROL, cache_control));
+        if fresh {
+            res.finish()
+        } else {
+            res.insert_header((
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ))
+            .body(self.body.clone())
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct DocCache {
+    redis: RedisPool,
+    keys: Keys,
+}
+
+impl DocCache {
+    pub fn new(redis: RedisPool, keys: Keys) -> Self {
+        DocCache { redis, keys }
+    }
+
+    fn generation_key(&self) -> String {
+        self.keys.key("generation")
+    }
+
+    /// The cached document, or `build`'s, stored for next time. Redis trouble only costs the cache:
+    /// the document is built and served anyway.
+    pub async fn get_or_build<F, Fut>(&self, doc: Document<'_>, build: F) -> Result<Doc>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Value>>,
+    {
+        let key = self.keys.key(doc.key());
+        let generation = match self.lookup(&key).await {
+            Ok((_, Some(hit))) => return Ok(hit),
+            Ok((generation, None)) => Some(generation),
+            Err(e) => {
+                tracing::warn!(error = %e, "cache unavailable; building from the database");
+                None
+            }
+        };
+        let value = build().await?;
+        let built = Doc::new(Bytes::from(value.to_string()));
+        if let Some(generation) = generation {
+            if let Err(e) = self.store(&key, &generation, &built, doc.ttl_secs()).await {
+                tracing::warn!(error = %e, "could not cache a document");
+            }
+        }
+        Ok(built)
+    }
+
+    async fn lookup(&self, key: &str) -> std::result::Result<(String, Option<Doc>), String> {
+        let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+        let (generation, stored): (Option<String>, Option<Vec<u8>>) = redis::cmd("MGET")
+            .arg(self.generation_key())
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        let generation = generation.unwrap_or_else(|| "0".to_owned());
+        let hit = stored.and_then(|raw| decode(&raw, &generation));
+        Ok((generation, hit))
+    }
+
+    async fn store(
+        &self,
+        key: &str,
+        generation: &str,
+        doc: &Doc,
+        ttl: u64,
+    ) -> std::result::Result<(), String> {
+        let mut raw = Vec::with_capacity(generation.len() + doc.etag.len() + doc.body.len() + 2);
+        raw.extend_from_slice(generation.as_bytes());
+        raw.push(b'\n');
+        raw.extend_from_slice(doc.etag.as_bytes());
+        raw.push(b'\n');
+        raw.extend_from_slice(&doc.body);
+        let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+        // Stored only if no write bumped the generation while the document was being built.
+        redis::Script::new(
+            "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then \
+               redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end return 1",
+        )
+        .key(self.generation_key())
+        .key(key)
+        .arg(generation)
+        .arg(raw)
+        .arg(ttl)
+        .invoke_async::<i64>(&mut conn)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+
+    /// After a committed write: every cached document is stale from now on.
+    pub async fn invalidate(&self) {
+        let result = async {
+            let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
+            redis::cmd("INCR")
+                .arg(self.generation_key())
+                .query_async::<i64>(&mut conn)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .await;
+        if let Err(e) = result {
+            // The documents then live out their TTL; say so loudly.
+            tracing::error!(error = %e, "could not invalidate the catalog caches");
+        }
+    }
+}
+
+fn decode(raw: &[u8], generation: &str) -> Option<Doc> {
+    let mut parts = raw.splitn(3, |b| *b == b'\n');
+    let stored_generation = parts.next()?;
+    let etag = parts.next()?;
+    let body = parts.next()?;
+    if stored_generation != generation.as_bytes() {
+        return None;
+    }
+    Some(Doc {
+        etag: String::from_utf8(etag.to_vec()).ok()?,
+        body: Bytes::copy_from_slice(body),
+    })
+}

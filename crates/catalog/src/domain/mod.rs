@@ -1,0 +1,138 @@
+//! Catalog's rules, free of I/O: slugs, colours, languages, banner slots and visibility, object URLs.
+
+use chrono::{DateTime, Utc};
+
+/// Languages of translations, help pages and FAQs (DOMAIN §2.6–2.8).
+pub const LANGS: [&str; 2] = ["en", "hi"];
+pub const INVALID_LANG: &str = "Invalid language. Supported: en, hi";
+
+/// Promo banner slots (DOMAIN §2.4).
+pub const SLOTS: [&str; 5] = [
+    "home_top",
+    "home_mid",
+    "home_bottom",
+    "worker_top",
+    "job_top",
+];
+
+/// `Plumbing Works` → `plumbing-works` (DOMAIN §2.1: lowercase, spaces to `-`, other characters dropped).
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_owned()
+}
+
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+pub const SLUG_MESSAGE: &str =
+    "Enter a valid \"slug\" consisting of lowercase letters, numbers or hyphens.";
+
+/// `#RRGGBB`.
+pub fn is_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub const COLOUR_MESSAGE: &str = "Enter a colour as #RRGGBB.";
+
+pub fn is_http_url(s: &str) -> bool {
+    (s.starts_with("http://") || s.starts_with("https://"))
+        && s.len() > "https://".len()
+        && !s.chars().any(char::is_whitespace)
+}
+
+/// A promo banner is shown while active and inside its window, both ends inclusive (DOMAIN §2.4).
+pub fn is_visible(
+    active: bool,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    active && starts_at.is_none_or(|s| s <= now) && ends_at.is_none_or(|e| e >= now)
+}
+
+/// The public URL of an object key (DOMAIN §2.10): `base` + key without leading slashes; `None` for an
+/// empty key. The one place URLs of stored objects are made.
+pub fn public_url(base: &str, key: &str) -> Option<String> {
+    let key = key.trim().trim_start_matches('/');
+    if key.is_empty() {
+        return None;
+    }
+    let mut url = String::with_capacity(base.len() + key.len());
+    url.push_str(base);
+    url.push_str(key);
+    Some(url)
+}
+
+/// An object key is a relative path of safe segments (no `..`, no empty segment, no backslash).
+pub fn is_object_key(key: &str) -> bool {
+    let key = key.trim_start_matches('/');
+    !key.is_empty()
+        && key.len() <= 500
+        && !key.contains('\\')
+        && key
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Tile Worker"), "tile-worker");
+        assert_eq!(slugify("  AC  Repair & Service! "), "ac-repair-service");
+        assert!(is_slug("tile-worker"));
+        for bad in ["", "Tile", "a--b", "-a", "a-", "a b", "à"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn colours_and_urls() {
+        assert!(is_colour("#2563EB") && is_colour("#abcdef"));
+        assert!(!is_colour("2563EB") && !is_colour("#25G3EB") && !is_colour("#2563E"));
+        assert!(is_http_url("https://example.com/x.jpg"));
+        assert!(!is_http_url("ftp://x") && !is_http_url("https://") && !is_http_url("http://a b"));
+    }
+
+    #[test]
+    fn object_urls_strip_leading_slashes_and_skip_empty_keys() {
+        let base = "http://localhost:9000/hunarmitra/";
+        assert_eq!(
+            public_url(base, "static/logo.png").as_deref(),
+            Some("http://localhost:9000/hunarmitra/static/logo.png")
+        );
+        let stripped = public_url(base, "/static/logo.png").unwrap_or_default();
+        assert!(!stripped.contains("//static"), "{stripped}");
+        assert_eq!(public_url(base, ""), None);
+        assert_eq!(public_url(base, "  "), None);
+        assert!(is_object_key("static/fonts/a.woff"));
+        assert!(!is_object_key("../etc/passwd") && !is_object_key("a//b") && !is_object_key(""));
+    }
+
+    #[test]
+    fn banner_windows_are_inclusive() {
+        let now = Utc::now();
+        assert!(is_visible(true, None, None, now));
+        assert!(is_visible(true, Some(now), Some(now), now));
+        assert!(!is_visible(false, None, None, now));
+        assert!(!is_visible(true, Some(now + Duration::days(1)), None, now));
+        assert!(!is_visible(true, None, Some(now - Duration::days(1)), now));
+    }
+}

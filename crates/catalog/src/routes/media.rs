@@ -1,0 +1,379 @@
+//! Media uploads (API §4.11): images and audio as `multipart/form-data` with a `file` part, checked for
+//! presence, extension and content type (in that order) and size, stored in object storage; presigned
+//! direct uploads when storage is S3; and `/media/{key}` when files are stored locally.
+
+use crate::error::Result;
+use crate::store::media::{self, MediaObject};
+use crate::AppState;
+use actix_multipart::Multipart;
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use bytes::BytesMut;
+use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use hm_platform::auth::AuthUser;
+use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema, OperationModifier};
+use paperclip::v2::models::{DefaultOperationRaw, Either, MediaRange, Parameter, ParameterIn};
+use paperclip::v2::schema::Apiv2Schema as Schema;
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// What one kind of upload accepts (API §4.11).
+struct Kind {
+    extensions: &'static [&'static str],
+    types: &'static [&'static str],
+    bad_extension: &'static str,
+    bad_type: &'static str,
+    prefix: &'static str,
+}
+
+const AUDIO: Kind = Kind {
+    extensions: &[".mp3", ".wav", ".m4a"],
+    types: &[
+        "audio/mpeg",
+        "audio/mp3",
+        "audio/wav",
+        "audio/wave",
+        "audio/x-wav",
+        "audio/m4a",
+        "audio/mp4",
+    ],
+    bad_extension: "Invalid file type. Allowed: .mp3, .wav, .m4a",
+    bad_type: "Invalid audio mime type. Allowed: mp3, wav, m4a",
+    prefix: "audio/uploads/",
+};
+
+const IMAGE: Kind = Kind {
+    extensions: &[".jpg", ".jpeg", ".png", ".webp"],
+    types: &["image/jpeg", "image/jpg", "image/png", "image/webp"],
+    bad_extension: "Invalid file type. Allowed: .jpg, .jpeg, .png, .webp",
+    bad_type: "Invalid image mime type. Allowed: jpg, jpeg, png, webp",
+    prefix: "media/images/",
+};
+
+fn refuse(status: StatusCode, error: &str, provided: Option<&str>) -> ApiError {
+    let mut body = json!({"error": error});
+    if let Some(p) = provided {
+        body["provided"] = json!(p);
+    }
+    ApiError::body(status, body)
+}
+
+const NO_FILE: &str = "No file provided. Use 'file' field in multipart form.";
+
+fn extension(filename: &str) -> String {
+    filename
+        .rfind('.')
+        .map(|i| filename[i..].to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Checks a declared file name and content type against `kind`; the lower-cased extension when fine.
+fn admit(kind: &Kind, filename: &str, content_type: &str) -> std::result::Result<String, ApiError> {
+    let ext = extension(filename);
+    if !kind.extensions.contains(&ext.as_str()) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            kind.bad_extension,
+            Some(&ext),
+        ));
+    }
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !kind.types.contains(&mime.as_str()) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            kind.bad_type,
+            Some(content_type),
+        ));
+    }
+    Ok(ext)
+}
+
+/// A multipart body, documented as a form with one `file` part.
+pub struct Upload(Multipart);
+
+impl FromRequest for Upload {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, std::result::Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+        let multipart = Multipart::from_request(req, payload);
+        Box::pin(async move {
+            if !is_multipart {
+                return Err(refuse(StatusCode::BAD_REQUEST, NO_FILE, None));
+            }
+            multipart
+                .await
+                .map(Upload)
+                .map_err(|_| refuse(StatusCode::BAD_REQUEST, NO_FILE, None))
+        })
+    }
+}
+
+impl Schema for Upload {}
+
+impl OperationModifier for Upload {
+    fn update_parameter(op: &mut DefaultOperationRaw) {
+        op.consumes = Some(BTreeSet::from([MediaRange(
+            actix_web::mime::MULTIPART_FORM_DATA,
+        )]));
+        op.parameters.push(Either::Right(Parameter {
+            in_: ParameterIn::FormData,
+            name: "file".into(),
+            required: true,
+            data_type: Some(paperclip::v2::models::DataType::File),
+            ..Default::default()
+        }));
+    }
+}
+
+/// A received file: its name, declared type and bytes.
+struct Received {
+    filename: String,
+    content_type: String,
+    ext: String,
+    bytes: bytes::Bytes,
+}
+
+/// Reads the `file` part, checking it against `kind` before reading its bytes, within `limit` bytes.
+async fn receive(upload: Upload, kind: &Kind, limit: usize) -> Result<Received> {
+    let Upload(mut multipart) = upload;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|_| refuse(StatusCode::BAD_REQUEST, NO_FILE, None))?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or("")
+            .to_owned();
+        let content_type = field
+            .content_type()
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let ext = admit(kind, &filename, &content_type)?;
+        let mut bytes = BytesMut::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| {
+                refuse(StatusCode::BAD_REQUEST, "The upload was interrupted.", None)
+            })?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "File too large", None).into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "The submitted file is empty.",
+                None,
+            )
+            .into());
+        }
+        return Ok(Received {
+            filename,
+            content_type,
+            ext,
+            bytes: bytes.freeze(),
+        });
+    }
+    Err(refuse(StatusCode::BAD_REQUEST, NO_FILE, None).into())
+}
+
+/// `POST /api/v1/media/audio/`: store an audio file.
+#[api_v2_operation(tags(Media))]
+pub async fn upload_audio(
+    state: web::Data<AppState>,
+    _auth: AuthUser,
+    upload: Upload,
+) -> Result<HttpResponse> {
+    let file = receive(upload, &AUDIO, state.config.max_upload_bytes).await?;
+    let name = format!("{}{}", Uuid::new_v4(), file.ext);
+    let key = format!("{}{name}", AUDIO.prefix);
+    state
+        .storage
+        .put(&key, file.bytes, &file.content_type)
+        .await?;
+    tracing::info!(key, original = %file.filename, "audio stored");
+    Ok(HttpResponse::Created().json(json!({
+        "url": state.storage.public_url(&key),
+        "type": "audio",
+        "filename": name,
+    })))
+}
+
+/// `POST /api/v1/media/upload/`: store an image and record it as a media object.
+#[api_v2_operation(tags(Media))]
+pub async fn upload_image(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    upload: Upload,
+) -> Result<HttpResponse> {
+    let file = receive(upload, &IMAGE, state.config.max_upload_bytes).await?;
+    let key = format!("{}{}{}", IMAGE.prefix, Uuid::new_v4(), file.ext);
+    let size = file.bytes.len() as i64;
+    state
+        .storage
+        .put(&key, file.bytes, &file.content_type)
+        .await?;
+    let object = MediaObject {
+        id: Uuid::new_v4(),
+        url: state.storage.public_url(&key).unwrap_or_default(),
+        key,
+        file_type: file.content_type.to_ascii_lowercase(),
+        file_size: size,
+        uploaded_by: Some(auth.id),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    };
+    let mut conn = state.db.get().await?;
+    media::insert(&mut conn, &object).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": object.id,
+        "url": object.url,
+        "file_type": object.file_type,
+        "file_size": object.file_size,
+    })))
+}
+
+/// `POST /api/v1/media/presign/`
+#[derive(Debug, Apiv2Schema)]
+pub struct PresignBody {
+    /// `image` or `audio`
+    pub kind: String,
+    /// The file's name, for its extension.
+    pub filename: String,
+    pub content_type: String,
+}
+
+impl FromInput for PresignBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let kind = input.choice("kind", &["image", "audio"], None);
+        let filename = input.text("filename", Text::required(255));
+        let content_type = input.text("content_type", Text::required(100));
+        Some(PresignBody {
+            kind: kind?,
+            filename: filename?,
+            content_type: content_type?,
+        })
+    }
+}
+
+const PRESIGN_LIFETIME: Duration = Duration::from_secs(900);
+
+/// A URL to PUT the file to directly (object storage only), and the public URL it will have.
+#[api_v2_operation(tags(Media))]
+pub async fn presign(
+    state: web::Data<AppState>,
+    _auth: AuthUser,
+    body: Valid<PresignBody>,
+) -> Result<HttpResponse> {
+    let kind = if body.kind == "audio" { &AUDIO } else { &IMAGE };
+    let ext = admit(kind, &body.filename, &body.content_type)?;
+    let key = format!("{}{}{ext}", kind.prefix, Uuid::new_v4());
+    let Some(upload_url) = state
+        .storage
+        .presign_put(&key, &body.content_type, PRESIGN_LIFETIME)
+        .await?
+    else {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "Direct uploads need object storage (USE_S3=true); use /api/v1/media/upload/.",
+            None,
+        )
+        .into());
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "key": key,
+        "method": "PUT",
+        "upload_url": upload_url,
+        "headers": {"Content-Type": body.content_type},
+        "url": state.storage.public_url(&key),
+        "expires_in": PRESIGN_LIFETIME.as_secs(),
+    })))
+}
+
+fn content_type_of(key: &str) -> &'static str {
+    match extension(key).as_str() {
+        ".png" => "image/png",
+        ".jpg" | ".jpeg" => "image/jpeg",
+        ".webp" => "image/webp",
+        ".svg" => "image/svg+xml",
+        ".mp3" => "audio/mpeg",
+        ".wav" => "audio/wav",
+        ".m4a" => "audio/mp4",
+        ".woff" => "font/woff",
+        ".woff2" => "font/woff2",
+        ".json" => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `GET /media/{key}`: a locally stored object (`USE_S3=false`).
+#[api_v2_operation(tags(Media))]
+pub async fn serve_local(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse> {
+    let path = state
+        .storage
+        .local_path(&key)
+        .ok_or_else(ApiError::not_found)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type_of(&key))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_are_checked_by_extension_then_type() {
+        assert_eq!(
+            admit(&AUDIO, "Song.MP3", "audio/mpeg").ok().as_deref(),
+            Some(".mp3")
+        );
+        let e = admit(&AUDIO, "notes.txt", "text/plain")
+            .err()
+            .map(|e| e.json_body().cloned());
+        assert_eq!(
+            e.flatten(),
+            Some(
+                json!({"error": "Invalid file type. Allowed: .mp3, .wav, .m4a", "provided": ".txt"})
+            )
+        );
+        let e = admit(&IMAGE, "a.png", "text/plain")
+            .err()
+            .map(|e| e.json_body().cloned());
+        assert_eq!(
+            e.flatten(),
+            Some(
+                json!({"error": "Invalid image mime type. Allowed: jpg, jpeg, png, webp", "provided": "text/plain"})
+            )
+        );
+        assert_eq!(content_type_of("static/logo.png"), "image/png");
+    }
+}

@@ -1,0 +1,137 @@
+use crate::schema::services;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = services)]
+pub struct Service {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub title_en: String,
+    pub title_hi: String,
+    pub category: String,
+    pub description: String,
+    pub icon_s3_key: String,
+    pub is_active: bool,
+    pub display_order: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = services)]
+pub struct NewService {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub title_en: String,
+    pub title_hi: String,
+    pub category: String,
+    pub description: String,
+    pub icon_s3_key: String,
+    pub is_active: bool,
+    pub display_order: i32,
+}
+
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = services)]
+pub struct ServiceChanges {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub title_en: Option<String>,
+    pub title_hi: Option<String>,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub icon_s3_key: Option<String>,
+    pub is_active: Option<bool>,
+    pub display_order: Option<i32>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Active services in display order (DOMAIN §2.1).
+pub async fn active(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Service>> {
+    services::table
+        .filter(services::is_active.eq(true))
+        .order((services::display_order.asc(), services::name.asc()))
+        .select(Service::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Service>> {
+    services::table
+        .order((services::display_order.asc(), services::name.asc()))
+        .select(Service::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn active_by_slug(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<Service>> {
+    services::table
+        .filter(services::slug.eq(slug))
+        .filter(services::is_active.eq(true))
+        .select(Service::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Service>> {
+    services::table
+        .find(id)
+        .select(Service::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewService) -> QueryResult<Service> {
+    diesel::insert_into(services::table)
+        .values(new)
+        .returning(Service::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &ServiceChanges,
+) -> QueryResult<Option<Service>> {
+    diesel::update(services::table.find(id))
+        .set(changes)
+        .returning(Service::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Seeding: insert or refresh by slug.
+pub async fn upsert_by_slug(
+    conn: &mut AsyncPgConnection,
+    new: &NewService,
+) -> QueryResult<Service> {
+    diesel::insert_into(services::table)
+        .values(new)
+        .on_conflict(services::slug)
+        .do_update()
+        .set((
+            services::name.eq(&new.name),
+            services::title_en.eq(&new.title_en),
+            services::title_hi.eq(&new.title_hi),
+            services::category.eq(&new.category),
+            services::description.eq(&new.description),
+            services::icon_s3_key.eq(&new.icon_s3_key),
+            services::display_order.eq(new.display_order),
+            services::updated_at.eq(Utc::now()),
+        ))
+        .returning(Service::as_returning())
+        .get_result(conn)
+        .await
+}
