@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test infra unit lint fmt fmt-check clean-test-state build bench bench-gateway check-routes
+.PHONY: run test infra unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
@@ -39,11 +39,15 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 ## bench: every benchmark (release builds; numbers, not pass/fail)
-bench: bench-gateway
+bench: bench-gateway bench-catalog
 
 ## bench-gateway: a small JSON endpoint directly and through the gateway (wrk, 32 connections)
 bench-gateway:
 	scripts/bench-gateway.sh
+
+## bench-catalog: GET /api/v1/app-config/ through the gateway (wrk, 32 connections, 15 s)
+bench-catalog:
+	scripts/bench-catalog.sh
 
 ## check-routes: validate and print the gateway's route table (GATEWAY_ROUTES_FILE or the built-in one)
 check-routes:

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make bench-catalog`: GET /api/v1/app-config/ through the gateway, the document the app boots from,
+# with wrk (2 threads, 32 connections, 15 s) after a warm-up, requests spread over 100,000 client
+# addresses (the gateway trusts one proxy hop) so the production throttle (100/hour per address, on
+# Redis) runs for every request without refusing any. Release builds against a seeded benchmark
+# database; JSON logs to /dev/null. Target (issue #4): >= 20,000 requests/s, zero non-2xx.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${BENCH_DURATION:-15s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+CATALOG_PORT=18102
+GATEWAY_PORT=18000
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/hm_bench_catalog"
+export REDIS_KEY_PREFIX="bench:catalog:$$:"
+export EVENTS_EXCHANGE="bench.events" EVENTS_QUEUE="bench.catalog.events"
+export LOG_JSON=true DEBUG=false
+
+scripts/dev-infra.sh >/dev/null
+if ! command -v wrk >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+cargo build --release -q -p hm-catalog -p hm-gateway --bin hm-catalog --bin hm-gateway
+bin="${CARGO_TARGET_DIR:-target}/release"
+"$bin/hm-catalog" migrate >/dev/null
+"$bin/hm-catalog" seed >/dev/null
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
+trap cleanup EXIT
+PORT=$CATALOG_PORT HOST=127.0.0.1 HTTP_WORKERS=2 "$bin/hm-catalog" serve >/dev/null 2>&1 &
+pids+=($!)
+PORT=$GATEWAY_PORT HOST=127.0.0.1 HTTP_WORKERS=2 REDIS_KEY_PREFIX="gw:bench:$$:" GATEWAY_TRUSTED_PROXY_HOPS=1 \
+  UPSTREAM_CATALOG_URL="http://127.0.0.1:$CATALOG_PORT" "$bin/hm-gateway" >/dev/null 2>&1 &
+pids+=($!)
+for port in $CATALOG_PORT $GATEWAY_PORT; do
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+done
+url="http://127.0.0.1:$GATEWAY_PORT/api/v1/app-config/"
+curl -fs "$url" | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['theme']['name'] == 'HunarMitra Default', d"
+
+wrk -t2 -c"$CONNECTIONS" -d5s -s scripts/bench-clients.lua "$url" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/bench-clients.lua "$url" | tee /tmp/bench-catalog.txt
+python3 - /tmp/bench-catalog.txt "$CONNECTIONS" "$DURATION" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(f"app-config through the gateway: {rps:.0f} requests/s (target >= 20,000), "
+      f"non-2xx: {bad.group(1) if bad else 0}, socket errors: {errors.group(1) if errors else 'none'}")
+PY
