@@ -1,17 +1,23 @@
 //! The response caches of API §1.8 in Redis. Every document is stored with the catalog generation it
 //! was built at; a write bumps the generation after it commits, so the next read rebuilds, and a read
-//! that raced a write can never put a stale document back (it carries the old generation). A hit is
-//! one `MGET` and touches no database. Each document carries a strong ETag for conditional GETs.
+//! that raced a write can never put a stale document back (it carries the old generation). Each
+//! replica also keeps the documents it served in memory, tagged with their generation, so a hit is one
+//! `GET` of the generation over a multiplexed connection (no pool checkout, no payload) and touches no
+//! database. Each document carries a strong ETag for conditional GETs.
 
 use crate::error::Result;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
-use deadpool_redis::redis;
+
 use hm_platform::redis::{Keys, RedisPool};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 /// The cached documents, their keys (API §1.8) and lifetimes.
 #[derive(Debug, Clone, Copy)]
@@ -89,12 +95,54 @@ impl Doc {
 #[derive(Clone)]
 pub struct DocCache {
     redis: RedisPool,
+    client: redis::Client,
     keys: Keys,
+    /// The hot path's connection: multiplexed, reconnecting by itself, made on first use.
+    fast: Arc<tokio::sync::OnceCell<ConnectionManager>>,
+    /// Documents this replica served: key → (generation, document).
+    local: Arc<RwLock<HashMap<String, (String, Doc)>>>,
 }
 
+const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+
 impl DocCache {
-    pub fn new(redis: RedisPool, keys: Keys) -> Self {
-        DocCache { redis, keys }
+    pub fn new(redis: RedisPool, client: redis::Client, keys: Keys) -> Self {
+        DocCache {
+            redis,
+            client,
+            keys,
+            fast: Arc::new(tokio::sync::OnceCell::new()),
+            local: Arc::new(RwLock::new(HashMap::new())),
+        }
+    }
+
+    async fn fast_connection(&self) -> std::result::Result<ConnectionManager, String> {
+        let client = self.client.clone();
+        self.fast
+            .get_or_try_init(|| {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(REDIS_TIMEOUT)
+                    .set_response_timeout(REDIS_TIMEOUT)
+                    .set_number_of_retries(1);
+                ConnectionManager::new_with_config(client, config)
+            })
+            .await
+            .cloned()
+            .map_err(|e| e.to_string())
+    }
+
+    fn local_hit(&self, key: &str, generation: &str) -> Option<Doc> {
+        let local = self.local.read().ok()?;
+        local
+            .get(key)
+            .filter(|(g, _)| g == generation)
+            .map(|(_, doc)| doc.clone())
+    }
+
+    fn remember(&self, key: String, generation: String, doc: &Doc) {
+        if let Ok(mut local) = self.local.write() {
+            local.insert(key, (generation, doc.clone()));
+        }
     }
 
     fn generation_key(&self) -> String {
@@ -123,20 +171,33 @@ impl DocCache {
             if let Err(e) = self.store(&key, &generation, &built, doc.ttl_secs()).await {
                 tracing::warn!(error = %e, "could not cache a document");
             }
+            self.remember(key, generation, &built);
         }
         Ok(built)
     }
 
+    /// The current generation and, if it is still current, the document: from memory when this
+    /// replica has it, else from Redis.
     async fn lookup(&self, key: &str) -> std::result::Result<(String, Option<Doc>), String> {
-        let mut conn = self.redis.get().await.map_err(|e| e.to_string())?;
-        let (generation, stored): (Option<String>, Option<Vec<u8>>) = redis::cmd("MGET")
+        let mut conn = self.fast_connection().await?;
+        let generation: Option<String> = redis::cmd("GET")
             .arg(self.generation_key())
-            .arg(key)
             .query_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
         let generation = generation.unwrap_or_else(|| "0".to_owned());
+        if let Some(doc) = self.local_hit(key, &generation) {
+            return Ok((generation, Some(doc)));
+        }
+        let stored: Option<Vec<u8>> = redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
         let hit = stored.and_then(|raw| decode(&raw, &generation));
+        if let Some(doc) = &hit {
+            self.remember(key.to_owned(), generation.clone(), doc);
+        }
         Ok((generation, hit))
     }
 

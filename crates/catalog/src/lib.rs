@@ -47,6 +47,8 @@ pub enum StartError {
     Db(#[from] db::DbError),
     #[error(transparent)]
     Redis(#[from] hm_platform::redis::RedisSetupError),
+    #[error("REDIS_URL: {0}")]
+    RedisUrl(#[from] redis::RedisError),
     #[error(transparent)]
     Metrics(#[from] hm_platform::metrics::MetricsError),
     #[error("http: {0}")]
@@ -75,7 +77,11 @@ pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
     let listener = server::bind(&common.host, common.port)?;
     let port = listener.local_addr()?.port();
     let state = AppState {
-        cache: cache::DocCache::new(redis.clone(), Keys::new(common.redis_key_prefix.clone())),
+        cache: cache::DocCache::new(
+            redis.clone(),
+            redis::Client::open(common.redis_url.as_str())?,
+            Keys::new(common.redis_key_prefix.clone()),
+        ),
         storage: storage::Storage::new(&config.storage),
         config: Arc::new(config.clone()),
         db: pool.clone(),

@@ -74,9 +74,15 @@ async fn seed(config: &CatalogConfig) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let redis = hm_platform::redis::pool(&config.common.redis_url, 1).map_err(|e| e.to_string())?;
-    hm_catalog::cache::DocCache::new(redis, Keys::new(config.common.redis_key_prefix.clone()))
-        .invalidate()
-        .await;
+    let client =
+        redis::Client::open(config.common.redis_url.as_str()).map_err(|e| e.to_string())?;
+    hm_catalog::cache::DocCache::new(
+        redis,
+        client,
+        Keys::new(config.common.redis_key_prefix.clone()),
+    )
+    .invalidate()
+    .await;
     println!("catalog: seed data loaded");
     Ok(())
 }
