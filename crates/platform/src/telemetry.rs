@@ -19,7 +19,12 @@ pub fn init(json: bool, debug: bool) {
         .with_env_filter(filter)
         .with_target(false);
     let _ = if json {
-        builder.json().flatten_event(true).try_init()
+        // The request span once (its id and route), not again as a one-element span list.
+        builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .try_init()
     } else {
         builder.try_init()
     };
