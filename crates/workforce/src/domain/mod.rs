@@ -1,0 +1,3 @@
+//! Workforce's rules, free of I/O.
+
+pub mod geo;

@@ -1,0 +1,3 @@
+//! diesel-async queries, one module per aggregate.
+
+pub mod search;

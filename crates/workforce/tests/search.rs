@@ -1,0 +1,132 @@
+//! The nearby search against the real Postgres: radius (Haversine, R = 6371 km), nearest first, service
+//! and availability filters, and the search rows following profile and skill changes (triggers).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel_async::AsyncConnection;
+use hm_platform::testing::TestDb;
+use hm_workforce::domain::geo::Point;
+use hm_workforce::store::search;
+use uuid::Uuid;
+
+async fn sql(db: &TestDb, statement: &str) {
+    let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client.batch_execute(statement).await.unwrap();
+}
+
+/// Workers east of a point in central Mumbai at the given distances (km, along the parallel).
+const ORIGIN: (f64, f64) = (19.0760, 72.8777);
+
+fn east(km: f64) -> (f64, f64) {
+    let per_degree = 6371.0 * ORIGIN.0.to_radians().cos() * std::f64::consts::PI / 180.0;
+    (ORIGIN.0, ORIGIN.1 + km / per_degree)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_radius() {
+    let db = TestDb::new("workforce", hm_workforce::MIGRATIONS).await;
+    let plumbing = Uuid::new_v4();
+    let painting = Uuid::new_v4();
+    sql(&db, &format!("INSERT INTO service_refs (id, slug, name) VALUES ('{plumbing}', 'plumbing', 'Plumbing'), ('{painting}', 'painter', 'Painter')")).await;
+    // (name, km east, available, skill)
+    let workers = [
+        ("near", 1.0, true, plumbing),
+        ("mid", 4.0, true, plumbing),
+        ("edge", 9.9, true, plumbing),
+        ("far", 10.2, true, plumbing),
+        ("resting", 2.0, false, plumbing),
+        ("painter", 0.5, true, painting),
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for (name, km, available, skill) in workers {
+        let id = Uuid::new_v4();
+        let (lat, lng) = east(km);
+        sql(&db, &format!(
+            "INSERT INTO worker_profiles (id, user_id, is_available, availability_status, latitude, longitude)
+             VALUES ('{id}', '{}', {available}, '{}', {lat:.6}, {lng:.6});
+             INSERT INTO worker_services (worker_id, service_id) VALUES ('{id}', '{skill}');",
+            Uuid::new_v4(), if available { "available" } else { "offline" }
+        )).await;
+        ids.insert(name, id);
+    }
+    let mut conn = diesel_async::AsyncPgConnection::establish(&db.url)
+        .await
+        .unwrap();
+    let at = Point::new(ORIGIN.0, ORIGIN.1).unwrap();
+    let hits = search::nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
+        .await
+        .unwrap();
+    let found: Vec<Uuid> = hits.iter().map(|h| h.worker_id).collect();
+    assert_eq!(found, [ids["near"], ids["mid"], ids["edge"]]);
+    assert!(
+        (hits[0].distance_km - 1.0).abs() < 0.01,
+        "{}",
+        hits[0].distance_km
+    );
+    assert!((hits[2].distance_km - 9.9).abs() < 0.01);
+    // Any service: the painter too; paging.
+    let all = search::nearby(&mut conn, at, 10.0, None, 2, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|h| h.worker_id).collect::<Vec<_>>(),
+        [ids["painter"], ids["near"]]
+    );
+    let next = search::nearby(&mut conn, at, 10.0, None, 2, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter().map(|h| h.worker_id).collect::<Vec<_>>(),
+        [ids["mid"], ids["edge"]]
+    );
+
+    // The search follows the profiles: going offline, moving away, losing a skill.
+    sql(
+        &db,
+        &format!(
+            "UPDATE worker_profiles SET is_available = false WHERE id = '{}'",
+            ids["near"]
+        ),
+    )
+    .await;
+    let (lat, lng) = east(30.0);
+    sql(
+        &db,
+        &format!(
+            "UPDATE worker_profiles SET latitude = {lat:.6}, longitude = {lng:.6} WHERE id = '{}'",
+            ids["mid"]
+        ),
+    )
+    .await;
+    sql(
+        &db,
+        &format!(
+            "DELETE FROM worker_services WHERE worker_id = '{}'",
+            ids["edge"]
+        ),
+    )
+    .await;
+    sql(&db, &format!("UPDATE worker_profiles SET is_available = true, availability_status = 'available' WHERE id = '{}'", ids["resting"])).await;
+    let hits = search::nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.worker_id).collect::<Vec<_>>(),
+        [ids["resting"]]
+    );
+    // A worker without a location is never a search row.
+    sql(
+        &db,
+        &format!(
+            "UPDATE worker_profiles SET latitude = NULL, longitude = NULL WHERE id = '{}'",
+            ids["resting"]
+        ),
+    )
+    .await;
+    assert!(search::nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
+        .await
+        .unwrap()
+        .is_empty());
+}
