@@ -58,6 +58,85 @@ where
     Ok(out)
 }
 
+/// Enqueues `event` in the write's transaction (the outbox).
+async fn record<T: serde::Serialize>(
+    conn: &mut AsyncPgConnection,
+    event: hm_contracts::Event<T>,
+) -> Result<()> {
+    enqueue(conn, event).await.map_err(CatalogError::from)
+}
+
+/// The rows an admin deletes outright (services are withdrawn instead, flags and translations are
+/// addressed by key).
+#[derive(Debug, Clone, Copy)]
+enum Removable {
+    Theme,
+    AppBanner,
+    PromoBanner,
+    HelpPage,
+    Faq,
+}
+
+impl Removable {
+    fn entity(self) -> &'static str {
+        match self {
+            Removable::Theme => "Theme",
+            Removable::AppBanner => "AppBanner",
+            Removable::PromoBanner => "PromoBanner",
+            Removable::HelpPage => "HelpPage",
+            Removable::Faq => "FAQ",
+        }
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Removable::Theme => "theme",
+            Removable::AppBanner => "app_banner",
+            Removable::PromoBanner => "promo_banner",
+            Removable::HelpPage => "help_page",
+            Removable::Faq => "faq",
+        }
+    }
+
+    async fn delete(self, conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<bool> {
+        match self {
+            Removable::Theme => themes::delete(conn, id).await,
+            Removable::AppBanner => banners::delete_app(conn, id).await,
+            Removable::PromoBanner => banners::delete_promo(conn, id).await,
+            Removable::HelpPage => content::delete_page(conn, id).await,
+            Removable::Faq => content::delete_faq(conn, id).await,
+        }
+    }
+}
+
+/// `DELETE …/{id}/` of a [`Removable`]: 204, or 404 when there is no such row.
+async fn remove(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+    what: Removable,
+) -> Result<HttpResponse> {
+    admin(auth)?;
+    let id = uuid(id)?;
+    let correlation = RequestId::of(req);
+    commit(state, move |conn| {
+        async move {
+            if !what.delete(conn, id).await? {
+                return Err(ApiError::no_match(what.entity()).into());
+            }
+            record(
+                conn,
+                events::config_changed(what.kind(), Some(id), "deleted", None, correlation),
+            )
+            .await
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// A unique violation on one of `fields` (matched by constraint name) as a field error.
 fn duplicate(e: diesel::result::Error, entity: &str, fields: &[&str]) -> CatalogError {
     if let Some(constraint) = unique_violation(&e) {
@@ -305,7 +384,7 @@ pub async fn create_theme(
                 themes::lock_activation(conn).await?;
                 theme = themes::activate(conn, theme.id).await?.unwrap_or(theme);
             }
-            enqueue(
+            record(
                 conn,
                 events::config_changed("theme", Some(theme.id), "created", None, correlation),
             )
@@ -355,7 +434,7 @@ pub async fn update_theme(
                 Some(false) => theme = themes::deactivate(conn, id).await?.unwrap_or(theme),
                 None => {}
             }
-            enqueue(
+            record(
                 conn,
                 events::config_changed("theme", Some(id), "updated", None, correlation),
             )
@@ -385,7 +464,7 @@ pub async fn activate_theme(
             let theme = themes::activate(conn, id)
                 .await?
                 .ok_or_else(|| ApiError::no_match("Theme"))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("theme", Some(id), "activated", None, correlation),
             )
@@ -405,25 +484,7 @@ pub async fn delete_theme(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let id = uuid(&id)?;
-    let correlation = RequestId::of(&req);
-    commit(&state, move |conn| {
-        async move {
-            if !themes::delete(conn, id).await? {
-                return Err(ApiError::no_match("Theme").into());
-            }
-            enqueue(
-                conn,
-                events::config_changed("theme", Some(id), "deleted", None, correlation),
-            )
-            .await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    remove(&req, &state, &auth, &id, Removable::Theme).await
 }
 
 // ---- app banners -------------------------------------------------------------------------------------
@@ -472,7 +533,7 @@ pub async fn create_app_banner(
     let banner = commit(&state, move |conn| {
         async move {
             let b = banners::insert_app(conn, &new).await?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("app_banner", Some(b.id), "created", None, correlation),
             )
@@ -511,7 +572,7 @@ pub async fn update_app_banner(
             let b = banners::update_app(conn, id, &changes)
                 .await?
                 .ok_or_else(|| ApiError::no_match("AppBanner"))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("app_banner", Some(id), "updated", None, correlation),
             )
@@ -531,25 +592,7 @@ pub async fn delete_app_banner(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let id = uuid(&id)?;
-    let correlation = RequestId::of(&req);
-    commit(&state, move |conn| {
-        async move {
-            if !banners::delete_app(conn, id).await? {
-                return Err(ApiError::no_match("AppBanner").into());
-            }
-            enqueue(
-                conn,
-                events::config_changed("app_banner", Some(id), "deleted", None, correlation),
-            )
-            .await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    remove(&req, &state, &auth, &id, Removable::AppBanner).await
 }
 
 // ---- promo banners -----------------------------------------------------------------------------------
@@ -598,7 +641,7 @@ pub async fn create_promo_banner(
     let banner = commit(&state, move |conn| {
         async move {
             let b = banners::insert_promo(conn, &new).await?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("promo_banner", Some(b.id), "created", None, correlation),
             )
@@ -646,7 +689,7 @@ pub async fn update_promo_banner(
                     other => other.into(),
                 })?
                 .ok_or_else(|| ApiError::no_match("PromoBanner"))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("promo_banner", Some(id), "updated", None, correlation),
             )
@@ -666,25 +709,7 @@ pub async fn delete_promo_banner(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let id = uuid(&id)?;
-    let correlation = RequestId::of(&req);
-    commit(&state, move |conn| {
-        async move {
-            if !banners::delete_promo(conn, id).await? {
-                return Err(ApiError::no_match("PromoBanner").into());
-            }
-            enqueue(
-                conn,
-                events::config_changed("promo_banner", Some(id), "deleted", None, correlation),
-            )
-            .await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    remove(&req, &state, &auth, &id, Removable::PromoBanner).await
 }
 
 // ---- feature flags -----------------------------------------------------------------------------------
@@ -722,7 +747,7 @@ pub async fn create_flag(
             let flag = flags::insert(conn, &key, enabled, &description)
                 .await
                 .map_err(|e| duplicate(e, "feature flag", &["key"]))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed(
                     "feature_flag",
@@ -758,7 +783,7 @@ pub async fn update_flag(
             let flag = flags::update(conn, &key, f.enabled, f.description.as_deref())
                 .await?
                 .ok_or_else(|| ApiError::no_match("FeatureFlag"))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed(
                     "feature_flag",
@@ -792,7 +817,7 @@ pub async fn delete_flag(
             if !flags::delete(conn, &key).await? {
                 return Err(ApiError::no_match("FeatureFlag").into());
             }
-            enqueue(
+            record(
                 conn,
                 events::config_changed("feature_flag", None, "deleted", Some(key), correlation),
             )
@@ -841,7 +866,7 @@ pub async fn put_translation(
     let t = commit(&state, move |conn| {
         async move {
             let t = content::upsert_translation(conn, &key, &lang, &value).await?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed(
                     "translation",
@@ -878,7 +903,7 @@ pub async fn delete_translation(
             if !content::delete_translation(conn, &key, &lang).await? {
                 return Err(ApiError::no_match("Translation").into());
             }
-            enqueue(
+            record(
                 conn,
                 events::config_changed(
                     "translation",
@@ -938,7 +963,7 @@ pub async fn create_help_page(
             let p = content::insert_page(conn, &new)
                 .await
                 .map_err(|e| duplicate(e, "help page", &["slug"]))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("help_page", Some(p.id), "created", None, correlation),
             )
@@ -978,7 +1003,7 @@ pub async fn update_help_page(
                 .await
                 .map_err(|e| duplicate(e, "help page", &["slug"]))?
                 .ok_or_else(|| ApiError::no_match("HelpPage"))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("help_page", Some(id), "updated", None, correlation),
             )
@@ -998,25 +1023,7 @@ pub async fn delete_help_page(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let id = uuid(&id)?;
-    let correlation = RequestId::of(&req);
-    commit(&state, move |conn| {
-        async move {
-            if !content::delete_page(conn, id).await? {
-                return Err(ApiError::no_match("HelpPage").into());
-            }
-            enqueue(
-                conn,
-                events::config_changed("help_page", Some(id), "deleted", None, correlation),
-            )
-            .await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    remove(&req, &state, &auth, &id, Removable::HelpPage).await
 }
 
 fn admin_faq(f: &content::Faq) -> Value {
@@ -1057,7 +1064,7 @@ pub async fn create_faq(
             let f = content::insert_faq(conn, &new)
                 .await
                 .map_err(|e| duplicate(e, "FAQ", &["question"]))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("faq", Some(f.id), "created", None, correlation),
             )
@@ -1096,7 +1103,7 @@ pub async fn update_faq(
                 .await
                 .map_err(|e| duplicate(e, "FAQ", &["question"]))?
                 .ok_or_else(|| ApiError::no_match("FAQ"))?;
-            enqueue(
+            record(
                 conn,
                 events::config_changed("faq", Some(id), "updated", None, correlation),
             )
@@ -1116,25 +1123,7 @@ pub async fn delete_faq(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let id = uuid(&id)?;
-    let correlation = RequestId::of(&req);
-    commit(&state, move |conn| {
-        async move {
-            if !content::delete_faq(conn, id).await? {
-                return Err(ApiError::no_match("FAQ").into());
-            }
-            enqueue(
-                conn,
-                events::config_changed("faq", Some(id), "deleted", None, correlation),
-            )
-            .await?;
-            Ok(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    remove(&req, &state, &auth, &id, Removable::Faq).await
 }
 
 /// Counts for the admin console's dashboard.
