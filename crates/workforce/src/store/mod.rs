@@ -1,3 +1,4 @@
 //! diesel-async queries, one module per aggregate.
 
+pub mod refs;
 pub mod search;

@@ -1,0 +1,18 @@
+//! Workforce's settings, read from the environment.
+
+use hm_platform::config::{self, CommonConfig, ConfigError};
+
+#[derive(Debug, Clone)]
+pub struct WorkforceConfig {
+    pub common: CommonConfig,
+    pub http_workers: usize,
+}
+
+impl WorkforceConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(WorkforceConfig {
+            common: CommonConfig::from_env("workforce", 8103, "hm_workforce")?,
+            http_workers: config::parse("HTTP_WORKERS", 2)?,
+        })
+    }
+}

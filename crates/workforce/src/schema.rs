@@ -1,0 +1,46 @@
+// @generated automatically by Diesel CLI.
+// `worker_search.position` is of the `earth` type (cube extension), which diesel does not know; that table
+// is only read through the SQL of `store::search`.
+
+diesel::table! {
+    service_refs (id) {
+        id -> Uuid,
+        #[max_length = 120]
+        slug -> Varchar,
+        #[max_length = 100]
+        name -> Varchar,
+        #[max_length = 100]
+        title_en -> Varchar,
+        is_active -> Bool,
+        display_order -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_refs (id) {
+        id -> Uuid,
+        #[max_length = 15]
+        phone -> Varchar,
+        #[max_length = 20]
+        role -> Varchar,
+        #[max_length = 50]
+        first_name -> Varchar,
+        #[max_length = 50]
+        last_name -> Varchar,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    worker_services (worker_id, service_id) {
+        worker_id -> Uuid,
+        service_id -> Uuid,
+        position -> Int2,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(service_refs, user_refs, worker_services);
