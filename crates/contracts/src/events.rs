@@ -59,6 +59,8 @@ pub mod types {
     pub const OTP_REQUESTED: &str = "identity.otp.requested";
     pub const WORKER_CREATED: &str = "workforce.worker.created";
     pub const WORKER_DELETED: &str = "workforce.worker.deleted";
+    pub const WORKER_UPDATED: &str = "workforce.worker.updated";
+    pub const WORKER_AVAILABILITY_CHANGED: &str = "workforce.worker.availability_changed";
     pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
     pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
     pub const SERVICE_CREATED: &str = "catalog.service.created";

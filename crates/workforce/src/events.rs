@@ -2,10 +2,14 @@
 //! local projections so a request never asks another service.
 
 use crate::store::refs;
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
+use hm_contracts::events::ProfileRef;
 use hm_contracts::events::{types, ServiceChanged, UserRegistered, UserUpdated};
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerFuture};
+use serde::Serialize;
+use uuid::Uuid;
 
 pub const SOURCE: &str = "workforce";
 
@@ -46,4 +50,51 @@ impl Handler for Projections {
             Ok(())
         })
     }
+}
+
+/// `workforce.worker.created|updated|deleted`: whose profile it is.
+pub fn worker(
+    kind: &str,
+    profile_id: Uuid,
+    user_id: Uuid,
+    correlation: Option<String>,
+) -> Event<ProfileRef> {
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        ProfileRef {
+            profile_id,
+            user_id,
+        },
+    )
+}
+
+/// `workforce.worker.availability_changed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AvailabilityChanged {
+    pub profile_id: Uuid,
+    pub user_id: Uuid,
+    pub is_available: bool,
+    pub at: DateTime<Utc>,
+}
+
+pub fn availability_changed(
+    profile_id: Uuid,
+    user_id: Uuid,
+    is_available: bool,
+    at: DateTime<Utc>,
+    correlation: Option<String>,
+) -> Event<AvailabilityChanged> {
+    Event::new(
+        SOURCE,
+        types::WORKER_AVAILABILITY_CHANGED,
+        correlation,
+        AvailabilityChanged {
+            profile_id,
+            user_id,
+            is_available,
+            at,
+        },
+    )
 }

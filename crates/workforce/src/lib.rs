@@ -5,18 +5,29 @@
 
 pub mod config;
 pub mod domain;
+pub mod error;
 pub mod events;
+mod routes;
 pub mod schema;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use config::WorkforceConfig;
 use hm_platform::auth::TokenVerifier;
+use hm_platform::db::DbPool;
 use hm_platform::db::{self, EmbeddedMigrations};
 use hm_platform::events::{Broker, Consumer, Relay};
 use hm_platform::health::Readiness;
 use hm_platform::metrics::Metrics;
 use hm_platform::server::{self, Application, ServiceInfo, Shared};
 use std::sync::Arc;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DbPool,
+}
 
 pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
 
@@ -78,9 +89,11 @@ pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
         }),
         verifier: actix_web::web::Data::new(TokenVerifier::new(common.auth.clone())),
     };
+    let state = actix_web::web::Data::new(AppState { db: pool.clone() });
     let pool_data = actix_web::web::Data::new(pool);
     let server = server::http_server(listener, INFO, shared, config.http_workers, move |cfg| {
-        cfg.app_data(pool_data.clone());
+        cfg.app_data(state.clone()).app_data(pool_data.clone());
+        routes::configure(cfg);
     })?;
     tracing::info!(port, "workforce listening");
     Ok(Application::new(port, server, Some(relay), vec![consumer]))

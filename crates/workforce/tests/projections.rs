@@ -5,10 +5,8 @@
 use hm_contracts::events::{types, ServiceChanged, UserRegistered};
 use hm_contracts::{Event, Role};
 use hm_platform::auth::AuthConfig;
-use hm_platform::config::CommonConfig;
 use hm_platform::events::Broker;
-use hm_platform::testing::{self, eventually, TestDb};
-use hm_workforce::config::WorkforceConfig;
+use hm_platform::testing::{eventually, TestDb};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -22,32 +20,13 @@ async fn query(db: &TestDb, sql: &str) -> Vec<tokio_postgres::Row> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn services_and_users_are_projected_once_per_event() {
-    let db = TestDb::new("workforce", hm_workforce::MIGRATIONS).await;
-    let bus = testing::bus_config("workforce");
-    let config = WorkforceConfig {
-        common: CommonConfig {
-            service_name: "workforce",
-            host: "127.0.0.1".into(),
-            port: 0,
-            debug: true,
-            log_json: false,
-            database_url: db.url.clone(),
-            db_pool_size: 4,
-            run_migrations: false,
-            redis_url: testing::redis_url(),
-            redis_key_prefix: testing::redis_prefix("workforce"),
-            events: bus.clone(),
-            auth: AuthConfig {
-                issuer: "i".into(),
-                audience: "a".into(),
-                jwks_url: None,
-            },
-        },
-        http_workers: 1,
-    };
-    let app = hm_workforce::build(config).await.expect("workforce starts");
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
+    let spawned = hm_workforce::testing::spawn(AuthConfig {
+        issuer: "i".into(),
+        audience: "a".into(),
+        jwks_url: None,
+    })
+    .await;
+    let (db, bus, handle) = (&spawned.db, spawned.bus.clone(), spawned.handle.clone());
 
     // What catalog and identity publish.
     let catalog = Broker::new(hm_platform::events::BusConfig {
@@ -92,7 +71,7 @@ async fn services_and_users_are_projected_once_per_event() {
     catalog.publish(&user, None).await.unwrap();
 
     let projected = eventually(Duration::from_secs(10), || async {
-        let rows = query(&db, "SELECT (SELECT count(*) FROM service_refs), (SELECT count(*) FROM user_refs), (SELECT count(*) FROM inbox)").await;
+        let rows = query(db, "SELECT (SELECT count(*) FROM service_refs), (SELECT count(*) FROM user_refs), (SELECT count(*) FROM inbox)").await;
         let (services, users, inbox): (i64, i64, i64) = (rows[0].get(0), rows[0].get(1), rows[0].get(2));
         (services == 1 && users == 1 && inbox == 2).then_some(())
     })
@@ -122,14 +101,14 @@ async fn services_and_users_are_projected_once_per_event() {
     .unwrap();
     catalog.publish(&withdrawn, None).await.unwrap();
     let updated = eventually(Duration::from_secs(10), || async {
-        let rows = query(&db, "SELECT title_en, is_active FROM service_refs").await;
+        let rows = query(db, "SELECT title_en, is_active FROM service_refs").await;
         let (title, active): (String, bool) = (rows[0].get(0), rows[0].get(1));
         (title == "Plumbing & Pipes" && !active).then_some(())
     })
     .await;
     assert!(updated.is_some());
     let names = query(
-        &db,
+        db,
         "SELECT first_name || ' ' || last_name, phone FROM user_refs",
     )
     .await;

@@ -2,3 +2,4 @@
 
 pub mod refs;
 pub mod search;
+pub mod workers;

@@ -1,0 +1,261 @@
+//! Request bodies of worker profiles: the writable fields of "WorkerProfile JSON", each optional, with
+//! decimals rounded to their column's scale (API §1.3: phones send long GPS fractions).
+
+use crate::store::workers::Editable;
+use hm_platform::input::{FromInput, Input, Text};
+use paperclip::actix::Apiv2Schema;
+use serde_json::Value;
+
+pub const STATUSES: [&str; 4] = ["available", "busy", "offline", "unavailable"];
+pub const PRICE_TYPES: [&str; 3] = ["per_hour", "per_day", "per_job"];
+
+/// A decimal field: `None` not sent, `Some(None)` null, `Some(Some(text))` the value at `scale`.
+fn decimal(
+    input: &mut Input,
+    name: &str,
+    scale: usize,
+    min: f64,
+    max: f64,
+) -> Option<Option<String>> {
+    let value = match input.json(name, false)? {
+        Value::Null => return Some(None),
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) if s.trim().is_empty() => return Some(None),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match value {
+        Some(v) if v.is_finite() && v >= min && v <= max => Some(Some(format!("{v:.scale$}"))),
+        Some(v) if v.is_finite() => {
+            let message = if v < min {
+                format!("Ensure this value is greater than or equal to {min}.")
+            } else {
+                format!("Ensure this value is less than or equal to {max}.")
+            };
+            input.error(name, message);
+            None
+        }
+        _ => {
+            input.error(name, "A valid number is required.");
+            None
+        }
+    }
+}
+
+/// The profile body of create, PUT and PATCH, as documented; read into [`WorkerBody`].
+#[allow(dead_code)] // Only its schema is used.
+#[derive(Debug, Default, Apiv2Schema)]
+pub struct WorkerBodyDoc {
+    /// Decimal (9,6), e.g. `26.8467`.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    /// `available`, `busy`, `offline`
+    pub availability_status: Option<String>,
+    /// Decimal (10,2).
+    pub price_amount: Option<String>,
+    pub price_currency: Option<String>,
+    /// `per_hour`, `per_day`, `per_job`
+    pub price_type: Option<String>,
+    pub min_charge: Option<String>,
+    pub bio: Option<String>,
+    pub experience_years: Option<i32>,
+    pub intro_audio_url: Option<String>,
+    /// Names of catalog services, e.g. `["Plumbing"]`.
+    pub skills: Option<Vec<String>>,
+}
+
+/// What a profile body sent.
+#[derive(Debug, Default)]
+pub struct WorkerBody(pub Read);
+
+impl paperclip::v2::schema::Apiv2Schema for WorkerBody {
+    fn name() -> Option<String> {
+        WorkerBodyDoc::name()
+    }
+    fn raw_schema() -> paperclip::v2::models::DefaultSchemaRaw {
+        WorkerBodyDoc::raw_schema()
+    }
+}
+
+/// What was sent, field by field (`None` = not sent).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub latitude: Option<Option<String>>,
+    pub longitude: Option<Option<String>>,
+    pub availability_status: Option<String>,
+    pub price_amount: Option<Option<String>>,
+    pub price_currency: Option<String>,
+    pub price_type: Option<String>,
+    pub min_charge: Option<Option<String>>,
+    pub bio: Option<String>,
+    pub experience_years: Option<i32>,
+    pub intro_audio_url: Option<Option<String>>,
+    pub skills: Option<Vec<String>>,
+}
+
+impl Read {
+    /// `base` with what was sent applied; a full replacement (PUT) starts from the defaults.
+    pub fn apply(&self, base: &Editable) -> Editable {
+        let mut e = base.clone();
+        if let Some(v) = &self.latitude {
+            e.latitude = v.clone();
+        }
+        if let Some(v) = &self.longitude {
+            e.longitude = v.clone();
+        }
+        if let Some(v) = &self.availability_status {
+            e.availability_status = v.clone();
+        }
+        if let Some(v) = &self.price_amount {
+            e.price_amount = v.clone();
+        }
+        if let Some(v) = &self.price_currency {
+            e.price_currency = v.clone();
+        }
+        if let Some(v) = &self.price_type {
+            e.price_type = v.clone();
+        }
+        if let Some(v) = &self.min_charge {
+            e.min_charge = v.clone();
+        }
+        if let Some(v) = &self.bio {
+            e.bio = v.clone();
+        }
+        if let Some(v) = self.experience_years {
+            e.experience_years = v;
+        }
+        if let Some(v) = &self.intro_audio_url {
+            e.intro_audio_url = v.clone();
+        }
+        e
+    }
+}
+
+impl FromInput for WorkerBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let latitude = decimal(input, "latitude", 6, -90.0, 90.0);
+        let longitude = decimal(input, "longitude", 6, -180.0, 180.0);
+        let availability_status = if input.has("availability_status") {
+            input.choice("availability_status", &STATUSES, None)
+        } else {
+            None
+        };
+        let price_type = if input.has("price_type") {
+            input.choice("price_type", &PRICE_TYPES, None)
+        } else {
+            None
+        };
+        let intro_audio_url = match input.json("intro_audio_url", false) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => match input.text("intro_audio_url", Text::optional(500)) {
+                Some(url) if url.is_empty() => Some(None),
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some(Some(url))
+                }
+                Some(_) => {
+                    input.error("intro_audio_url", "Enter a valid URL.");
+                    None
+                }
+                None => None,
+            },
+        };
+        let skills = match input.json("skills", false) {
+            None => None,
+            Some(Value::Array(items)) => {
+                let names: Option<Vec<String>> = items
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty() && s.len() <= 100)
+                    })
+                    .collect();
+                if names.is_none() {
+                    input.error("skills", "Expected a list of service names.");
+                }
+                names
+            }
+            Some(Value::String(s)) => Some(
+                s.split(',')
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            ),
+            Some(_) => {
+                input.error("skills", "Expected a list of service names.");
+                None
+            }
+        };
+        let read = Read {
+            latitude,
+            longitude,
+            availability_status,
+            price_amount: decimal(input, "price_amount", 2, 0.0, 99_999_999.99),
+            price_currency: input
+                .text("price_currency", Text::optional(3))
+                .filter(|c| !c.is_empty()),
+            price_type,
+            min_charge: decimal(input, "min_charge", 2, 0.0, 99_999_999.99),
+            bio: input.text("bio", Text::optional(5_000)),
+            experience_years: input
+                .int("experience_years", false, 0, 80)
+                .map(|n| n as i32),
+            intro_audio_url,
+            skills,
+        };
+        if read.latitude.as_ref().map(Option::is_some)
+            != read.longitude.as_ref().map(Option::is_some)
+        {
+            input.error("non_field_errors", "Send latitude and longitude together.");
+        }
+        Some(WorkerBody(read))
+    }
+}
+
+/// `POST /api/v1/workers/me/availability/`
+#[derive(Debug, Apiv2Schema)]
+pub struct AvailabilityBody {
+    pub is_available: bool,
+}
+
+impl FromInput for AvailabilityBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let is_available = input.boolean("is_available", true);
+        Some(AvailabilityBody {
+            is_available: is_available?,
+        })
+    }
+}
+
+/// `POST /api/v1/workers/me/location/`
+#[derive(Debug, Apiv2Schema)]
+pub struct LocationBody {
+    /// Decimal (9,6), e.g. `26.8467`; rounded to six places.
+    pub lat: String,
+    pub lng: String,
+}
+
+impl FromInput for LocationBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let required = |input: &mut Input, name: &str| {
+            if input.has(name) {
+                None
+            } else {
+                input.error(name, "This field is required.");
+                Some(())
+            }
+        };
+        let missing_lat = required(input, "lat");
+        let missing_lng = required(input, "lng");
+        let lat = decimal(input, "lat", 6, -90.0, 90.0).flatten();
+        let lng = decimal(input, "lng", 6, -180.0, 180.0).flatten();
+        if missing_lat.is_some() || missing_lng.is_some() {
+            return None;
+        }
+        Some(LocationBody {
+            lat: lat?,
+            lng: lng?,
+        })
+    }
+}

@@ -1,0 +1,300 @@
+//! Worker profiles (API §5.2–5.6): create, `me`, read, update and delete by the owner or an admin, the
+//! online toggle and the location update. Every write publishes its event through the outbox.
+
+use super::fields::{AvailabilityBody, LocationBody, WorkerBody};
+use crate::error::{Result, WorkforceError};
+use crate::events;
+use crate::store::workers::{self, Editable, Worker};
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_platform::auth::AuthUser;
+use hm_platform::error::FieldErrors;
+use hm_platform::events::enqueue;
+use hm_platform::input::Valid;
+use hm_platform::telemetry::RequestId;
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// "WorkerProfile JSON" (API §5).
+pub fn worker_json(w: &Worker) -> Value {
+    json!({
+        "id": w.id,
+        "user": w.user_id,
+        "user_phone": w.user_phone,
+        "user_name": w.user_name,
+        "latitude": w.latitude,
+        "longitude": w.longitude,
+        "availability_status": w.availability_status,
+        "is_available": w.is_available,
+        "rating": w.rating,
+        "total_jobs_completed": w.total_jobs_completed,
+        "services_list": w.services_list,
+        "price_amount": w.price_amount,
+        "price_currency": w.price_currency,
+        "price_type": w.price_type,
+        "min_charge": w.min_charge,
+        "bio": w.bio,
+        "experience_years": w.experience_years,
+        "intro_audio_url": w.intro_audio_url,
+        "gallery": [],
+        "is_verified": w.is_verified,
+        "created_at": hm_platform::time::render(w.created_at),
+        "updated_at": hm_platform::time::render(w.updated_at),
+    })
+}
+
+fn error(status: StatusCode, message: &str) -> WorkforceError {
+    ApiError::error(status, message).into()
+}
+
+async fn load(state: &AppState, id: Uuid) -> Result<Worker> {
+    let mut conn = state.db.get().await?;
+    workers::by_id(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("WorkerProfile").into())
+}
+
+/// Skills by name → service ids; unknown names are a field error (workforce cannot create catalog
+/// services; an admin adds them in catalog).
+async fn skills(conn: &mut AsyncPgConnection, names: &[String]) -> Result<Vec<Uuid>> {
+    let (ids, unknown) = workers::resolve_skills(conn, names).await?;
+    if let Some(name) = unknown.first() {
+        return Err(ApiError::fields(FieldErrors::single(
+            "skills",
+            format!("Unknown service \"{name}\"."),
+        ))
+        .into());
+    }
+    Ok(ids)
+}
+
+/// Create the caller's profile (API §5.2).
+#[api_v2_operation(tags(Workers))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<WorkerBody>,
+) -> Result<HttpResponse> {
+    let Valid(WorkerBody(read)) = body;
+    let fields = read.apply(&Editable::defaults());
+    let id = Uuid::new_v4();
+    let user_id = auth.id;
+    let correlation = RequestId::of(&req);
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    conn.transaction(|conn| {
+        async move {
+            if workers::by_user(conn, user_id).await?.is_some() {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "Worker profile already exists for this user.",
+                ));
+            }
+            workers::insert(conn, id, user_id, &fields).await?;
+            if let Some(names) = &read.skills {
+                let ids = skills(conn, names).await?;
+                workers::set_skills(conn, id, &ids, false).await?;
+            }
+            enqueue(
+                conn,
+                events::worker(
+                    hm_contracts::events::types::WORKER_CREATED,
+                    id,
+                    user_id,
+                    correlation,
+                ),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(worker_json(&load(&state, id).await?)))
+}
+
+/// The caller's profile (API §5.3).
+#[api_v2_operation(tags(Workers))]
+pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let worker = workers::by_user(&mut conn, auth.id)
+        .await?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "User is not a registered worker"))?;
+    Ok(HttpResponse::Ok().json(worker_json(&worker)))
+}
+
+/// A profile by id (public).
+#[api_v2_operation(tags(Workers))]
+pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
+    Ok(HttpResponse::Ok().json(worker_json(&load(&state, id).await?)))
+}
+
+async fn change(
+    req: &HttpRequest,
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+    body: WorkerBody,
+    full: bool,
+) -> Result<HttpResponse> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let current = load(state, id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    let WorkerBody(read) = body;
+    let base = if full {
+        Editable::defaults()
+    } else {
+        Editable::of(&current)
+    };
+    let fields = read.apply(&base);
+    let (user_id, correlation) = (current.user_id, RequestId::of(req));
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    conn.transaction(|conn| {
+        async move {
+            workers::update(conn, id, &fields).await?;
+            if let Some(names) = &read.skills {
+                let ids = skills(conn, names).await?;
+                workers::set_skills(conn, id, &ids, true).await?;
+            }
+            enqueue(
+                conn,
+                events::worker(
+                    hm_contracts::events::types::WORKER_UPDATED,
+                    id,
+                    user_id,
+                    correlation,
+                ),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(worker_json(&load(state, id).await?)))
+}
+
+/// Replace a profile (owner or admin).
+#[api_v2_operation(tags(Workers))]
+pub async fn replace(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<WorkerBody>,
+) -> Result<HttpResponse> {
+    change(&req, &state, &auth, &id, body.0, true).await
+}
+
+/// Change some fields of a profile (owner or admin).
+#[api_v2_operation(tags(Workers))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<WorkerBody>,
+) -> Result<HttpResponse> {
+    change(&req, &state, &auth, &id, body.0, false).await
+}
+
+/// Delete a profile (owner or admin); identity learns it through `workforce.worker.deleted`.
+#[api_v2_operation(tags(Workers))]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
+    let current = load(&state, id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    let (user_id, correlation) = (current.user_id, RequestId::of(&req));
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    conn.transaction(|conn| {
+        async move {
+            workers::delete(conn, id).await?;
+            enqueue(
+                conn,
+                events::worker(
+                    hm_contracts::events::types::WORKER_DELETED,
+                    id,
+                    user_id,
+                    correlation,
+                ),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn own(state: &AppState, auth: &AuthUser) -> Result<Worker> {
+    let mut conn = state.db.get().await?;
+    workers::by_user(&mut conn, auth.id)
+        .await?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Worker profile not found"))
+}
+
+/// The online toggle (API §5.5).
+#[api_v2_operation(tags(Workers))]
+pub async fn availability(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<AvailabilityBody>,
+) -> Result<HttpResponse> {
+    let worker = own(&state, &auth).await?;
+    let available = body.is_available;
+    let (id, user_id, correlation) = (worker.id, worker.user_id, RequestId::of(&req));
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    let at = conn
+        .transaction(|conn| {
+            async move {
+                let at = workers::set_available(conn, id, available).await?;
+                enqueue(
+                    conn,
+                    events::availability_changed(id, user_id, available, at, correlation),
+                )
+                .await?;
+                Ok::<_, WorkforceError>(at)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "success",
+        "is_available": available,
+        "availability_updated_at": at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+    })))
+}
+
+/// The worker's position (API §5.6).
+#[api_v2_operation(tags(Workers))]
+pub async fn location(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<LocationBody>,
+) -> Result<HttpResponse> {
+    let worker = own(&state, &auth).await?;
+    let mut conn = state.db.get().await?;
+    workers::set_location(&mut conn, worker.id, &body.lat, &body.lng).await?;
+    let (lat, lng): (f64, f64) = (
+        body.lat.parse().unwrap_or_default(),
+        body.lng.parse().unwrap_or_default(),
+    );
+    Ok(HttpResponse::Ok().json(json!({"status": "success", "location": {"lat": lat, "lng": lng}})))
+}

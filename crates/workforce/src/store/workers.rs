@@ -1,0 +1,304 @@
+//! Worker profiles. Decimals travel as text (`numeric::text` keeps the column's scale, as the wire wants:
+//! `"26.850000"`, `"600.00"`), so no decimal type is needed in Rust.
+
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Array, Bool, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{QueryResult, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Worker {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub user_id: Uuid,
+    #[diesel(sql_type = Bool)]
+    pub is_available: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub availability_updated_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub latitude: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub longitude: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub availability_status: String,
+    #[diesel(sql_type = Text)]
+    pub rating: String,
+    #[diesel(sql_type = Int4)]
+    pub total_jobs_completed: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub price_amount: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub price_currency: String,
+    #[diesel(sql_type = Text)]
+    pub price_type: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub min_charge: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub bio: String,
+    #[diesel(sql_type = Int4)]
+    pub experience_years: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub intro_audio_url: Option<String>,
+    #[diesel(sql_type = Bool)]
+    pub is_verified: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_seen: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub user_phone: String,
+    #[diesel(sql_type = Text)]
+    pub user_name: String,
+    /// Display strings of the profile's services, in the order they were given.
+    #[diesel(sql_type = Array<Text>)]
+    pub services_list: Vec<String>,
+}
+
+const SELECT: &str = "\
+SELECT p.id, p.user_id, p.is_available, p.availability_updated_at,
+       p.latitude::text AS latitude, p.longitude::text AS longitude, p.availability_status,
+       p.rating::text AS rating, p.total_jobs_completed, p.price_amount::text AS price_amount,
+       p.price_currency, p.price_type, p.min_charge::text AS min_charge, p.bio, p.experience_years,
+       p.intro_audio_url, p.is_verified, p.last_seen, p.created_at, p.updated_at,
+       coalesce(u.phone, '') AS user_phone,
+       coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.phone, '') AS user_name,
+       coalesce((SELECT array_agg(coalesce(nullif(s.title_en, ''), s.name) ORDER BY ws.position, s.name)
+                 FROM worker_services ws JOIN service_refs s ON s.id = ws.service_id
+                 WHERE ws.worker_id = p.id), '{}') AS services_list
+FROM worker_profiles p
+LEFT JOIN user_refs u ON u.id = p.user_id";
+
+pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Worker>> {
+    diesel::sql_query(format!("{SELECT} WHERE p.id = $1"))
+        .bind::<SqlUuid, _>(id)
+        .get_result(conn)
+        .await
+        .optional_row()
+}
+
+pub async fn by_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<Option<Worker>> {
+    diesel::sql_query(format!("{SELECT} WHERE p.user_id = $1"))
+        .bind::<SqlUuid, _>(user_id)
+        .get_result(conn)
+        .await
+        .optional_row()
+}
+
+trait OptionalRow<T> {
+    fn optional_row(self) -> QueryResult<Option<T>>;
+}
+
+impl<T> OptionalRow<T> for QueryResult<T> {
+    fn optional_row(self) -> QueryResult<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(diesel::result::Error::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The writable fields of a profile (API "WorkerProfile JSON"), decimals as validated text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Editable {
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    pub availability_status: String,
+    pub price_amount: Option<String>,
+    pub price_currency: String,
+    pub price_type: String,
+    pub min_charge: Option<String>,
+    pub bio: String,
+    pub experience_years: i32,
+    pub intro_audio_url: Option<String>,
+}
+
+impl Editable {
+    pub fn defaults() -> Editable {
+        Editable {
+            availability_status: "offline".into(),
+            price_currency: "INR".into(),
+            price_type: "per_day".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn of(w: &Worker) -> Editable {
+        Editable {
+            latitude: w.latitude.clone(),
+            longitude: w.longitude.clone(),
+            availability_status: w.availability_status.clone(),
+            price_amount: w.price_amount.clone(),
+            price_currency: w.price_currency.clone(),
+            price_type: w.price_type.clone(),
+            min_charge: w.min_charge.clone(),
+            bio: w.bio.clone(),
+            experience_years: w.experience_years,
+            intro_audio_url: w.intro_audio_url.clone(),
+        }
+    }
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+    e: &Editable,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO worker_profiles (id, user_id, latitude, longitude, availability_status, price_amount,
+             price_currency, price_type, min_charge, bio, experience_years, intro_audio_url, last_seen)
+         VALUES ($1, $2, $3::numeric, $4::numeric, $5, $6::numeric, $7, $8, $9::numeric, $10, $11, $12, now())",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Nullable<Text>, _>(&e.latitude)
+    .bind::<Nullable<Text>, _>(&e.longitude)
+    .bind::<Text, _>(&e.availability_status)
+    .bind::<Nullable<Text>, _>(&e.price_amount)
+    .bind::<Text, _>(&e.price_currency)
+    .bind::<Text, _>(&e.price_type)
+    .bind::<Nullable<Text>, _>(&e.min_charge)
+    .bind::<Text, _>(&e.bio)
+    .bind::<Int4, _>(e.experience_years)
+    .bind::<Nullable<Text>, _>(&e.intro_audio_url)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<bool> {
+    diesel::sql_query(
+        "UPDATE worker_profiles SET latitude = $2::numeric, longitude = $3::numeric, availability_status = $4,
+             price_amount = $5::numeric, price_currency = $6, price_type = $7, min_charge = $8::numeric,
+             bio = $9, experience_years = $10, intro_audio_url = $11, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<Text>, _>(&e.latitude)
+    .bind::<Nullable<Text>, _>(&e.longitude)
+    .bind::<Text, _>(&e.availability_status)
+    .bind::<Nullable<Text>, _>(&e.price_amount)
+    .bind::<Text, _>(&e.price_currency)
+    .bind::<Text, _>(&e.price_type)
+    .bind::<Nullable<Text>, _>(&e.min_charge)
+    .bind::<Text, _>(&e.bio)
+    .bind::<Int4, _>(e.experience_years)
+    .bind::<Nullable<Text>, _>(&e.intro_audio_url)
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::sql_query("DELETE FROM worker_profiles WHERE id = $1")
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await
+        .map(|n| n > 0)
+}
+
+/// The online toggle (API §5.5); `availability_status` follows unless the worker is busy (DOMAIN §3.1).
+pub async fn set_available(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    available: bool,
+) -> QueryResult<DateTime<Utc>> {
+    #[derive(QueryableByName)]
+    struct At {
+        #[diesel(sql_type = Timestamptz)]
+        at: DateTime<Utc>,
+    }
+    diesel::sql_query(
+        "UPDATE worker_profiles SET is_available = $2, availability_updated_at = now(), last_seen = now(),
+             availability_status = CASE WHEN availability_status = 'busy' THEN 'busy'
+                                        WHEN $2 THEN 'available' ELSE 'offline' END,
+             updated_at = now()
+         WHERE id = $1 RETURNING availability_updated_at AS at",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Bool, _>(available)
+    .get_result::<At>(conn)
+    .await
+    .map(|r| r.at)
+}
+
+pub async fn set_location(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lat: &str,
+    lng: &str,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE worker_profiles SET latitude = $2::numeric, longitude = $3::numeric, last_seen = now(), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(lat)
+    .bind::<Text, _>(lng)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Services named (case-insensitively) by `names`, in that order; the names no active service has.
+pub async fn resolve_skills(
+    conn: &mut AsyncPgConnection,
+    names: &[String],
+) -> QueryResult<(Vec<Uuid>, Vec<String>)> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = Text)]
+        wanted: String,
+        #[diesel(sql_type = Nullable<SqlUuid>)]
+        id: Option<Uuid>,
+    }
+    let rows: Vec<Found> = diesel::sql_query(
+        "SELECT w.name AS wanted, s.id FROM unnest($1::text[]) WITH ORDINALITY AS w(name, n)
+         LEFT JOIN service_refs s ON s.is_active AND (lower(s.name) = lower(w.name) OR s.slug = lower(w.name))
+         ORDER BY w.n",
+    )
+    .bind::<Array<Text>, _>(names)
+    .load(conn)
+    .await?;
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for row in rows {
+        match row.id {
+            Some(id) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => unknown.push(row.wanted),
+        }
+    }
+    Ok((ids, unknown))
+}
+
+/// Adds services to a profile (after its current ones), or replaces them.
+pub async fn set_skills(
+    conn: &mut AsyncPgConnection,
+    worker: Uuid,
+    services: &[Uuid],
+    replace: bool,
+) -> QueryResult<()> {
+    if replace {
+        diesel::sql_query("DELETE FROM worker_services WHERE worker_id = $1")
+            .bind::<SqlUuid, _>(worker)
+            .execute(conn)
+            .await?;
+    }
+    diesel::sql_query(
+        "INSERT INTO worker_services (worker_id, service_id, position)
+         SELECT $1, s.id, (SELECT coalesce(max(position), -1) FROM worker_services WHERE worker_id = $1) + s.n
+         FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, n)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(worker)
+    .bind::<Array<SqlUuid>, _>(services)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,48 @@
+//! Starts workforce in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
+//! test, for workforce's tests and other crates'.
+#![allow(clippy::expect_used)]
+
+use crate::config::WorkforceConfig;
+use hm_platform::auth::AuthConfig;
+use hm_platform::config::CommonConfig;
+use hm_platform::events::BusConfig;
+use hm_platform::testing::{self, TestDb};
+
+pub struct Spawned {
+    pub base: String,
+    pub db: TestDb,
+    pub bus: BusConfig,
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+pub async fn spawn(auth: AuthConfig) -> Spawned {
+    let db = TestDb::new("workforce", crate::MIGRATIONS).await;
+    let bus = testing::bus_config("workforce");
+    let config = WorkforceConfig {
+        common: CommonConfig {
+            service_name: "workforce",
+            host: "127.0.0.1".into(),
+            port: 0,
+            debug: true,
+            log_json: false,
+            database_url: db.url.clone(),
+            db_pool_size: 4,
+            run_migrations: false,
+            redis_url: testing::redis_url(),
+            redis_key_prefix: testing::redis_prefix("workforce"),
+            events: bus.clone(),
+            auth,
+        },
+        http_workers: 1,
+    };
+    let app = crate::build(config).await.expect("workforce starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    Spawned {
+        base,
+        db,
+        bus,
+        handle,
+    }
+}

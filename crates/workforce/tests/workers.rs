@@ -1,0 +1,377 @@
+//! Worker profiles over HTTP against the real Postgres, Redis and RabbitMQ: ownership, validation,
+//! skills from the catalog projection, the online toggle, location, and the events identity relies on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use hm_contracts::Role;
+use hm_platform::testing::{EventTap, TestKeys};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use uuid::Uuid;
+
+struct T {
+    app: hm_workforce::testing::Spawned,
+    keys: TestKeys,
+    http: reqwest::Client,
+    _jwks: hm_platform::testing::JwksServer,
+}
+
+impl T {
+    async fn start() -> T {
+        let keys = TestKeys::default();
+        let (jwks, auth) = keys.serve().await;
+        let app = hm_workforce::testing::spawn(auth).await;
+        sql(
+            &app,
+            "INSERT INTO service_refs (id, slug, name, title_en) VALUES
+            (gen_random_uuid(), 'plumbing', 'Plumbing', 'Plumbing'),
+            (gen_random_uuid(), 'electrician', 'Electrician', 'Electrician'),
+            (gen_random_uuid(), 'retired', 'Retired', 'Retired')",
+        )
+        .await;
+        sql(
+            &app,
+            "UPDATE service_refs SET is_active = false WHERE slug = 'retired'",
+        )
+        .await;
+        T {
+            app,
+            keys,
+            http: reqwest::Client::new(),
+            _jwks: jwks,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.app.base, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let res = request.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+async fn sql(app: &hm_workforce::testing::Spawned, statement: &str) {
+    let (client, connection) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client.batch_execute(statement).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_creates_reads_and_edits_their_own_profile_only() {
+    let t = T::start().await;
+    let mut events = EventTap::bind(&t.app.bus, "workforce.worker.*").await;
+    let raju = Uuid::new_v4();
+    let raju_token = t.keys.mint(raju, Role::Worker);
+    sql(&t.app, &format!("INSERT INTO user_refs (id, phone, role, first_name, last_name) VALUES ('{raju}', '+919876543210', 'worker', 'Raju', 'Kumar')")).await;
+
+    let (status, body) = t
+        .call(Method::GET, "/api/v1/workers/me/", Some(&raju_token), None)
+        .await;
+    assert_eq!(
+        (status, body),
+        (404, json!({"error": "User is not a registered worker"}))
+    );
+
+    let (status, worker) = t
+        .call(Method::POST, "/api/v1/workers/", Some(&raju_token), Some(json!({
+            "user": Uuid::new_v4(), "skills": ["plumbing", "Electrician"], "price_amount": 600, "min_charge": "300",
+            "bio": "  Expert plumber with 5 years experience ", "experience_years": 5, "latitude": 26.84671234, "longitude": "80.9462"
+        })))
+        .await;
+    assert_eq!(status, 201, "{worker}");
+    assert_eq!(
+        worker["user"],
+        raju.to_string(),
+        "the user comes from the token"
+    );
+    assert_eq!(worker["user_name"], "Raju Kumar");
+    assert_eq!(worker["user_phone"], "+919876543210");
+    assert_eq!(worker["services_list"], json!(["Plumbing", "Electrician"]));
+    assert_eq!(worker["price_amount"], "600.00");
+    assert_eq!(worker["min_charge"], "300.00");
+    assert_eq!(
+        worker["latitude"], "26.846712",
+        "rounded to the column's scale"
+    );
+    assert_eq!(worker["bio"], "Expert plumber with 5 years experience");
+    assert_eq!(worker["availability_status"], "offline");
+    let id = worker["id"].as_str().unwrap().to_owned();
+    let (event, _) = events
+        .next(Duration::from_secs(10))
+        .await
+        .expect("worker.created");
+    assert_eq!(event["type"], "workforce.worker.created");
+    assert_eq!(event["data"], json!({"profile_id": id, "user_id": raju}));
+
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/",
+            Some(&raju_token),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"error": "Worker profile already exists for this user."})
+        )
+    );
+    let (status, public) = t
+        .call(Method::GET, &format!("/api/v1/workers/{id}/"), None, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(public["id"], id);
+    assert_eq!(
+        t.call(Method::GET, "/api/v1/workers/not-a-uuid/", None, None)
+            .await
+            .0,
+        404
+    );
+
+    // Somebody else's profile: 403, nothing changes; an admin may.
+    let stranger = t.keys.mint(Uuid::new_v4(), Role::Worker);
+    let (status, _) = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/workers/{id}/"),
+            Some(&stranger),
+            Some(json!({"bio": "mine now"})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        t.call(
+            Method::DELETE,
+            &format!("/api/v1/workers/{id}/"),
+            Some(&stranger),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let admin = t.keys.mint(Uuid::new_v4(), Role::Admin);
+    let (status, edited) = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/workers/{id}/"),
+            Some(&admin),
+            Some(json!({"skills": ["Electrician"], "price_type": "per_hour"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(
+        edited["services_list"],
+        json!(["Electrician"]),
+        "skills are replaced on update"
+    );
+    assert_eq!(edited["price_type"], "per_hour");
+    assert_eq!(
+        edited["bio"], "Expert plumber with 5 years experience",
+        "PATCH keeps the rest"
+    );
+    let (event, _) = events
+        .next(Duration::from_secs(10))
+        .await
+        .expect("worker.updated");
+    assert_eq!(event["type"], "workforce.worker.updated");
+
+    // Bad input: field errors, nothing stored.
+    let (status, errors) = t
+        .call(Method::PATCH, &format!("/api/v1/workers/{id}/"), Some(&raju_token), Some(json!({
+            "latitude": 123, "longitude": 80, "price_type": "per_week", "experience_years": "lots", "skills": ["Astrologer"], "price_amount": -5
+        })))
+        .await;
+    assert_eq!(status, 400, "{errors}");
+    for field in ["latitude", "price_type", "experience_years", "price_amount"] {
+        assert!(errors.get(field).is_some(), "{field}: {errors}");
+    }
+    let (status, errors) = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/workers/{id}/"),
+            Some(&raju_token),
+            Some(json!({"skills": ["Retired"]})),
+        )
+        .await;
+    assert_eq!(
+        (status, errors),
+        (400, json!({"skills": ["Unknown service \"Retired\"."]}))
+    );
+    let (_, unchanged) = t
+        .call(Method::GET, &format!("/api/v1/workers/{id}/"), None, None)
+        .await;
+    assert_eq!(unchanged["services_list"], json!(["Electrician"]));
+
+    // PUT replaces: what is not sent goes back to the defaults.
+    let (status, put) = t
+        .call(
+            Method::PUT,
+            &format!("/api/v1/workers/{id}/"),
+            Some(&raju_token),
+            Some(json!({"bio": "Plumber"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(put["price_amount"], Value::Null);
+    assert_eq!(put["bio"], "Plumber");
+
+    let (status, _) = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/workers/{id}/"),
+            Some(&raju_token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        t.call(Method::GET, &format!("/api/v1/workers/{id}/"), None, None)
+            .await
+            .0,
+        404
+    );
+    // Skip to the deletion event (updated events came first).
+    let mut deleted = false;
+    for _ in 0..5 {
+        if let Some((event, _)) = events.next(Duration::from_secs(10)).await {
+            if event["type"] == "workforce.worker.deleted" {
+                deleted = true;
+                break;
+            }
+        }
+    }
+    assert!(deleted, "identity hears of the deletion");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_online_toggle_and_location_update_the_profile() {
+    let t = T::start().await;
+    let user = Uuid::new_v4();
+    let token = t.keys.mint(user, Role::Worker);
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/me/availability/",
+            Some(&token),
+            Some(json!({"is_available": true})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (404, json!({"error": "Worker profile not found"}))
+    );
+    t.call(
+        Method::POST,
+        "/api/v1/workers/",
+        Some(&token),
+        Some(json!({"skills": ["Plumbing"]})),
+    )
+    .await;
+
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/me/availability/",
+            Some(&token),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"is_available": ["This field is required."]}))
+    );
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/me/availability/",
+            Some(&token),
+            Some(json!({"is_available": "yes"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "success");
+    assert!(body["availability_updated_at"]
+        .as_str()
+        .unwrap()
+        .ends_with("+00:00"));
+    let (_, me) = t
+        .call(Method::GET, "/api/v1/workers/me/", Some(&token), None)
+        .await;
+    assert_eq!(me["is_available"], true);
+    assert_eq!(me["availability_status"], "available");
+
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/me/location/",
+            Some(&token),
+            Some(json!({"lat": 95, "lng": "x"})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.get("lat").is_some() && body.get("lng").is_some());
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/me/location/",
+            Some(&token),
+            Some(json!({"lng": 80.9462})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["lat"].clone()),
+        (400, json!(["This field is required."]))
+    );
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/workers/me/location/",
+            Some(&token),
+            Some(json!({"lat": 26.8467, "lng": 80.9462})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"status": "success", "location": {"lat": 26.8467, "lng": 80.9462}})
+    );
+    let (_, me) = t
+        .call(Method::GET, "/api/v1/workers/me/", Some(&token), None)
+        .await;
+    assert_eq!(
+        (me["latitude"].clone(), me["longitude"].clone()),
+        (json!("26.846700"), json!("80.946200"))
+    );
+    // Without a token: 401.
+    assert_eq!(
+        t.call(
+            Method::POST,
+            "/api/v1/workers/me/location/",
+            None,
+            Some(json!({"lat": 1, "lng": 1}))
+        )
+        .await
+        .0,
+        401
+    );
+}
