@@ -42,6 +42,10 @@ impl T {
         }
     }
 
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.call(Method::GET, path, None, None).await
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -374,4 +378,127 @@ async fn the_online_toggle_and_location_update_the_profile() {
         .0,
         401
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nearby_searches_page_sort_and_refuse_bad_parameters() {
+    let t = T::start().await;
+    // Workers east of central Lucknow, 1..=7 km away; even ones online; prices 700, 600, … 100.
+    for i in 1..=7i64 {
+        let user = Uuid::new_v4();
+        let token = t.keys.mint(user, Role::Worker);
+        let lng = 80.9462 + (i as f64) / (111.195 * 26.8467f64.to_radians().cos());
+        let (status, w) = t
+            .call(
+                Method::POST,
+                "/api/v1/workers/",
+                Some(&token),
+                Some(json!({
+                    "skills": [if i % 2 == 0 { "Plumbing" } else { "Electrician" }],
+                    "latitude": 26.8467, "longitude": lng, "price_amount": 800 - 100 * i,
+                    "availability_status": "available"
+                })),
+            )
+            .await;
+        assert_eq!(status, 201, "{w}");
+        if i % 2 == 0 {
+            t.call(
+                Method::POST,
+                "/api/v1/workers/me/availability/",
+                Some(&token),
+                Some(json!({"is_available": true})),
+            )
+            .await;
+        }
+    }
+
+    let (status, page) = t
+        .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&radius_km=5.5&per_page=2")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["count"], 5);
+    assert_eq!(
+        (page["next_page"].clone(), page["prev_page"].clone()),
+        (json!(2), Value::Null)
+    );
+    let d: Vec<f64> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["distance_km"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (d[0] - 1.0).abs() < 0.01 && (d[1] - 2.0).abs() < 0.01,
+        "{d:?}"
+    );
+    let (_, last) = t
+        .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&radius_km=5.5&per_page=2&page=last")
+        .await;
+    assert_eq!(last["results"].as_array().unwrap().len(), 1);
+    assert_eq!(last["prev_page"], 2);
+    let (status, body) = t
+        .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&radius_km=5.5&per_page=2&page=9")
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Invalid page."})));
+    let (_, plumbers) = t
+        .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&skill=plumb")
+        .await;
+    assert_eq!(plumbers["count"], 3);
+
+    // The online search: only the even (online) ones, by price.
+    let (status, found) = t
+        .get("/api/v1/workers/search/nearby/?lat=26.8467&lng=80.9462&radius_km=10&sort_by=price")
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let prices: Vec<String> = found["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["price_amount"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(prices, ["200.00", "400.00", "600.00"]);
+    let first = &found["results"][0];
+    assert_eq!(first["distance_km"], "6.00");
+    assert_eq!(first["service"], "Plumbing");
+    assert_eq!(first["is_available"], true);
+    let (_, cheap) = t.get("/api/v1/workers/search/nearby/?lat=26.8467&lng=80.9462&radius_km=10&max_price=450&min_price=abc").await;
+    assert_eq!(cheap["count"], 2, "unparsable prices are ignored");
+
+    for (path, error) in [
+        (
+            "/api/v1/workers/nearby/?lng=80.9",
+            "Invalid or missing lat/lng parameters",
+        ),
+        (
+            "/api/v1/workers/nearby/?lat=91&lng=80.9",
+            "Invalid or missing lat/lng parameters",
+        ),
+        (
+            "/api/v1/workers/nearby/?lat=26.8&lng=80.9&radius_km=far",
+            "Invalid radius_km",
+        ),
+        (
+            "/api/v1/workers/nearby/?lat=26.8&lng=80.9&radius_km=5000",
+            "Invalid radius_km",
+        ),
+        (
+            "/api/v1/workers/search/nearby/?lat=26.8",
+            "lat and lng parameters are required",
+        ),
+        (
+            "/api/v1/workers/search/nearby/?lat=north&lng=80.9",
+            "Invalid coordinates",
+        ),
+        (
+            "/api/v1/workers/search/nearby/?lat=26.8&lng=80.9&radius_km=-1",
+            "Invalid radius_km",
+        ),
+        (
+            "/api/v1/workers/search/nearby/?lat=26.8&lng=80.9&service_id=7",
+            "Invalid service_id",
+        ),
+    ] {
+        let (status, body) = t.get(path).await;
+        assert_eq!((status, body), (400, json!({"error": error})), "{path}");
+    }
 }

@@ -1,6 +1,8 @@
 //! Workforce's HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
 mod fields;
+mod nearby;
+mod paging;
 mod workers;
 
 use paperclip::actix::web;
@@ -9,6 +11,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // `me` and its actions before `{id}` (API §5.3).
     cfg.service(web::resource("/api/v1/workers/").route(web::post().to(workers::create)))
         .service(web::resource("/api/v1/workers/me/").route(web::get().to(workers::me)))
+        .service(web::resource("/api/v1/workers/nearby/").route(web::get().to(nearby::nearby)))
+        .service(
+            web::resource("/api/v1/workers/search/nearby/").route(web::get().to(nearby::search)),
+        )
         .service(
             web::resource("/api/v1/workers/me/availability/")
                 .route(web::post().to(workers::availability)),

@@ -302,3 +302,18 @@ pub async fn set_skills(
     .await
     .map(|_| ())
 }
+
+/// Profiles by id, in the order given (ids without a profile are skipped).
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Worker>> {
+    let rows: Vec<Worker> = diesel::sql_query(format!("{SELECT} WHERE p.id = ANY($1)"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .load(conn)
+        .await?;
+    let mut ordered = Vec::with_capacity(rows.len());
+    for id in ids {
+        if let Some(w) = rows.iter().find(|w| w.id == *id) {
+            ordered.push(w.clone());
+        }
+    }
+    Ok(ordered)
+}

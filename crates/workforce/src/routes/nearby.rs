@@ -1,0 +1,213 @@
+//! The two nearby searches (API §5.7, §5.8): public, P-STD, index-driven (store::search).
+
+use super::paging::Paging;
+use super::workers::worker_json;
+use crate::domain::geo::{self, Point};
+use crate::error::Result;
+use crate::store::search::{self, Availability, Query, Sort};
+use crate::store::workers;
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+fn refuse(message: &str) -> ApiError {
+    ApiError::error(StatusCode::BAD_REQUEST, message)
+}
+
+fn number(raw: Option<&str>) -> Option<Option<f64>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(None),
+        Some(s) => s.parse::<f64>().ok().filter(|v| v.is_finite()).map(Some),
+    }
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct NearbyParams {
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    /// km, default 10, at most 100.
+    pub radius_km: Option<String>,
+    /// Service name contains (case-insensitive).
+    pub skill: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+async fn run(
+    state: &AppState,
+    mut query: Query,
+    paging: Paging,
+) -> Result<(i64, i64, Vec<(workers::Worker, f64)>)> {
+    let mut conn = state.db.get().await?;
+    query.limit = paging.per_page;
+    if paging.page == super::paging::Page::Last {
+        query.limit = 0;
+        let (_, count) = search::page(&mut conn, &query).await?;
+        query.limit = paging.per_page;
+        query.offset = (paging.resolve(count)? - 1) * paging.per_page;
+    } else if let super::paging::Page::Number(n) = paging.page {
+        query.offset = (n - 1) * paging.per_page;
+    }
+    let (hits, count) = search::page(&mut conn, &query).await?;
+    let page = paging.resolve(count)?;
+    let ids: Vec<Uuid> = hits.iter().map(|h| h.worker_id).collect();
+    let profiles = workers::by_ids(&mut conn, &ids).await?;
+    let results = profiles
+        .into_iter()
+        .filter_map(|w| {
+            hits.iter()
+                .find(|h| h.worker_id == w.id)
+                .map(|h| (w, h.distance_km))
+        })
+        .collect();
+    Ok((page, count, results))
+}
+
+/// `GET /api/v1/workers/nearby/`: workers whose status is `available`, nearest first.
+#[api_v2_operation(tags(Workers))]
+pub async fn nearby(
+    state: web::Data<AppState>,
+    params: web::Query<NearbyParams>,
+) -> Result<HttpResponse> {
+    let bad_point = || refuse("Invalid or missing lat/lng parameters");
+    let lat = number(params.lat.as_deref())
+        .flatten()
+        .ok_or_else(bad_point)?;
+    let lng = number(params.lng.as_deref())
+        .flatten()
+        .ok_or_else(bad_point)?;
+    let at = Point::new(lat, lng).ok_or_else(bad_point)?;
+    let radius = number(params.radius_km.as_deref())
+        .ok_or_else(|| refuse("Invalid radius_km"))?
+        .unwrap_or(10.0);
+    let radius = geo::radius_km(radius).ok_or_else(|| refuse("Invalid radius_km"))?;
+    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
+    let query = Query {
+        at,
+        radius_km: radius,
+        service: None,
+        skill: params
+            .skill
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        availability: Availability::Status,
+        min_price: None,
+        max_price: None,
+        sort: Sort::Distance,
+        descending: false,
+        limit: 0,
+        offset: 0,
+    };
+    let (page, count, results) = run(&state, query, paging).await?;
+    let results = results
+        .iter()
+        .map(|(w, d)| {
+            let mut v = worker_json(w);
+            v["distance_km"] = json!(d);
+            v
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct SearchParams {
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    /// km, default 5, at most 100.
+    pub radius_km: Option<String>,
+    /// A catalog service id.
+    pub service_id: Option<String>,
+    pub min_price: Option<String>,
+    pub max_price: Option<String>,
+    /// `distance` (default), `price`, `rating`
+    pub sort_by: Option<String>,
+    /// `asc` (default) or `desc`
+    pub order: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+fn search_item(w: &workers::Worker, distance_km: f64) -> Value {
+    json!({
+        "id": w.id,
+        "user_name": w.user_name,
+        "service": w.services_list.first(),
+        "price_amount": w.price_amount,
+        "price_type": w.price_type,
+        "rating": w.rating,
+        "latitude": w.latitude,
+        "longitude": w.longitude,
+        "distance_km": format!("{distance_km:.2}"),
+        "is_available": w.is_available,
+    })
+}
+
+/// `GET /api/v1/workers/search/nearby/`: online workers, by distance, price or rating.
+#[api_v2_operation(tags(Workers))]
+pub async fn search(
+    state: web::Data<AppState>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse> {
+    let (Some(lat), Some(lng)) = (
+        params
+            .lat
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty()),
+        params
+            .lng
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty()),
+    ) else {
+        return Err(refuse("lat and lng parameters are required").into());
+    };
+    let at = match (lat.parse::<f64>(), lng.parse::<f64>()) {
+        (Ok(lat), Ok(lng)) => Point::new(lat, lng).ok_or_else(|| refuse("Invalid coordinates"))?,
+        _ => return Err(refuse("Invalid coordinates").into()),
+    };
+    let radius = number(params.radius_km.as_deref())
+        .ok_or_else(|| refuse("Invalid radius_km"))?
+        .unwrap_or(5.0);
+    let radius = geo::radius_km(radius).ok_or_else(|| refuse("Invalid radius_km"))?;
+    let service = match params
+        .service_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => Some(Uuid::parse_str(s).map_err(|_| refuse("Invalid service_id"))?),
+    };
+    let sort = match params.sort_by.as_deref() {
+        Some("price") => Sort::Price,
+        Some("rating") => Sort::Rating,
+        _ => Sort::Distance,
+    };
+    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
+    let query = Query {
+        at,
+        radius_km: radius,
+        service,
+        skill: None,
+        availability: Availability::Online,
+        // Unparsable prices are ignored (API §5.8).
+        min_price: number(params.min_price.as_deref()).flatten(),
+        max_price: number(params.max_price.as_deref()).flatten(),
+        sort,
+        descending: params.order.as_deref() == Some("desc"),
+        limit: 0,
+        offset: 0,
+    };
+    let (page, count, results) = run(&state, query, paging).await?;
+    let results = results.iter().map(|(w, d)| search_item(w, *d)).collect();
+    Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
+}

@@ -1,0 +1,100 @@
+//! P-STD pagination (API §1.6): `page` (default 1, `last` allowed), `per_page` (default 20, at most 50;
+//! non-positive or non-integer → 20), `{"count", "next_page", "prev_page", "results"}`.
+
+use actix_web::http::StatusCode;
+use hm_platform::ApiError;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Number(i64),
+    Last,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: Page,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Paging, ApiError> {
+        let per_page = match per_page.and_then(|p| p.trim().parse::<i64>().ok()) {
+            Some(n) if n > 50 => 50,
+            Some(n) if n > 0 => n,
+            _ => 20,
+        };
+        let page = match page.map(str::trim) {
+            None | Some("") => Page::Number(1),
+            Some("last") => Page::Last,
+            Some(p) => match p.parse::<i64>() {
+                Ok(n) if n >= 1 => Page::Number(n),
+                _ => return Err(invalid_page()),
+            },
+        };
+        Ok(Paging { page, per_page })
+    }
+
+    pub fn pages(&self, count: i64) -> i64 {
+        ((count + self.per_page - 1) / self.per_page).max(1)
+    }
+
+    /// The page number for a known total, or 404 "Invalid page." when it is past the end.
+    pub fn resolve(&self, count: i64) -> Result<i64, ApiError> {
+        let pages = self.pages(count);
+        match self.page {
+            Page::Last => Ok(pages),
+            Page::Number(n) if n <= pages => Ok(n),
+            Page::Number(_) => Err(invalid_page()),
+        }
+    }
+
+    pub fn body(&self, page: i64, count: i64, results: Vec<Value>) -> Value {
+        let pages = self.pages(count);
+        json!({
+            "count": count,
+            "next_page": (page < pages).then_some(page + 1),
+            "prev_page": (page > 1).then_some(page - 1),
+            "results": results,
+        })
+    }
+}
+
+pub fn invalid_page() -> ApiError {
+    ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_page_is_clamped_and_pages_resolve() {
+        let p = Paging::parse(None, Some("500")).unwrap_or(Paging {
+            page: Page::Number(9),
+            per_page: 0,
+        });
+        assert_eq!(p.per_page, 50);
+        assert_eq!(
+            Paging::parse(None, Some("-3")).map(|p| p.per_page).ok(),
+            Some(20)
+        );
+        assert_eq!(
+            Paging::parse(None, Some("x")).map(|p| p.per_page).ok(),
+            Some(20)
+        );
+        let p = Paging::parse(Some("last"), Some("10")).unwrap_or(Paging {
+            page: Page::Number(9),
+            per_page: 0,
+        });
+        assert_eq!(p.resolve(25).ok(), Some(3));
+        assert_eq!(p.resolve(0).ok(), Some(1));
+        assert!(Paging::parse(Some("0"), None).is_err());
+        let p = Paging::parse(Some("4"), Some("10")).unwrap_or(Paging {
+            page: Page::Number(9),
+            per_page: 0,
+        });
+        assert!(p.resolve(25).is_err());
+        assert_eq!(p.body(2, 25, vec![])["next_page"], 3);
+    }
+}
