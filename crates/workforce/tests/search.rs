@@ -5,7 +5,7 @@
 use diesel_async::AsyncConnection;
 use hm_platform::testing::TestDb;
 use hm_workforce::domain::geo::Point;
-use hm_workforce::store::search;
+use hm_workforce::store::search::{self, Availability, Hit, Query, Sort};
 use uuid::Uuid;
 
 async fn sql(db: &TestDb, statement: &str) {
@@ -14,6 +14,30 @@ async fn sql(db: &TestDb, statement: &str) {
         .unwrap();
     tokio::spawn(connection);
     client.batch_execute(statement).await.unwrap();
+}
+
+async fn nearby(
+    conn: &mut diesel_async::AsyncPgConnection,
+    at: Point,
+    radius_km: f64,
+    service: Option<Uuid>,
+    limit: i64,
+    offset: i64,
+) -> Vec<Hit> {
+    let query = Query {
+        at,
+        radius_km,
+        service,
+        skill: None,
+        availability: Availability::Online,
+        min_price: None,
+        max_price: None,
+        sort: Sort::Distance,
+        descending: false,
+        limit,
+        offset,
+    };
+    search::page(conn, &query).await.unwrap().0
 }
 
 /// Workers east of a point in central Mumbai at the given distances (km, along the parallel).
@@ -55,9 +79,7 @@ async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_ra
         .await
         .unwrap();
     let at = Point::new(ORIGIN.0, ORIGIN.1).unwrap();
-    let hits = search::nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
-        .await
-        .unwrap();
+    let hits = nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0).await;
     let found: Vec<Uuid> = hits.iter().map(|h| h.worker_id).collect();
     assert_eq!(found, [ids["near"], ids["mid"], ids["edge"]]);
     assert!(
@@ -67,16 +89,12 @@ async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_ra
     );
     assert!((hits[2].distance_km - 9.9).abs() < 0.01);
     // Any service: the painter too; paging.
-    let all = search::nearby(&mut conn, at, 10.0, None, 2, 0)
-        .await
-        .unwrap();
+    let all = nearby(&mut conn, at, 10.0, None, 2, 0).await;
     assert_eq!(
         all.iter().map(|h| h.worker_id).collect::<Vec<_>>(),
         [ids["painter"], ids["near"]]
     );
-    let next = search::nearby(&mut conn, at, 10.0, None, 2, 2)
-        .await
-        .unwrap();
+    let next = nearby(&mut conn, at, 10.0, None, 2, 2).await;
     assert_eq!(
         next.iter().map(|h| h.worker_id).collect::<Vec<_>>(),
         [ids["mid"], ids["edge"]]
@@ -109,9 +127,7 @@ async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_ra
     )
     .await;
     sql(&db, &format!("UPDATE worker_profiles SET is_available = true, availability_status = 'available' WHERE id = '{}'", ids["resting"])).await;
-    let hits = search::nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
-        .await
-        .unwrap();
+    let hits = nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0).await;
     assert_eq!(
         hits.iter().map(|h| h.worker_id).collect::<Vec<_>>(),
         [ids["resting"]]
@@ -125,8 +141,7 @@ async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_ra
         ),
     )
     .await;
-    assert!(search::nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
+    assert!(nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0)
         .await
-        .unwrap()
         .is_empty());
 }

@@ -1,7 +1,7 @@
 //! The nearby search: one GiST scan of `worker_search` on (service, position), nearest first (KNN on the
 //! earth cube), inside the radius's bounding box, stopping at the page size. The exact Haversine check
-//! (R = 6371 km) runs only on the rows the index returns. The bench (`make bench-nearby`) runs this very
-//! SQL.
+//! (R = 6371 km) runs only on the rows the index returns. The bench (`make bench-nearby`) calls
+//! [`page`] itself.
 
 use crate::domain::geo::{Point, EARTH_RADIUS_KM};
 use diesel::sql_types::{BigInt, Double, Uuid as SqlUuid};
@@ -12,40 +12,6 @@ use uuid::Uuid;
 /// earthdistance measures with a 6378.168 km sphere; the box is widened so it contains every point
 /// within the radius on the 6371 km sphere the spec measures with.
 const BOX_FACTOR: f64 = 6378.168 / EARTH_RADIUS_KM * 1.001;
-
-/// $1 lat, $2 lng, $3 box radius (m), $4 radius (km), $5 limit, $6 offset, $7 service.
-pub const NEARBY_FOR_SERVICE: &str = "\
-SELECT s.worker_id, 2 * 6371 * asin(least(1, sqrt(
-         sin(radians(p.latitude::float8 - $1) / 2) ^ 2
-         + cos(radians($1)) * cos(radians(p.latitude::float8)) * sin(radians(p.longitude::float8 - $2) / 2) ^ 2
-       ))) AS distance_km
-FROM worker_search s
-JOIN worker_profiles p ON p.id = s.worker_id
-WHERE s.service_id = $7 AND s.is_available
-  AND earth_box(ll_to_earth($1, $2), $3) @> s.position
-  AND 2 * 6371 * asin(least(1, sqrt(
-         sin(radians(p.latitude::float8 - $1) / 2) ^ 2
-         + cos(radians($1)) * cos(radians(p.latitude::float8)) * sin(radians(p.longitude::float8 - $2) / 2) ^ 2
-       ))) <= $4
-ORDER BY s.position <-> ll_to_earth($1, $2)
-LIMIT $5 OFFSET $6";
-
-/// The same without a service: the worker's own row (service_id NULL).
-pub const NEARBY_ANY_SERVICE: &str = "\
-SELECT s.worker_id, 2 * 6371 * asin(least(1, sqrt(
-         sin(radians(p.latitude::float8 - $1) / 2) ^ 2
-         + cos(radians($1)) * cos(radians(p.latitude::float8)) * sin(radians(p.longitude::float8 - $2) / 2) ^ 2
-       ))) AS distance_km
-FROM worker_search s
-JOIN worker_profiles p ON p.id = s.worker_id
-WHERE s.service_id IS NULL AND s.is_available
-  AND earth_box(ll_to_earth($1, $2), $3) @> s.position
-  AND 2 * 6371 * asin(least(1, sqrt(
-         sin(radians(p.latitude::float8 - $1) / 2) ^ 2
-         + cos(radians($1)) * cos(radians(p.latitude::float8)) * sin(radians(p.longitude::float8 - $2) / 2) ^ 2
-       ))) <= $4
-ORDER BY s.position <-> ll_to_earth($1, $2)
-LIMIT $5 OFFSET $6";
 
 /// The box radius in metres for a search radius in km.
 pub fn box_metres(radius_km: f64) -> f64 {
@@ -58,33 +24,6 @@ pub struct Hit {
     pub worker_id: Uuid,
     #[diesel(sql_type = Double)]
     pub distance_km: f64,
-}
-
-/// Available workers within `radius_km` of `at`, nearest first.
-pub async fn nearby(
-    conn: &mut AsyncPgConnection,
-    at: Point,
-    radius_km: f64,
-    service: Option<Uuid>,
-    limit: i64,
-    offset: i64,
-) -> diesel::QueryResult<Vec<Hit>> {
-    let sql = if service.is_some() {
-        NEARBY_FOR_SERVICE
-    } else {
-        NEARBY_ANY_SERVICE
-    };
-    let query = diesel::sql_query(sql)
-        .bind::<Double, _>(at.lat)
-        .bind::<Double, _>(at.lng)
-        .bind::<Double, _>(box_metres(radius_km))
-        .bind::<Double, _>(radius_km)
-        .bind::<BigInt, _>(limit)
-        .bind::<BigInt, _>(offset);
-    match service {
-        Some(id) => query.bind::<SqlUuid, _>(id).load(conn).await,
-        None => query.load(conn).await,
-    }
 }
 
 /// Which availability a search honours (DOMAIN §3.1 keeps two).
@@ -119,11 +58,17 @@ pub struct Query {
     pub offset: i64,
 }
 
-const HAVERSINE: &str = "2 * 6371 * asin(least(1, sqrt(
-    sin(radians(p.latitude::float8 - $1) / 2) ^ 2
-    + cos(radians($1)) * cos(radians(p.latitude::float8)) * sin(radians(p.longitude::float8 - $2) / 2) ^ 2)))";
+/// Great-circle km from the cube positions alone (no join): earthdistance measures on a 6378.168 km
+/// sphere, so scaling to 6371 km gives exactly the Haversine distance of DOMAIN §3.9.
+const DISTANCE_KM: &str = "earth_distance(ll_to_earth($1, $2), s.position) * (6371.0 / 6378168.0)";
 
-fn conditions(q: &Query) -> String {
+fn needs_profiles(q: &Query) -> bool {
+    q.min_price.is_some() || q.max_price.is_some() || q.sort != Sort::Distance
+}
+
+/// `FROM … WHERE …` of a search; the profile join and the optional filters only when asked for, so
+/// the common search reads the index and `worker_search` alone.
+fn from_where(q: &Query) -> String {
     let service = if q.service.is_some() {
         "s.service_id = $5"
     } else {
@@ -133,29 +78,51 @@ fn conditions(q: &Query) -> String {
         Availability::Online => "s.is_available",
         Availability::Status => "s.availability_status = 'available'",
     };
-    format!(
-        "{service} AND {available}
-         AND earth_box(ll_to_earth($1, $2), $3) @> s.position
-         AND {HAVERSINE} <= $4
-         AND ($6::float8 IS NULL OR p.price_amount >= $6::float8)
-         AND ($7::float8 IS NULL OR p.price_amount <= $7::float8)
-         AND ($8::text IS NULL OR EXISTS (
-               SELECT 1 FROM worker_services ws JOIN service_refs r ON r.id = ws.service_id
-               WHERE ws.worker_id = p.id AND r.name ILIKE '%' || $8 || '%'))"
-    )
+    let mut sql = String::from("FROM worker_search s");
+    if needs_profiles(q) {
+        sql.push_str(" JOIN worker_profiles p ON p.id = s.worker_id");
+    }
+    sql.push_str(&format!(
+        " WHERE {service} AND {available} AND earth_box(ll_to_earth($1, $2), $3) @> s.position AND {DISTANCE_KM} <= $4"
+    ));
+    if q.min_price.is_some() {
+        sql.push_str(" AND p.price_amount >= $6::float8");
+    }
+    if q.max_price.is_some() {
+        sql.push_str(" AND p.price_amount <= $7::float8");
+    }
+    if q.skill.is_some() {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM worker_services ws JOIN service_refs r ON r.id = ws.service_id
+                          WHERE ws.worker_id = s.worker_id AND r.name ILIKE '%' || $8 || '%')",
+        );
+    }
+    sql
 }
 
-/// One page of a nearby search and the number of matches (for P-STD pagination). Nearest-first pages
-/// come straight from the KNN index scan; price and rating orders sort the matches in the radius.
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = SqlUuid)]
+    worker_id: Uuid,
+    #[diesel(sql_type = Double)]
+    distance_km: f64,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+/// One page of a nearby search and the number of matches (for P-STD pagination), in one scan: the
+/// matches inside the radius are found through the index once, counted, and the page is the top of
+/// them by distance (KNN order), price or rating.
 pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResult<(Vec<Hit>, i64)> {
     use diesel::sql_types::{Nullable, Text};
     let direction = if q.descending { "DESC" } else { "ASC" };
-    let order = match q.sort {
-        Sort::Distance => format!("s.position <-> ll_to_earth($1, $2) {direction}"),
-        Sort::Price => format!(
-            "coalesce(p.price_amount, 999999) {direction}, s.position <-> ll_to_earth($1, $2)"
+    let (extra, order) = match q.sort {
+        Sort::Distance => ("", format!("knn {direction}")),
+        Sort::Price => (
+            ", coalesce(p.price_amount, 999999) AS price",
+            format!("price {direction}, knn"),
         ),
-        Sort::Rating => format!("p.rating {direction}, s.position <-> ll_to_earth($1, $2)"),
+        Sort::Rating => (", p.rating", format!("rating {direction}, knn")),
     };
     let skill = q.skill.as_ref().map(|s| {
         s.replace('\\', "\\\\")
@@ -174,26 +141,41 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
             .bind::<Nullable<Double>, _>(q.max_price)
             .bind::<Nullable<Text>, _>(skill.clone())
     };
-    let hits: Vec<Hit> = bind(format!(
-        "SELECT s.worker_id, {HAVERSINE} AS distance_km
-         FROM worker_search s JOIN worker_profiles p ON p.id = s.worker_id
-         WHERE {} ORDER BY {order} LIMIT $9 OFFSET $10",
-        conditions(q)
+    let rows: Vec<Row> = bind(format!(
+        "WITH matches AS MATERIALIZED (
+             SELECT s.worker_id, {DISTANCE_KM} AS distance_km, s.position <-> ll_to_earth($1, $2) AS knn{extra}
+             {}
+         )
+         SELECT worker_id, distance_km, (SELECT count(*) FROM matches) AS total
+         FROM matches ORDER BY {order} LIMIT $9 OFFSET $10",
+        from_where(q)
     ))
     .bind::<BigInt, _>(q.limit)
     .bind::<BigInt, _>(q.offset)
     .load(conn)
     .await?;
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let count: Count = bind(format!(
-        "SELECT count(*) AS n FROM worker_search s JOIN worker_profiles p ON p.id = s.worker_id WHERE {}",
-        conditions(q)
-    ))
-    .get_result(conn)
-    .await?;
-    Ok((hits, count.n))
+    let total = match <[Row]>::first(&rows) {
+        Some(row) => row.total,
+        // Nothing on this page: nothing at all, or past the end / a count-only call (count needed).
+        None if q.offset == 0 && q.limit > 0 => 0,
+        None => {
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            let count: Count = bind(format!("SELECT count(*) AS n {}", from_where(q)))
+                .get_result(conn)
+                .await?;
+            count.n
+        }
+    };
+    let hits = rows
+        .into_iter()
+        .map(|r| Hit {
+            worker_id: r.worker_id,
+            distance_km: r.distance_km,
+        })
+        .collect();
+    Ok((hits, total))
 }
