@@ -1,0 +1,65 @@
+//! The workforce binary: `serve` (default), `migrate`.
+
+use clap::{Parser, Subcommand};
+use hm_platform::config::load_dotenv;
+use hm_platform::db;
+use hm_workforce::config::WorkforceConfig;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "hm-workforce", about = "HunarMitra workforce service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Create the database if needed and apply pending migrations (extensions cube, earthdistance and
+    /// btree_gist need a role allowed to create them).
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    load_dotenv();
+    let cli = Cli::parse();
+    let config = match WorkforceConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&format!("configuration: {e}")),
+    };
+    hm_platform::server::init_logging(config.common.log_json, config.common.debug);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("hm-workforce: {message}");
+    ExitCode::FAILURE
+}
+
+async fn serve(config: WorkforceConfig) -> Result<(), String> {
+    let app = hm_workforce::build(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+async fn migrate(config: &WorkforceConfig) -> Result<(), String> {
+    db::ensure_database(&config.common.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let applied = db::migrate(&config.common.database_url, hm_workforce::MIGRATIONS)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("workforce: {applied} migration(s) applied");
+    Ok(())
+}
