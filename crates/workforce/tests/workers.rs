@@ -502,3 +502,95 @@ async fn nearby_searches_page_sort_and_refuse_bad_parameters() {
         assert_eq!((status, body), (400, json!({"error": error})), "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_list_filters_sorts_and_pages() {
+    let t = T::start().await;
+    // (skill, price, rating, status, km east of Lucknow or no location)
+    let rows = [
+        ("Plumbing", Some(500), "4.50", "available", Some(3.0)),
+        ("Plumbing", Some(300), "3.00", "busy", Some(1.0)),
+        ("Electrician", None, "4.90", "available", None),
+        ("Electrician", Some(800), "2.00", "offline", Some(2.0)),
+    ];
+    for (skill, price, rating, status, km) in rows {
+        let user = Uuid::new_v4();
+        let token = t.keys.mint(user, Role::Worker);
+        let mut body =
+            json!({"skills": [skill], "price_amount": price, "availability_status": status});
+        if let Some(km) = km {
+            body["latitude"] = json!(26.8467);
+            body["longitude"] = json!(80.9462 + km / (111.195 * 26.8467f64.to_radians().cos()));
+        }
+        let (status, w) = t
+            .call(Method::POST, "/api/v1/workers/", Some(&token), Some(body))
+            .await;
+        assert_eq!(status, 201, "{w}");
+        sql(
+            &t.app,
+            &format!(
+                "UPDATE worker_profiles SET rating = {rating} WHERE id = '{}'",
+                w["id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    }
+    let prices = |v: &Value| -> Vec<Value> {
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["price_amount"].clone())
+            .collect()
+    };
+
+    let (status, all) = t.get("/api/v1/workers/").await;
+    assert_eq!(status, 200);
+    assert_eq!(all["count"], 4);
+    assert_eq!(prices(&all)[0], "800.00", "newest first");
+    let (_, plumbers) = t.get("/api/v1/workers/?skill=PLUMB&sort=price").await;
+    assert_eq!(prices(&plumbers), [json!("300.00"), json!("500.00")]);
+    let (_, cheap) = t
+        .get("/api/v1/workers/?min_price=400&max_price=600&rating=junk")
+        .await;
+    assert_eq!(
+        prices(&cheap),
+        [json!("500.00")],
+        "null prices are out, junk rating ignored"
+    );
+    let (_, good) = t.get("/api/v1/workers/?rating=4.5&sort=rating").await;
+    assert_eq!(good["results"][0]["rating"], "4.90");
+    assert_eq!(good["count"], 2);
+    let (_, now) = t.get("/api/v1/workers/?available_now=TRUE").await;
+    assert_eq!(now["count"], 2);
+    let (_, near) = t
+        .get("/api/v1/workers/?sort=distance&lat=26.8467&lng=80.9462")
+        .await;
+    assert_eq!(
+        near["count"], 3,
+        "no coordinates, no place in a distance order"
+    );
+    let d: Vec<f64> = near["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["distance_km"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (d[0] - 1.0).abs() < 0.01 && (d[2] - 3.0).abs() < 0.01,
+        "{d:?}"
+    );
+    let (_, fallback) = t.get("/api/v1/workers/?sort=distance&lat=x").await;
+    assert_eq!(fallback["count"], 4);
+    assert!(fallback["results"][0].get("distance_km").is_none());
+    let (_, paged) = t.get("/api/v1/workers/?per_page=3&page=2").await;
+    assert_eq!(
+        (
+            paged["results"].as_array().unwrap().len(),
+            paged["prev_page"].clone()
+        ),
+        (1, json!(1))
+    );
+    let (status, _) = t.get("/api/v1/workers/?page=3&per_page=3").await;
+    assert_eq!(status, 404);
+}

@@ -9,24 +9,24 @@ use paperclip::actix::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `me` and its actions before `{id}` (API §5.3).
-    cfg.service(web::resource("/api/v1/workers/").route(web::post().to(workers::create)))
-        .service(web::resource("/api/v1/workers/me/").route(web::get().to(workers::me)))
-        .service(web::resource("/api/v1/workers/nearby/").route(web::get().to(nearby::nearby)))
-        .service(
-            web::resource("/api/v1/workers/search/nearby/").route(web::get().to(nearby::search)),
-        )
-        .service(
-            web::resource("/api/v1/workers/me/availability/")
-                .route(web::post().to(workers::availability)),
-        )
-        .service(
-            web::resource("/api/v1/workers/me/location/").route(web::post().to(workers::location)),
-        )
-        .service(
-            web::resource("/api/v1/workers/{id}/")
-                .route(web::get().to(workers::get))
-                .route(web::put().to(workers::replace))
-                .route(web::patch().to(workers::update))
-                .route(web::delete().to(workers::delete)),
-        );
+    cfg.service(
+        web::resource("/api/v1/workers/")
+            .route(web::get().to(nearby::list))
+            .route(web::post().to(workers::create)),
+    )
+    .service(web::resource("/api/v1/workers/me/").route(web::get().to(workers::me)))
+    .service(web::resource("/api/v1/workers/nearby/").route(web::get().to(nearby::nearby)))
+    .service(web::resource("/api/v1/workers/search/nearby/").route(web::get().to(nearby::search)))
+    .service(
+        web::resource("/api/v1/workers/me/availability/")
+            .route(web::post().to(workers::availability)),
+    )
+    .service(web::resource("/api/v1/workers/me/location/").route(web::post().to(workers::location)))
+    .service(
+        web::resource("/api/v1/workers/{id}/")
+            .route(web::get().to(workers::get))
+            .route(web::put().to(workers::replace))
+            .route(web::patch().to(workers::update))
+            .route(web::delete().to(workers::delete)),
+    );
 }

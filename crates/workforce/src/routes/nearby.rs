@@ -211,3 +211,86 @@ pub async fn search(
     let results = results.iter().map(|(w, d)| search_item(w, *d)).collect();
     Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
 }
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct ListParams {
+    /// Service name contains (case-insensitive).
+    pub skill: Option<String>,
+    pub min_price: Option<String>,
+    pub max_price: Option<String>,
+    /// Minimum rating.
+    pub rating: Option<String>,
+    /// `true`: only workers whose status is `available`.
+    pub available_now: Option<String>,
+    /// `price`, `rating`, `distance` (with `lat`, `lng`); default newest first.
+    pub sort: Option<String>,
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// `GET /api/v1/workers/`: the worker list with filters (API §5.1), P-STD.
+#[api_v2_operation(tags(Workers))]
+pub async fn list(
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse> {
+    use crate::store::workers::{ListFilter, ListOrder};
+    let point = match (
+        number(params.lat.as_deref()).flatten(),
+        number(params.lng.as_deref()).flatten(),
+    ) {
+        (Some(lat), Some(lng)) => Point::new(lat, lng),
+        _ => None,
+    };
+    let order = match (params.sort.as_deref(), point) {
+        (Some("price"), _) => ListOrder::Price,
+        (Some("rating"), _) => ListOrder::Rating,
+        // Distance without a usable point falls back to newest first (API §5.1).
+        (Some("distance"), Some(p)) => ListOrder::Distance {
+            lat: p.lat,
+            lng: p.lng,
+        },
+        _ => ListOrder::Newest,
+    };
+    let filter = ListFilter {
+        skill: params
+            .skill
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        // Unparsable values are ignored (API §5.1).
+        min_price: number(params.min_price.as_deref()).flatten(),
+        max_price: number(params.max_price.as_deref()).flatten(),
+        min_rating: number(params.rating.as_deref()).flatten(),
+        available_now: params
+            .available_now
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        order,
+    };
+    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
+    let mut conn = state.db.get().await?;
+    let offset = match paging.page {
+        super::paging::Page::Number(n) => (n - 1) * paging.per_page,
+        super::paging::Page::Last => {
+            let (_, count) = workers::list(&mut conn, &filter, 0, 0).await?;
+            (paging.resolve(count)? - 1) * paging.per_page
+        }
+    };
+    let (rows, count) = workers::list(&mut conn, &filter, paging.per_page, offset).await?;
+    let page = paging.resolve(count)?;
+    let results = rows
+        .iter()
+        .map(|(w, d)| {
+            let mut v = worker_json(w);
+            if let Some(d) = d {
+                v["distance_km"] = json!(d);
+            }
+            v
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
+}

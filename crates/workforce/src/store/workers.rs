@@ -317,3 +317,134 @@ pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<V
     }
     Ok(ordered)
 }
+
+/// The filters of the worker list (API §5.1).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub skill: Option<String>,
+    pub min_price: Option<f64>,
+    pub max_price: Option<f64>,
+    pub min_rating: Option<f64>,
+    pub available_now: bool,
+    pub order: ListOrder,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum ListOrder {
+    #[default]
+    Newest,
+    Price,
+    Rating,
+    /// Nearest to a point first; profiles without coordinates are left out.
+    Distance {
+        lat: f64,
+        lng: f64,
+    },
+}
+
+/// One page of the worker list, each with its distance when ordered by distance, and the total.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<(Worker, Option<f64>)>, i64)> {
+    use diesel::sql_types::{BigInt, Double};
+    let mut conditions = vec!["TRUE".to_owned()];
+    if f.skill.is_some() {
+        conditions.push(
+            "EXISTS (SELECT 1 FROM worker_services ws JOIN service_refs r ON r.id = ws.service_id
+                     WHERE ws.worker_id = p.id AND r.name ILIKE '%' || $1 || '%')"
+                .to_owned(),
+        );
+    }
+    if f.min_price.is_some() {
+        conditions.push("p.price_amount >= $2".to_owned());
+    }
+    if f.max_price.is_some() {
+        conditions.push("p.price_amount <= $3".to_owned());
+    }
+    if f.min_rating.is_some() {
+        conditions.push("p.rating >= $4".to_owned());
+    }
+    if f.available_now {
+        conditions.push("p.availability_status = 'available'".to_owned());
+    }
+    let (distance, order) = match f.order {
+        ListOrder::Newest => ("NULL::float8".to_owned(), "p.created_at DESC, p.id"),
+        ListOrder::Price => (
+            "NULL::float8".to_owned(),
+            "p.price_amount ASC NULLS LAST, p.created_at DESC",
+        ),
+        ListOrder::Rating => (
+            "NULL::float8".to_owned(),
+            "p.rating DESC, p.created_at DESC",
+        ),
+        ListOrder::Distance { .. } => {
+            conditions.push("p.latitude IS NOT NULL".to_owned());
+            (
+                "earth_distance(ll_to_earth($5, $6), ll_to_earth(p.latitude::float8, p.longitude::float8)) * (6371.0 / 6378168.0)"
+                    .to_owned(),
+                "distance_km ASC, p.id",
+            )
+        }
+    };
+    let (lat, lng) = match f.order {
+        ListOrder::Distance { lat, lng } => (lat, lng),
+        _ => (0.0, 0.0),
+    };
+    let skill = f.skill.as_ref().map(|s| {
+        s.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    });
+    let where_clause = conditions.join(" AND ");
+    let bind = |sql: String| {
+        diesel::sql_query(sql)
+            .into_boxed()
+            .bind::<Nullable<Text>, _>(skill.clone())
+            .bind::<Nullable<Double>, _>(f.min_price)
+            .bind::<Nullable<Double>, _>(f.max_price)
+            .bind::<Nullable<Double>, _>(f.min_rating)
+            .bind::<Double, _>(lat)
+            .bind::<Double, _>(lng)
+    };
+    #[derive(QueryableByName)]
+    struct Ranked {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Nullable<Double>)]
+        distance_km: Option<f64>,
+    }
+    let ranked: Vec<Ranked> = bind(format!(
+        "SELECT p.id, {distance} AS distance_km FROM worker_profiles p WHERE {where_clause}
+         ORDER BY {order} LIMIT $7 OFFSET $8"
+    ))
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(offset)
+    .load(conn)
+    .await?;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let count: Count = bind(format!(
+        "SELECT count(*) AS n FROM worker_profiles p WHERE {where_clause}"
+    ))
+    .get_result(conn)
+    .await?;
+    let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
+    let profiles = by_ids(conn, &ids).await?;
+    let page = profiles
+        .into_iter()
+        .map(|w| {
+            let d = ranked
+                .iter()
+                .find(|r| r.id == w.id)
+                .and_then(|r| r.distance_km);
+            (w, d)
+        })
+        .collect();
+    Ok((page, count.n))
+}
