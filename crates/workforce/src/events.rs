@@ -70,6 +70,24 @@ pub fn worker(
     )
 }
 
+/// `workforce.contractor.created|deleted`: whose profile it is.
+pub fn contractor(
+    kind: &str,
+    profile_id: Uuid,
+    user_id: Uuid,
+    correlation: Option<String>,
+) -> Event<ProfileRef> {
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        ProfileRef {
+            profile_id,
+            user_id,
+        },
+    )
+}
+
 /// `workforce.worker.availability_changed`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AvailabilityChanged {

@@ -1,5 +1,6 @@
 //! Workforce's HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod contractors;
 mod fields;
 mod nearby;
 mod paging;
@@ -28,5 +29,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(workers::replace))
             .route(web::patch().to(workers::update))
             .route(web::delete().to(workers::delete)),
+    )
+    .service(
+        web::resource("/api/v1/contractors/")
+            .route(web::get().to(contractors::list))
+            .route(web::post().to(contractors::create)),
+    )
+    .service(
+        web::resource("/api/v1/contractors/{id}/")
+            .route(web::get().to(contractors::get))
+            .route(web::put().to(contractors::replace))
+            .route(web::patch().to(contractors::update))
+            .route(web::delete().to(contractors::delete)),
     );
 }

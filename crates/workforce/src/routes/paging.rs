@@ -98,3 +98,57 @@ mod tests {
         assert_eq!(p.body(2, 25, vec![])["next_page"], 3);
     }
 }
+
+/// P-DRF pagination (API §1.6): pages of 20, `{"count", "next", "previous", "results"}` with absolute
+/// links (host and scheme as the client called: the gateway's `X-Forwarded-Host`/`-Proto`); the link to
+/// page 1 has no `page` parameter.
+pub const DRF_PAGE_SIZE: i64 = 20;
+
+pub fn drf_page(raw: Option<&str>, count: i64) -> Result<i64, ApiError> {
+    let pages = ((count + DRF_PAGE_SIZE - 1) / DRF_PAGE_SIZE).max(1);
+    match raw.map(str::trim) {
+        None | Some("") => Ok(1),
+        Some("last") => Ok(pages),
+        Some(p) => match p.parse::<i64>() {
+            Ok(n) if n >= 1 && n <= pages => Ok(n),
+            _ => Err(invalid_page()),
+        },
+    }
+}
+
+pub fn drf_body(req: &actix_web::HttpRequest, page: i64, count: i64, results: Vec<Value>) -> Value {
+    let pages = ((count + DRF_PAGE_SIZE - 1) / DRF_PAGE_SIZE).max(1);
+    let info = req.connection_info();
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let scheme = header("x-forwarded-proto").unwrap_or_else(|| info.scheme().to_owned());
+    let host = header("x-forwarded-host").unwrap_or_else(|| info.host().to_owned());
+    let kept: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page="))
+        .collect();
+    let link = |n: i64| {
+        let mut params = kept.clone();
+        let page_param = format!("page={n}");
+        if n > 1 {
+            params.push(&page_param);
+        }
+        let query = if params.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", params.join("&"))
+        };
+        format!("{scheme}://{host}{}{query}", req.path())
+    };
+    json!({
+        "count": count,
+        "next": (page < pages).then(|| link(page + 1)),
+        "previous": (page > 1).then(|| link(page - 1)),
+        "results": results,
+    })
+}

@@ -1,5 +1,6 @@
 //! diesel-async queries, one module per aggregate.
 
+pub mod contractors;
 pub mod refs;
 pub mod search;
 pub mod workers;

@@ -1,0 +1,242 @@
+//! Contractor profiles (API §5.9): the profile's user is the caller, only the owner or an admin edits.
+
+use super::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
+use crate::error::{Result, WorkforceError};
+use crate::events;
+use crate::store::contractors::{self, Contractor, Editable};
+use crate::AppState;
+use actix_web::{HttpRequest, HttpResponse};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_contracts::events::types;
+use hm_platform::auth::AuthUser;
+use hm_platform::error::FieldErrors;
+use hm_platform::events::enqueue;
+use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::telemetry::RequestId;
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub fn contractor_json(c: &Contractor) -> Value {
+    json!({
+        "id": c.id, "user": c.user_id, "user_phone": c.user_phone, "phone": c.user_phone, "user_name": c.user_name,
+        "company_name": c.company_name, "license_number": c.license_number, "gst_number": c.gst_number,
+        "address": c.address, "city": c.city, "state": c.state, "postal_code": c.postal_code, "website": c.website,
+        "experience_years": c.experience_years, "rating": c.rating, "total_projects": c.total_projects,
+        "is_active": c.is_active,
+        "created_at": hm_platform::time::render(c.created_at),
+        "updated_at": hm_platform::time::render(c.updated_at),
+    })
+}
+
+/// The writable fields as sent (`None` = not sent).
+#[derive(Debug, Default, Apiv2Schema)]
+pub struct ContractorBody {
+    pub company_name: Option<String>,
+    pub license_number: Option<String>,
+    pub gst_number: Option<String>,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    /// A URL or empty.
+    pub website: Option<String>,
+    pub experience_years: Option<i32>,
+    pub is_active: Option<bool>,
+}
+
+impl FromInput for ContractorBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let website = input.text("website", Text::optional(200));
+        let website = match website {
+            Some(w)
+                if !w.is_empty() && !(w.starts_with("http://") || w.starts_with("https://")) =>
+            {
+                input.error("website", "Enter a valid URL.");
+                None
+            }
+            other => other,
+        };
+        Some(ContractorBody {
+            company_name: input.text("company_name", Text::optional(200)),
+            license_number: input.text("license_number", Text::optional(100)),
+            gst_number: input.text("gst_number", Text::optional(15)),
+            address: input.text("address", Text::optional(2_000)),
+            city: input.text("city", Text::optional(100)),
+            state: input.text("state", Text::optional(100)),
+            postal_code: input.text("postal_code", Text::optional(10)),
+            website,
+            experience_years: input
+                .int("experience_years", false, 0, 80)
+                .map(|n| n as i32),
+            is_active: input.boolean("is_active", false),
+        })
+    }
+}
+
+impl ContractorBody {
+    fn apply(self, base: Editable) -> Editable {
+        Editable {
+            company_name: self.company_name.unwrap_or(base.company_name),
+            license_number: self.license_number.unwrap_or(base.license_number),
+            gst_number: self.gst_number.unwrap_or(base.gst_number),
+            address: self.address.unwrap_or(base.address),
+            city: self.city.unwrap_or(base.city),
+            state: self.state.unwrap_or(base.state),
+            postal_code: self.postal_code.unwrap_or(base.postal_code),
+            website: self.website.unwrap_or(base.website),
+            experience_years: self.experience_years.unwrap_or(base.experience_years),
+            is_active: self.is_active.unwrap_or(base.is_active),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct PageQuery {
+    pub page: Option<String>,
+}
+
+/// Every contractor profile, newest first (P-DRF).
+#[api_v2_operation(tags(Contractors))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _auth: AuthUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let (_, count) = contractors::page(&mut conn, 0, 0).await?;
+    let page = drf_page(query.page.as_deref(), count)?;
+    let (rows, count) =
+        contractors::page(&mut conn, DRF_PAGE_SIZE, (page - 1) * DRF_PAGE_SIZE).await?;
+    Ok(HttpResponse::Ok().json(drf_body(
+        &req,
+        page,
+        count,
+        rows.iter().map(contractor_json).collect(),
+    )))
+}
+
+async fn load(state: &AppState, id: &str) -> Result<Contractor> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let mut conn = state.db.get().await?;
+    contractors::by_id(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("ContractorProfile").into())
+}
+
+/// Create the caller's contractor profile.
+#[api_v2_operation(tags(Contractors))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<ContractorBody>,
+) -> Result<HttpResponse> {
+    let fields = body.0.apply(Editable::default());
+    let (id, user_id, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    conn.transaction(|conn| {
+        async move {
+            if contractors::by_user(conn, user_id).await?.is_some() {
+                return Err(WorkforceError::from(ApiError::fields(FieldErrors::single(
+                    "user",
+                    "contractor profile with this user already exists.",
+                ))));
+            }
+            contractors::insert(conn, id, user_id, &fields).await?;
+            enqueue(
+                conn,
+                events::contractor(types::CONTRACTOR_CREATED, id, user_id, correlation),
+            )
+            .await?;
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let created = load(&state, &id.to_string()).await?;
+    Ok(HttpResponse::Created().json(contractor_json(&created)))
+}
+
+#[api_v2_operation(tags(Contractors))]
+pub async fn get(
+    state: web::Data<AppState>,
+    _auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(contractor_json(&load(&state, &id).await?)))
+}
+
+async fn change(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+    body: ContractorBody,
+    full: bool,
+) -> Result<HttpResponse> {
+    let current = load(state, id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    let base = if full {
+        Editable::default()
+    } else {
+        Editable::of(&current)
+    };
+    let fields = body.apply(base);
+    let mut conn = state.db.get().await?;
+    contractors::update(&mut conn, current.id, &fields).await?;
+    Ok(HttpResponse::Ok().json(contractor_json(&load(state, id).await?)))
+}
+
+#[api_v2_operation(tags(Contractors))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<ContractorBody>,
+) -> Result<HttpResponse> {
+    change(&state, &auth, &id, body.0, true).await
+}
+
+#[api_v2_operation(tags(Contractors))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<ContractorBody>,
+) -> Result<HttpResponse> {
+    change(&state, &auth, &id, body.0, false).await
+}
+
+/// Delete (owner or admin); identity learns it through `workforce.contractor.deleted`.
+#[api_v2_operation(tags(Contractors))]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let current = load(&state, &id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    let (id, user_id, correlation) = (current.id, current.user_id, RequestId::of(&req));
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    conn.transaction(|conn| {
+        async move {
+            contractors::delete(conn, id).await?;
+            enqueue(
+                conn,
+                events::contractor(types::CONTRACTOR_DELETED, id, user_id, correlation),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
