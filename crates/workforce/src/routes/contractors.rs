@@ -52,9 +52,7 @@ impl FromInput for ContractorBody {
     fn from_input(input: &mut Input) -> Option<Self> {
         let website = input.text("website", Text::optional(200));
         let website = match website {
-            Some(w)
-                if !w.is_empty() && !(w.starts_with("http://") || w.starts_with("https://")) =>
-            {
+            Some(w) if !(w.is_empty() || w.starts_with("http://") || w.starts_with("https://")) => {
                 input.error("website", "Enter a valid URL.");
                 None
             }

@@ -64,41 +64,6 @@ pub fn invalid_page() -> ApiError {
     ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn per_page_is_clamped_and_pages_resolve() {
-        let p = Paging::parse(None, Some("500")).unwrap_or(Paging {
-            page: Page::Number(9),
-            per_page: 0,
-        });
-        assert_eq!(p.per_page, 50);
-        assert_eq!(
-            Paging::parse(None, Some("-3")).map(|p| p.per_page).ok(),
-            Some(20)
-        );
-        assert_eq!(
-            Paging::parse(None, Some("x")).map(|p| p.per_page).ok(),
-            Some(20)
-        );
-        let p = Paging::parse(Some("last"), Some("10")).unwrap_or(Paging {
-            page: Page::Number(9),
-            per_page: 0,
-        });
-        assert_eq!(p.resolve(25).ok(), Some(3));
-        assert_eq!(p.resolve(0).ok(), Some(1));
-        assert!(Paging::parse(Some("0"), None).is_err());
-        let p = Paging::parse(Some("4"), Some("10")).unwrap_or(Paging {
-            page: Page::Number(9),
-            per_page: 0,
-        });
-        assert!(p.resolve(25).is_err());
-        assert_eq!(p.body(2, 25, vec![])["next_page"], 3);
-    }
-}
-
 /// P-DRF pagination (API §1.6): pages of 20, `{"count", "next", "previous", "results"}` with absolute
 /// links (host and scheme as the client called: the gateway's `X-Forwarded-Host`/`-Proto`); the link to
 /// page 1 has no `page` parameter.
@@ -151,4 +116,39 @@ pub fn drf_body(req: &actix_web::HttpRequest, page: i64, count: i64, results: Ve
         "previous": (page > 1).then(|| link(page - 1)),
         "results": results,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_page_is_clamped_and_pages_resolve() {
+        let p = Paging::parse(None, Some("500")).unwrap_or(Paging {
+            page: Page::Number(9),
+            per_page: 0,
+        });
+        assert_eq!(p.per_page, 50);
+        assert_eq!(
+            Paging::parse(None, Some("-3")).map(|p| p.per_page).ok(),
+            Some(20)
+        );
+        assert_eq!(
+            Paging::parse(None, Some("x")).map(|p| p.per_page).ok(),
+            Some(20)
+        );
+        let p = Paging::parse(Some("last"), Some("10")).unwrap_or(Paging {
+            page: Page::Number(9),
+            per_page: 0,
+        });
+        assert_eq!(p.resolve(25).ok(), Some(3));
+        assert_eq!(p.resolve(0).ok(), Some(1));
+        assert!(Paging::parse(Some("0"), None).is_err());
+        let p = Paging::parse(Some("4"), Some("10")).unwrap_or(Paging {
+            page: Page::Number(9),
+            per_page: 0,
+        });
+        assert!(p.resolve(25).is_err());
+        assert_eq!(p.body(2, 25, vec![])["next_page"], 3);
+    }
 }
