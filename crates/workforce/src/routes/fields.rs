@@ -10,7 +10,7 @@ pub const STATUSES: [&str; 4] = ["available", "busy", "offline", "unavailable"];
 pub const PRICE_TYPES: [&str; 3] = ["per_hour", "per_day", "per_job"];
 
 /// A decimal field: `None` not sent, `Some(None)` null, `Some(Some(text))` the value at `scale`.
-fn decimal(
+pub(super) fn decimal(
     input: &mut Input,
     name: &str,
     scale: usize,

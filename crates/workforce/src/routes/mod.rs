@@ -4,6 +4,7 @@ mod contractors;
 mod fields;
 mod nearby;
 mod paging;
+mod sites;
 mod workers;
 
 use paperclip::actix::web;
@@ -42,4 +43,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(contractors::update))
             .route(web::delete().to(contractors::delete)),
     );
+    // Sites answer under both prefixes (API §1.1).
+    for prefix in ["/api/v1/sites", "/api/v1/contractors/sites"] {
+        cfg.service(
+            web::resource(&format!("{prefix}/"))
+                .route(web::get().to(sites::list))
+                .route(web::post().to(sites::create)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/{{id}}/"))
+                .route(web::get().to(sites::get))
+                .route(web::put().to(sites::replace))
+                .route(web::patch().to(sites::update))
+                .route(web::delete().to(sites::delete)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/{{id}}/assign/")).route(web::post().to(sites::assign)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/{{id}}/workers/"))
+                .route(web::get().to(sites::site_workers)),
+        );
+    }
 }

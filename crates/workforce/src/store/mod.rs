@@ -3,4 +3,5 @@
 pub mod contractors;
 pub mod refs;
 pub mod search;
+pub mod sites;
 pub mod workers;

@@ -1,0 +1,2 @@
+DROP TABLE site_assignments;
+DROP TABLE sites;

@@ -1,0 +1,401 @@
+//! Construction sites (API §5.11–5.13): contractors manage their own (others' are 404), admins all;
+//! workers are assigned to them.
+
+use super::fields::decimal;
+use super::paging::Paging;
+use crate::error::{Result, WorkforceError};
+use crate::store::contractors::{self, Contractor};
+use crate::store::sites::{self, Assignment, Editable, Site};
+use crate::store::workers;
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use chrono::NaiveDate;
+use hm_platform::auth::AuthUser;
+use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub fn site_json(s: &Site) -> Value {
+    json!({
+        "id": s.id, "contractor": s.contractor_id, "contractor_name": s.contractor_name,
+        "name": s.name, "address": s.address, "lat": s.lat, "lng": s.lng, "phone": s.phone,
+        "is_active": s.is_active, "start_date": s.start_date, "end_date": s.end_date, "metadata": s.metadata,
+        "assigned_workers_count": s.assigned_workers_count,
+        "created_at": hm_platform::time::render(s.created_at),
+        "updated_at": hm_platform::time::render(s.updated_at),
+    })
+}
+
+pub fn assignment_json(a: &Assignment) -> Value {
+    json!({
+        "id": a.id, "site": a.site_id, "site_name": a.site_name, "worker": a.worker_id,
+        "worker_name": a.worker_name, "worker_phone": a.worker_phone, "assigned_by": a.assigned_by,
+        "assigned_by_name": a.assigned_by_name, "assigned_at": hm_platform::time::render(a.assigned_at),
+        "role_on_site": a.role_on_site, "is_active": a.is_active,
+        "created_at": hm_platform::time::render(a.created_at),
+    })
+}
+
+/// Who may use the sites API: admins, and contractors (with their profile); others 403.
+async fn caller(state: &AppState, auth: &AuthUser) -> Result<Option<Contractor>> {
+    let mut conn = state.db.get().await?;
+    let profile = contractors::by_user(&mut conn, auth.id).await?;
+    if profile.is_none() && !auth.is_admin() {
+        return Err(ApiError::forbidden().into());
+    }
+    Ok(profile)
+}
+
+/// A site the caller may see: their own, or any for an admin; otherwise it does not exist for them.
+async fn visible(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+) -> Result<(Site, Option<Contractor>)> {
+    let profile = caller(state, auth).await?;
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let mut conn = state.db.get().await?;
+    let site = sites::by_id(&mut conn, id)
+        .await?
+        .filter(|s| auth.is_admin() || profile.as_ref().is_some_and(|p| p.id == s.contractor_id))
+        .ok_or_else(|| ApiError::no_match("Site"))?;
+    Ok((site, profile))
+}
+
+fn date(input: &mut Input, name: &str) -> Option<Option<NaiveDate>> {
+    match input.json(name, false)? {
+        Value::Null => Some(None),
+        Value::String(s) if s.trim().is_empty() => Some(None),
+        Value::String(s) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(Some(d)),
+            Err(_) => {
+                input.error(
+                    name,
+                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+                );
+                None
+            }
+        },
+        _ => {
+            input.error(
+                name,
+                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+            );
+            None
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SiteFields {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<Option<String>>,
+    pub lng: Option<Option<String>>,
+    pub phone: Option<String>,
+    pub is_active: Option<bool>,
+    pub start_date: Option<Option<NaiveDate>>,
+    pub end_date: Option<Option<NaiveDate>>,
+    pub metadata: Option<Value>,
+    pub contractor: Option<Uuid>,
+}
+
+/// The site body as documented; read into [`SiteFields`].
+#[allow(dead_code)] // Only its schema is used.
+#[derive(Debug, Apiv2Schema)]
+pub struct SiteBody {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    /// Decimal (9,6).
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    pub phone: Option<String>,
+    pub is_active: Option<bool>,
+    /// `YYYY-MM-DD`
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub metadata: Option<Value>,
+    /// Admins only: the contractor profile the site belongs to.
+    pub contractor: Option<String>,
+}
+
+impl paperclip::v2::schema::Apiv2Schema for SiteFields {
+    fn name() -> Option<String> {
+        SiteBody::name()
+    }
+    fn raw_schema() -> paperclip::v2::models::DefaultSchemaRaw {
+        SiteBody::raw_schema()
+    }
+}
+
+impl FromInput for SiteFields {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let metadata = input.json("metadata", false);
+        if metadata.as_ref().is_some_and(|m| !m.is_object()) {
+            input.error("metadata", "Expected a JSON object.");
+        }
+        let fields = SiteFields {
+            name: input.text("name", Text::optional(255)),
+            address: input.text("address", Text::optional(2_000)),
+            lat: decimal(input, "lat", 6, -90.0, 90.0),
+            lng: decimal(input, "lng", 6, -180.0, 180.0),
+            phone: input.text("phone", Text::optional(20)),
+            is_active: input.boolean("is_active", false),
+            start_date: date(input, "start_date"),
+            end_date: date(input, "end_date"),
+            metadata,
+            contractor: input.uuid("contractor", false),
+        };
+        if let (Some(Some(s)), Some(Some(e))) = (fields.start_date, fields.end_date) {
+            if s > e {
+                input.error("end_date", "Must not be before start_date.");
+            }
+        }
+        Some(fields)
+    }
+}
+
+impl SiteFields {
+    /// The fields over `base`; `name` and `address` must end up non-empty.
+    fn apply(self, base: Editable) -> std::result::Result<Editable, ApiError> {
+        let e = Editable {
+            name: self.name.unwrap_or(base.name),
+            address: self.address.unwrap_or(base.address),
+            lat: self.lat.unwrap_or(base.lat),
+            lng: self.lng.unwrap_or(base.lng),
+            phone: self.phone.unwrap_or(base.phone),
+            is_active: self.is_active.unwrap_or(base.is_active),
+            start_date: self.start_date.unwrap_or(base.start_date),
+            end_date: self.end_date.unwrap_or(base.end_date),
+            metadata: self.metadata.unwrap_or(base.metadata),
+        };
+        let mut errors = hm_platform::error::FieldErrors::default();
+        if e.name.is_empty() {
+            errors.add("name", "This field is required.");
+        }
+        if e.address.is_empty() {
+            errors.add("address", "This field is required.");
+        }
+        if e.lat.is_some() != e.lng.is_some() {
+            errors.add("non_field_errors", "Send lat and lng together.");
+        }
+        if let (Some(s), Some(end)) = (e.start_date, e.end_date) {
+            if s > end {
+                errors.add("end_date", "Must not be before start_date.");
+            }
+        }
+        if errors.is_empty() {
+            Ok(e)
+        } else {
+            Err(ApiError::fields(errors))
+        }
+    }
+}
+
+fn new_site() -> Editable {
+    Editable {
+        is_active: true,
+        metadata: json!({}),
+        ..Editable::default()
+    }
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct PageParams {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// The caller's sites (all, for an admin), newest first (P-STD).
+#[api_v2_operation(tags(Sites))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<PageParams>,
+) -> Result<HttpResponse> {
+    let profile = caller(&state, &auth).await?;
+    let scope = if auth.is_admin() {
+        None
+    } else {
+        profile.map(|p| p.id)
+    };
+    let paging = Paging::parse(query.page.as_deref(), query.per_page.as_deref())?;
+    let mut conn = state.db.get().await?;
+    let (_, count) = sites::page(&mut conn, scope, 0, 0).await?;
+    let page = paging.resolve(count)?;
+    let (rows, count) = sites::page(
+        &mut conn,
+        scope,
+        paging.per_page,
+        (page - 1) * paging.per_page,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(paging.body(page, count, rows.iter().map(site_json).collect())))
+}
+
+/// A new site of the caller's (an admin names the contractor).
+#[api_v2_operation(tags(Sites))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<SiteFields>,
+) -> Result<HttpResponse> {
+    let profile = caller(&state, &auth).await?;
+    let Valid(fields) = body;
+    let mut conn = state.db.get().await?;
+    let contractor = match (auth.is_admin(), fields.contractor, profile) {
+        (true, Some(id), _) => contractors::by_id(&mut conn, id)
+            .await?
+            .map(|c| c.id)
+            .ok_or_else(|| {
+                ApiError::fields(hm_platform::error::FieldErrors::single(
+                    "contractor",
+                    format!("Invalid pk \"{id}\" - object does not exist."),
+                ))
+            })?,
+        (_, _, Some(own)) => own.id,
+        (_, _, None) => {
+            return Err(ApiError::fields(hm_platform::error::FieldErrors::single(
+                "contractor",
+                "This field is required.",
+            ))
+            .into())
+        }
+    };
+    let site = fields.apply(new_site())?;
+    let id = Uuid::new_v4();
+    sites::insert(&mut conn, id, contractor, &site).await?;
+    let created = sites::by_id(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Site"))?;
+    Ok(HttpResponse::Created().json(site_json(&created)))
+}
+
+#[api_v2_operation(tags(Sites))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    Ok(HttpResponse::Ok().json(site_json(&site)))
+}
+
+async fn change(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+    fields: SiteFields,
+    full: bool,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(state, auth, id).await?;
+    let base = if full {
+        new_site()
+    } else {
+        Editable::of(&site)
+    };
+    let edited = fields.apply(base)?;
+    let mut conn = state.db.get().await?;
+    sites::update(&mut conn, site.id, &edited).await?;
+    let updated = sites::by_id(&mut conn, site.id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Site"))?;
+    Ok(HttpResponse::Ok().json(site_json(&updated)))
+}
+
+#[api_v2_operation(tags(Sites))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<SiteFields>,
+) -> Result<HttpResponse> {
+    change(&state, &auth, &id, body.0, true).await
+}
+
+#[api_v2_operation(tags(Sites))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<SiteFields>,
+) -> Result<HttpResponse> {
+    change(&state, &auth, &id, body.0, false).await
+}
+
+#[api_v2_operation(tags(Sites))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let mut conn = state.db.get().await?;
+    sites::delete(&mut conn, site.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/v1/sites/{id}/assign/`
+#[derive(Debug, Apiv2Schema)]
+pub struct AssignBody {
+    /// A worker profile id.
+    pub worker_id: Uuid,
+    pub role_on_site: String,
+}
+
+impl FromInput for AssignBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let worker_id = input.uuid("worker_id", true);
+        let role = input
+            .text("role_on_site", Text::optional(100))
+            .unwrap_or_default();
+        Some(AssignBody {
+            worker_id: worker_id?,
+            role_on_site: role,
+        })
+    }
+}
+
+/// Assign a worker to a site (or re-activate the assignment with a new role); 200 either way.
+#[api_v2_operation(tags(Sites))]
+pub async fn assign(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<AssignBody>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let mut conn = state.db.get().await?;
+    if workers::by_id(&mut conn, body.worker_id).await?.is_none() {
+        return Err(WorkforceError::from(ApiError::error(
+            StatusCode::NOT_FOUND,
+            "Worker not found",
+        )));
+    }
+    let assignment = sites::assign(
+        &mut conn,
+        site.id,
+        body.worker_id,
+        auth.id,
+        &body.role_on_site,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(assignment_json(&assignment)))
+}
+
+/// The site's assigned workers, newest first (a bare list).
+#[api_v2_operation(tags(Sites))]
+pub async fn site_workers(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let mut conn = state.db.get().await?;
+    let list = sites::assigned(&mut conn, site.id).await?;
+    Ok(HttpResponse::Ok().json(list.iter().map(assignment_json).collect::<Vec<_>>()))
+}

@@ -1,0 +1,197 @@
+//! Sites over HTTP: contractors manage their own (another's is a 404), admins any; assignments.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use hm_contracts::Role;
+use hm_platform::testing::TestKeys;
+use reqwest::Method;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contractors_manage_their_own_sites_and_assign_workers() {
+    let keys = TestKeys::default();
+    let (_jwks, auth) = keys.serve().await;
+    let app = hm_workforce::testing::spawn(auth).await;
+    let http = reqwest::Client::new();
+    let call = |method: Method, path: String, token: &str, body: Option<Value>| {
+        let mut request = http
+            .request(method, format!("{}{}", app.base, path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let res = request.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let vikram = keys.mint(Uuid::new_v4(), Role::Contractor);
+    let rival = keys.mint(Uuid::new_v4(), Role::Contractor);
+    let worker = keys.mint(Uuid::new_v4(), Role::Worker);
+    let admin = keys.mint(Uuid::new_v4(), Role::Admin);
+
+    // Without a contractor profile: 403.
+    let (status, _) = call(Method::GET, "/api/v1/sites/".into(), &vikram, None).await;
+    assert_eq!(status, 403);
+    for token in [&vikram, &rival] {
+        let (status, _) = call(
+            Method::POST,
+            "/api/v1/contractors/".into(),
+            token,
+            Some(json!({"company_name": "Vikram Constructions"})),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let (status, errors) = call(
+        Method::POST,
+        "/api/v1/sites/".into(),
+        &vikram,
+        Some(json!({"lat": 26.85, "start_date": "2026-13-01"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{errors}");
+    assert!(errors.get("start_date").is_some(), "{errors}");
+    let (status, errors) = call(
+        Method::POST,
+        "/api/v1/sites/".into(),
+        &vikram,
+        Some(json!({"lat": 26.85, "lng": 80.95})),
+    )
+    .await;
+    assert_eq!(
+        (status, errors),
+        (
+            400,
+            json!({"name": ["This field is required."], "address": ["This field is required."]})
+        )
+    );
+    let (status, site) = call(Method::POST, "/api/v1/sites/".into(), &vikram, Some(json!({
+        "name": "Green Valley Construction Site", "address": "Plot 42, Sector 15, Gomti Nagar, Lucknow",
+        "lat": 26.85, "lng": 80.95, "phone": "+919876543200", "start_date": "2026-10-25", "metadata": {"floors": 4}
+    }))).await;
+    assert_eq!(status, 201, "{site}");
+    assert_eq!(site["lat"], "26.850000");
+    assert_eq!(site["contractor_name"], "Vikram Constructions");
+    assert_eq!(site["assigned_workers_count"], 0);
+    let id = site["id"].as_str().unwrap().to_owned();
+
+    // The rival does not see it; the alias path answers the same.
+    let (status, body) = call(Method::GET, format!("/api/v1/sites/{id}/"), &rival, None).await;
+    assert_eq!(
+        (status, body),
+        (404, json!({"detail": "No Site matches the given query."}))
+    );
+    assert_eq!(
+        call(
+            Method::PATCH,
+            format!("/api/v1/sites/{id}/"),
+            &rival,
+            Some(json!({"name": "x"}))
+        )
+        .await
+        .0,
+        404
+    );
+    let (_, rival_list) = call(Method::GET, "/api/v1/sites/".into(), &rival, None).await;
+    assert_eq!(rival_list["count"], 0);
+    let (status, mine) = call(
+        Method::GET,
+        format!("/api/v1/contractors/sites/{id}/"),
+        &vikram,
+        None,
+    )
+    .await;
+    assert_eq!((status, mine["id"].clone()), (200, json!(id)));
+    let (_, all) = call(Method::GET, "/api/v1/sites/".into(), &admin, None).await;
+    assert_eq!(all["count"], 1);
+
+    // Assign a worker, twice (re-assignment updates the role).
+    let (_, profile) = call(
+        Method::POST,
+        "/api/v1/workers/".into(),
+        &worker,
+        Some(json!({})),
+    )
+    .await;
+    let worker_id = profile["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        Method::POST,
+        format!("/api/v1/sites/{id}/assign/"),
+        &vikram,
+        Some(json!({"worker_id": Uuid::new_v4()})),
+    )
+    .await;
+    assert_eq!((status, body), (404, json!({"error": "Worker not found"})));
+    let (status, body) = call(
+        Method::POST,
+        format!("/api/v1/sites/{id}/assign/"),
+        &vikram,
+        Some(json!({"worker_id": "nope"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"worker_id": ["Must be a valid UUID."]}))
+    );
+    let (status, assignment) = call(
+        Method::POST,
+        format!("/api/v1/sites/{id}/assign/"),
+        &vikram,
+        Some(json!({"worker_id": worker_id, "role_on_site": "Plumber"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{assignment}");
+    assert_eq!(assignment["role_on_site"], "Plumber");
+    let (_, again) = call(
+        Method::POST,
+        format!("/api/v1/sites/{id}/assign/"),
+        &vikram,
+        Some(json!({"worker_id": worker_id, "role_on_site": "Fitter"})),
+    )
+    .await;
+    assert_eq!(again["id"], assignment["id"]);
+    assert_eq!(again["role_on_site"], "Fitter");
+    let (_, workers) = call(
+        Method::GET,
+        format!("/api/v1/sites/{id}/workers/"),
+        &vikram,
+        None,
+    )
+    .await;
+    assert_eq!(workers.as_array().unwrap().len(), 1);
+    let (_, site) = call(Method::GET, format!("/api/v1/sites/{id}/"), &vikram, None).await;
+    assert_eq!(site["assigned_workers_count"], 1);
+
+    // PATCH keeps the rest; DELETE by the owner.
+    let (status, patched) = call(
+        Method::PATCH,
+        format!("/api/v1/sites/{id}/"),
+        &vikram,
+        Some(json!({"is_active": false})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (patched["is_active"].clone(), patched["metadata"].clone()),
+        (json!(false), json!({"floors": 4}))
+    );
+    assert_eq!(
+        call(
+            Method::DELETE,
+            format!("/api/v1/sites/{id}/"),
+            &vikram,
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        call(Method::GET, format!("/api/v1/sites/{id}/"), &vikram, None)
+            .await
+            .0,
+        404
+    );
+}
