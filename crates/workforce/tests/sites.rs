@@ -195,3 +195,162 @@ async fn contractors_manage_their_own_sites_and_assign_workers() {
         404
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_site_attendance_and_the_site_dashboard() {
+    let keys = TestKeys::default();
+    let (_jwks, auth) = keys.serve().await;
+    let app = hm_workforce::testing::spawn(auth).await;
+    let http = reqwest::Client::new();
+    let call = |method: Method, path: String, token: &str, body: Option<Value>| {
+        let mut request = http
+            .request(method, format!("{}{}", app.base, path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let res = request.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let vikram = keys.mint(Uuid::new_v4(), Role::Contractor);
+    call(
+        Method::POST,
+        "/api/v1/contractors/".into(),
+        &vikram,
+        Some(json!({"company_name": "VC"})),
+    )
+    .await;
+    let (_, site) = call(
+        Method::POST,
+        "/api/v1/sites/".into(),
+        &vikram,
+        Some(json!({"name": "Green Valley", "address": "Lucknow"})),
+    )
+    .await;
+    let site = site["id"].as_str().unwrap().to_owned();
+    let mut workers = Vec::new();
+    for _ in 0..3 {
+        let token = keys.mint(Uuid::new_v4(), Role::Worker);
+        let (_, w) = call(
+            Method::POST,
+            "/api/v1/workers/".into(),
+            &token,
+            Some(json!({})),
+        )
+        .await;
+        let id = w["id"].as_str().unwrap().to_owned();
+        call(
+            Method::POST,
+            format!("/api/v1/sites/{site}/assign/"),
+            &vikram,
+            Some(json!({"worker_id": id})),
+        )
+        .await;
+        workers.push(id);
+    }
+
+    let (status, created) = call(
+        Method::POST,
+        format!("/api/v1/sites/{site}/attendance/"),
+        &vikram,
+        Some(json!({"worker_id": workers[0]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["status"], "present");
+    assert!(
+        created["checkin_time"].is_string(),
+        "present without a time checks in now"
+    );
+    let (status, updated) = call(Method::POST, format!("/api/v1/sites/{site}/attendance/"), &vikram,
+        Some(json!({"worker_id": workers[0], "status": "present", "checkin_time": "2026-01-03T09:00:00", "notes": "On time"}))).await;
+    assert_eq!(status, 200, "same worker, same day: updated");
+    assert_eq!(updated["id"], created["id"]);
+    assert_eq!(updated["notes"], "On time");
+    let (status, absent) = call(
+        Method::POST,
+        format!("/api/v1/sites/{site}/attendance/"),
+        &vikram,
+        Some(json!({"worker_id": workers[1], "status": "absent"})),
+    )
+    .await;
+    assert_eq!((status, absent["checkin_time"].clone()), (201, Value::Null));
+    let (status, body) = call(
+        Method::POST,
+        format!("/api/v1/sites/{site}/attendance/"),
+        &vikram,
+        Some(json!({"worker_id": workers[2], "status": "sick"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"status": ["\"sick\" is not a valid choice."]}))
+    );
+    let (status, body) = call(Method::POST, format!("/api/v1/sites/{site}/attendance/"), &vikram,
+        Some(json!({"worker_id": workers[2], "checkin_time": "2026-01-03T10:00:00Z", "checkout_time": "2026-01-03T09:00:00Z"}))).await;
+    assert_eq!(status, 400);
+    assert!(body.get("checkout_time").is_some(), "{body}");
+
+    let (status, list) = call(
+        Method::GET,
+        format!("/api/v1/sites/{site}/attendance/"),
+        &vikram,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (status, body) = call(
+        Method::GET,
+        format!("/api/v1/sites/{site}/attendance/?date=03-01-2026"),
+        &vikram,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"error": "Invalid date format. Use YYYY-MM-DD"}))
+    );
+
+    let (status, dash) = call(
+        Method::GET,
+        format!("/api/v1/sites/{site}/dashboard/"),
+        &vikram,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{dash}");
+    assert_eq!(dash["total_assigned"], 3);
+    assert_eq!(
+        (dash["present_count"].clone(), dash["absent_count"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(dash["attendance_rate"], 33.33);
+    assert_eq!(
+        dash["on_site_now_count"], 0,
+        "checked in on 2026-01-03, long ago"
+    );
+    assert_eq!(dash["recent_timeline"].as_array().unwrap().len(), 2);
+    let rival = keys.mint(Uuid::new_v4(), Role::Contractor);
+    call(
+        Method::POST,
+        "/api/v1/contractors/".into(),
+        &rival,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        call(
+            Method::GET,
+            format!("/api/v1/sites/{site}/dashboard/"),
+            &rival,
+            None
+        )
+        .await
+        .0,
+        404
+    );
+}

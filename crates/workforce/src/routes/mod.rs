@@ -63,6 +63,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource(&format!("{prefix}/{{id}}/workers/"))
                 .route(web::get().to(sites::site_workers)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/{{id}}/attendance/"))
+                .route(web::get().to(sites::attendance))
+                .route(web::post().to(sites::mark)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/{{id}}/dashboard/"))
+                .route(web::get().to(sites::dashboard)),
         );
     }
 }

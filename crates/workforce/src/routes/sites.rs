@@ -399,3 +399,221 @@ pub async fn site_workers(
     let list = sites::assigned(&mut conn, site.id).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(assignment_json).collect::<Vec<_>>()))
 }
+
+pub fn mark_json(m: &sites::Mark) -> Value {
+    json!({
+        "id": m.id, "site": m.site_id, "site_name": m.site_name, "worker": m.worker_id,
+        "worker_name": m.worker_name, "worker_phone": m.worker_phone, "attendance_date": m.attendance_date,
+        "status": m.status, "checkin_time": m.checkin_time.map(hm_platform::time::render),
+        "checkout_time": m.checkout_time.map(hm_platform::time::render), "marked_by": m.marked_by,
+        "marked_by_name": m.marked_by_name, "notes": m.notes,
+        "created_at": hm_platform::time::render(m.created_at),
+        "updated_at": hm_platform::time::render(m.updated_at),
+    })
+}
+
+const STATUSES: [&str; 4] = ["present", "absent", "half_day", "on_leave"];
+
+/// `POST /api/v1/sites/{id}/attendance/`, as documented; read into [`MarkFields`].
+#[allow(dead_code)] // Only its schema is used.
+#[derive(Debug, Apiv2Schema)]
+pub struct MarkBody {
+    /// A worker profile id.
+    pub worker_id: Uuid,
+    /// `present` (default), `absent`, `half_day`, `on_leave`
+    pub status: String,
+    /// ISO-8601 (naive = Asia/Kolkata); default now when present.
+    pub checkin_time: Option<String>,
+    pub checkout_time: Option<String>,
+    pub notes: String,
+    /// `YYYY-MM-DD`, default today (UTC).
+    pub date: Option<String>,
+}
+
+/// What a mark body carries once read.
+#[derive(Debug)]
+pub struct MarkFields {
+    worker_id: Uuid,
+    status: String,
+    checkin: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    checkout: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    notes: String,
+    date: Option<NaiveDate>,
+}
+
+impl paperclip::v2::schema::Apiv2Schema for MarkFields {
+    fn name() -> Option<String> {
+        MarkBody::name()
+    }
+    fn raw_schema() -> paperclip::v2::models::DefaultSchemaRaw {
+        MarkBody::raw_schema()
+    }
+}
+
+impl FromInput for MarkFields {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let worker_id = input.uuid("worker_id", true);
+        let status = input.choice("status", &STATUSES, Some("present"));
+        let checkin = input.datetime("checkin_time");
+        let checkout = input.datetime("checkout_time");
+        let notes = input
+            .text("notes", Text::optional(2_000))
+            .unwrap_or_default();
+        let date = date(input, "date").flatten();
+        if let (Some(Some(i)), Some(Some(o))) = (checkin, checkout) {
+            if o < i {
+                input.error("checkout_time", "Must not be before checkin_time.");
+            }
+        }
+        Some(MarkFields {
+            worker_id: worker_id?,
+            status: status?,
+            checkin,
+            checkout,
+            notes,
+            date,
+        })
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Mark a worker's attendance at the site for a day; 201 when new, 200 when changed.
+#[api_v2_operation(tags(Sites))]
+pub async fn mark(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<MarkFields>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let Valid(f) = body;
+    let mut conn = state.db.get().await?;
+    if workers::by_id(&mut conn, f.worker_id).await?.is_none() {
+        return Err(WorkforceError::from(ApiError::error(
+            StatusCode::NOT_FOUND,
+            "Worker not found",
+        )));
+    }
+    let checkin = match f.checkin {
+        Some(given) => given,
+        None if f.status == "present" => Some(chrono::Utc::now()),
+        None => None,
+    };
+    let marking = sites::Marking {
+        worker: f.worker_id,
+        date: f.date.unwrap_or_else(today),
+        status: f.status,
+        checkin_time: checkin,
+        checkout_time: f.checkout.flatten(),
+        notes: f.notes,
+        marked_by: auth.id,
+    };
+    let (mark, created) = sites::mark(&mut conn, site.id, &marking).await?;
+    let mut res = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(mark_json(&mark)))
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct DayQuery {
+    /// `YYYY-MM-DD`, default today.
+    pub date: Option<String>,
+}
+
+fn day(query: &DayQuery) -> std::result::Result<NaiveDate, ApiError> {
+    match query
+        .date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => Ok(today()),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            ApiError::error(
+                StatusCode::BAD_REQUEST,
+                "Invalid date format. Use YYYY-MM-DD",
+            )
+        }),
+    }
+}
+
+/// The site's attendance on a day (a bare list).
+#[api_v2_operation(tags(Sites))]
+pub async fn attendance(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<DayQuery>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let date = day(&query)?;
+    let mut conn = state.db.get().await?;
+    let marks = sites::day(&mut conn, site.id, date).await?;
+    Ok(HttpResponse::Ok().json(marks.iter().map(mark_json).collect::<Vec<_>>()))
+}
+
+/// The site's day at a glance (API §5.16).
+#[api_v2_operation(tags(Sites))]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<DayQuery>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let date = day(&query)?;
+    let mut conn = state.db.get().await?;
+    let marks = sites::day(&mut conn, site.id, date).await?;
+    let count = |status: &str| marks.iter().filter(|m| m.status == status).count();
+    let total = site.assigned_workers_count;
+    let present = count("present");
+    let rate = if total == 0 {
+        0.0
+    } else {
+        (present as f64 / total as f64 * 10_000.0).round() / 100.0
+    };
+    let since = chrono::Utc::now() - chrono::Duration::hours(12);
+    let on_site = marks
+        .iter()
+        .filter(|m| {
+            m.status == "present"
+                && m.checkout_time.is_none()
+                && m.checkin_time.is_some_and(|t| t >= since)
+        })
+        .count();
+    let recent = sites::recent_marks(&mut conn, site.id, 10).await?;
+    let timeline: Vec<Value> = recent
+        .iter()
+        .map(|m| {
+            json!({
+                "event_type": "custom",
+                "actor": m.marked_by_name,
+                "timestamp": m.updated_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                "details": {
+                    "event": if m.status == "present" { "worker_checked_in" } else { "worker_attendance_marked" },
+                    "site_id": site.id, "site_name": site.name, "worker": m.worker_name, "status": m.status,
+                    "checkin_time": m.checkin_time.map(hm_platform::time::render),
+                },
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "date": date,
+        "total_assigned": total,
+        "present_count": present,
+        "absent_count": count("absent"),
+        "half_day_count": count("half_day"),
+        "on_leave_count": count("on_leave"),
+        "attendance_rate": rate,
+        "on_site_now_count": on_site,
+        // Bookings have no site link (API §5.16).
+        "pending_jobs_count": 0,
+        "recent_timeline": timeline,
+    })))
+}

@@ -265,3 +265,134 @@ pub async fn assigned(conn: &mut AsyncPgConnection, site: Uuid) -> QueryResult<V
     .load(conn)
     .await
 }
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Mark {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub site_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub site_name: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub worker_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub worker_name: String,
+    #[diesel(sql_type = Text)]
+    pub worker_phone: String,
+    #[diesel(sql_type = Date)]
+    pub attendance_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub checkin_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub checkout_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub marked_by: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub marked_by_name: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub notes: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+const MARK: &str = "\
+SELECT m.id, m.site_id, s.name AS site_name, m.worker_id,
+       coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.phone, '') AS worker_name,
+       coalesce(u.phone, '') AS worker_phone, m.attendance_date, m.status, m.checkin_time, m.checkout_time,
+       m.marked_by,
+       CASE WHEN m.marked_by IS NULL THEN NULL
+            ELSE coalesce(nullif(trim(b.first_name || ' ' || b.last_name), ''), b.phone, '') END AS marked_by_name,
+       m.notes, m.created_at, m.updated_at
+FROM site_attendance m
+JOIN sites s ON s.id = m.site_id
+JOIN worker_profiles w ON w.id = m.worker_id
+LEFT JOIN user_refs u ON u.id = w.user_id
+LEFT JOIN user_refs b ON b.id = m.marked_by";
+
+/// What a contractor marks for one worker on one day.
+#[derive(Debug, Clone)]
+pub struct Marking {
+    pub worker: Uuid,
+    pub date: NaiveDate,
+    pub status: String,
+    pub checkin_time: Option<DateTime<Utc>>,
+    pub checkout_time: Option<DateTime<Utc>>,
+    pub notes: String,
+    pub marked_by: Uuid,
+}
+
+/// Upsert on (site, worker, date) (API §5.14); `true` when the row is new.
+pub async fn mark(
+    conn: &mut AsyncPgConnection,
+    site: Uuid,
+    m: &Marking,
+) -> QueryResult<(Mark, bool)> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Bool)]
+        inserted: bool,
+    }
+    let id: Id = diesel::sql_query(
+        "INSERT INTO site_attendance (id, site_id, worker_id, attendance_date, status, checkin_time, checkout_time,
+             marked_by, notes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (site_id, worker_id, attendance_date) DO UPDATE
+             SET status = excluded.status, checkin_time = excluded.checkin_time,
+                 checkout_time = excluded.checkout_time, marked_by = excluded.marked_by,
+                 notes = excluded.notes, updated_at = now()
+         RETURNING id, (xmax = 0) AS inserted",
+    )
+    .bind::<SqlUuid, _>(Uuid::new_v4())
+    .bind::<SqlUuid, _>(site)
+    .bind::<SqlUuid, _>(m.worker)
+    .bind::<Date, _>(m.date)
+    .bind::<Text, _>(&m.status)
+    .bind::<Nullable<Timestamptz>, _>(m.checkin_time)
+    .bind::<Nullable<Timestamptz>, _>(m.checkout_time)
+    .bind::<SqlUuid, _>(m.marked_by)
+    .bind::<Text, _>(&m.notes)
+    .get_result(conn)
+    .await?;
+    let mark = diesel::sql_query(format!("{MARK} WHERE m.id = $1"))
+        .bind::<SqlUuid, _>(id.id)
+        .get_result(conn)
+        .await?;
+    Ok((mark, id.inserted))
+}
+
+/// The site's attendance on one day, newest marks first.
+pub async fn day(
+    conn: &mut AsyncPgConnection,
+    site: Uuid,
+    date: NaiveDate,
+) -> QueryResult<Vec<Mark>> {
+    diesel::sql_query(format!(
+        "{MARK} WHERE m.site_id = $1 AND m.attendance_date = $2 ORDER BY m.updated_at DESC, m.id"
+    ))
+    .bind::<SqlUuid, _>(site)
+    .bind::<Date, _>(date)
+    .load(conn)
+    .await
+}
+
+/// The site's latest marks and assignments, newest first: what its dashboard shows as activity.
+pub async fn recent_marks(
+    conn: &mut AsyncPgConnection,
+    site: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<Mark>> {
+    diesel::sql_query(format!(
+        "{MARK} WHERE m.site_id = $1 ORDER BY m.updated_at DESC, m.id LIMIT $2"
+    ))
+    .bind::<SqlUuid, _>(site)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
