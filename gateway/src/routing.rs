@@ -444,6 +444,17 @@ mod tests {
             resolve(&t, "POST", "/api/v1/admin/catalog/services/"),
             Some(("catalog", &admin))
         );
+        assert_eq!(
+            resolve(&t, "POST", "/api/v1/kiosks/"),
+            Some((
+                "workforce",
+                &Policy::Roles(vec![Role::Contractor, Role::Admin])
+            ))
+        );
+        assert_eq!(
+            resolve(&t, "POST", "/api/v1/attendance/kiosk/check-in/"),
+            Some(("workforce", &Policy::Public))
+        );
         assert_eq!(resolve(&t, "GET", "/api/v1/nothing/"), None);
         assert_eq!(resolve(&t, "GET", "/api/v1/"), None);
         assert_eq!(resolve(&t, "GET", "/api/v1/authx/"), None);

@@ -6,6 +6,8 @@ use hm_platform::config::{self, CommonConfig, ConfigError};
 pub struct WorkforceConfig {
     pub common: CommonConfig,
     pub http_workers: usize,
+    /// `FEATURE_BIOMETRIC_STUB` (default true).
+    pub biometric_stub: bool,
 }
 
 impl WorkforceConfig {
@@ -13,6 +15,7 @@ impl WorkforceConfig {
         Ok(WorkforceConfig {
             common: CommonConfig::from_env("workforce", 8103, "hm_workforce")?,
             http_workers: config::parse("HTTP_WORKERS", 2)?,
+            biometric_stub: config::flag("FEATURE_BIOMETRIC_STUB", true)?,
         })
     }
 }

@@ -116,3 +116,34 @@ pub fn availability_changed(
         },
     )
 }
+
+/// `workforce.attendance.checked_in|checked_out`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendanceChecked {
+    pub log_id: Uuid,
+    pub worker_user_id: Uuid,
+    pub kiosk_id: Uuid,
+    pub check_in: DateTime<Utc>,
+    pub check_out: Option<DateTime<Utc>>,
+    pub distance_m: Option<f64>,
+}
+
+pub fn attendance(
+    kind: &str,
+    log: &crate::store::kiosks::Log,
+    correlation: Option<String>,
+) -> Event<AttendanceChecked> {
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        AttendanceChecked {
+            log_id: log.id,
+            worker_user_id: log.worker_id,
+            kiosk_id: log.kiosk_id,
+            check_in: log.check_in,
+            check_out: log.check_out,
+            distance_m: log.distance_m,
+        },
+    )
+}

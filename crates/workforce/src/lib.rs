@@ -27,6 +27,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbPool,
+    /// `FEATURE_BIOMETRIC_STUB`: the daily kiosk mark of API §5.17 is accepted.
+    pub biometric_stub: bool,
 }
 
 pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
@@ -89,7 +91,10 @@ pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
         }),
         verifier: actix_web::web::Data::new(TokenVerifier::new(common.auth.clone())),
     };
-    let state = actix_web::web::Data::new(AppState { db: pool.clone() });
+    let state = actix_web::web::Data::new(AppState {
+        db: pool.clone(),
+        biometric_stub: config.biometric_stub,
+    });
     let pool_data = actix_web::web::Data::new(pool);
     let server = server::http_server(listener, INFO, shared, config.http_workers, move |cfg| {
         cfg.app_data(state.clone()).app_data(pool_data.clone());

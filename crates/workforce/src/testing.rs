@@ -34,6 +34,7 @@ pub async fn spawn(auth: AuthConfig) -> Spawned {
             auth,
         },
         http_workers: 1,
+        biometric_stub: true,
     };
     let app = crate::build(config).await.expect("workforce starts");
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -2,6 +2,7 @@
 
 mod contractors;
 mod fields;
+mod kiosks;
 mod nearby;
 mod paging;
 mod sites;
@@ -42,6 +43,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(contractors::replace))
             .route(web::patch().to(contractors::update))
             .route(web::delete().to(contractors::delete)),
+    );
+    cfg.service(
+        web::resource("/api/v1/kiosks/")
+            .route(web::get().to(kiosks::list))
+            .route(web::post().to(kiosks::register)),
+    )
+    .service(web::resource("/api/v1/attendance/kiosk/").route(web::post().to(kiosks::mark)))
+    .service(
+        web::resource("/api/v1/attendance/kiosk/check-in/").route(web::post().to(kiosks::check_in)),
+    )
+    .service(
+        web::resource("/api/v1/attendance/kiosk/check-out/")
+            .route(web::post().to(kiosks::check_out)),
+    )
+    .service(
+        web::resource("/api/v1/attendance/site/{kiosk_id}/").route(web::get().to(kiosks::day)),
     );
     // Sites answer under both prefixes (API §1.1).
     for prefix in ["/api/v1/sites", "/api/v1/contractors/sites"] {

@@ -70,3 +70,10 @@ pub fn registered_from_update(u: &UserUpdated) -> UserRegistered {
         last_name: u.last_name.clone(),
     }
 }
+
+pub async fn user_exists(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> QueryResult<bool> {
+    use diesel::dsl::exists;
+    diesel::select(exists(user_refs::table.find(id)))
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,3 @@
+DROP TABLE attendance_logs;
+DROP TABLE attendance;
+DROP TABLE kiosks;

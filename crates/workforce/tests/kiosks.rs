@@ -1,0 +1,230 @@
+//! Kiosks over HTTP: registration with a one-time device token, token-authenticated daily marks and
+//! check-in / check-out (double check-in and check-out without check-in refused), geofence distance.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use hm_contracts::Role;
+use hm_platform::testing::{EventTap, TestKeys};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use uuid::Uuid;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosks_authenticate_with_their_token_and_keep_one_open_check_in() {
+    let keys = TestKeys::default();
+    let (_jwks, auth) = keys.serve().await;
+    let app = hm_workforce::testing::spawn(auth).await;
+    let mut events = EventTap::bind(&app.bus, "workforce.attendance.*").await;
+    let http = reqwest::Client::new();
+    let call = |method: Method,
+                path: &str,
+                bearer: Option<&str>,
+                kiosk_token: Option<&str>,
+                body: Option<Value>| {
+        let mut request = http.request(method, format!("{}{}", app.base, path));
+        if let Some(t) = bearer {
+            request = request.bearer_auth(t);
+        }
+        if let Some(t) = kiosk_token {
+            request = request.header("x-kiosk-token", t);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let res = request.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let contractor = keys.mint(Uuid::new_v4(), Role::Contractor);
+    let worker_user = Uuid::new_v4();
+    {
+        let (client, connection) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("INSERT INTO user_refs (id, phone, role) VALUES ('{worker_user}', '+919900001111', 'worker')"))
+            .await
+            .unwrap();
+    }
+
+    let (status, _) = call(
+        Method::POST,
+        "/api/v1/kiosks/",
+        Some(&contractor),
+        None,
+        Some(json!({"device_uuid": "KIOSK_001", "location_name": "Gate 1"})),
+    )
+    .await;
+    assert_eq!(status, 403, "a contractor profile is needed");
+    call(
+        Method::POST,
+        "/api/v1/contractors/",
+        Some(&contractor),
+        None,
+        Some(json!({"company_name": "VC"})),
+    )
+    .await;
+    let (status, kiosk) = call(Method::POST, "/api/v1/kiosks/", Some(&contractor), None, Some(json!({
+        "device_uuid": "KIOSK_001", "location_name": "Green Valley Gate", "latitude": 26.85, "longitude": 80.95, "geofence_radius_m": 150
+    }))).await;
+    assert_eq!(status, 201, "{kiosk}");
+    let token = kiosk["device_token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 64);
+    let kiosk_id = kiosk["id"].as_str().unwrap().to_owned();
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/kiosks/",
+        Some(&contractor),
+        None,
+        Some(json!({"device_uuid": "KIOSK_001", "location_name": "x"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"device_uuid": ["kiosk with this device uuid already exists."]})
+        )
+    );
+    let (_, listed) = call(
+        Method::GET,
+        "/api/v1/kiosks/",
+        Some(&contractor),
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        listed[0].get("device_token").is_none(),
+        "the token is shown once"
+    );
+
+    // Wrong or missing token: 401, nothing recorded.
+    let check = json!({"worker_id": worker_user, "kiosk_id": kiosk_id, "latitude": 26.8501, "longitude": 80.9501});
+    for bad in [None, Some("0".repeat(64).as_str()), Some("short")] {
+        let (status, body) = call(
+            Method::POST,
+            "/api/v1/attendance/kiosk/check-in/",
+            None,
+            bad,
+            Some(check.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, body),
+            (401, json!({"detail": "Invalid kiosk credentials."}))
+        );
+    }
+    let (status, log) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/check-in/",
+        None,
+        Some(&token),
+        Some(check.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{log}");
+    assert_eq!(log["within_geofence"], true);
+    assert!(log["distance_m"].as_f64().unwrap() < 20.0);
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/check-in/",
+        None,
+        Some(&token),
+        Some(check.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"error": "Worker is already checked in."}))
+    );
+    let (status, out) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/check-out/",
+        None,
+        Some(&token),
+        Some(check.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    assert!(out["duration_hours"].as_f64().unwrap() >= 0.0);
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/check-out/",
+        None,
+        Some(&token),
+        Some(check.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"error": "Worker is not checked in."}))
+    );
+    let (event, _) = events
+        .next(Duration::from_secs(10))
+        .await
+        .expect("checked_in");
+    assert_eq!(event["type"], "workforce.attendance.checked_in");
+    let (event, _) = events
+        .next(Duration::from_secs(10))
+        .await
+        .expect("checked_out");
+    assert_eq!(event["type"], "workforce.attendance.checked_out");
+    // Far from the kiosk: recorded, flagged outside the geofence.
+    let (_, far) = call(Method::POST, "/api/v1/attendance/kiosk/check-in/", None, Some(&token),
+        Some(json!({"worker_id": worker_user, "kiosk_id": kiosk_id, "latitude": 26.86, "longitude": 80.95}))).await;
+    assert_eq!(far["within_geofence"], false);
+
+    // The daily mark (API §5.17): 201, then 200 the same day; unknown worker 404.
+    let mark = json!({"worker_id": worker_user, "kiosk_id": kiosk_id, "device_id": "KIOSK_001"});
+    let (status, first) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/",
+        None,
+        Some(&token),
+        Some(mark.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["kiosk_name"], "Green Valley Gate");
+    assert_eq!(first["worker_phone"], "+919900001111");
+    let (status, again) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/",
+        None,
+        Some(&token),
+        Some(mark),
+    )
+    .await;
+    assert_eq!((status, again["id"].clone()), (200, first["id"].clone()));
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/attendance/kiosk/",
+        None,
+        Some(&token),
+        Some(json!({"worker_id": Uuid::new_v4(), "kiosk_id": kiosk_id})),
+    )
+    .await;
+    assert_eq!((status, body), (404, json!({"detail": "Worker not found"})));
+    let (status, day) = call(
+        Method::GET,
+        &format!("/api/v1/attendance/site/{kiosk_id}/"),
+        Some(&contractor),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!((status, day.as_array().unwrap().len()), (200, 1));
+    let (status, day) = call(
+        Method::GET,
+        &format!("/api/v1/attendance/site/{kiosk_id}/?date=yesterday"),
+        Some(&contractor),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!((status, day), (200, json!([])));
+}
