@@ -24,9 +24,13 @@ bin="${CARGO_TARGET_DIR:-target}/debug"
   echo "run-all: generated a development signing key in $JWT_PRIVATE_KEY_FILE"
 }
 
-SERVICES=(identity catalog)
+SERVICES=(identity catalog workforce)
+# Every service first (databases and event queues exist), then the seed data, whose events then reach
+# every consumer.
 for svc in "${SERVICES[@]}"; do
   "$bin/hm-$svc" migrate
+done
+for svc in identity catalog; do
   "$bin/hm-$svc" seed
 done
 

@@ -87,6 +87,10 @@ async fn migrate(config: &IdentityConfig) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("identity: {applied} migration(s) applied");
+    hm_platform::events::prepare_queue(&config.common.events, &hm_identity::events::CONSUMED)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("identity: event queue ready");
     Ok(())
 }
 

@@ -17,8 +17,8 @@ struct Cli {
 enum Command {
     /// Serve HTTP (the default).
     Serve,
-    /// Create the database if needed and apply pending migrations (extensions cube, earthdistance and
-    /// btree_gist need a role allowed to create them).
+    /// Create the database if needed, apply pending migrations (extensions cube, earthdistance and
+    /// btree_gist need a role allowed to create them) and declare the event queue.
     Migrate,
 }
 
@@ -61,5 +61,10 @@ async fn migrate(config: &WorkforceConfig) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("workforce: {applied} migration(s) applied");
+    // The queue exists before anyone publishes, so the projections miss nothing on a first start.
+    hm_platform::events::prepare_queue(&config.common.events, &hm_workforce::events::CONSUMED)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("workforce: event queue ready");
     Ok(())
 }

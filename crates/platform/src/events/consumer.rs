@@ -104,72 +104,7 @@ impl Consumer {
     /// Declares the exchange, the queue with its retry and dead-letter queues, and the bindings. Safe to
     /// call repeatedly; services call it at start-up so events published before the first consume are kept.
     pub async fn declare(&self, channel: &Channel) -> Result<(), lapin::Error> {
-        let cfg = &self.config;
-        channel
-            .exchange_declare(
-                &cfg.exchange,
-                ExchangeKind::Topic,
-                ExchangeDeclareOptions {
-                    durable: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await?;
-        let durable = QueueDeclareOptions {
-            durable: true,
-            ..Default::default()
-        };
-        let mut dlq_args = FieldTable::default();
-        let mut retry_args = FieldTable::default();
-        let mut main_args = FieldTable::default();
-        main_args.insert(
-            "x-queue-type".into(),
-            AMQPValue::LongString("quorum".into()),
-        );
-        main_args.insert(
-            "x-dead-letter-exchange".into(),
-            AMQPValue::LongString("".into()),
-        );
-        main_args.insert(
-            "x-dead-letter-routing-key".into(),
-            AMQPValue::LongString(cfg.dead_letter_queue().into()),
-        );
-        // Expired retry messages go back to the main queue through the default exchange.
-        retry_args.insert(
-            "x-dead-letter-exchange".into(),
-            AMQPValue::LongString("".into()),
-        );
-        retry_args.insert(
-            "x-dead-letter-routing-key".into(),
-            AMQPValue::LongString(cfg.queue.clone().into()),
-        );
-        if let Some(ms) = cfg.queue_expires_ms {
-            for args in [&mut dlq_args, &mut retry_args, &mut main_args] {
-                args.insert("x-expires".into(), AMQPValue::LongUInt(ms));
-            }
-        }
-        channel
-            .queue_declare(&cfg.dead_letter_queue(), durable, dlq_args)
-            .await?;
-        channel
-            .queue_declare(&cfg.retry_queue(), durable, retry_args)
-            .await?;
-        channel
-            .queue_declare(&cfg.queue, durable, main_args)
-            .await?;
-        for key in &self.bindings {
-            channel
-                .queue_bind(
-                    &cfg.queue,
-                    &cfg.exchange,
-                    key,
-                    QueueBindOptions::default(),
-                    FieldTable::default(),
-                )
-                .await?;
-        }
-        Ok(())
+        declare_topology(channel, &self.config, &self.bindings).await
     }
 
     /// Declares the topology now (so nothing published from here on is missed) and consumes in the
@@ -345,4 +280,94 @@ fn attempt_of(delivery: &Delivery) -> u32 {
         Some(AMQPValue::LongInt(n)) => u32::try_from(*n).unwrap_or(0),
         _ => 0,
     }
+}
+
+/// Declares a consumer's exchange, queue (with its retry and dead-letter queues) and bindings.
+async fn declare_topology(
+    channel: &Channel,
+    cfg: &BusConfig,
+    bindings: &[String],
+) -> Result<(), lapin::Error> {
+    channel
+        .exchange_declare(
+            &cfg.exchange,
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    let mut dlq_args = FieldTable::default();
+    let mut retry_args = FieldTable::default();
+    let mut main_args = FieldTable::default();
+    main_args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    main_args.insert(
+        "x-dead-letter-exchange".into(),
+        AMQPValue::LongString("".into()),
+    );
+    main_args.insert(
+        "x-dead-letter-routing-key".into(),
+        AMQPValue::LongString(cfg.dead_letter_queue().into()),
+    );
+    // Expired retry messages go back to the main queue through the default exchange.
+    retry_args.insert(
+        "x-dead-letter-exchange".into(),
+        AMQPValue::LongString("".into()),
+    );
+    retry_args.insert(
+        "x-dead-letter-routing-key".into(),
+        AMQPValue::LongString(cfg.queue.clone().into()),
+    );
+    if let Some(ms) = cfg.queue_expires_ms {
+        for args in [&mut dlq_args, &mut retry_args, &mut main_args] {
+            args.insert("x-expires".into(), AMQPValue::LongUInt(ms));
+        }
+    }
+    channel
+        .queue_declare(&cfg.dead_letter_queue(), durable, dlq_args)
+        .await?;
+    channel
+        .queue_declare(&cfg.retry_queue(), durable, retry_args)
+        .await?;
+    channel
+        .queue_declare(&cfg.queue, durable, main_args)
+        .await?;
+    for key in bindings {
+        channel
+            .queue_bind(
+                &cfg.queue,
+                &cfg.exchange,
+                key,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Declares a service's queue and bindings without consuming (its `migrate` step), so events other
+/// services publish before it first runs wait in the queue instead of being dropped.
+pub async fn prepare_queue(cfg: &BusConfig, bindings: &[&str]) -> Result<(), BusError> {
+    let attempt = async {
+        let conn = Connection::connect(&cfg.amqp_url, connection_properties()).await?;
+        let channel = conn.create_channel().await?;
+        let bindings: Vec<String> = bindings.iter().map(|b| (*b).to_owned()).collect();
+        declare_topology(&channel, cfg, &bindings).await?;
+        conn.close(200, "prepared").await?;
+        Ok::<_, lapin::Error>(())
+    };
+    tokio::time::timeout(Duration::from_secs(10), attempt)
+        .await
+        .map_err(|_| BusError::Unreachable("connect timed out".into()))?
+        .map_err(|e| BusError::Unreachable(e.to_string()))
 }
