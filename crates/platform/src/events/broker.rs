@@ -112,6 +112,14 @@ pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> B
 }
 
 impl Broker {
+    /// Closes the connection (at shutdown, while the runtime still runs); a later publish reconnects.
+    pub async fn close(&self) {
+        let session = self.state.lock().await.take();
+        if let Some((conn, _)) = session {
+            let _ = conn.close(200, "shutdown").await;
+        }
+    }
+
     pub fn new(config: BusConfig) -> Arc<Self> {
         Arc::new(Broker {
             config,

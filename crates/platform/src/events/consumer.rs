@@ -145,10 +145,14 @@ impl Consumer {
                 None => self.connect().await,
             };
             match session {
-                Ok((_conn, channel)) => {
+                Ok((conn, channel)) => {
                     backoff = Duration::from_millis(200);
                     if let Err(e) = self.consume(&channel, &mut stopped).await {
                         tracing::warn!(error = %e, queue = %self.config.queue, "consumer interrupted");
+                    }
+                    if *stopped.borrow() {
+                        // Closed here, while the runtime still runs, rather than torn down with it.
+                        let _ = conn.close(200, "shutdown").await;
                     }
                 }
                 Err(e) => {

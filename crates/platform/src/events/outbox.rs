@@ -126,6 +126,7 @@ impl Relay {
                     if let Err(e) = self.drain().await {
                         tracing::warn!(error = %e, "outbox relay: final flush incomplete");
                     }
+                    self.broker.close().await;
                     return;
                 }
             }
