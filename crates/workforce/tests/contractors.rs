@@ -2,8 +2,10 @@
 //! pages with absolute links, and the events identity's `profile_exists` depends on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use hm_contracts::Role;
-use hm_platform::testing::{EventTap, TestKeys};
+use hm_platform::testing::EventTap;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -11,24 +13,13 @@ use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contractors_own_their_profiles() {
-    let keys = TestKeys::default();
-    let (_jwks, auth) = keys.serve().await;
-    let app = hm_workforce::testing::spawn(auth).await;
+    let api = common::Api::start().await;
+    let (keys, app) = (&api.keys, &api.app);
     let mut events = EventTap::bind(&app.bus, "workforce.contractor.*").await;
-    let http = reqwest::Client::new();
     let call = |method: Method, path: &str, token: Option<String>, body: Option<Value>| {
-        let mut request = http.request(method, format!("{}{}", app.base, path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        async move {
-            let res = request.send().await.unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        let path = path.to_owned();
+        let api = &api;
+        async move { api.send(method, &path, token.as_deref(), None, body).await }
     };
     let vikram = Uuid::new_v4();
     let token = keys.mint(vikram, Role::Contractor);

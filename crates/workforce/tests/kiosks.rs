@@ -2,8 +2,10 @@
 //! check-in / check-out (double check-in and check-out without check-in refused), geofence distance.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use hm_contracts::Role;
-use hm_platform::testing::{EventTap, TestKeys};
+use hm_platform::testing::EventTap;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -11,44 +13,28 @@ use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kiosks_authenticate_with_their_token_and_keep_one_open_check_in() {
-    let keys = TestKeys::default();
-    let (_jwks, auth) = keys.serve().await;
-    let app = hm_workforce::testing::spawn(auth).await;
+    let api = common::Api::start().await;
+    let (keys, app) = (&api.keys, &api.app);
     let mut events = EventTap::bind(&app.bus, "workforce.attendance.*").await;
-    let http = reqwest::Client::new();
     let call = |method: Method,
                 path: &str,
                 bearer: Option<&str>,
-                kiosk_token: Option<&str>,
+                kiosk: Option<&str>,
                 body: Option<Value>| {
-        let mut request = http.request(method, format!("{}{}", app.base, path));
-        if let Some(t) = bearer {
-            request = request.bearer_auth(t);
-        }
-        if let Some(t) = kiosk_token {
-            request = request.header("x-kiosk-token", t);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
+        let (path, bearer, kiosk) = (
+            path.to_owned(),
+            bearer.map(str::to_owned),
+            kiosk.map(str::to_owned),
+        );
+        let api = &api;
         async move {
-            let res = request.send().await.unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            api.send(method, &path, bearer.as_deref(), kiosk.as_deref(), body)
+                .await
         }
     };
     let contractor = keys.mint(Uuid::new_v4(), Role::Contractor);
     let worker_user = Uuid::new_v4();
-    {
-        let (client, connection) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .batch_execute(&format!("INSERT INTO user_refs (id, phone, role) VALUES ('{worker_user}', '+919900001111', 'worker')"))
-            .await
-            .unwrap();
-    }
+    api.sql(&format!("INSERT INTO user_refs (id, phone, role) VALUES ('{worker_user}', '+919900001111', 'worker')")).await;
 
     let (status, _) = call(
         Method::POST,

@@ -1,30 +1,21 @@
 //! Sites over HTTP: contractors manage their own (another's is a 404), admins any; assignments.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use hm_contracts::Role;
-use hm_platform::testing::TestKeys;
 use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contractors_manage_their_own_sites_and_assign_workers() {
-    let keys = TestKeys::default();
-    let (_jwks, auth) = keys.serve().await;
-    let app = hm_workforce::testing::spawn(auth).await;
-    let http = reqwest::Client::new();
+    let api = common::Api::start().await;
+    let keys = &api.keys;
     let call = |method: Method, path: String, token: &str, body: Option<Value>| {
-        let mut request = http
-            .request(method, format!("{}{}", app.base, path))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        async move {
-            let res = request.send().await.unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        let token = token.to_owned();
+        let api = &api;
+        async move { api.send(method, &path, Some(&token), None, body).await }
     };
     let vikram = keys.mint(Uuid::new_v4(), Role::Contractor);
     let rival = keys.mint(Uuid::new_v4(), Role::Contractor);
@@ -198,22 +189,12 @@ async fn contractors_manage_their_own_sites_and_assign_workers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_site_attendance_and_the_site_dashboard() {
-    let keys = TestKeys::default();
-    let (_jwks, auth) = keys.serve().await;
-    let app = hm_workforce::testing::spawn(auth).await;
-    let http = reqwest::Client::new();
+    let api = common::Api::start().await;
+    let keys = &api.keys;
     let call = |method: Method, path: String, token: &str, body: Option<Value>| {
-        let mut request = http
-            .request(method, format!("{}{}", app.base, path))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        async move {
-            let res = request.send().await.unwrap();
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        let token = token.to_owned();
+        let api = &api;
+        async move { api.send(method, &path, Some(&token), None, body).await }
     };
     let vikram = keys.mint(Uuid::new_v4(), Role::Contractor);
     call(

@@ -2,48 +2,43 @@
 //! skills from the catalog projection, the online toggle, location, and the events identity relies on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use hm_contracts::Role;
-use hm_platform::testing::{EventTap, TestKeys};
+use hm_platform::testing::EventTap;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 use uuid::Uuid;
 
+/// The workforce API with three catalog services projected (one withdrawn).
 struct T {
-    app: hm_workforce::testing::Spawned,
-    keys: TestKeys,
-    http: reqwest::Client,
-    _jwks: hm_platform::testing::JwksServer,
+    api: common::Api,
+}
+
+impl std::ops::Deref for T {
+    type Target = common::Api;
+    fn deref(&self) -> &common::Api {
+        &self.api
+    }
 }
 
 impl T {
     async fn start() -> T {
-        let keys = TestKeys::default();
-        let (jwks, auth) = keys.serve().await;
-        let app = hm_workforce::testing::spawn(auth).await;
-        sql(
-            &app,
+        let api = common::Api::start().await;
+        api.sql(
             "INSERT INTO service_refs (id, slug, name, title_en) VALUES
             (gen_random_uuid(), 'plumbing', 'Plumbing', 'Plumbing'),
             (gen_random_uuid(), 'electrician', 'Electrician', 'Electrician'),
-            (gen_random_uuid(), 'retired', 'Retired', 'Retired')",
+            (gen_random_uuid(), 'retired', 'Retired', 'Retired');
+            UPDATE service_refs SET is_active = false WHERE slug = 'retired'",
         )
         .await;
-        sql(
-            &app,
-            "UPDATE service_refs SET is_active = false WHERE slug = 'retired'",
-        )
-        .await;
-        T {
-            app,
-            keys,
-            http: reqwest::Client::new(),
-            _jwks: jwks,
-        }
+        T { api }
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
-        self.call(Method::GET, path, None, None).await
+        self.api.send(Method::GET, path, None, None, None).await
     }
 
     async fn call(
@@ -53,37 +48,16 @@ impl T {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{}", self.app.base, path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let res = request.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        self.api.send(method, path, token, None, body).await
     }
 }
-
-async fn sql(app: &hm_workforce::testing::Spawned, statement: &str) {
-    let (client, connection) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client.batch_execute(statement).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_creates_reads_and_edits_their_own_profile_only() {
     let t = T::start().await;
     let mut events = EventTap::bind(&t.app.bus, "workforce.worker.*").await;
     let raju = Uuid::new_v4();
     let raju_token = t.keys.mint(raju, Role::Worker);
-    sql(&t.app, &format!("INSERT INTO user_refs (id, phone, role, first_name, last_name) VALUES ('{raju}', '+919876543210', 'worker', 'Raju', 'Kumar')")).await;
+    t.sql(&format!("INSERT INTO user_refs (id, phone, role, first_name, last_name) VALUES ('{raju}', '+919876543210', 'worker', 'Raju', 'Kumar')")).await;
 
     let (status, body) = t
         .call(Method::GET, "/api/v1/workers/me/", Some(&raju_token), None)
@@ -526,13 +500,10 @@ async fn the_worker_list_filters_sorts_and_pages() {
             .call(Method::POST, "/api/v1/workers/", Some(&token), Some(body))
             .await;
         assert_eq!(status, 201, "{w}");
-        sql(
-            &t.app,
-            &format!(
-                "UPDATE worker_profiles SET rating = {rating} WHERE id = '{}'",
-                w["id"].as_str().unwrap()
-            ),
-        )
+        t.sql(&format!(
+            "UPDATE worker_profiles SET rating = {rating} WHERE id = '{}'",
+            w["id"].as_str().unwrap()
+        ))
         .await;
     }
     let prices = |v: &Value| -> Vec<Value> {

@@ -1,7 +1,9 @@
 //! Contractor profiles (DOMAIN §3.2); the rating travels as text at its column's scale.
 
+use super::Count;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Bool, Int4, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::OptionalExtension;
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -97,39 +99,29 @@ impl Editable {
 
 const SELECT: &str = "\
 SELECT c.id, c.user_id, coalesce(u.phone, '') AS user_phone,
-       coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.phone, '') AS user_name,
+       person_name(u.first_name, u.last_name, u.phone) AS user_name,
        c.company_name, c.license_number, c.gst_number, c.address, c.city, c.state, c.postal_code, c.website,
        c.experience_years, c.rating::text AS rating, c.total_projects, c.is_active, c.created_at, c.updated_at
 FROM contractor_profiles c
 LEFT JOIN user_refs u ON u.id = c.user_id";
 
-fn optional<T>(r: QueryResult<T>) -> QueryResult<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(diesel::result::Error::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Contractor>> {
-    optional(
-        diesel::sql_query(format!("{SELECT} WHERE c.id = $1"))
-            .bind::<SqlUuid, _>(id)
-            .get_result(conn)
-            .await,
-    )
+    diesel::sql_query(format!("{SELECT} WHERE c.id = $1"))
+        .bind::<SqlUuid, _>(id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 pub async fn by_user(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
 ) -> QueryResult<Option<Contractor>> {
-    optional(
-        diesel::sql_query(format!("{SELECT} WHERE c.user_id = $1"))
-            .bind::<SqlUuid, _>(user_id)
-            .get_result(conn)
-            .await,
-    )
+    diesel::sql_query(format!("{SELECT} WHERE c.user_id = $1"))
+        .bind::<SqlUuid, _>(user_id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Newest first, one page, and the total.
@@ -145,11 +137,6 @@ pub async fn page(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
     let count: Count = diesel::sql_query("SELECT count(*) AS n FROM contractor_profiles")
         .get_result(conn)
         .await?;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{Bool, Date, Double, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::OptionalExtension;
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -38,21 +39,12 @@ const KIOSK: &str = "SELECT id, contractor_id, site_id, device_uuid, location_na
     latitude::float8 AS latitude, longitude::float8 AS longitude, geofence_radius_m, is_active, token_hash, created_at
     FROM kiosks";
 
-fn optional<T>(r: QueryResult<T>) -> QueryResult<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(diesel::result::Error::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Kiosk>> {
-    optional(
-        diesel::sql_query(format!("{KIOSK} WHERE id = $1"))
-            .bind::<SqlUuid, _>(id)
-            .get_result(conn)
-            .await,
-    )
+    diesel::sql_query(format!("{KIOSK} WHERE id = $1"))
+        .bind::<SqlUuid, _>(id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Kiosks of a contractor (all, for `None`), newest first.
@@ -202,31 +194,29 @@ pub async fn check_in(
     kiosk: Uuid,
     distance_m: Option<f64>,
 ) -> QueryResult<Option<Log>> {
-    optional(
-        diesel::sql_query(
-            "INSERT INTO attendance_logs (id, worker_id, kiosk_id, distance_m) VALUES ($1, $2, $3, $4)
+    diesel::sql_query(
+        "INSERT INTO attendance_logs (id, worker_id, kiosk_id, distance_m) VALUES ($1, $2, $3, $4)
              ON CONFLICT (worker_id) WHERE check_out IS NULL DO NOTHING
              RETURNING id, worker_id, kiosk_id, check_in, check_out, distance_m",
-        )
-        .bind::<SqlUuid, _>(Uuid::new_v4())
-        .bind::<SqlUuid, _>(worker)
-        .bind::<SqlUuid, _>(kiosk)
-        .bind::<Nullable<Double>, _>(distance_m)
-        .get_result(conn)
-        .await,
     )
+    .bind::<SqlUuid, _>(Uuid::new_v4())
+    .bind::<SqlUuid, _>(worker)
+    .bind::<SqlUuid, _>(kiosk)
+    .bind::<Nullable<Double>, _>(distance_m)
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// Closes the worker's open check-in; `None` when there is none.
 pub async fn check_out(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<Option<Log>> {
-    optional(
-        diesel::sql_query(
-            "UPDATE attendance_logs SET check_out = greatest(now(), check_in), updated_at = now()
+    diesel::sql_query(
+        "UPDATE attendance_logs SET check_out = greatest(now(), check_in), updated_at = now()
              WHERE worker_id = $1 AND check_out IS NULL
              RETURNING id, worker_id, kiosk_id, check_in, check_out, distance_m",
-        )
-        .bind::<SqlUuid, _>(worker)
-        .get_result(conn)
-        .await,
     )
+    .bind::<SqlUuid, _>(worker)
+    .get_result(conn)
+    .await
+    .optional()
 }

@@ -3,6 +3,7 @@
 //! (R = 6371 km) runs only on the rows the index returns. The bench (`make bench-nearby`) calls
 //! [`page`] itself.
 
+use super::Count;
 use crate::domain::geo::{Point, EARTH_RADIUS_KM};
 use diesel::sql_types::{BigInt, Double, Uuid as SqlUuid};
 use diesel::QueryableByName;
@@ -159,11 +160,6 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
         // Nothing on this page: nothing at all, or past the end / a count-only call (count needed).
         None if q.offset == 0 && q.limit > 0 => 0,
         None => {
-            #[derive(QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = BigInt)]
-                n: i64,
-            }
             let count: Count = bind(format!("SELECT count(*) AS n {}", from_where(q)))
                 .get_result(conn)
                 .await?;

@@ -1,7 +1,9 @@
 //! Sites and their worker assignments (DOMAIN §3.3–3.4).
 
+use super::Count;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Bool, Date, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::OptionalExtension;
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -81,21 +83,12 @@ SELECT s.id, s.contractor_id, c.user_id AS contractor_user_id, c.company_name AS
        s.created_at, s.updated_at
 FROM sites s JOIN contractor_profiles c ON c.id = s.contractor_id";
 
-fn optional<T>(r: QueryResult<T>) -> QueryResult<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(diesel::result::Error::NotFound) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Site>> {
-    optional(
-        diesel::sql_query(format!("{SELECT} WHERE s.id = $1"))
-            .bind::<SqlUuid, _>(id)
-            .get_result(conn)
-            .await,
-    )
+    diesel::sql_query(format!("{SELECT} WHERE s.id = $1"))
+        .bind::<SqlUuid, _>(id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Newest first; only `contractor`'s sites unless `None` (staff see all).
@@ -113,11 +106,6 @@ pub async fn page(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
     let count: Count = diesel::sql_query(
         "SELECT count(*) AS n FROM sites WHERE ($1::uuid IS NULL OR contractor_id = $1)",
     )
@@ -212,10 +200,10 @@ pub struct Assignment {
 
 const ASSIGNMENT: &str = "\
 SELECT a.id, a.site_id, s.name AS site_name, a.worker_id,
-       coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.phone, '') AS worker_name,
+       person_name(u.first_name, u.last_name, u.phone) AS worker_name,
        coalesce(u.phone, '') AS worker_phone, a.assigned_by,
        CASE WHEN a.assigned_by IS NULL THEN NULL
-            ELSE coalesce(nullif(trim(b.first_name || ' ' || b.last_name), ''), b.phone, '') END AS assigned_by_name,
+            ELSE person_name(b.first_name, b.last_name, b.phone) END AS assigned_by_name,
        a.assigned_at, a.role_on_site, a.is_active, a.created_at
 FROM site_assignments a
 JOIN sites s ON s.id = a.site_id
@@ -302,11 +290,11 @@ pub struct Mark {
 
 const MARK: &str = "\
 SELECT m.id, m.site_id, s.name AS site_name, m.worker_id,
-       coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.phone, '') AS worker_name,
+       person_name(u.first_name, u.last_name, u.phone) AS worker_name,
        coalesce(u.phone, '') AS worker_phone, m.attendance_date, m.status, m.checkin_time, m.checkout_time,
        m.marked_by,
        CASE WHEN m.marked_by IS NULL THEN NULL
-            ELSE coalesce(nullif(trim(b.first_name || ' ' || b.last_name), ''), b.phone, '') END AS marked_by_name,
+            ELSE person_name(b.first_name, b.last_name, b.phone) END AS marked_by_name,
        m.notes, m.created_at, m.updated_at
 FROM site_attendance m
 JOIN sites s ON s.id = m.site_id

@@ -1,8 +1,10 @@
 //! Worker profiles. Decimals travel as text (`numeric::text` keeps the column's scale, as the wire wants:
 //! `"26.850000"`, `"600.00"`), so no decimal type is needed in Rust.
 
+use super::Count;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{Array, Bool, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::OptionalExtension;
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -65,7 +67,7 @@ SELECT p.id, p.user_id, p.is_available, p.availability_updated_at,
        p.price_currency, p.price_type, p.min_charge::text AS min_charge, p.bio, p.experience_years,
        p.intro_audio_url, p.is_verified, p.last_seen, p.created_at, p.updated_at,
        coalesce(u.phone, '') AS user_phone,
-       coalesce(nullif(trim(u.first_name || ' ' || u.last_name), ''), u.phone, '') AS user_name,
+       person_name(u.first_name, u.last_name, u.phone) AS user_name,
        coalesce((SELECT array_agg(coalesce(nullif(s.title_en, ''), s.name) ORDER BY ws.position, s.name)
                  FROM worker_services ws JOIN service_refs s ON s.id = ws.service_id
                  WHERE ws.worker_id = p.id), '{}') AS services_list
@@ -77,7 +79,7 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
         .bind::<SqlUuid, _>(id)
         .get_result(conn)
         .await
-        .optional_row()
+        .optional()
 }
 
 pub async fn by_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<Option<Worker>> {
@@ -85,21 +87,7 @@ pub async fn by_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult
         .bind::<SqlUuid, _>(user_id)
         .get_result(conn)
         .await
-        .optional_row()
-}
-
-trait OptionalRow<T> {
-    fn optional_row(self) -> QueryResult<Option<T>>;
-}
-
-impl<T> OptionalRow<T> for QueryResult<T> {
-    fn optional_row(self) -> QueryResult<Option<T>> {
-        match self {
-            Ok(v) => Ok(Some(v)),
-            Err(diesel::result::Error::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
+        .optional()
 }
 
 /// The writable fields of a profile (API "WorkerProfile JSON"), decimals as validated text.
@@ -424,11 +412,6 @@ pub async fn list(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
     let count: Count = bind(format!(
         "SELECT count(*) AS n FROM worker_profiles p WHERE {where_clause}"
     ))

@@ -1,0 +1,63 @@
+//! Workforce on a free port (real Postgres, Redis, RabbitMQ) with tokens from a test key, and one way to
+//! call it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use hm_platform::testing::{JwksServer, TestKeys};
+use hm_workforce::testing::Spawned;
+use reqwest::Method;
+use serde_json::Value;
+
+pub struct Api {
+    pub app: Spawned,
+    pub keys: TestKeys,
+    http: reqwest::Client,
+    _jwks: JwksServer,
+}
+
+impl Api {
+    pub async fn start() -> Api {
+        let keys = TestKeys::default();
+        let (jwks, auth) = keys.serve().await;
+        let app = hm_workforce::testing::spawn(auth).await;
+        Api {
+            app,
+            keys,
+            http: reqwest::Client::new(),
+            _jwks: jwks,
+        }
+    }
+
+    /// One request: an optional bearer token, an optional kiosk token, an optional JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        kiosk_token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.app.base, path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(token) = kiosk_token {
+            request = request.header("x-kiosk-token", token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let res = request.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn sql(&self, statement: &str) {
+        let (client, connection) = tokio_postgres::connect(&self.app.db.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(statement).await.unwrap();
+    }
+}
