@@ -3,8 +3,8 @@
 //! (σ ≈ 20 km), a quarter anywhere in the country's bounding box; half available; one to three skills of
 //! seven. Runs the service's own SQL (`hm_workforce::store::search`) with 1,000 searches per size centred
 //! near the cities, and prints p50/p99 per size. Each search is what the API runs for one page: the
-//! nearest-first page and the count of matches (`store::search::page`). Loads in bulk (the triggers'
-//! work done set-wise).
+//! nearest-first page and the count of matches (`store::search::page`, planned on every call as the
+//! service sends it). Loads in bulk (the triggers' work done set-wise).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel_async::AsyncConnection;
@@ -67,9 +67,8 @@ async fn load(db: &tokio_postgres::Client, from: i64, to: i64) {
          SELECT md5('w' || n)::uuid, md5('s' || ((n + k * 3) % 7))::uuid, k
          FROM generate_series({from}, {to} - 1) n, generate_series(0, (n % 3)) k
          ON CONFLICT DO NOTHING;
-         INSERT INTO worker_search (worker_id, service_id, is_available, availability_status, position)
-         SELECT p.id, s.service_id, p.is_available, p.availability_status,
-                ll_to_earth(p.latitude::float8, p.longitude::float8)
+         INSERT INTO worker_search (worker_id, service_id, is_available, availability_status, lat, lng)
+         SELECT p.id, s.service_id, p.is_available, p.availability_status, p.latitude, p.longitude
          FROM worker_profiles p
          CROSS JOIN LATERAL (SELECT NULL::uuid AS service_id
                              UNION ALL SELECT ws.service_id FROM worker_services ws WHERE ws.worker_id = p.id) s

@@ -1,6 +1,5 @@
 // @generated automatically by Diesel CLI.
-// `worker_search.position` is of the `earth` type (cube extension), which diesel does not know; that table
-// is only read through the SQL of `store::search`.
+// `worker_search` is left out: triggers write it and only the SQL of `store::search` reads it.
 
 diesel::table! {
     service_refs (id) {

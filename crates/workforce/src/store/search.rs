@@ -1,23 +1,14 @@
-//! The nearby search: one GiST scan of `worker_search` on (service, position), nearest first (KNN on the
-//! earth cube), inside the radius's bounding box, stopping at the page size. The exact Haversine check
-//! (R = 6371 km) runs only on the rows the index returns. The bench (`make bench-nearby`) calls
-//! [`page`] itself.
+//! The nearby search, answered from the btree of `worker_search` alone (migration 8): the radius's
+//! bounding box is one short index range per latitude band, the exact Haversine check (R = 6371 km)
+//! runs on the index entries, and the matches are counted (P-STD's `count`) and the page picked from
+//! them without touching the table. The bench (`make bench-nearby`) calls [`page`] itself.
 
 use super::Count;
-use crate::domain::geo::{Point, EARTH_RADIUS_KM};
-use diesel::sql_types::{BigInt, Double, Uuid as SqlUuid};
+use crate::domain::geo::{Point, SearchWindow};
+use diesel::sql_types::{Array, BigInt, Double, SmallInt, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-
-/// earthdistance measures with a 6378.168 km sphere; the box is widened so it contains every point
-/// within the radius on the 6371 km sphere the spec measures with.
-const BOX_FACTOR: f64 = 6378.168 / EARTH_RADIUS_KM * 1.001;
-
-/// The box radius in metres for a search radius in km.
-pub fn box_metres(radius_km: f64) -> f64 {
-    radius_km * 1000.0 * BOX_FACTOR
-}
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Hit {
@@ -59,16 +50,16 @@ pub struct Query {
     pub offset: i64,
 }
 
-/// Great-circle km from the cube positions alone (no join): earthdistance measures on a 6378.168 km
-/// sphere, so scaling to 6371 km gives exactly the Haversine distance of DOMAIN §3.9.
-const DISTANCE_KM: &str = "earth_distance(ll_to_earth($1, $2), s.position) * (6371.0 / 6378168.0)";
+/// Haversine km (DOMAIN §3.9, `domain::geo::haversine_km`) from the index entry's own coordinates.
+const DISTANCE_KM: &str = "12742.0 * asin(least(1.0, sqrt(sin(radians(s.lat - $1) / 2) ^ 2 \
+     + cos(radians($1)) * cos(radians(s.lat)) * sin(radians(s.lng - $2) / 2) ^ 2)))";
 
 fn needs_profiles(q: &Query) -> bool {
     q.min_price.is_some() || q.max_price.is_some() || q.sort != Sort::Distance
 }
 
 /// `FROM … WHERE …` of a search; the profile join and the optional filters only when asked for, so
-/// the common search reads the index and `worker_search` alone.
+/// the common search reads the index alone.
 fn from_where(q: &Query) -> String {
     let service = if q.service.is_some() {
         "s.service_id = $5"
@@ -84,7 +75,8 @@ fn from_where(q: &Query) -> String {
         sql.push_str(" JOIN worker_profiles p ON p.id = s.worker_id");
     }
     sql.push_str(&format!(
-        " WHERE {service} AND {available} AND earth_box(ll_to_earth($1, $2), $3) @> s.position AND {DISTANCE_KM} <= $4"
+        " WHERE {service} AND {available} AND s.band = ANY($4) AND s.lng BETWEEN $9 AND $10 \
+          AND {DISTANCE_KM} <= $3"
     ));
     if q.min_price.is_some() {
         sql.push_str(" AND p.price_amount >= $6::float8");
@@ -111,44 +103,44 @@ struct Row {
     total: i64,
 }
 
-/// One page of a nearby search and the number of matches (for P-STD pagination), in one scan: the
-/// matches inside the radius are found through the index once, counted, and the page is the top of
-/// them by distance (KNN order), price or rating.
+/// One page of a nearby search and the number of matches (for P-STD pagination), in one index scan:
+/// the matches inside the radius are counted, and the page is the top of them by distance, price or
+/// rating (nearest first among equals).
 pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResult<(Vec<Hit>, i64)> {
     use diesel::sql_types::{Nullable, Text};
     let direction = if q.descending { "DESC" } else { "ASC" };
     let (extra, order) = match q.sort {
-        Sort::Distance => ("", format!("knn {direction}")),
+        Sort::Distance => ("", format!("distance_km {direction}")),
         Sort::Price => (
             ", coalesce(p.price_amount, 999999) AS price",
-            format!("price {direction}, knn"),
+            format!("price {direction}, distance_km"),
         ),
-        Sort::Rating => (", p.rating", format!("rating {direction}, knn")),
+        Sort::Rating => (", p.rating", format!("rating {direction}, distance_km")),
     };
     let skill = q.skill.as_ref().map(|s| {
         s.replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_")
     });
+    let window = SearchWindow::around(q.at, q.radius_km);
     let bind = |sql: String| {
         diesel::sql_query(sql)
             .into_boxed()
             .bind::<Double, _>(q.at.lat)
             .bind::<Double, _>(q.at.lng)
-            .bind::<Double, _>(box_metres(q.radius_km))
             .bind::<Double, _>(q.radius_km)
+            .bind::<Array<SmallInt>, _>(window.bands.clone())
             .bind::<Nullable<SqlUuid>, _>(q.service)
             .bind::<Nullable<Double>, _>(q.min_price)
             .bind::<Nullable<Double>, _>(q.max_price)
             .bind::<Nullable<Text>, _>(skill.clone())
+            .bind::<Double, _>(window.lng_min)
+            .bind::<Double, _>(window.lng_max)
     };
     let rows: Vec<Row> = bind(format!(
-        "WITH matches AS MATERIALIZED (
-             SELECT s.worker_id, {DISTANCE_KM} AS distance_km, s.position <-> ll_to_earth($1, $2) AS knn{extra}
-             {}
-         )
-         SELECT worker_id, distance_km, (SELECT count(*) FROM matches) AS total
-         FROM matches ORDER BY {order} LIMIT $9 OFFSET $10",
+        "SELECT worker_id, distance_km, count(*) OVER () AS total
+         FROM (SELECT s.worker_id, {DISTANCE_KM} AS distance_km{extra} {}) matches
+         ORDER BY {order} LIMIT $11 OFFSET $12",
         from_where(q)
     ))
     .bind::<BigInt, _>(q.limit)
