@@ -66,6 +66,9 @@ pub mod types {
     pub const SERVICE_CREATED: &str = "catalog.service.created";
     pub const SERVICE_UPDATED: &str = "catalog.service.updated";
     pub const CONFIG_CHANGED: &str = "catalog.config.changed";
+    pub const JOB_POSTED: &str = "jobs.job.posted";
+    pub const JOB_STATUS_CHANGED: &str = "jobs.job.status_changed";
+    pub const BOOKING_COMPLETED: &str = "jobs.booking.completed";
 }
 
 /// `identity.user.registered`: a user was created by a first OTP login, the seeder or an admin.
@@ -145,4 +148,33 @@ pub struct ConfigChanged {
     /// The flag key or translation `key:lang`, when that is how the row is addressed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+}
+
+/// `jobs.job.posted` and `jobs.job.status_changed`: a job's current state as other services project it
+/// (workforce counts a contractor's pending jobs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobChanged {
+    pub job_id: Uuid,
+    /// The user who posted it.
+    pub poster_id: Uuid,
+    /// The poster's contractor profile, when a contractor posted it.
+    pub contractor_id: Option<Uuid>,
+    pub service_id: Uuid,
+    /// `open`, `assigned`, `in_progress`, `completed` or `cancelled` (DOMAIN §4.1).
+    pub status: String,
+}
+
+/// `jobs.booking.completed`: a booking reached `completed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingCompleted {
+    pub booking_id: Uuid,
+    /// The customer who booked.
+    pub user_id: Uuid,
+    /// The assigned worker's profile, if one was assigned.
+    pub worker_id: Option<Uuid>,
+    pub service_id: Uuid,
+    pub completed_at: DateTime<Utc>,
+    /// The customer's 1–5 rating of the work, when one was given.
+    #[serde(default)]
+    pub rating: Option<f64>,
 }

@@ -1,11 +1,14 @@
-//! What workforce consumes (proto-docs/events.md): catalog's services and identity's users, kept as
-//! local projections so a request never asks another service.
+//! What workforce publishes and consumes (proto-docs/events.md). Catalog's services, identity's users
+//! and jobs' jobs are kept as local projections, so a request never asks another service; completed
+//! bookings count towards the worker's profile.
 
-use crate::store::refs;
+use crate::store::{refs, workers};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::ProfileRef;
-use hm_contracts::events::{types, ServiceChanged, UserRegistered, UserUpdated};
+use hm_contracts::events::{
+    types, BookingCompleted, JobChanged, ServiceChanged, UserRegistered, UserUpdated,
+};
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerFuture};
 use serde::Serialize;
@@ -13,18 +16,22 @@ use uuid::Uuid;
 
 pub const SOURCE: &str = "workforce";
 
-pub const CONSUMED: [&str; 4] = [
+pub const CONSUMED: [&str; 7] = [
     types::SERVICE_CREATED,
     types::SERVICE_UPDATED,
     types::USER_REGISTERED,
     types::USER_UPDATED,
+    types::JOB_POSTED,
+    types::JOB_STATUS_CHANGED,
+    types::BOOKING_COMPLETED,
 ];
 
-/// Keeps `service_refs` and `user_refs` in step. Upserts, so a redelivered or reordered copy of the
-/// latest state is harmless (the inbox already drops exact redeliveries).
-pub struct Projections;
+/// Keeps `service_refs`, `user_refs` and `job_refs` in step (upserts of the latest state, so a
+/// reordered copy is harmless) and counts completed bookings. The platform's inbox records each event
+/// id in the same transaction, so a redelivered event has no second effect.
+pub struct Incoming;
 
-impl Handler for Projections {
+impl Handler for Incoming {
     fn handle<'a>(
         &'a self,
         conn: &'a mut AsyncPgConnection,
@@ -44,6 +51,22 @@ impl Handler for Projections {
                     let user: UserUpdated = event.payload()?;
                     refs::upsert_user(conn, &refs::registered_from_update(&user), user.is_active)
                         .await?;
+                }
+                types::JOB_POSTED | types::JOB_STATUS_CHANGED => {
+                    let job: JobChanged = event.payload()?;
+                    refs::upsert_job(conn, &job, event.occurred_at).await?;
+                }
+                types::BOOKING_COMPLETED => {
+                    let booking: BookingCompleted = event.payload()?;
+                    if let Some(worker) = booking.worker_id {
+                        let rating = booking.rating.filter(|r| (1.0..=5.0).contains(r));
+                        if rating != booking.rating {
+                            tracing::warn!(booking = %booking.booking_id, "rating outside 1-5 ignored");
+                        }
+                        if !workers::record_completed_job(conn, worker, rating).await? {
+                            tracing::warn!(booking = %booking.booking_id, %worker, "completed booking of an unknown worker profile");
+                        }
+                    }
                 }
                 _ => {}
             }

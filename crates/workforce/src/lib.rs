@@ -1,8 +1,6 @@
 //! hm-workforce: worker and contractor profiles, nearby search, sites, kiosks and attendance.
-//! (Issue #5, in progress: the data model, the projections of catalog's services and identity's users,
-//! and the nearby search with its benchmark are here; the HTTP API of profiles, sites and attendance
-//! follows.)
 
+pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod error;
@@ -27,6 +25,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbPool,
+    pub cache: cache::Cache,
     /// `FEATURE_BIOMETRIC_STUB`: the daily kiosk mark of API §5.17 is accepted.
     pub biometric_stub: bool,
 }
@@ -53,8 +52,8 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Migrates (unless disabled), connects, starts the outbox relay and the projections' consumer, and
-/// binds the HTTP server (probes, metrics and OpenAPI so far).
+/// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
+/// HTTP server.
 pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
     let common = &config.common;
     if common.run_migrations {
@@ -74,7 +73,7 @@ pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
     let consumer = Consumer::new(
         common.events.clone(),
         &events::CONSUMED,
-        Arc::new(events::Projections),
+        Arc::new(events::Incoming),
         pool.clone(),
         metrics.clone(),
     )
@@ -86,13 +85,17 @@ pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
         metrics: actix_web::web::Data::new(metrics),
         readiness: actix_web::web::Data::new(Readiness {
             db: Some(pool.clone()),
-            redis: Some(redis),
+            redis: Some(redis.clone()),
             broker: Some(broker),
         }),
         verifier: actix_web::web::Data::new(TokenVerifier::new(common.auth.clone())),
     };
     let state = actix_web::web::Data::new(AppState {
         db: pool.clone(),
+        cache: cache::Cache::new(
+            redis,
+            hm_platform::redis::Keys::new(common.redis_key_prefix.clone()),
+        ),
         biometric_stub: config.biometric_stub,
     });
     let pool_data = actix_web::web::Data::new(pool);

@@ -192,3 +192,162 @@ async fn contractors_own_their_profiles() {
     }
     assert!(deleted);
 }
+
+/// A job as jobs publishes it.
+fn job_event(kind: &str, job_id: Uuid, contractor: Uuid, status: &str) -> hm_contracts::Event {
+    hm_contracts::Event::new(
+        "jobs",
+        kind,
+        None,
+        hm_contracts::events::JobChanged {
+            job_id,
+            poster_id: Uuid::new_v4(),
+            contractor_id: Some(contractor),
+            service_id: Uuid::new_v4(),
+            status: status.into(),
+        },
+    )
+    .into_json()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contractor_dashboard_counts_kiosks_check_ins_and_pending_jobs() {
+    use hm_contracts::events::types;
+    let api = common::Api::start().await;
+    let (keys, app) = (&api.keys, &api.app);
+    let call = |path: String, token: Option<String>| {
+        let api = &api;
+        async move {
+            api.send(Method::GET, &path, token.as_deref(), None, None)
+                .await
+        }
+    };
+    let owner = Uuid::new_v4();
+    let token = keys.mint(owner, Role::Contractor);
+    let (_, profile) = api
+        .send(
+            Method::POST,
+            "/api/v1/contractors/",
+            Some(&token),
+            None,
+            Some(json!({"company_name": "Test Construction Co."})),
+        )
+        .await;
+    let id = profile["id"].as_str().unwrap().to_owned();
+    let (_, fresh) = api
+        .send(
+            Method::POST,
+            "/api/v1/contractors/",
+            Some(&keys.mint(Uuid::new_v4(), Role::Contractor)),
+            None,
+            Some(json!({"company_name": "Fresh Co."})),
+        )
+        .await;
+    let path = format!("/api/v1/contractors/{id}/dashboard/");
+
+    // CT3: kiosks KIOSK001 and KIOSK002 active, KIOSK003 not; today two workers checked in at the
+    // active ones (one of them twice), a third only yesterday and a fourth at the inactive kiosk.
+    api.sql(&format!(
+        "INSERT INTO kiosks (id, contractor_id, device_uuid, location_name, is_active, token_hash) VALUES
+           ('00000000-0000-0000-0000-000000000001', '{id}', 'KIOSK001', 'A', true, ''),
+           ('00000000-0000-0000-0000-000000000002', '{id}', 'KIOSK002', 'B', true, ''),
+           ('00000000-0000-0000-0000-000000000003', '{id}', 'KIOSK003', 'C', false, '');
+         INSERT INTO attendance_logs (id, worker_id, kiosk_id, check_in, check_out) VALUES
+           (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-000000000001', now(), now()),
+           (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-000000000002', now(), NULL),
+           (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a2', '00000000-0000-0000-0000-000000000002', now(), NULL),
+           (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a3', '00000000-0000-0000-0000-000000000001', now() - interval '1 day', now() - interval '1 day'),
+           (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a4', '00000000-0000-0000-0000-000000000003', now(), NULL);"
+    ))
+    .await;
+    // Jobs of this contractor: open, assigned, completed (one posted open then completed), as jobs
+    // publishes them.
+    let jobs = hm_platform::events::Broker::new(hm_platform::events::BusConfig {
+        queue: "unused".into(),
+        ..app.bus.clone()
+    });
+    let contractor = Uuid::parse_str(&id).unwrap();
+    let (open, assigned, done) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    for event in [
+        job_event(types::JOB_POSTED, open, contractor, "open"),
+        job_event(types::JOB_POSTED, assigned, contractor, "open"),
+        job_event(types::JOB_STATUS_CHANGED, assigned, contractor, "assigned"),
+        job_event(types::JOB_POSTED, done, contractor, "open"),
+        job_event(types::JOB_STATUS_CHANGED, done, contractor, "completed"),
+    ] {
+        jobs.publish(&event, None).await.unwrap();
+    }
+    let settled = format!(
+        "SELECT count(*) FROM job_refs WHERE id = '{open}' OR (id = '{assigned}' AND status = 'assigned')
+           OR (id = '{done}' AND status = 'completed')"
+    );
+    let projected = hm_platform::testing::eventually(Duration::from_secs(10), || async {
+        (api.count(&settled).await == 3).then_some(())
+    })
+    .await;
+    assert!(projected.is_some(), "jobs projected");
+
+    assert_eq!(call(path.clone(), None).await.0, 401, "CT4");
+    let (status, _) = call(
+        path.clone(),
+        Some(keys.mint(Uuid::new_v4(), Role::Contractor)),
+    )
+    .await;
+    assert_eq!(status, 403, "another contractor's dashboard");
+    let (status, body) = call(path.clone(), Some(token.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"active_sites": 2, "workers_present_today": 2, "pending_jobs": 2})
+    );
+    let (status, body) = call(path.clone(), Some(keys.mint(Uuid::new_v4(), Role::Admin))).await;
+    assert_eq!(
+        (status, body["pending_jobs"].clone()),
+        (200, json!(2)),
+        "admins see any"
+    );
+
+    // Cached for 60 s: a new check-in does not show until then.
+    api.sql(
+        "INSERT INTO attendance_logs (id, worker_id, kiosk_id) VALUES
+           (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a5', '00000000-0000-0000-0000-000000000001')",
+    )
+    .await;
+    let (_, cached) = call(path.clone(), Some(token.clone())).await;
+    assert_eq!(cached["workers_present_today"], 2);
+
+    // CT5: a fresh contractor has nothing yet; unknown ids are 404.
+    let fresh_owner_path = format!(
+        "/api/v1/contractors/{}/dashboard/",
+        fresh["id"].as_str().unwrap()
+    );
+    let (status, body) = call(
+        fresh_owner_path,
+        Some(keys.mint(Uuid::new_v4(), Role::Admin)),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"active_sites": 0, "workers_present_today": 0, "pending_jobs": 0})
+        )
+    );
+    let (status, body) = call(
+        format!("/api/v1/contractors/{}/dashboard/", Uuid::new_v4()),
+        Some(token.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            404,
+            json!({"detail": "No ContractorProfile matches the given query."})
+        )
+    );
+    assert_eq!(
+        call("/api/v1/contractors/nope/dashboard/".into(), Some(token)).await,
+        (404, json!({"detail": "Not found."}))
+    );
+}

@@ -2,7 +2,7 @@
 //! a real broker; a redelivered event changes nothing the second time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use hm_contracts::events::{types, ServiceChanged, UserRegistered};
+use hm_contracts::events::{types, BookingCompleted, JobChanged, ServiceChanged, UserRegistered};
 use hm_contracts::{Event, Role};
 use hm_platform::auth::AuthConfig;
 use hm_platform::events::Broker;
@@ -113,5 +113,103 @@ async fn services_and_users_are_projected_once_per_event() {
     )
     .await;
     assert_eq!(names[0].get::<_, String>(0), "Raju Kumar");
+    handle.stop(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completed_bookings_count_once_and_ratings_average() {
+    let spawned = hm_workforce::testing::spawn(AuthConfig {
+        issuer: "i".into(),
+        audience: "a".into(),
+        jwks_url: None,
+    })
+    .await;
+    let (db, bus, handle) = (&spawned.db, spawned.bus.clone(), spawned.handle.clone());
+    let jobs = Broker::new(hm_platform::events::BusConfig {
+        queue: "unused".into(),
+        ..bus.clone()
+    });
+    let worker = Uuid::new_v4();
+    query(db, &format!("INSERT INTO worker_profiles (id, user_id, rating) VALUES ('{worker}', '{}', 4.50) RETURNING id", Uuid::new_v4())).await;
+    let completed = |rating: Option<f64>, worker_id: Option<Uuid>| {
+        Event::new(
+            "jobs",
+            types::BOOKING_COMPLETED,
+            None,
+            BookingCompleted {
+                booking_id: Uuid::new_v4(),
+                user_id: Uuid::new_v4(),
+                worker_id,
+                service_id: Uuid::new_v4(),
+                completed_at: chrono::Utc::now(),
+                rating,
+            },
+        )
+        .into_json()
+        .unwrap()
+    };
+    // The first rating replaces the seeded one (no ratings counted yet); a redelivered copy, a
+    // booking without a worker and one of an unknown profile change nothing.
+    let first = completed(Some(4.0), Some(worker));
+    jobs.publish(&first, None).await.unwrap();
+    jobs.publish(&first, None).await.unwrap();
+    jobs.publish(&completed(None, None), None).await.unwrap();
+    jobs.publish(&completed(Some(5.0), Some(Uuid::new_v4())), None)
+        .await
+        .unwrap();
+    jobs.publish(&completed(Some(5.0), Some(worker)), None)
+        .await
+        .unwrap();
+    jobs.publish(&completed(Some(9.0), Some(worker)), None)
+        .await
+        .unwrap(); // out of range: counted as a job, not as a rating
+    let settled = eventually(Duration::from_secs(10), || async {
+        let inbox: i64 = query(db, "SELECT count(*) FROM inbox").await[0].get(0);
+        (inbox == 5).then_some(())
+    })
+    .await;
+    assert!(settled.is_some(), "five distinct events handled");
+    let row = &query(
+        db,
+        &format!("SELECT total_jobs_completed, rating::text, rating_count FROM worker_profiles WHERE id = '{worker}'"),
+    )
+    .await[0];
+    assert_eq!(
+        (
+            row.get::<_, i32>(0),
+            row.get::<_, String>(1),
+            row.get::<_, i32>(2)
+        ),
+        (3, "4.50".to_owned(), 2),
+        "three jobs, ratings 4 and 5 averaged"
+    );
+
+    // Job states: the newest wins even when an older one arrives late.
+    let job_id = Uuid::new_v4();
+    let job = |status: &str| JobChanged {
+        job_id,
+        poster_id: Uuid::new_v4(),
+        contractor_id: None,
+        service_id: Uuid::new_v4(),
+        status: status.into(),
+    };
+    let posted = Event::new("jobs", types::JOB_POSTED, None, job("open"));
+    let assigned = Event::new("jobs", types::JOB_STATUS_CHANGED, None, job("assigned"));
+    jobs.publish(&assigned.into_json().unwrap(), None)
+        .await
+        .unwrap();
+    jobs.publish(&posted.into_json().unwrap(), None)
+        .await
+        .unwrap();
+    let status = eventually(Duration::from_secs(10), || async {
+        let inbox: i64 = query(db, "SELECT count(*) FROM inbox").await[0].get(0);
+        if inbox < 7 {
+            return None;
+        }
+        let rows = query(db, "SELECT status::text FROM job_refs").await;
+        Some(rows[0].get::<_, String>(0))
+    })
+    .await;
+    assert_eq!(status.as_deref(), Some("assigned"));
     handle.stop(true).await;
 }

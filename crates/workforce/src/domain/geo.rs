@@ -118,11 +118,26 @@ mod tests {
 
     #[test]
     fn polar_and_antimeridian_windows_take_every_longitude() {
-        let pole = SearchWindow::around(Point { lat: 89.95, lng: 10.0 }, 10.0);
+        let pole = SearchWindow::around(
+            Point {
+                lat: 89.95,
+                lng: 10.0,
+            },
+            10.0,
+        );
         assert_eq!((pole.lng_min, pole.lng_max), (-180.0, 180.0));
-        let fiji = SearchWindow::around(Point { lat: -17.7, lng: 179.99 }, 10.0);
+        let fiji = SearchWindow::around(
+            Point {
+                lat: -17.7,
+                lng: 179.99,
+            },
+            10.0,
+        );
         assert_eq!((fiji.lng_min, fiji.lng_max), (-180.0, 180.0));
-        assert!(fiji.holds(Point { lat: -17.7, lng: -179.99 }));
+        assert!(fiji.holds(Point {
+            lat: -17.7,
+            lng: -179.99
+        }));
     }
 
     /// The point `km` away along `bearing` (great circle).
@@ -133,8 +148,8 @@ mod tests {
             km / EARTH_RADIUS_KM,
         );
         let phi2 = (phi.sin() * d.cos() + phi.cos() * d.sin() * bearing.cos()).asin();
-        let lambda2 = lambda
-            + (bearing.sin() * d.sin() * phi.cos()).atan2(d.cos() - phi.sin() * phi2.sin());
+        let lambda2 =
+            lambda + (bearing.sin() * d.sin() * phi.cos()).atan2(d.cos() - phi.sin() * phi2.sin());
         Point {
             lat: phi2.to_degrees(),
             lng: lambda2.to_degrees(),

@@ -210,6 +210,41 @@ pub async fn update(
     change(&state, &auth, &id, body.0, false).await
 }
 
+/// How long a contractor dashboard is served from the cache (API §1.8).
+const DASHBOARD_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The contractor-profile dashboard (API §5.10), for its owner or an admin; cached 60 s.
+#[api_v2_operation(tags(Contractors))]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let contractor = load(&state, &id).await?;
+    auth.require_owner_or_admin(contractor.user_id)?;
+    let key = format!("contractor_dashboard_{}", contractor.id);
+    let body = match state.cache.get(&key).await {
+        Some(cached) => cached,
+        None => {
+            let mut conn = state.db.get().await?;
+            let today = chrono::Utc::now().date_naive();
+            let d = contractors::dashboard(&mut conn, contractor.id, today).await?;
+            let body = json!({
+                "active_sites": d.active_sites,
+                "workers_present_today": d.workers_present_today,
+                "pending_jobs": d.pending_jobs,
+            })
+            .to_string()
+            .into_bytes();
+            state.cache.put(&key, &body, DASHBOARD_TTL).await;
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
 /// Delete (owner or admin); identity learns it through `workforce.contractor.deleted`.
 #[api_v2_operation(tags(Contractors))]
 pub async fn delete(

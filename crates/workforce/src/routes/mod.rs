@@ -38,6 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(contractors::create)),
     )
     .service(
+        web::resource("/api/v1/contractors/{id}/dashboard/")
+            .route(web::get().to(contractors::dashboard)),
+    )
+    .service(
         web::resource("/api/v1/contractors/{id}/")
             .route(web::get().to(contractors::get))
             .route(web::put().to(contractors::replace))

@@ -201,3 +201,36 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
         .await
         .map(|_| ())
 }
+
+/// The contractor-profile dashboard (API §5.10): active kiosks, distinct workers who checked in at them
+/// on `day` (UTC), and the contractor's jobs still open or assigned.
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
+pub struct Dashboard {
+    #[diesel(sql_type = BigInt)]
+    pub active_sites: i64,
+    #[diesel(sql_type = BigInt)]
+    pub workers_present_today: i64,
+    #[diesel(sql_type = BigInt)]
+    pub pending_jobs: i64,
+}
+
+pub async fn dashboard(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    day: chrono::NaiveDate,
+) -> QueryResult<Dashboard> {
+    diesel::sql_query(
+        "SELECT (SELECT count(*) FROM kiosks WHERE contractor_id = $1 AND is_active) AS active_sites,
+                (SELECT count(DISTINCT l.worker_id) FROM attendance_logs l
+                 JOIN kiosks k ON k.id = l.kiosk_id
+                 WHERE k.contractor_id = $1 AND k.is_active
+                   AND l.check_in >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+                   AND l.check_in < ($2::date + 1)::timestamp AT TIME ZONE 'UTC') AS workers_present_today,
+                (SELECT count(*) FROM job_refs WHERE contractor_id = $1 AND status IN ('open', 'assigned'))
+                    AS pending_jobs",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<diesel::sql_types::Date, _>(day)
+    .get_result(conn)
+    .await
+}

@@ -215,6 +215,28 @@ pub async fn set_available(
     .map(|r| r.at)
 }
 
+/// A completed booking of the worker's (`jobs.booking.completed`): one more job done, and the customer's
+/// rating, if any, averaged into the profile's. Returns whether the profile exists.
+pub async fn record_completed_job(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    rating: Option<f64>,
+) -> QueryResult<bool> {
+    diesel::sql_query(
+        "UPDATE worker_profiles SET total_jobs_completed = total_jobs_completed + 1,
+             rating = CASE WHEN $2::float8 IS NULL THEN rating
+                           ELSE round((rating * rating_count + $2::numeric) / (rating_count + 1), 2) END,
+             rating_count = rating_count + CASE WHEN $2::float8 IS NULL THEN 0 ELSE 1 END,
+             updated_at = now()
+         WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<diesel::sql_types::Double>, _>(rating)
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
+}
+
 pub async fn set_location(
     conn: &mut AsyncPgConnection,
     id: Uuid,

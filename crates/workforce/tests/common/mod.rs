@@ -53,11 +53,25 @@ impl Api {
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     }
 
-    pub async fn sql(&self, statement: &str) {
+    async fn client(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.app.db.url, tokio_postgres::NoTls)
             .await
             .unwrap();
         tokio::spawn(connection);
-        client.batch_execute(statement).await.unwrap();
+        client
+    }
+
+    pub async fn sql(&self, statement: &str) {
+        self.client().await.batch_execute(statement).await.unwrap();
+    }
+
+    /// The single number a `SELECT count(*) …` (or any bigint query) returns.
+    pub async fn count(&self, query: &str) -> i64 {
+        self.client()
+            .await
+            .query_one(query, &[])
+            .await
+            .unwrap()
+            .get(0)
     }
 }
