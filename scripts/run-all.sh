@@ -49,6 +49,9 @@ for svc in "${SERVICES[@]}" gateway; do
   env -u PORT "$bin/hm-$svc" serve > >(sed -u "s/^/[$svc] /") 2>&1 &
   pids+=($!)
 done
+# Workforce's demo profiles and sites refer to identity's users and catalog's services, which reach it as
+# events once the services run; its seeder waits for them.
+"$bin/hm-workforce" seed --wait 60 > >(sed -u "s/^/[seed] /") 2>&1 &
 echo "run-all: API on http://localhost:8000/api/v1/ (docs: /api/docs/); Ctrl-C stops everything"
 wait -n "${pids[@]}" || true
 stop

@@ -4,7 +4,7 @@ use crate::domain::user::User;
 use crate::store::users::{self, ProfileKind};
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::{types, OtpRequested, ProfileRef, UserRegistered};
+use hm_contracts::events::{types, OtpRequested, ProfileRef, UserRegistered, UserUpdated};
 use hm_contracts::Event;
 use hm_platform::events::{Broker, BusError, Handler, HandlerFuture};
 use std::time::Duration;
@@ -43,6 +43,23 @@ pub fn user_registered(user: &User, correlation_id: Option<String>) -> Event<Use
             role: user.role,
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
+        },
+    )
+}
+
+/// `identity.user.updated`: the user's current state, for projections elsewhere.
+pub fn user_updated(user: &User, correlation_id: Option<String>) -> Event<UserUpdated> {
+    Event::new(
+        SOURCE,
+        types::USER_UPDATED,
+        correlation_id,
+        UserUpdated {
+            user_id: user.id,
+            phone: user.phone.clone().unwrap_or_default(),
+            role: user.role,
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            is_active: user.is_active,
         },
     )
 }

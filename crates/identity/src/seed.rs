@@ -47,7 +47,8 @@ pub const DEMO_USERS: [DemoUser; 4] = [
 ];
 
 /// Creates the demo users that do not exist yet; returns how many were created. New users are announced
-/// with `identity.user.registered` like any other sign-up.
+/// with `identity.user.registered` like any other sign-up, existing ones re-announced with
+/// `identity.user.updated`, so a service whose projection started after them still learns them.
 pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, String> {
     let password = passwords::hash("demo1234".into()).await?;
     let mut created = 0;
@@ -71,6 +72,9 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, String> {
                     .await?;
                     if made {
                         hm_platform::events::enqueue(conn, events::user_registered(&user, None))
+                            .await?;
+                    } else {
+                        hm_platform::events::enqueue(conn, events::user_updated(&user, None))
                             .await?;
                     }
                     Ok(made)

@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 mod routes;
 pub mod schema;
+pub mod seed;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,4 +1,4 @@
-//! The workforce binary: `serve` (default), `migrate`.
+//! The workforce binary: `serve` (default), `migrate`, `seed`.
 
 use clap::{Parser, Subcommand};
 use hm_platform::config::load_dotenv;
@@ -20,6 +20,13 @@ enum Command {
     /// Create the database if needed, apply pending migrations (extensions cube, earthdistance and
     /// btree_gist need a role allowed to create them) and declare the event queue.
     Migrate,
+    /// Load the demo data of spec/CONFIG.md §4.2 (idempotent). Waits for identity's demo users and
+    /// catalog's services to reach workforce through their events.
+    Seed {
+        /// How long to wait for them, in seconds.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
 }
 
 #[tokio::main]
@@ -34,6 +41,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Seed { wait } => seed(&config, wait).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,5 +74,15 @@ async fn migrate(config: &WorkforceConfig) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("workforce: event queue ready");
+    Ok(())
+}
+
+async fn seed(config: &WorkforceConfig, wait: u64) -> Result<(), String> {
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&config.common.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let done = hm_workforce::seed::run(&mut conn, std::time::Duration::from_secs(wait)).await?;
+    println!("{done}");
     Ok(())
 }

@@ -100,3 +100,29 @@ pub async fn upsert_job(
     .await
     .map(|_| ())
 }
+
+/// The projected user with this phone, if identity has announced one.
+pub async fn user_by_phone(
+    conn: &mut AsyncPgConnection,
+    phone: &str,
+) -> QueryResult<Option<uuid::Uuid>> {
+    user_refs::table
+        .filter(user_refs::phone.eq(phone))
+        .select(user_refs::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The projected active service with this slug, if catalog has announced one.
+pub async fn service_by_slug(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> QueryResult<Option<uuid::Uuid>> {
+    service_refs::table
+        .filter(service_refs::slug.eq(slug).and(service_refs::is_active))
+        .select(service_refs::id)
+        .first(conn)
+        .await
+        .optional()
+}

@@ -115,6 +115,28 @@ pub async fn page(
     Ok((rows, count.n))
 }
 
+/// The contractor's site with this name, if any.
+pub async fn id_by_name(
+    conn: &mut AsyncPgConnection,
+    contractor: Uuid,
+    name: &str,
+) -> QueryResult<Option<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    diesel::sql_query(
+        "SELECT id FROM sites WHERE contractor_id = $1 AND name = $2 ORDER BY created_at LIMIT 1",
+    )
+    .bind::<SqlUuid, _>(contractor)
+    .bind::<Text, _>(name)
+    .get_result::<Id>(conn)
+    .await
+    .optional()
+    .map(|row| row.map(|r| r.id))
+}
+
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,

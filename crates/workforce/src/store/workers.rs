@@ -237,6 +237,18 @@ pub async fn record_completed_job(
     .map(|n| n > 0)
 }
 
+/// An administrative rating (the seed's, DOMAIN §3.1: admin- or seed-maintained), e.g. `"4.50"`.
+pub async fn set_rating(conn: &mut AsyncPgConnection, id: Uuid, rating: &str) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE worker_profiles SET rating = $2::numeric, updated_at = now() WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(rating)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
 pub async fn set_location(
     conn: &mut AsyncPgConnection,
     id: Uuid,
