@@ -16,9 +16,14 @@ pub struct Spawned {
 }
 
 pub async fn spawn(auth: AuthConfig) -> Spawned {
+    spawn_with(auth, |_| {}).await
+}
+
+/// [`spawn`] with settings changed by `configure` (e.g. a feature switched off).
+pub async fn spawn_with(auth: AuthConfig, configure: impl FnOnce(&mut WorkforceConfig)) -> Spawned {
     let db = TestDb::new("workforce", crate::MIGRATIONS).await;
     let bus = testing::bus_config("workforce");
-    let config = WorkforceConfig {
+    let mut config = WorkforceConfig {
         common: CommonConfig {
             service_name: "workforce",
             host: "127.0.0.1".into(),
@@ -36,6 +41,7 @@ pub async fn spawn(auth: AuthConfig) -> Spawned {
         http_workers: 1,
         biometric_stub: true,
     };
+    configure(&mut config);
     let app = crate::build(config).await.expect("workforce starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();

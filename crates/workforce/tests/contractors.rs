@@ -23,6 +23,11 @@ async fn contractors_own_their_profiles() {
     };
     let vikram = Uuid::new_v4();
     let token = keys.mint(vikram, Role::Contractor);
+    api.sql(&format!(
+        "INSERT INTO user_refs (id, phone, role, first_name, last_name)
+         VALUES ('{vikram}', '+919900001111', 'contractor', 'Vikram', 'Singh')"
+    ))
+    .await;
 
     assert_eq!(
         call(Method::GET, "/api/v1/contractors/", None, None)
@@ -36,6 +41,19 @@ async fn contractors_own_their_profiles() {
     }))).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["user"], vikram.to_string());
+    assert_eq!(
+        (
+            &created["phone"],
+            &created["user_phone"],
+            &created["user_name"]
+        ),
+        (
+            &json!("+919900001111"),
+            &json!("+919900001111"),
+            &json!("Vikram Singh")
+        ),
+        "CT1"
+    );
     assert_eq!(created["rating"], "0.00", "read-only");
     assert_eq!(created["is_active"], true);
     let id = created["id"].as_str().unwrap().to_owned();

@@ -214,3 +214,150 @@ async fn kiosks_authenticate_with_their_token_and_keep_one_open_check_in() {
     .await;
     assert_eq!((status, day), (200, json!([])));
 }
+
+/// Registers a kiosk for a new contractor; its id and device token.
+async fn kiosk(api: &common::Api, device: &str) -> (String, String) {
+    let contractor = api.keys.mint(Uuid::new_v4(), Role::Contractor);
+    api.send(
+        Method::POST,
+        "/api/v1/contractors/",
+        Some(&contractor),
+        None,
+        Some(json!({"company_name": "VC"})),
+    )
+    .await;
+    let (status, k) = api
+        .send(
+            Method::POST,
+            "/api/v1/kiosks/",
+            Some(&contractor),
+            None,
+            Some(json!({"device_uuid": device, "location_name": format!("Site {device}")})),
+        )
+        .await;
+    assert_eq!(status, 201, "{k}");
+    (
+        k["id"].as_str().unwrap().to_owned(),
+        k["device_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_kiosk_marks_follow_the_attendance_checklist() {
+    let api = common::Api::start().await;
+    let (kiosk_id, token) = kiosk(&api, "KIOSK_001").await;
+    let reader = api.keys.mint(Uuid::new_v4(), Role::Worker);
+    let users: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+    for (i, user) in users.iter().enumerate() {
+        api.sql(&format!(
+            "INSERT INTO user_refs (id, phone, role) VALUES ('{user}', '+91990000111{i}', 'worker')"
+        ))
+        .await;
+    }
+    let mark = |worker: Uuid, device: &str| {
+        let (api, token) = (&api, token.clone());
+        let body = json!({"worker_id": worker, "kiosk_id": kiosk_id, "device_id": device});
+        async move {
+            api.send(
+                Method::POST,
+                "/api/v1/attendance/kiosk/",
+                None,
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    // AT1 / AT3: 201, then 200 the same day with the device updated; one record.
+    let (status, first) = mark(users[0], "KIOSK_001").await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        (&first["worker"], &first["method"], &first["device_id"]),
+        (&json!(users[0]), &json!("stub"), &json!("KIOSK_001"))
+    );
+    let (status, second) = mark(users[0], "KIOSK_002").await;
+    assert_eq!((status, &second["device_id"]), (200, &json!("KIOSK_002")));
+    assert_eq!(
+        api.count(&format!(
+            "SELECT count(*) FROM attendance WHERE worker_id = '{}'",
+            users[0]
+        ))
+        .await,
+        1
+    );
+    // AT5: an unknown user.
+    let (status, body) = mark(Uuid::nil(), "KIOSK_001").await;
+    assert_eq!((status, body), (404, json!({"detail": "Worker not found"})));
+    // AT6 / AT7: today's marks of two workers, yesterday's of a third.
+    mark(users[1], "KIOSK_001").await;
+    api.sql(&format!(
+        "INSERT INTO attendance (id, worker_id, kiosk_id, device_id, date) VALUES
+           (gen_random_uuid(), '{}', '{kiosk_id}', 'KIOSK_001', (now() AT TIME ZONE 'UTC')::date - 1)",
+        users[2]
+    ))
+    .await;
+    let day = |query: String| {
+        let (api, reader, kiosk_id) = (&api, reader.clone(), kiosk_id.clone());
+        async move {
+            api.send(
+                Method::GET,
+                &format!("/api/v1/attendance/site/{kiosk_id}/{query}"),
+                Some(&reader),
+                None,
+                None,
+            )
+            .await
+        }
+    };
+    let workers = |list: &Value| -> Vec<Value> {
+        let mut w: Vec<Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["worker"].clone())
+            .collect();
+        w.sort_by_key(|v| v.to_string());
+        w
+    };
+    let (status, today) = day(String::new()).await;
+    assert_eq!(status, 200);
+    let mut expected = vec![json!(users[0]), json!(users[1])];
+    expected.sort_by_key(|v| v.to_string());
+    assert_eq!(workers(&today), expected);
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    let (_, before) = day(format!("?date={yesterday}")).await;
+    assert_eq!(workers(&before), [json!(users[2])]);
+    // AT8 / AT9: a reader must sign in; an unreadable date is an empty list.
+    let (status, _) = api
+        .send(
+            Method::GET,
+            &format!("/api/v1/attendance/site/{kiosk_id}/"),
+            None,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(day("?date=invalid-date".into()).await, (200, json!([])));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_marks_are_refused_while_the_biometric_stub_is_off() {
+    let api = common::Api::start_with(|c| c.biometric_stub = false).await;
+    let (kiosk_id, token) = kiosk(&api, "KIOSK_009").await;
+    let user = Uuid::new_v4();
+    let (status, body) = api
+        .send(
+            Method::POST,
+            "/api/v1/attendance/kiosk/",
+            None,
+            Some(&token),
+            Some(json!({"worker_id": user, "kiosk_id": kiosk_id})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (403, json!({"detail": "Biometric stub is not enabled"}))
+    );
+    assert_eq!(api.count("SELECT count(*) FROM attendance").await, 0);
+}

@@ -334,4 +334,47 @@ async fn daily_site_attendance_and_the_site_dashboard() {
         .0,
         404
     );
+
+    // ST9: the attendance export, for the site's contractor.
+    let today = chrono::Utc::now().date_naive();
+    let (status, kind, disposition, csv) = api
+        .get_text(
+            &format!(
+                "/api/v1/sites/{site}/attendance/export/?date_from={}",
+                today - chrono::Duration::days(7)
+            ),
+            &vikram,
+        )
+        .await;
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(kind, "text/csv; charset=utf-8");
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"attendance_export.csv\""
+    );
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "Site,Worker,Phone,Date,Status,Check-in,Check-out,Notes"
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines.iter().any(|l| l.ends_with(",Present,09:00,,On time")),
+        "{csv}"
+    );
+    assert!(lines.iter().any(|l| l.ends_with(",Absent,,,")), "{csv}");
+    let (status, _, _, body) = api
+        .get_text(
+            &format!(
+                "/api/v1/sites/{site}/attendance/export/?date_from={}",
+                today - chrono::Duration::days(400)
+            ),
+            &vikram,
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, _, _) = api
+        .get_text(&format!("/api/v1/sites/{site}/attendance/export/"), &rival)
+        .await;
+    assert_eq!(status, 404, "another contractor's site");
 }

@@ -1,3 +1,4 @@
 //! Workforce's rules, free of I/O.
 
+pub mod export;
 pub mod geo;

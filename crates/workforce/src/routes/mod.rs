@@ -91,6 +91,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(sites::mark)),
         )
         .service(
+            web::resource(&format!("{prefix}/{{id}}/attendance/export/"))
+                .route(web::get().to(sites::export)),
+        )
+        .service(
             web::resource(&format!("{prefix}/{{id}}/dashboard/"))
                 .route(web::get().to(sites::dashboard)),
         );

@@ -3,6 +3,7 @@
 
 use super::fields::decimal;
 use super::paging::Paging;
+use crate::domain::export;
 use crate::error::{Result, WorkforceError};
 use crate::store::contractors::{self, Contractor};
 use crate::store::sites::{self, Assignment, Editable, Site};
@@ -527,13 +528,13 @@ pub struct DayQuery {
 }
 
 fn day(query: &DayQuery) -> std::result::Result<NaiveDate, ApiError> {
-    match query
-        .date
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        None => Ok(today()),
+    date_or(query.date.as_deref(), today())
+}
+
+/// A `YYYY-MM-DD` query value, `default` when absent or blank.
+fn date_or(raw: Option<&str>, default: NaiveDate) -> std::result::Result<NaiveDate, ApiError> {
+    match raw.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(default),
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
             ApiError::error(
                 StatusCode::BAD_REQUEST,
@@ -541,6 +542,56 @@ fn day(query: &DayQuery) -> std::result::Result<NaiveDate, ApiError> {
             )
         }),
     }
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct RangeQuery {
+    /// `YYYY-MM-DD`, default 30 days before `date_to`.
+    pub date_from: Option<String>,
+    /// `YYYY-MM-DD`, default today.
+    pub date_to: Option<String>,
+}
+
+/// The longest span one export covers.
+const MAX_EXPORT_DAYS: i64 = 366;
+
+/// The site's attendance as CSV (the back office's export, API §14), for its contractor or an admin.
+#[api_v2_operation(tags(Sites))]
+pub async fn export(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    query: web::Query<RangeQuery>,
+) -> Result<HttpResponse> {
+    let (site, _) = visible(&state, &auth, &id).await?;
+    let to = date_or(query.date_to.as_deref(), today())?;
+    let from = date_or(query.date_from.as_deref(), to - chrono::Duration::days(30))?;
+    if from > to || (to - from).num_days() >= MAX_EXPORT_DAYS {
+        return Err(ApiError::error(
+            StatusCode::BAD_REQUEST,
+            "date_from must be on or before date_to, at most 366 days apart",
+        )
+        .into());
+    }
+    let mut conn = state.db.get().await?;
+    let marks = sites::range(&mut conn, site.id, from, to).await?;
+    let body = export::csv(marks.iter().map(|m| export::Row {
+        site: &m.site_name,
+        worker: &m.worker_name,
+        phone: &m.worker_phone,
+        date: m.attendance_date,
+        status: &m.status,
+        checkin: m.checkin_time,
+        checkout: m.checkout_time,
+        notes: &m.notes,
+    }));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"attendance_export.csv\"",
+        ))
+        .body(body))
 }
 
 /// The site's attendance on a day (a bare list).

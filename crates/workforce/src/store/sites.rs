@@ -392,6 +392,24 @@ pub async fn day(
     .await
 }
 
+/// The site's attendance from `from` to `to` (inclusive), by day then worker: the CSV export.
+pub async fn range(
+    conn: &mut AsyncPgConnection,
+    site: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<Mark>> {
+    diesel::sql_query(format!(
+        "{MARK} WHERE m.site_id = $1 AND m.attendance_date BETWEEN $2 AND $3
+         ORDER BY m.attendance_date DESC, worker_name, m.id"
+    ))
+    .bind::<SqlUuid, _>(site)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)
+    .await
+}
+
 /// The site's latest marks and assignments, newest first: what its dashboard shows as activity.
 pub async fn recent_marks(
     conn: &mut AsyncPgConnection,

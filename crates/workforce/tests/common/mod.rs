@@ -16,9 +16,15 @@ pub struct Api {
 
 impl Api {
     pub async fn start() -> Api {
+        Api::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(
+        configure: impl FnOnce(&mut hm_workforce::config::WorkforceConfig),
+    ) -> Api {
         let keys = TestKeys::default();
         let (jwks, auth) = keys.serve().await;
-        let app = hm_workforce::testing::spawn(auth).await;
+        let app = hm_workforce::testing::spawn_with(auth, configure).await;
         Api {
             app,
             keys,
@@ -51,6 +57,30 @@ impl Api {
         let res = request.send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    }
+
+    /// A GET whose answer is not JSON: status, `Content-Type`, `Content-Disposition`, body.
+    pub async fn get_text(&self, path: &str, bearer: &str) -> (u16, String, String, String) {
+        let res = self
+            .http
+            .get(format!("{}{}", self.app.base, path))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (status, kind, disposition) = (
+            res.status().as_u16(),
+            header("content-type"),
+            header("content-disposition"),
+        );
+        (status, kind, disposition, res.text().await.unwrap())
     }
 
     async fn client(&self) -> tokio_postgres::Client {
