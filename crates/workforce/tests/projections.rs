@@ -2,10 +2,11 @@
 //! a real broker; a redelivered event changes nothing the second time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use hm_contracts::events::{types, BookingCompleted, JobChanged, ServiceChanged, UserRegistered};
 use hm_contracts::{Event, Role};
 use hm_platform::auth::AuthConfig;
-use hm_platform::events::Broker;
 use hm_platform::testing::{eventually, TestDb};
 use std::time::Duration;
 use uuid::Uuid;
@@ -26,13 +27,9 @@ async fn services_and_users_are_projected_once_per_event() {
         jwks_url: None,
     })
     .await;
-    let (db, bus, handle) = (&spawned.db, spawned.bus.clone(), spawned.handle.clone());
-
+    let (db, handle) = (&spawned.db, spawned.handle.clone());
     // What catalog and identity publish.
-    let catalog = Broker::new(hm_platform::events::BusConfig {
-        queue: "unused".into(),
-        ..bus.clone()
-    });
+    let catalog = common::publisher(&spawned.bus);
     let service_id = Uuid::new_v4();
     let created = Event::new(
         "catalog",
@@ -124,11 +121,8 @@ async fn completed_bookings_count_once_and_ratings_average() {
         jwks_url: None,
     })
     .await;
-    let (db, bus, handle) = (&spawned.db, spawned.bus.clone(), spawned.handle.clone());
-    let jobs = Broker::new(hm_platform::events::BusConfig {
-        queue: "unused".into(),
-        ..bus.clone()
-    });
+    let (db, handle) = (&spawned.db, spawned.handle.clone());
+    let jobs = common::publisher(&spawned.bus);
     let worker = Uuid::new_v4();
     query(db, &format!("INSERT INTO worker_profiles (id, user_id, rating) VALUES ('{worker}', '{}', 4.50) RETURNING id", Uuid::new_v4())).await;
     let completed = |rating: Option<f64>, worker_id: Option<Uuid>| {

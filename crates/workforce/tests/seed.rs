@@ -7,7 +7,6 @@ mod common;
 use diesel_async::AsyncConnection;
 use hm_contracts::events::{types, ServiceChanged, UserRegistered};
 use hm_contracts::{Event, Role};
-use hm_platform::events::{Broker, BusConfig};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -26,10 +25,7 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
     );
 
     // identity and catalog announce them while the seeder waits.
-    let others = Broker::new(BusConfig {
-        queue: "unused".into(),
-        ..api.app.bus.clone()
-    });
+    let others = common::publisher(&api.app.bus);
     let seeding = tokio::spawn({
         let url = api.app.db.url.clone();
         async move {

@@ -7,6 +7,16 @@ use hm_workforce::testing::Spawned;
 use reqwest::Method;
 use serde_json::Value;
 
+/// Publishes on the test's own exchange, as identity, catalog or jobs would.
+pub fn publisher(
+    bus: &hm_platform::events::BusConfig,
+) -> std::sync::Arc<hm_platform::events::Broker> {
+    hm_platform::events::Broker::new(hm_platform::events::BusConfig {
+        queue: "unused".into(),
+        ..bus.clone()
+    })
+}
+
 pub struct Api {
     pub app: Spawned,
     pub keys: TestKeys,
