@@ -4,7 +4,7 @@
 //! them without touching the table. The bench (`make bench-nearby`) calls [`page`] itself.
 
 use super::Count;
-use crate::domain::geo::{Point, SearchWindow};
+use crate::domain::geo::{Point, SearchWindow, EARTH_RADIUS_KM};
 use diesel::sql_types::{Array, BigInt, Double, SmallInt, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -50,17 +50,25 @@ pub struct Query {
     pub offset: i64,
 }
 
-/// Haversine km (DOMAIN §3.9, `domain::geo::haversine_km`) from the index entry's own coordinates.
-const DISTANCE_KM: &str = "12742.0 * asin(least(1.0, sqrt(sin(radians(s.lat - $1) / 2) ^ 2 \
-     + cos(radians($1)) * cos(radians(s.lat)) * sin(radians(s.lng - $2) / 2) ^ 2)))";
+/// The Haversine term `h` of DOMAIN §3.9 (`domain::geo::haversine_km`) from the index entry's own
+/// coordinates: distance = 2R·asin(√h), so `h` orders and bounds like the distance at a fraction of the
+/// cost; the km are computed for the page's rows only.
+const HAVERSINE_TERM: &str = "sin(radians(s.lat - $1) / 2) ^ 2 \
+     + cos(radians($1)) * cos(radians(s.lat)) * sin(radians(s.lng - $2) / 2) ^ 2";
+
+/// `h` for a distance: rows with `h` at most this are within `radius_km`.
+fn term_for(radius_km: f64) -> f64 {
+    (radius_km / (2.0 * EARTH_RADIUS_KM)).sin().powi(2)
+}
 
 fn needs_profiles(q: &Query) -> bool {
     q.min_price.is_some() || q.max_price.is_some() || q.sort != Sort::Distance
 }
 
-/// `FROM … WHERE …` of a search; the profile join and the optional filters only when asked for, so
-/// the common search reads the index alone.
-fn from_where(q: &Query) -> String {
+/// The rows of the radius's bounding box with their `h` (and the sort's column): the profile join and the
+/// optional filters only when asked for, so the common search reads the index alone. `OFFSET 0` keeps
+/// it a subquery, so `h` is computed once per row.
+fn candidates(q: &Query, extra: &str) -> String {
     let service = if q.service.is_some() {
         "s.service_id = $5"
     } else {
@@ -70,13 +78,12 @@ fn from_where(q: &Query) -> String {
         Availability::Online => "s.is_available",
         Availability::Status => "s.availability_status = 'available'",
     };
-    let mut sql = String::from("FROM worker_search s");
+    let mut sql = format!("SELECT s.worker_id, {HAVERSINE_TERM} AS h{extra} FROM worker_search s");
     if needs_profiles(q) {
         sql.push_str(" JOIN worker_profiles p ON p.id = s.worker_id");
     }
     sql.push_str(&format!(
-        " WHERE {service} AND {available} AND s.band = ANY($4) AND s.lng BETWEEN $9 AND $10 \
-          AND {DISTANCE_KM} <= $3"
+        " WHERE {service} AND {available} AND s.band = ANY($4) AND s.lng BETWEEN $9 AND $10"
     ));
     if q.min_price.is_some() {
         sql.push_str(" AND p.price_amount >= $6::float8");
@@ -90,6 +97,7 @@ fn from_where(q: &Query) -> String {
                           WHERE ws.worker_id = s.worker_id AND r.name ILIKE '%' || $8 || '%')",
         );
     }
+    sql.push_str(" OFFSET 0");
     sql
 }
 
@@ -109,13 +117,14 @@ struct Row {
 pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResult<(Vec<Hit>, i64)> {
     use diesel::sql_types::{Nullable, Text};
     let direction = if q.descending { "DESC" } else { "ASC" };
-    let (extra, order) = match q.sort {
-        Sort::Distance => ("", format!("distance_km {direction}")),
+    let (extra, carried, order) = match q.sort {
+        Sort::Distance => ("", "", format!("h {direction}")),
         Sort::Price => (
             ", coalesce(p.price_amount, 999999) AS price",
-            format!("price {direction}, distance_km"),
+            ", price",
+            format!("price {direction}, h"),
         ),
-        Sort::Rating => (", p.rating", format!("rating {direction}, distance_km")),
+        Sort::Rating => (", p.rating", ", rating", format!("rating {direction}, h")),
     };
     let skill = q.skill.as_ref().map(|s| {
         s.replace('\\', "\\\\")
@@ -128,7 +137,7 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
             .into_boxed()
             .bind::<Double, _>(q.at.lat)
             .bind::<Double, _>(q.at.lng)
-            .bind::<Double, _>(q.radius_km)
+            .bind::<Double, _>(term_for(q.radius_km))
             .bind::<Array<SmallInt>, _>(window.bands.clone())
             .bind::<Nullable<SqlUuid>, _>(q.service)
             .bind::<Nullable<Double>, _>(q.min_price)
@@ -138,10 +147,13 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
             .bind::<Double, _>(window.lng_max)
     };
     let rows: Vec<Row> = bind(format!(
-        "SELECT worker_id, distance_km, count(*) OVER () AS total
-         FROM (SELECT s.worker_id, {DISTANCE_KM} AS distance_km{extra} {}) matches
-         ORDER BY {order} LIMIT $11 OFFSET $12",
-        from_where(q)
+        "SELECT worker_id, {diameter:.1} * asin(sqrt(least(1.0, h))) AS distance_km, total
+         FROM (SELECT worker_id, h{carried}, count(*) OVER () AS total
+               FROM ({}) c WHERE h <= $3
+               ORDER BY {order} LIMIT $11 OFFSET $12) page
+         ORDER BY {order}",
+        candidates(q, extra),
+        diameter = 2.0 * EARTH_RADIUS_KM,
     ))
     .bind::<BigInt, _>(q.limit)
     .bind::<BigInt, _>(q.offset)
@@ -152,9 +164,12 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
         // Nothing on this page: nothing at all, or past the end / a count-only call (count needed).
         None if q.offset == 0 && q.limit > 0 => 0,
         None => {
-            let count: Count = bind(format!("SELECT count(*) AS n {}", from_where(q)))
-                .get_result(conn)
-                .await?;
+            let count: Count = bind(format!(
+                "SELECT count(*) AS n FROM ({}) c WHERE h <= $3",
+                candidates(q, "")
+            ))
+            .get_result(conn)
+            .await?;
             count.n
         }
     };
