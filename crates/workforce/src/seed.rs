@@ -231,7 +231,10 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                 worker: *worker,
                 date,
                 status: status.into(),
-                checkin_time: checkin.and_then(|at| at_ist(date, at)),
+                // Not in the future when seeding early in the morning.
+                checkin_time: checkin
+                    .and_then(|at| at_ist(date, at))
+                    .map(|at| at.min(Utc::now())),
                 checkout_time: None,
                 notes: String::new(),
                 marked_by: known.vikram,

@@ -125,15 +125,28 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
         )
         .await;
     assert_eq!(rows, 14, "two workers, seven days");
-    let raju_days = api
-        .count(
-            "SELECT count(*) FROM site_attendance a JOIN worker_profiles w ON w.id = a.worker_id
-             JOIN user_refs u ON u.id = w.user_id
-             WHERE u.phone = '+919876543210' AND a.status = 'present'
-               AND to_char(a.checkin_time AT TIME ZONE 'Asia/Kolkata', 'HH24:MI') = '09:00'",
-        )
-        .await;
-    assert_eq!(raju_days, 5, "present the last five days, in at 09:00 IST");
+    let raju = "FROM site_attendance a JOIN worker_profiles w ON w.id = a.worker_id
+                JOIN user_refs u ON u.id = w.user_id WHERE u.phone = '+919876543210' AND a.status = 'present'";
+    assert_eq!(
+        api.count(&format!("SELECT count(*) {raju}")).await,
+        5,
+        "present the last five days"
+    );
+    assert_eq!(
+        api.count(&format!(
+            "SELECT count(*) {raju} AND a.attendance_date < (now() AT TIME ZONE 'UTC')::date
+               AND to_char(a.checkin_time AT TIME ZONE 'Asia/Kolkata', 'HH24:MI') = '09:00'"
+        ))
+        .await,
+        4,
+        "in at 09:00 IST"
+    );
+    assert_eq!(
+        api.count("SELECT count(*) FROM site_attendance WHERE checkin_time > now()")
+            .await,
+        0,
+        "no check-in in the future"
+    );
     let sunil_busy = api
         .count("SELECT count(*) FROM worker_profiles WHERE availability_status = 'busy' AND price_amount = 500 AND min_charge IS NULL")
         .await;
