@@ -186,19 +186,37 @@ pub enum TokenError {
 /// token names a key it has not seen (rotation), and kept when identity is briefly unreachable.
 pub struct TokenVerifier {
     config: AuthConfig,
-    keys: RwLock<HashMap<String, Arc<DecodingKey>>>,
-    last_fetch: tokio::sync::Mutex<Option<Instant>>,
+    keys: Arc<RwLock<KeyMap>>,
+    last_fetch: Arc<tokio::sync::Mutex<Option<Instant>>>,
     http: reqwest::Client,
 }
 
+type KeyMap = HashMap<String, Arc<DecodingKey>>;
+
 const REFETCH_INTERVAL: Duration = Duration::from_secs(5);
+
+fn install(keys: &RwLock<KeyMap>, jwks: &Jwks) {
+    let mut map = HashMap::new();
+    for jwk in jwks
+        .keys
+        .iter()
+        .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
+    {
+        if let Ok(key) = DecodingKey::from_ed_components(&jwk.x) {
+            map.insert(jwk.kid.clone(), Arc::new(key));
+        }
+    }
+    if let Ok(mut keys) = keys.write() {
+        keys.extend(map);
+    }
+}
 
 impl TokenVerifier {
     pub fn new(config: AuthConfig) -> Self {
         TokenVerifier {
             config,
-            keys: RwLock::new(HashMap::new()),
-            last_fetch: tokio::sync::Mutex::new(None),
+            keys: Arc::new(RwLock::new(HashMap::new())),
+            last_fetch: Arc::new(tokio::sync::Mutex::new(None)),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(3))
                 .build()
@@ -212,46 +230,37 @@ impl TokenVerifier {
             jwks_url: None,
             ..config
         });
-        verifier.install(jwks);
+        install(&verifier.keys, jwks);
         verifier
-    }
-
-    fn install(&self, jwks: &Jwks) {
-        let mut map = HashMap::new();
-        for jwk in jwks
-            .keys
-            .iter()
-            .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
-        {
-            if let Ok(key) = DecodingKey::from_ed_components(&jwk.x) {
-                map.insert(jwk.kid.clone(), Arc::new(key));
-            }
-        }
-        if let Ok(mut keys) = self.keys.write() {
-            keys.extend(map);
-        }
     }
 
     fn key(&self, kid: &str) -> Option<Arc<DecodingKey>> {
         self.keys.read().ok().and_then(|k| k.get(kid).cloned())
     }
 
+    /// Fetches the JWKS at most once per interval. The fetch runs as its own task holding the lock, so a
+    /// request abandoned meanwhile (its body refused first, its client gone) neither cancels it nor lets
+    /// other requests through before the keys are in.
     async fn refresh_keys(&self) {
-        let Some(url) = &self.config.jwks_url else {
+        let Some(url) = self.config.jwks_url.clone() else {
             return;
         };
-        let mut last = self.last_fetch.lock().await;
+        let mut last = self.last_fetch.clone().lock_owned().await;
         if last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL) {
             return;
         }
-        *last = Some(Instant::now());
-        match self.http.get(url).send().await {
-            Ok(res) => match res.json::<Jwks>().await {
-                Ok(jwks) => self.install(&jwks),
-                Err(e) => tracing::warn!(error = %e, "JWKS response unreadable"),
-            },
-            Err(e) => tracing::warn!(error = %e, "JWKS fetch failed; keeping cached keys"),
-        }
+        let (http, keys) = (self.http.clone(), self.keys.clone());
+        let fetch = tokio::spawn(async move {
+            *last = Some(Instant::now());
+            match http.get(&url).send().await {
+                Ok(res) => match res.json::<Jwks>().await {
+                    Ok(jwks) => install(&keys, &jwks),
+                    Err(e) => tracing::warn!(error = %e, "JWKS response unreadable"),
+                },
+                Err(e) => tracing::warn!(error = %e, "JWKS fetch failed; keeping cached keys"),
+            }
+        });
+        let _ = fetch.await;
     }
 
     pub async fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {

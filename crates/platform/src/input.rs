@@ -210,6 +210,41 @@ impl Input {
         }
     }
 
+    /// A decimal number or numeric string, rounded to `scale` places (API §1.3: phones send long GPS
+    /// fractions) and rendered as text for a `numeric` column. `None` not sent (or invalid),
+    /// `Some(None)` null or blank, `Some(Some(text))` the value.
+    pub fn decimal(
+        &mut self,
+        name: &str,
+        scale: usize,
+        min: f64,
+        max: f64,
+    ) -> Option<Option<String>> {
+        let value = match self.fields.get(name)? {
+            Value::Null => return Some(None),
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) if s.trim().is_empty() => return Some(None),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        match value {
+            Some(v) if v.is_finite() && v >= min && v <= max => Some(Some(format!("{v:.scale$}"))),
+            Some(v) if v.is_finite() => {
+                let message = if v < min {
+                    format!("Ensure this value is greater than or equal to {min}.")
+                } else {
+                    format!("Ensure this value is less than or equal to {max}.")
+                };
+                self.error(name, message);
+                None
+            }
+            _ => {
+                self.error(name, "A valid number is required.");
+                None
+            }
+        }
+    }
+
     /// A boolean in any of the spellings API §1.2 accepts.
     pub fn boolean(&mut self, name: &str, required: bool) -> Option<bool> {
         let value = match self.fields.get(name) {

@@ -10,6 +10,8 @@ pub mod health;
 pub mod http;
 pub mod input;
 pub mod metrics;
+pub mod paging;
+pub mod projections;
 pub mod redis;
 pub mod server;
 pub mod telemetry;

@@ -128,6 +128,30 @@ impl TestDb {
         let url = format!("{}/{name}", postgres_url());
         TestDb { name, url }
     }
+
+    /// A plain connection to the test's database, for setting up and checking rows.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Runs statements (setup the API cannot express, such as history).
+    pub async fn sql(&self, statements: &str) {
+        self.client().await.batch_execute(statements).await.unwrap();
+    }
+
+    /// The one bigint a query returns, e.g. `SELECT count(*) …`.
+    pub async fn count(&self, query: &str) -> i64 {
+        self.client()
+            .await
+            .query_one(query, &[])
+            .await
+            .unwrap()
+            .get(0)
+    }
 }
 
 impl Drop for TestDb {
@@ -173,6 +197,14 @@ pub fn bus_config(service: &str) -> BusConfig {
         max_retries: 3,
         retry_base_ms: 50,
     }
+}
+
+/// Publishes on a test's own exchange, as another service would.
+pub fn publisher(bus: &BusConfig) -> std::sync::Arc<crate::events::Broker> {
+    crate::events::Broker::new(BusConfig {
+        queue: "unused".into(),
+        ..bus.clone()
+    })
 }
 
 /// A signing key of the test's own, and tokens minted with it.

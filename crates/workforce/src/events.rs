@@ -11,6 +11,7 @@ use hm_contracts::events::{
 };
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerFuture};
+use hm_platform::projections;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -41,16 +42,15 @@ impl Handler for Incoming {
             match event.event_type.as_str() {
                 types::SERVICE_CREATED | types::SERVICE_UPDATED => {
                     let service: ServiceChanged = event.payload()?;
-                    refs::upsert_service(conn, &service).await?;
+                    projections::upsert_service(conn, &service).await?;
                 }
                 types::USER_REGISTERED => {
                     let user: UserRegistered = event.payload()?;
-                    refs::upsert_user(conn, &user, true).await?;
+                    projections::upsert_user(conn, &projections::registered(user)).await?;
                 }
                 types::USER_UPDATED => {
                     let user: UserUpdated = event.payload()?;
-                    refs::upsert_user(conn, &refs::registered_from_update(&user), user.is_active)
-                        .await?;
+                    projections::upsert_user(conn, &user).await?;
                 }
                 types::JOB_POSTED | types::JOB_STATUS_CHANGED => {
                     let job: JobChanged = event.payload()?;

@@ -281,7 +281,7 @@ async fn the_contractor_dashboard_counts_kiosks_check_ins_and_pending_jobs() {
     .await;
     // Jobs of this contractor: open, assigned, completed (one posted open then completed), as jobs
     // publishes them.
-    let jobs = common::publisher(&app.bus);
+    let jobs = hm_platform::testing::publisher(&app.bus);
     let contractor = Uuid::parse_str(&id).unwrap();
     let (open, assigned, done) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     for event in [

@@ -29,7 +29,7 @@ async fn services_and_users_are_projected_once_per_event() {
     .await;
     let (db, handle) = (&spawned.db, spawned.handle.clone());
     // What catalog and identity publish.
-    let catalog = common::publisher(&spawned.bus);
+    let catalog = hm_platform::testing::publisher(&spawned.bus);
     let service_id = Uuid::new_v4();
     let created = Event::new(
         "catalog",
@@ -122,7 +122,7 @@ async fn completed_bookings_count_once_and_ratings_average() {
     })
     .await;
     let (db, handle) = (&spawned.db, spawned.handle.clone());
-    let jobs = common::publisher(&spawned.bus);
+    let jobs = hm_platform::testing::publisher(&spawned.bus);
     let worker = Uuid::new_v4();
     query(db, &format!("INSERT INTO worker_profiles (id, user_id, rating) VALUES ('{worker}', '{}', 4.50) RETURNING id", Uuid::new_v4())).await;
     let completed = |rating: Option<f64>, worker_id: Option<Uuid>| {

@@ -25,7 +25,7 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
     );
 
     // identity and catalog announce them while the seeder waits.
-    let others = common::publisher(&api.app.bus);
+    let others = hm_platform::testing::publisher(&api.app.bus);
     let seeding = tokio::spawn({
         let url = api.app.db.url.clone();
         async move {

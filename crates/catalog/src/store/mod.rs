@@ -7,14 +7,4 @@ pub mod media;
 pub mod services;
 pub mod themes;
 
-use diesel::result::{DatabaseErrorKind, Error};
-
-/// The constraint a unique violation hit, if that is what `e` is.
-pub fn unique_violation(e: &Error) -> Option<&str> {
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            Some(info.constraint_name().unwrap_or(""))
-        }
-        _ => None,
-    }
-}
+pub use hm_platform::db::unique_violation;

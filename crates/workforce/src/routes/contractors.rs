@@ -1,6 +1,5 @@
 //! Contractor profiles (API §5.9): the profile's user is the caller, only the owner or an admin edits.
 
-use super::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
 use crate::error::{Result, WorkforceError};
 use crate::events;
 use crate::store::contractors::{self, Contractor, Editable};
@@ -13,6 +12,7 @@ use hm_platform::auth::AuthUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};

@@ -9,39 +9,6 @@ use serde_json::Value;
 pub const STATUSES: [&str; 4] = ["available", "busy", "offline", "unavailable"];
 pub const PRICE_TYPES: [&str; 3] = ["per_hour", "per_day", "per_job"];
 
-/// A decimal field: `None` not sent, `Some(None)` null, `Some(Some(text))` the value at `scale`.
-pub(super) fn decimal(
-    input: &mut Input,
-    name: &str,
-    scale: usize,
-    min: f64,
-    max: f64,
-) -> Option<Option<String>> {
-    let value = match input.json(name, false)? {
-        Value::Null => return Some(None),
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) if s.trim().is_empty() => return Some(None),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    match value {
-        Some(v) if v.is_finite() && v >= min && v <= max => Some(Some(format!("{v:.scale$}"))),
-        Some(v) if v.is_finite() => {
-            let message = if v < min {
-                format!("Ensure this value is greater than or equal to {min}.")
-            } else {
-                format!("Ensure this value is less than or equal to {max}.")
-            };
-            input.error(name, message);
-            None
-        }
-        _ => {
-            input.error(name, "A valid number is required.");
-            None
-        }
-    }
-}
-
 /// The profile body of create, PUT and PATCH, as documented; read into [`WorkerBody`].
 #[allow(dead_code)] // Only its schema is used.
 #[derive(Debug, Default, Apiv2Schema)]
@@ -133,8 +100,8 @@ impl Read {
 
 impl FromInput for WorkerBody {
     fn from_input(input: &mut Input) -> Option<Self> {
-        let latitude = decimal(input, "latitude", 6, -90.0, 90.0);
-        let longitude = decimal(input, "longitude", 6, -180.0, 180.0);
+        let latitude = input.decimal("latitude", 6, -90.0, 90.0);
+        let longitude = input.decimal("longitude", 6, -180.0, 180.0);
         let availability_status = if input.has("availability_status") {
             input.choice("availability_status", &STATUSES, None)
         } else {
@@ -191,12 +158,12 @@ impl FromInput for WorkerBody {
             latitude,
             longitude,
             availability_status,
-            price_amount: decimal(input, "price_amount", 2, 0.0, 99_999_999.99),
+            price_amount: input.decimal("price_amount", 2, 0.0, 99_999_999.99),
             price_currency: input
                 .text("price_currency", Text::optional(3))
                 .filter(|c| !c.is_empty()),
             price_type,
-            min_charge: decimal(input, "min_charge", 2, 0.0, 99_999_999.99),
+            min_charge: input.decimal("min_charge", 2, 0.0, 99_999_999.99),
             bio: input.text("bio", Text::optional(5_000)),
             experience_years: input
                 .int("experience_years", false, 0, 80)
@@ -248,8 +215,8 @@ impl FromInput for LocationBody {
         };
         let missing_lat = required(input, "lat");
         let missing_lng = required(input, "lng");
-        let lat = decimal(input, "lat", 6, -90.0, 90.0).flatten();
-        let lng = decimal(input, "lng", 6, -180.0, 180.0).flatten();
+        let lat = input.decimal("lat", 6, -90.0, 90.0).flatten();
+        let lng = input.decimal("lng", 6, -180.0, 180.0).flatten();
         if missing_lat.is_some() || missing_lng.is_some() {
             return None;
         }

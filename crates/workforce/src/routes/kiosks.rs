@@ -2,7 +2,6 @@
 //! stored as its SHA-256), which the kiosk presents as `X-Kiosk-Token` on every attendance call: the daily
 //! "biometric stub" mark (API §5.17–5.18) and check-in / check-out with the distance from the kiosk.
 
-use super::fields::decimal;
 use crate::domain::geo::{self, Point};
 use crate::error::{Result, WorkforceError};
 use crate::events;
@@ -93,8 +92,8 @@ impl FromInput for KioskBody {
         let address = input
             .text("address", Text::optional(2_000))
             .unwrap_or_default();
-        let latitude = decimal(input, "latitude", 6, -90.0, 90.0).flatten();
-        let longitude = decimal(input, "longitude", 6, -180.0, 180.0).flatten();
+        let latitude = input.decimal("latitude", 6, -90.0, 90.0).flatten();
+        let longitude = input.decimal("longitude", 6, -180.0, 180.0).flatten();
         if latitude.is_some() != longitude.is_some() {
             input.error("non_field_errors", "Send latitude and longitude together.");
         }
@@ -300,10 +299,12 @@ impl FromInput for CheckBody {
     fn from_input(input: &mut Input) -> Option<Self> {
         let worker_id = input.uuid("worker_id", true);
         let kiosk_id = input.uuid("kiosk_id", true);
-        let latitude = decimal(input, "latitude", 6, -90.0, 90.0)
+        let latitude = input
+            .decimal("latitude", 6, -90.0, 90.0)
             .flatten()
             .and_then(|v| v.parse().ok());
-        let longitude = decimal(input, "longitude", 6, -180.0, 180.0)
+        let longitude = input
+            .decimal("longitude", 6, -180.0, 180.0)
             .flatten()
             .and_then(|v| v.parse().ok());
         Some(CheckBody {

@@ -4,7 +4,6 @@ mod contractors;
 mod fields;
 mod kiosks;
 mod nearby;
-mod paging;
 mod sites;
 mod workers;
 

@@ -1,6 +1,5 @@
 //! The two nearby searches (API §5.7, §5.8): public, P-STD, index-driven (store::search).
 
-use super::paging::Paging;
 use super::workers::worker_json;
 use crate::domain::geo::{self, Point};
 use crate::error::Result;
@@ -9,6 +8,7 @@ use crate::store::workers;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use hm_platform::paging::{Page, Paging};
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Deserialize;
@@ -45,12 +45,12 @@ async fn run(
 ) -> Result<(i64, i64, Vec<(workers::Worker, f64)>)> {
     let mut conn = state.db.get().await?;
     query.limit = paging.per_page;
-    if paging.page == super::paging::Page::Last {
+    if paging.page == Page::Last {
         query.limit = 0;
         let (_, count) = search::page(&mut conn, &query).await?;
         query.limit = paging.per_page;
         query.offset = (paging.resolve(count)? - 1) * paging.per_page;
-    } else if let super::paging::Page::Number(n) = paging.page {
+    } else if let Page::Number(n) = paging.page {
         query.offset = (n - 1) * paging.per_page;
     }
     let (hits, count) = search::page(&mut conn, &query).await?;
@@ -274,8 +274,8 @@ pub async fn list(
     let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
     let mut conn = state.db.get().await?;
     let offset = match paging.page {
-        super::paging::Page::Number(n) => (n - 1) * paging.per_page,
-        super::paging::Page::Last => {
+        Page::Number(n) => (n - 1) * paging.per_page,
+        Page::Last => {
             let (_, count) = workers::list(&mut conn, &filter, 0, 0).await?;
             (paging.resolve(count)? - 1) * paging.per_page
         }

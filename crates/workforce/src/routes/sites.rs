@@ -1,8 +1,6 @@
 //! Construction sites (API §5.11–5.13): contractors manage their own (others' are 404), admins all;
 //! workers are assigned to them.
 
-use super::fields::decimal;
-use super::paging::Paging;
 use crate::domain::export;
 use crate::error::{Result, WorkforceError};
 use crate::store::contractors::{self, Contractor};
@@ -14,6 +12,7 @@ use actix_web::HttpResponse;
 use chrono::NaiveDate;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::paging::Paging;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Deserialize;
@@ -142,8 +141,8 @@ impl FromInput for SiteFields {
         let fields = SiteFields {
             name: input.text("name", Text::optional(255)),
             address: input.text("address", Text::optional(2_000)),
-            lat: decimal(input, "lat", 6, -90.0, 90.0),
-            lng: decimal(input, "lng", 6, -180.0, 180.0),
+            lat: input.decimal("lat", 6, -90.0, 90.0),
+            lng: input.decimal("lng", 6, -180.0, 180.0),
             phone: input.text("phone", Text::optional(20)),
             is_active: input.boolean("is_active", false),
             start_date: date(input, "start_date"),

@@ -1,75 +1,11 @@
-//! The projections of other services' data (ARCHITECTURE §3): catalog's services and identity's users.
+//! The projections of other services' data (ARCHITECTURE §3): catalog's services and identity's users
+//! (kept by `hm_platform::projections`) and jobs' jobs.
 
 use crate::schema::{service_refs, user_refs};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hm_contracts::events::{JobChanged, ServiceChanged, UserRegistered, UserUpdated};
-
-pub async fn upsert_service(conn: &mut AsyncPgConnection, s: &ServiceChanged) -> QueryResult<()> {
-    diesel::insert_into(service_refs::table)
-        .values((
-            service_refs::id.eq(s.service_id),
-            service_refs::slug.eq(&s.slug),
-            service_refs::name.eq(&s.name),
-            service_refs::title_en.eq(&s.title_en),
-            service_refs::is_active.eq(s.is_active),
-            service_refs::display_order.eq(s.display_order),
-        ))
-        .on_conflict(service_refs::id)
-        .do_update()
-        .set((
-            service_refs::slug.eq(excluded(service_refs::slug)),
-            service_refs::name.eq(excluded(service_refs::name)),
-            service_refs::title_en.eq(excluded(service_refs::title_en)),
-            service_refs::is_active.eq(excluded(service_refs::is_active)),
-            service_refs::display_order.eq(excluded(service_refs::display_order)),
-            service_refs::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn upsert_user(
-    conn: &mut AsyncPgConnection,
-    u: &UserRegistered,
-    is_active: bool,
-) -> QueryResult<()> {
-    diesel::insert_into(user_refs::table)
-        .values((
-            user_refs::id.eq(u.user_id),
-            user_refs::phone.eq(&u.phone),
-            user_refs::role.eq(u.role.as_str()),
-            user_refs::first_name.eq(&u.first_name),
-            user_refs::last_name.eq(&u.last_name),
-            user_refs::is_active.eq(is_active),
-        ))
-        .on_conflict(user_refs::id)
-        .do_update()
-        .set((
-            user_refs::phone.eq(excluded(user_refs::phone)),
-            user_refs::role.eq(excluded(user_refs::role)),
-            user_refs::first_name.eq(excluded(user_refs::first_name)),
-            user_refs::last_name.eq(excluded(user_refs::last_name)),
-            user_refs::is_active.eq(excluded(user_refs::is_active)),
-            user_refs::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub fn registered_from_update(u: &UserUpdated) -> UserRegistered {
-    UserRegistered {
-        user_id: u.user_id,
-        phone: u.phone.clone(),
-        role: u.role,
-        first_name: u.first_name.clone(),
-        last_name: u.last_name.clone(),
-    }
-}
+use hm_contracts::events::JobChanged;
 
 pub async fn user_exists(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> QueryResult<bool> {
     use diesel::dsl::exists;

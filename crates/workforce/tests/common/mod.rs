@@ -7,16 +7,6 @@ use hm_workforce::testing::Spawned;
 use reqwest::Method;
 use serde_json::Value;
 
-/// Publishes on the test's own exchange, as identity, catalog or jobs would.
-pub fn publisher(
-    bus: &hm_platform::events::BusConfig,
-) -> std::sync::Arc<hm_platform::events::Broker> {
-    hm_platform::events::Broker::new(hm_platform::events::BusConfig {
-        queue: "unused".into(),
-        ..bus.clone()
-    })
-}
-
 pub struct Api {
     pub app: Spawned,
     pub keys: TestKeys,
@@ -93,25 +83,11 @@ impl Api {
         (status, kind, disposition, res.text().await.unwrap())
     }
 
-    async fn client(&self) -> tokio_postgres::Client {
-        let (client, connection) = tokio_postgres::connect(&self.app.db.url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-    }
-
     pub async fn sql(&self, statement: &str) {
-        self.client().await.batch_execute(statement).await.unwrap();
+        self.app.db.sql(statement).await
     }
 
-    /// The single number a `SELECT count(*) …` (or any bigint query) returns.
     pub async fn count(&self, query: &str) -> i64 {
-        self.client()
-            .await
-            .query_one(query, &[])
-            .await
-            .unwrap()
-            .get(0)
+        self.app.db.count(query).await
     }
 }

@@ -1,8 +1,8 @@
 //! P-STD pagination (API §1.6): `page` (default 1, `last` allowed), `per_page` (default 20, at most 50;
 //! non-positive or non-integer → 20), `{"count", "next_page", "prev_page", "results"}`.
 
+use crate::ApiError;
 use actix_web::http::StatusCode;
-use hm_platform::ApiError;
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
