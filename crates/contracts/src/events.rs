@@ -68,7 +68,16 @@ pub mod types {
     pub const CONFIG_CHANGED: &str = "catalog.config.changed";
     pub const JOB_POSTED: &str = "jobs.job.posted";
     pub const JOB_STATUS_CHANGED: &str = "jobs.job.status_changed";
+    pub const APPLICATION_CREATED: &str = "jobs.application.created";
+    pub const APPLICATION_ACCEPTED: &str = "jobs.application.accepted";
+    pub const APPLICATION_DECLINED: &str = "jobs.application.declined";
+    pub const BOOKING_CREATED: &str = "jobs.booking.created";
+    pub const BOOKING_ASSIGNED: &str = "jobs.booking.assigned";
+    pub const BOOKING_STATUS_CHANGED: &str = "jobs.booking.status_changed";
     pub const BOOKING_COMPLETED: &str = "jobs.booking.completed";
+    pub const BOOKING_CANCELLED: &str = "jobs.booking.cancelled";
+    pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
+    pub const PAYMENT_FAILED: &str = "payments.payment.failed";
 }
 
 /// `identity.user.registered`: a user was created by a first OTP login, the seeder or an admin.
@@ -177,4 +186,21 @@ pub struct BookingCompleted {
     /// The customer's 1–5 rating of the work, when one was given.
     #[serde(default)]
     pub rating: Option<f64>,
+}
+
+/// `jobs.application.created|accepted|declined`: a worker's application to a job and who is concerned
+/// (notifications tells the poster and the worker).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationChanged {
+    pub application_id: Uuid,
+    pub job_id: Uuid,
+    pub job_title: String,
+    /// The user who posted the job.
+    pub poster_id: Uuid,
+    /// The applicant's worker profile and user.
+    pub worker_id: Uuid,
+    pub worker_user_id: Uuid,
+    pub worker_name: String,
+    /// `applied`, `accepted` or `declined`.
+    pub status: String,
 }

@@ -1,0 +1,7 @@
+DROP TABLE job_applications;
+DROP TABLE jobs;
+DROP FUNCTION person_name(text, text, text);
+DROP TABLE contractor_refs;
+DROP TABLE worker_refs;
+DROP TABLE user_refs;
+DROP TABLE service_refs;

@@ -1,0 +1,3 @@
+//! Jobs' rules, free of I/O.
+
+pub mod job;

@@ -1,0 +1,112 @@
+//! What jobs publishes and consumes (proto-docs/events.md). Catalog's services, identity's users and
+//! workforce's worker and contractor profiles are local projections, so a request never asks another
+//! service.
+
+use crate::store::applications::Application;
+use crate::store::jobs::Job;
+use crate::store::refs::{self, Profile};
+use diesel_async::AsyncPgConnection;
+use hm_contracts::events::{
+    types, ApplicationChanged, JobChanged, ProfileRef, ServiceChanged, UserRegistered, UserUpdated,
+};
+use hm_contracts::Event;
+use hm_platform::events::{Handler, HandlerFuture};
+use hm_platform::projections;
+
+pub const SOURCE: &str = "jobs";
+
+pub const CONSUMED: [&str; 8] = [
+    types::SERVICE_CREATED,
+    types::SERVICE_UPDATED,
+    types::USER_REGISTERED,
+    types::USER_UPDATED,
+    types::WORKER_CREATED,
+    types::WORKER_DELETED,
+    types::CONTRACTOR_CREATED,
+    types::CONTRACTOR_DELETED,
+];
+
+/// Keeps the projections in step: upserts of the latest state; the inbox drops exact redeliveries.
+pub struct Incoming;
+
+impl Handler for Incoming {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a Event,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            match event.event_type.as_str() {
+                types::SERVICE_CREATED | types::SERVICE_UPDATED => {
+                    let service: ServiceChanged = event.payload()?;
+                    projections::upsert_service(conn, &service).await?;
+                }
+                types::USER_REGISTERED => {
+                    let user: UserRegistered = event.payload()?;
+                    projections::upsert_user(conn, &projections::registered(user)).await?;
+                }
+                types::USER_UPDATED => {
+                    let user: UserUpdated = event.payload()?;
+                    projections::upsert_user(conn, &user).await?;
+                }
+                kind @ (types::WORKER_CREATED
+                | types::WORKER_DELETED
+                | types::CONTRACTOR_CREATED
+                | types::CONTRACTOR_DELETED) => {
+                    let p: ProfileRef = event.payload()?;
+                    let table = if kind.starts_with("workforce.worker") {
+                        Profile::Worker
+                    } else {
+                        Profile::Contractor
+                    };
+                    if kind.ends_with("created") {
+                        refs::upsert_profile(conn, table, p.profile_id, p.user_id).await?;
+                    } else {
+                        refs::delete_profile(conn, table, p.profile_id).await?;
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        })
+    }
+}
+
+/// `jobs.job.posted` / `jobs.job.status_changed`.
+pub fn job(kind: &str, j: &Job, correlation: Option<String>) -> Event<JobChanged> {
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        JobChanged {
+            job_id: j.id,
+            poster_id: j.poster_id,
+            contractor_id: j.contractor_id,
+            service_id: j.service_id,
+            status: j.status.clone(),
+        },
+    )
+}
+
+/// `jobs.application.created|accepted|declined`.
+pub fn application(
+    kind: &str,
+    a: &Application,
+    correlation: Option<String>,
+) -> Event<ApplicationChanged> {
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        ApplicationChanged {
+            application_id: a.id,
+            job_id: a.job_id,
+            job_title: a.job_title.clone(),
+            poster_id: a.poster_id,
+            worker_id: a.worker_id,
+            worker_user_id: a.worker_user_id,
+            worker_name: a.worker_name.clone(),
+            status: a.status.clone(),
+        },
+    )
+}

@@ -1,0 +1,67 @@
+//! The jobs binary: `serve` (default), `migrate`.
+
+use clap::{Parser, Subcommand};
+use hm_jobs::config::JobsConfig;
+use hm_platform::config::load_dotenv;
+use hm_platform::db;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "hm-jobs", about = "HunarMitra jobs service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve,
+    /// Create the database if needed, apply pending migrations and declare the event queue.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    load_dotenv();
+    let cli = Cli::parse();
+    let config = match JobsConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&format!("configuration: {e}")),
+    };
+    hm_platform::server::init_logging(config.common.log_json, config.common.debug);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("hm-jobs: {message}");
+    ExitCode::FAILURE
+}
+
+async fn serve(config: JobsConfig) -> Result<(), String> {
+    let app = hm_jobs::build(config).await.map_err(|e| e.to_string())?;
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+async fn migrate(config: &JobsConfig) -> Result<(), String> {
+    db::ensure_database(&config.common.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let applied = db::migrate(&config.common.database_url, hm_jobs::MIGRATIONS)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("jobs: {applied} migration(s) applied");
+    // The queue exists before anyone publishes, so the projections miss nothing on a first start.
+    hm_platform::events::prepare_queue(&config.common.events, &hm_jobs::events::CONSUMED)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("jobs: event queue ready");
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! diesel-async queries, one module per aggregate; every function takes the connection it runs on.
+
+pub mod applications;
+pub mod jobs;
+pub mod refs;
+
+pub use hm_platform::db::{unique_violation, Count};

@@ -1,0 +1,56 @@
+//! Starts jobs in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
+//! test, for jobs' tests and other crates'.
+#![allow(clippy::expect_used)]
+
+use crate::config::JobsConfig;
+use hm_platform::auth::AuthConfig;
+use hm_platform::config::CommonConfig;
+use hm_platform::events::BusConfig;
+use hm_platform::testing::{self, TestDb};
+
+pub struct Spawned {
+    pub base: String,
+    pub db: TestDb,
+    pub bus: BusConfig,
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+pub async fn spawn(auth: AuthConfig) -> Spawned {
+    spawn_with(auth, |_| {}).await
+}
+
+/// [`spawn`] with settings changed by `configure` (e.g. a feature switched off).
+pub async fn spawn_with(auth: AuthConfig, configure: impl FnOnce(&mut JobsConfig)) -> Spawned {
+    let db = TestDb::new("jobs", crate::MIGRATIONS).await;
+    let bus = testing::bus_config("jobs");
+    let mut config = JobsConfig {
+        common: CommonConfig {
+            service_name: "jobs",
+            host: "127.0.0.1".into(),
+            port: 0,
+            debug: true,
+            log_json: false,
+            database_url: db.url.clone(),
+            db_pool_size: 4,
+            run_migrations: false,
+            redis_url: testing::redis_url(),
+            redis_key_prefix: testing::redis_prefix("jobs"),
+            events: bus.clone(),
+            auth,
+        },
+        http_workers: 1,
+        enable_payments: false,
+        webhook_secret: None,
+    };
+    configure(&mut config);
+    let app = crate::build(config).await.expect("jobs starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    Spawned {
+        base,
+        db,
+        bus,
+        handle,
+    }
+}
