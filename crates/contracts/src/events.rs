@@ -129,6 +129,10 @@ impl std::fmt::Debug for OtpRequested {
 pub struct ProfileRef {
     pub profile_id: Uuid,
     pub user_id: Uuid,
+    /// `workforce.worker.created|updated`: the profile as "WorkerProfile JSON" (API §5) at that moment,
+    /// for services that show it (jobs' bookings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<serde_json::Value>,
 }
 
 /// `catalog.service.created|updated`: the whole service as other services project it (workforce and
@@ -203,4 +207,28 @@ pub struct ApplicationChanged {
     pub worker_name: String,
     /// `applied`, `accepted` or `declined`.
     pub status: String,
+}
+
+/// `jobs.booking.created|assigned|status_changed|cancelled`: a booking's state after the change and who
+/// made it (notifications tells the customer and the worker; the booking timeline records it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingChanged {
+    pub booking_id: Uuid,
+    /// The customer who booked.
+    pub user_id: Uuid,
+    /// The assigned worker's profile and user, once assigned.
+    pub worker_id: Option<Uuid>,
+    pub worker_user_id: Option<Uuid>,
+    pub worker_name: Option<String>,
+    pub service_id: Uuid,
+    pub service_name: String,
+    pub status: String,
+    /// The status before this change (`None` when created).
+    pub previous_status: Option<String>,
+    pub eta_minutes: Option<i32>,
+    /// Who made the change and how they are shown.
+    pub actor_id: Uuid,
+    pub actor_name: String,
+    pub payment_method: String,
+    pub payment_status: String,
 }

@@ -814,6 +814,7 @@ async fn profile_exists_follows_workforce_events_once_per_event() {
         hm_contracts::events::ProfileRef {
             profile_id: uuid::Uuid::new_v4(),
             user_id,
+            profile: None,
         },
     )
     .into_json()

@@ -3,11 +3,13 @@
 //! service.
 
 use crate::store::applications::Application;
+use crate::store::bookings::Booking;
 use crate::store::jobs::Job;
 use crate::store::refs::{self, Profile};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
-    types, ApplicationChanged, JobChanged, ProfileRef, ServiceChanged, UserRegistered, UserUpdated,
+    types, ApplicationChanged, BookingChanged, BookingCompleted, JobChanged, ProfileRef,
+    ServiceChanged, UserRegistered, UserUpdated,
 };
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerFuture};
@@ -15,12 +17,13 @@ use hm_platform::projections;
 
 pub const SOURCE: &str = "jobs";
 
-pub const CONSUMED: [&str; 8] = [
+pub const CONSUMED: [&str; 9] = [
     types::SERVICE_CREATED,
     types::SERVICE_UPDATED,
     types::USER_REGISTERED,
     types::USER_UPDATED,
     types::WORKER_CREATED,
+    types::WORKER_UPDATED,
     types::WORKER_DELETED,
     types::CONTRACTOR_CREATED,
     types::CONTRACTOR_DELETED,
@@ -50,6 +53,7 @@ impl Handler for Incoming {
                     projections::upsert_user(conn, &user).await?;
                 }
                 kind @ (types::WORKER_CREATED
+                | types::WORKER_UPDATED
                 | types::WORKER_DELETED
                 | types::CONTRACTOR_CREATED
                 | types::CONTRACTOR_DELETED) => {
@@ -59,8 +63,15 @@ impl Handler for Incoming {
                     } else {
                         Profile::Contractor
                     };
-                    if kind.ends_with("created") {
-                        refs::upsert_profile(conn, table, p.profile_id, p.user_id).await?;
+                    if !kind.ends_with("deleted") {
+                        refs::upsert_profile(
+                            conn,
+                            table,
+                            p.profile_id,
+                            p.user_id,
+                            p.profile.as_ref(),
+                        )
+                        .await?;
                     } else {
                         refs::delete_profile(conn, table, p.profile_id).await?;
                     }
@@ -107,6 +118,61 @@ pub fn application(
             worker_user_id: a.worker_user_id,
             worker_name: a.worker_name.clone(),
             status: a.status.clone(),
+        },
+    )
+}
+
+/// Who changed a booking, and how they are shown.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: uuid::Uuid,
+    pub name: String,
+}
+
+/// `jobs.booking.created|assigned|status_changed|cancelled`: the booking after the change.
+pub fn booking(
+    kind: &str,
+    b: &Booking,
+    previous_status: Option<&str>,
+    actor: &Actor,
+    correlation: Option<String>,
+) -> Event<BookingChanged> {
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        BookingChanged {
+            booking_id: b.id,
+            user_id: b.user_id,
+            worker_id: b.worker_id,
+            worker_user_id: b.worker_user_id,
+            worker_name: b.worker_name.clone(),
+            service_id: b.service_id,
+            service_name: b.service_name.clone(),
+            status: b.status.clone(),
+            previous_status: previous_status.map(str::to_owned),
+            eta_minutes: b.eta_minutes,
+            actor_id: actor.id,
+            actor_name: actor.name.clone(),
+            payment_method: b.payment_method.clone(),
+            payment_status: b.payment_status.clone(),
+        },
+    )
+}
+
+/// `jobs.booking.completed`: workforce counts the worker's job.
+pub fn booking_completed(b: &Booking, correlation: Option<String>) -> Event<BookingCompleted> {
+    Event::new(
+        SOURCE,
+        types::BOOKING_COMPLETED,
+        correlation,
+        BookingCompleted {
+            booking_id: b.id,
+            user_id: b.user_id,
+            worker_id: b.worker_id,
+            service_id: b.service_id,
+            completed_at: b.updated_at,
+            rating: None,
         },
     )
 }

@@ -75,11 +75,12 @@ impl Handler for Incoming {
     }
 }
 
-/// `workforce.worker.created|updated|deleted`: whose profile it is.
+/// `workforce.worker.created|updated|deleted`: whose profile it is and, unless deleted, the profile.
 pub fn worker(
     kind: &str,
     profile_id: Uuid,
     user_id: Uuid,
+    profile: Option<serde_json::Value>,
     correlation: Option<String>,
 ) -> Event<ProfileRef> {
     Event::new(
@@ -89,6 +90,7 @@ pub fn worker(
         ProfileRef {
             profile_id,
             user_id,
+            profile,
         },
     )
 }
@@ -107,6 +109,7 @@ pub fn contractor(
         ProfileRef {
             profile_id,
             user_id,
+            profile: None,
         },
     )
 }

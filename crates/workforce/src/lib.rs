@@ -5,7 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod events;
-mod routes;
+pub(crate) mod routes;
 pub mod schema;
 pub mod seed;
 pub mod store;

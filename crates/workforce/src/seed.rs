@@ -166,7 +166,15 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                 workers::insert(conn, id, user, &fields).await?;
                 workers::set_skills(conn, id, &[service], false).await?;
                 workers::set_rating(conn, id, demo.rating).await?;
-                enqueue(conn, events::worker(types::WORKER_CREATED, id, user, None)).await?;
+                let profile = workers::by_id(conn, id)
+                    .await?
+                    .as_ref()
+                    .map(crate::routes::workers::worker_json);
+                enqueue(
+                    conn,
+                    events::worker(types::WORKER_CREATED, id, user, profile, None),
+                )
+                .await?;
                 created.push(format!("worker {}", demo.phone));
                 id
             }

@@ -96,7 +96,14 @@ async fn a_worker_creates_reads_and_edits_their_own_profile_only() {
         .await
         .expect("worker.created");
     assert_eq!(event["type"], "workforce.worker.created");
-    assert_eq!(event["data"], json!({"profile_id": id, "user_id": raju}));
+    assert_eq!(
+        (&event["data"]["profile_id"], &event["data"]["user_id"]),
+        (&json!(id), &json!(raju))
+    );
+    assert_eq!(
+        event["data"]["profile"], worker,
+        "the profile as the API shows it, for jobs"
+    );
 
     let (status, body) = t
         .call(

@@ -1,3 +1,4 @@
 //! Jobs' rules, free of I/O.
 
+pub mod booking;
 pub mod job;

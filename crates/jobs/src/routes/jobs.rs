@@ -2,6 +2,7 @@
 //! (status changes by the table of DOMAIN §4.1), workers apply, and the applicant, the poster or an
 //! admin accepts or declines. Every write publishes its events through the outbox.
 
+use super::check_service;
 use crate::domain::job::{self, JobStatus, Standing};
 use crate::error::{JobsError, Result};
 use crate::events;
@@ -156,19 +157,6 @@ pub struct JobPatch(JobBody);
 impl FromInput for JobPatch {
     fn from_input(input: &mut Input) -> Option<Self> {
         JobBody::read(input, false).map(JobPatch)
-    }
-}
-
-/// 400 in the shape of a field error unless the service is one catalog offers.
-async fn check_service(conn: &mut AsyncPgConnection, service: Uuid) -> Result<()> {
-    if refs::active_service(conn, service).await? {
-        Ok(())
-    } else {
-        Err(ApiError::fields(FieldErrors::single(
-            "service",
-            format!("Invalid pk \"{service}\" - object does not exist."),
-        ))
-        .into())
     }
 }
 

@@ -1,8 +1,28 @@
 //! Jobs' HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod bookings;
 mod jobs;
 
+use crate::error::Result;
+use crate::store::refs;
+use diesel_async::AsyncPgConnection;
+use hm_platform::error::FieldErrors;
+use hm_platform::ApiError;
 use paperclip::actix::web;
+use uuid::Uuid;
+
+/// 400 in the shape of a field error unless the service is one catalog offers.
+async fn check_service(conn: &mut AsyncPgConnection, service: Uuid) -> Result<()> {
+    if refs::active_service(conn, service).await? {
+        Ok(())
+    } else {
+        Err(ApiError::fields(FieldErrors::single(
+            "service",
+            format!("Invalid pk \"{service}\" - object does not exist."),
+        ))
+        .into())
+    }
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -25,5 +45,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/jobs/{id}/applications/{application_id}/decline/")
             .route(web::post().to(jobs::decline)),
+    );
+    cfg.service(
+        web::resource("/api/v1/bookings/")
+            .route(web::get().to(bookings::list))
+            .route(web::post().to(bookings::create)),
+    )
+    .service(
+        web::resource("/api/v1/bookings/{id}/")
+            .route(web::get().to(bookings::get))
+            .route(web::put().to(bookings::replace))
+            .route(web::patch().to(bookings::update))
+            .route(web::delete().to(bookings::delete)),
+    )
+    .service(
+        web::resource("/api/v1/bookings/{id}/status/").route(web::patch().to(bookings::status)),
+    )
+    .service(
+        web::resource("/api/v1/bookings/{id}/assign/").route(web::post().to(bookings::assign)),
     );
 }

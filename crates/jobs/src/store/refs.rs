@@ -22,21 +22,38 @@ impl Profile {
     }
 }
 
+/// Whose profile it is; a worker's also as workforce shows it (kept when an event carries none).
 pub async fn upsert_profile(
     conn: &mut AsyncPgConnection,
     kind: Profile,
     id: Uuid,
     user: Uuid,
+    profile: Option<&serde_json::Value>,
 ) -> QueryResult<()> {
-    diesel::sql_query(format!(
-        "INSERT INTO {t} (id, user_id) VALUES ($1, $2)
-         ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, updated_at = now()",
-        t = kind.table()
-    ))
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(user)
-    .execute(conn)
-    .await
+    match kind {
+        Profile::Worker => {
+            diesel::sql_query(
+                "INSERT INTO worker_refs (id, user_id, profile) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
+                 profile = coalesce(excluded.profile, worker_refs.profile), updated_at = now()",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<SqlUuid, _>(user)
+            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Jsonb>, _>(profile)
+            .execute(conn)
+            .await
+        }
+        Profile::Contractor => {
+            diesel::sql_query(
+                "INSERT INTO contractor_refs (id, user_id) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, updated_at = now()",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<SqlUuid, _>(user)
+            .execute(conn)
+            .await
+        }
+    }
     .map(|_| ())
 }
 
@@ -113,4 +130,21 @@ pub async fn active_service(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResu
     .get_result::<Found>(conn)
     .await
     .map(|f| f.found)
+}
+
+/// How a user is shown (full name, else phone; empty while identity's user is unknown here).
+pub async fn display_name(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    diesel::sql_query(
+        "SELECT coalesce((SELECT person_name(first_name, last_name, phone) FROM user_refs WHERE id = $1), '')
+             AS name",
+    )
+    .bind::<SqlUuid, _>(user)
+    .get_result::<Name>(conn)
+    .await
+    .map(|n| n.name)
 }

@@ -5,7 +5,7 @@ mod fields;
 mod kiosks;
 mod nearby;
 mod sites;
-mod workers;
+pub(crate) mod workers;
 
 use paperclip::actix::web;
 

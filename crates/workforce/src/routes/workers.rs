@@ -48,6 +48,11 @@ pub fn worker_json(w: &Worker) -> Value {
     })
 }
 
+/// The profile as the events of other services carry it, read inside the writing transaction.
+pub(crate) async fn snapshot(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Value>> {
+    Ok(workers::by_id(conn, id).await?.as_ref().map(worker_json))
+}
+
 fn error(status: StatusCode, message: &str) -> WorkforceError {
     ApiError::error(status, message).into()
 }
@@ -101,12 +106,14 @@ pub async fn create(
                 let ids = skills(conn, names).await?;
                 workers::set_skills(conn, id, &ids, false).await?;
             }
+            let profile = snapshot(conn, id).await?;
             enqueue(
                 conn,
                 events::worker(
                     hm_contracts::events::types::WORKER_CREATED,
                     id,
                     user_id,
+                    profile,
                     correlation,
                 ),
             )
@@ -164,12 +171,14 @@ async fn change(
                 let ids = skills(conn, names).await?;
                 workers::set_skills(conn, id, &ids, true).await?;
             }
+            let profile = snapshot(conn, id).await?;
             enqueue(
                 conn,
                 events::worker(
                     hm_contracts::events::types::WORKER_UPDATED,
                     id,
                     user_id,
+                    profile,
                     correlation,
                 ),
             )
@@ -229,6 +238,7 @@ pub async fn delete(
                     hm_contracts::events::types::WORKER_DELETED,
                     id,
                     user_id,
+                    None,
                     correlation,
                 ),
             )

@@ -1,0 +1,2 @@
+DROP TABLE bookings;
+ALTER TABLE worker_refs DROP COLUMN profile;

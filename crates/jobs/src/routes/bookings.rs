@@ -1,0 +1,525 @@
+//! Bookings (API §7.1–7.5): a customer books a service, cash first; the owner, the assigned worker and
+//! admins see it; contractors and admins assign a worker; the status machine of DOMAIN §4.3 decides every
+//! status change, one at a time per booking (row lock). Every change publishes its events.
+
+use super::check_service;
+use crate::domain::booking::{self, Standing};
+use crate::error::{JobsError, Result};
+use crate::events::{self, Actor};
+use crate::store::bookings::{self, Booking, Editable, Payment};
+use crate::store::refs::{self, Profile};
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_contracts::events::types;
+use hm_contracts::Role;
+use hm_platform::auth::AuthUser;
+use hm_platform::events::enqueue;
+use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
+use hm_platform::telemetry::RequestId;
+use hm_platform::time::render;
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// "Booking write JSON" (API §7): the answer to create and edit.
+pub fn write_json(b: &Booking) -> Value {
+    json!({
+        "id": b.id, "service": b.service_id, "address": b.address, "lat": b.lat, "lng": b.lng,
+        "preferred_time": b.preferred_time.map(render), "notes": b.notes,
+        "estimated_price": b.estimated_price, "status": b.status,
+        "payment_method": b.payment_method, "payment_status": b.payment_status,
+        "payment_note": b.payment_note, "created_at": render(b.created_at),
+    })
+}
+
+/// "Booking detail JSON" (API §7): with the customer, the worker's profile and the service.
+pub fn detail_json(b: &Booking) -> Value {
+    let worker = match (b.worker_id, &b.worker_profile) {
+        (None, _) => Value::Null,
+        (Some(_), Some(profile)) => profile.clone(),
+        (Some(id), None) => json!({"id": id, "user": b.worker_user_id, "user_name": b.worker_name}),
+    };
+    json!({
+        "id": b.id,
+        "user": {
+            "id": b.user_id, "phone": b.user_phone, "role": b.user_role, "first_name": b.user_first_name,
+            "last_name": b.user_last_name, "email": null, "profile_picture": "", "is_phone_verified": true,
+            "is_active": b.user_is_active, "date_joined": b.user_joined.map(render),
+        },
+        "worker": worker,
+        "service": {
+            "id": b.service_id, "slug": b.service_slug, "name": b.service_name,
+            "title_en": b.service_title_en, "display_order": b.service_display_order,
+        },
+        "address": b.address, "lat": b.lat, "lng": b.lng, "preferred_time": b.preferred_time.map(render),
+        "notes": b.notes, "estimated_price": b.estimated_price, "status": b.status,
+        "eta_minutes": b.eta_minutes, "tracking_url": b.tracking_url,
+        "payment_method": b.payment_method, "payment_status": b.payment_status,
+        "payment_note": b.payment_note,
+        "created_at": render(b.created_at), "updated_at": render(b.updated_at),
+    })
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
+    ApiError::error(status, message).into()
+}
+
+/// The writable fields as sent (`None` = not sent; `Some(None)` = sent as null).
+#[derive(Debug, Default, Apiv2Schema)]
+pub struct BookingBody {
+    /// The catalog service's id.
+    pub service: Option<Uuid>,
+    pub address: Option<String>,
+    /// Decimal (9,6).
+    pub lat: Option<Option<String>>,
+    pub lng: Option<Option<String>>,
+    pub preferred_time: Option<Option<DateTime<Utc>>>,
+    pub notes: Option<Option<String>>,
+    /// Decimal (10,2).
+    pub estimated_price: Option<Option<String>>,
+    /// Create only: `cash` (default), `online` or `none`.
+    pub payment_method: Option<String>,
+}
+
+impl BookingBody {
+    fn read(input: &mut Input, complete: bool) -> Option<BookingBody> {
+        let address = input.text(
+            "address",
+            if complete {
+                Text::required(512)
+            } else {
+                Text::optional(512)
+            },
+        );
+        let notes = match input.json("notes", false) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => input.text("notes", Text::optional(10_000)).map(Some),
+        };
+        let payment_method = if input.has("payment_method") {
+            input.choice("payment_method", &booking::PAYMENT_METHODS, None)
+        } else {
+            None
+        };
+        Some(BookingBody {
+            service: input.uuid("service", complete),
+            address,
+            lat: input.decimal("lat", 6, -90.0, 90.0),
+            lng: input.decimal("lng", 6, -180.0, 180.0),
+            preferred_time: input.datetime("preferred_time"),
+            notes,
+            estimated_price: input.decimal("estimated_price", 2, 0.0, 99_999_999.99),
+            payment_method,
+        })
+    }
+
+    fn apply(self, base: Editable) -> Editable {
+        Editable {
+            service_id: self.service.unwrap_or(base.service_id),
+            address: self.address.unwrap_or(base.address),
+            lat: self.lat.unwrap_or(base.lat),
+            lng: self.lng.unwrap_or(base.lng),
+            preferred_time: self.preferred_time.unwrap_or(base.preferred_time),
+            notes: self.notes.unwrap_or(base.notes),
+            estimated_price: self.estimated_price.unwrap_or(base.estimated_price),
+        }
+    }
+}
+
+/// A whole booking (create, PUT).
+#[derive(Debug, Apiv2Schema)]
+pub struct NewBooking(BookingBody);
+
+impl FromInput for NewBooking {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        BookingBody::read(input, true).map(NewBooking)
+    }
+}
+
+/// Some fields of a booking (PATCH).
+#[derive(Debug, Apiv2Schema)]
+pub struct BookingPatch(BookingBody);
+
+impl FromInput for BookingPatch {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        BookingBody::read(input, false).map(BookingPatch)
+    }
+}
+
+/// The caller, as events name them.
+async fn actor(conn: &mut AsyncPgConnection, auth: &AuthUser) -> Result<Actor> {
+    Ok(Actor {
+        id: auth.id,
+        name: refs::display_name(conn, auth.id).await?,
+    })
+}
+
+/// What the caller is to the booking.
+fn standing(auth: &AuthUser, b: &Booking) -> Standing {
+    Standing {
+        owner: auth.id == b.user_id,
+        assigned_worker: b.worker_user_id == Some(auth.id),
+        contractor: auth.role == Role::Contractor,
+        admin: auth.is_admin(),
+    }
+}
+
+/// The booking, if the caller may see it (owner, assigned worker, admin); else 404 as if absent.
+async fn visible(conn: &mut AsyncPgConnection, auth: &AuthUser, id: &str) -> Result<Booking> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    bookings::by_id(conn, id)
+        .await?
+        .filter(|b| {
+            let s = standing(auth, b);
+            s.owner || s.assigned_worker || s.admin
+        })
+        .ok_or_else(|| ApiError::no_match("Booking").into())
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct PageQuery {
+    pub page: Option<String>,
+}
+
+/// The caller's bookings (owned or assigned; admins all), newest first (P-DRF).
+#[api_v2_operation(tags(Bookings))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse> {
+    let scope = (!auth.is_admin()).then_some(auth.id);
+    let mut conn = state.db.get().await?;
+    let (_, count) = bookings::visible_page(&mut conn, scope, 0, 0).await?;
+    let page = drf_page(query.page.as_deref(), count)?;
+    let (rows, count) =
+        bookings::visible_page(&mut conn, scope, DRF_PAGE_SIZE, (page - 1) * DRF_PAGE_SIZE).await?;
+    Ok(HttpResponse::Ok().json(drf_body(
+        &req,
+        page,
+        count,
+        rows.iter().map(detail_json).collect(),
+    )))
+}
+
+#[api_v2_operation(tags(Bookings))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    Ok(HttpResponse::Ok().json(detail_json(&visible(&mut conn, &auth, &id).await?)))
+}
+
+/// Book a service. Cash first: `online` while online payments are off becomes cash, with a note; no
+/// payment is created here (DOMAIN §4.3).
+#[api_v2_operation(tags(Bookings))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<NewBooking>,
+) -> Result<HttpResponse> {
+    let Valid(NewBooking(body)) = body;
+    let (method, pay_status, note) =
+        booking::payment_terms(body.payment_method.as_deref(), state.enable_payments);
+    let fields = body.apply(Editable::default());
+    let (id, correlation) = (Uuid::new_v4(), RequestId::of(&req));
+    let mut conn = state.db.get().await?;
+    check_service(&mut conn, fields.service_id).await?;
+    let actor = actor(&mut conn, &auth).await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    let created = conn
+        .transaction(|conn| {
+            async move {
+                let pay = Payment {
+                    method,
+                    status: pay_status,
+                    note,
+                };
+                bookings::insert(conn, id, auth.id, &fields, pay).await?;
+                let created = bookings::by_id(conn, id)
+                    .await?
+                    .ok_or(diesel::result::Error::NotFound)?;
+                enqueue(
+                    conn,
+                    events::booking(types::BOOKING_CREATED, &created, None, &actor, correlation),
+                )
+                .await?;
+                Ok::<_, JobsError>(created)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(write_json(&created)))
+}
+
+async fn change(
+    state: &AppState,
+    auth: &AuthUser,
+    id: &str,
+    body: BookingBody,
+    full: bool,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let current = visible(&mut conn, auth, id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    if !matches!(current.status.as_str(), "requested" | "confirmed") {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "This booking is {} and can no longer be edited.",
+                current.status
+            ),
+        ));
+    }
+    let base = if full {
+        Editable::default()
+    } else {
+        Editable::of(&current)
+    };
+    let fields = body.apply(base);
+    if fields.service_id != current.service_id {
+        check_service(&mut conn, fields.service_id).await?;
+    }
+    bookings::update(&mut conn, current.id, &fields).await?;
+    let updated = bookings::by_id(&mut conn, current.id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Booking"))?;
+    Ok(HttpResponse::Ok().json(write_json(&updated)))
+}
+
+/// Replace a booking's details (owner or admin, while requested or confirmed).
+#[api_v2_operation(tags(Bookings))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<NewBooking>,
+) -> Result<HttpResponse> {
+    let Valid(NewBooking(body)) = body;
+    change(&state, &auth, &id, body, true).await
+}
+
+/// Change some of a booking's details (owner or admin, while requested or confirmed).
+#[api_v2_operation(tags(Bookings))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<BookingPatch>,
+) -> Result<HttpResponse> {
+    let Valid(BookingPatch(body)) = body;
+    change(&state, &auth, &id, body, false).await
+}
+
+/// Delete a booking (owner or admin); cancelling is usually the better choice.
+#[api_v2_operation(tags(Bookings))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let current = visible(&mut conn, &auth, &id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    bookings::delete(&mut conn, current.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `PATCH …/status/`
+#[derive(Debug, Apiv2Schema)]
+pub struct StatusBody {
+    /// One of the seven booking statuses.
+    pub status: String,
+    /// Minutes until the worker arrives; null clears it.
+    pub eta_minutes: Option<Option<i32>>,
+}
+
+impl FromInput for StatusBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let status = input.choice("status", &booking::STATUSES, None);
+        let eta_minutes = match input.json("eta_minutes", false) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => input
+                .int("eta_minutes", false, 0, 24 * 60)
+                .map(|n| Some(n as i32)),
+        };
+        Some(StatusBody {
+            status: status?,
+            eta_minutes,
+        })
+    }
+}
+
+/// Enqueues what a status change tells the other services.
+async fn announce(
+    conn: &mut AsyncPgConnection,
+    b: &Booking,
+    previous: &str,
+    actor: &Actor,
+    correlation: Option<String>,
+) -> diesel::QueryResult<()> {
+    enqueue(
+        conn,
+        events::booking(
+            types::BOOKING_STATUS_CHANGED,
+            b,
+            Some(previous),
+            actor,
+            correlation.clone(),
+        ),
+    )
+    .await?;
+    match b.status.as_str() {
+        "completed" => enqueue(conn, events::booking_completed(b, correlation)).await,
+        "cancelled" => {
+            enqueue(
+                conn,
+                events::booking(
+                    types::BOOKING_CANCELLED,
+                    b,
+                    Some(previous),
+                    actor,
+                    correlation,
+                ),
+            )
+            .await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Move a booking along its status machine (DOMAIN §4.3); the same status is a no-op.
+#[api_v2_operation(tags(Bookings))]
+pub async fn status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<StatusBody>,
+) -> Result<HttpResponse> {
+    let Valid(StatusBody {
+        status: target,
+        eta_minutes,
+    }) = body;
+    let mut conn = state.db.get().await?;
+    let booking_id = visible(&mut conn, &auth, &id).await?.id;
+    let actor = actor(&mut conn, &auth).await?;
+    let correlation = RequestId::of(&req);
+    let conn: &mut AsyncPgConnection = &mut conn;
+    let after = conn
+        .transaction(|conn| {
+            async move {
+                let current = bookings::lock(conn, booking_id)
+                    .await?
+                    .ok_or_else(|| ApiError::no_match("Booking"))?;
+                if !booking::may_move(&current.status, &target, standing(&auth, &current)) {
+                    return Err(error(
+                        StatusCode::FORBIDDEN,
+                        format!(
+                            "Transition from {} to {target} not allowed for this user.",
+                            current.status
+                        ),
+                    ));
+                }
+                bookings::set_status(conn, booking_id, &target, eta_minutes).await?;
+                let after = bookings::by_id(conn, booking_id)
+                    .await?
+                    .ok_or(diesel::result::Error::NotFound)?;
+                if current.status != target {
+                    announce(conn, &after, &current.status, &actor, correlation).await?;
+                }
+                Ok::<_, JobsError>(after)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail_json(&after)))
+}
+
+/// `POST …/assign/`
+#[derive(Debug, Apiv2Schema)]
+pub struct AssignBody {
+    /// The worker's profile id.
+    pub worker_id: Uuid,
+}
+
+impl FromInput for AssignBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        Some(AssignBody {
+            worker_id: input.uuid("worker_id", true)?,
+        })
+    }
+}
+
+/// Give a booking to a worker (contractors and admins); a requested booking becomes confirmed.
+#[api_v2_operation(tags(Bookings))]
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<AssignBody>,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let booking_id = visible(&mut conn, &auth, &id).await?.id;
+    if !(auth.is_admin() || auth.role == Role::Contractor) {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "Only contractors or admins can assign workers.",
+        ));
+    }
+    let worker = refs::profile(&mut conn, Profile::Worker, body.worker_id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("WorkerProfile"))?;
+    let actor = actor(&mut conn, &auth).await?;
+    let correlation = RequestId::of(&req);
+    let conn: &mut AsyncPgConnection = &mut conn;
+    let after = conn
+        .transaction(|conn| {
+            async move {
+                let current = bookings::lock(conn, booking_id)
+                    .await?
+                    .ok_or_else(|| ApiError::no_match("Booking"))?;
+                if booking::is_terminal(&current.status) {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        format!("This booking is {} and cannot be assigned.", current.status),
+                    ));
+                }
+                bookings::assign(conn, booking_id, worker.id).await?;
+                let after = bookings::by_id(conn, booking_id)
+                    .await?
+                    .ok_or(diesel::result::Error::NotFound)?;
+                enqueue(
+                    conn,
+                    events::booking(
+                        types::BOOKING_ASSIGNED,
+                        &after,
+                        Some(&current.status),
+                        &actor,
+                        correlation.clone(),
+                    ),
+                )
+                .await?;
+                if current.status != after.status {
+                    announce(conn, &after, &current.status, &actor, correlation).await?;
+                }
+                Ok::<_, JobsError>(after)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail_json(&after)))
+}

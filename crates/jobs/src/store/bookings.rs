@@ -1,0 +1,265 @@
+//! Bookings (DOMAIN §4.3), read with their customer, service and worker as the API shows them.
+
+use super::Count;
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{BigInt, Bool, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{OptionalExtension, QueryResult, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Booking {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub user_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub user_phone: String,
+    #[diesel(sql_type = Text)]
+    pub user_role: String,
+    #[diesel(sql_type = Text)]
+    pub user_first_name: String,
+    #[diesel(sql_type = Text)]
+    pub user_last_name: String,
+    #[diesel(sql_type = Bool)]
+    pub user_is_active: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub user_joined: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub worker_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub worker_user_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub worker_name: Option<String>,
+    /// The worker's profile as workforce last announced it.
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pub worker_profile: Option<Value>,
+    #[diesel(sql_type = SqlUuid)]
+    pub service_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub service_slug: String,
+    #[diesel(sql_type = Text)]
+    pub service_name: String,
+    #[diesel(sql_type = Text)]
+    pub service_title_en: String,
+    #[diesel(sql_type = Int4)]
+    pub service_display_order: i32,
+    #[diesel(sql_type = Text)]
+    pub address: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub lat: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub lng: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub preferred_time: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub notes: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub estimated_price: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub eta_minutes: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub tracking_url: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub payment_method: String,
+    #[diesel(sql_type = Text)]
+    pub payment_status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub payment_note: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "\
+SELECT b.id, b.user_id, coalesce(u.phone, '') AS user_phone, coalesce(u.role, '') AS user_role,
+       coalesce(u.first_name, '') AS user_first_name, coalesce(u.last_name, '') AS user_last_name,
+       coalesce(u.is_active, true) AS user_is_active, u.created_at AS user_joined,
+       b.worker_id, w.user_id AS worker_user_id,
+       CASE WHEN w.id IS NULL THEN NULL
+            ELSE coalesce(person_name(wu.first_name, wu.last_name, wu.phone), '') END AS worker_name,
+       w.profile AS worker_profile,
+       b.service_id, s.slug AS service_slug, s.name AS service_name, s.title_en AS service_title_en,
+       s.display_order AS service_display_order,
+       b.address, b.lat::text AS lat, b.lng::text AS lng, b.preferred_time, b.notes,
+       b.estimated_price::text AS estimated_price, b.status, b.eta_minutes, b.tracking_url,
+       b.payment_method, b.payment_status, b.payment_note, b.created_at, b.updated_at
+FROM bookings b
+JOIN service_refs s ON s.id = b.service_id
+LEFT JOIN user_refs u ON u.id = b.user_id
+LEFT JOIN worker_refs w ON w.id = b.worker_id
+LEFT JOIN user_refs wu ON wu.id = w.user_id";
+
+/// The fields a customer writes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Editable {
+    pub service_id: Uuid,
+    pub address: String,
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    pub preferred_time: Option<DateTime<Utc>>,
+    pub notes: Option<String>,
+    pub estimated_price: Option<String>,
+}
+
+impl Editable {
+    pub fn of(b: &Booking) -> Editable {
+        Editable {
+            service_id: b.service_id,
+            address: b.address.clone(),
+            lat: b.lat.clone(),
+            lng: b.lng.clone(),
+            preferred_time: b.preferred_time,
+            notes: b.notes.clone(),
+            estimated_price: b.estimated_price.clone(),
+        }
+    }
+}
+
+/// How a new booking is paid (the cash-first rule's result).
+#[derive(Debug, Clone, Copy)]
+pub struct Payment<'a> {
+    pub method: &'a str,
+    pub status: &'a str,
+    pub note: Option<&'a str>,
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    e: &Editable,
+    pay: Payment<'_>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO bookings (id, user_id, service_id, address, lat, lng, preferred_time, notes,
+             estimated_price, payment_method, payment_status, payment_note)
+         VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8, $9::numeric, $10, $11, $12)",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(user)
+    .bind::<SqlUuid, _>(e.service_id)
+    .bind::<Text, _>(&e.address)
+    .bind::<Nullable<Text>, _>(&e.lat)
+    .bind::<Nullable<Text>, _>(&e.lng)
+    .bind::<Nullable<Timestamptz>, _>(e.preferred_time)
+    .bind::<Nullable<Text>, _>(&e.notes)
+    .bind::<Nullable<Text>, _>(&e.estimated_price)
+    .bind::<Text, _>(pay.method)
+    .bind::<Text, _>(pay.status)
+    .bind::<Nullable<Text>, _>(pay.note)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+    diesel::sql_query(format!("{SELECT} WHERE b.id = $1"))
+        .bind::<SqlUuid, _>(id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Locks the booking's row for the rest of the transaction, so two transitions of one booking are
+/// decided one after the other, each on the state the other left.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+    diesel::sql_query("SELECT 1 FROM bookings WHERE id = $1 FOR UPDATE")
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await?;
+    by_id(conn, id).await
+}
+
+/// Bookings `user` can see (owned, or assigned to their worker profile; everything when `None`, an
+/// admin), newest first, and how many.
+pub async fn visible_page(
+    conn: &mut AsyncPgConnection,
+    user: Option<Uuid>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<Booking>, i64)> {
+    let filter = "($1::uuid IS NULL OR b.user_id = $1
+                   OR b.worker_id IN (SELECT id FROM worker_refs WHERE user_id = $1))";
+    let count: Count = diesel::sql_query(format!(
+        "SELECT count(*) AS n FROM bookings b WHERE {filter}"
+    ))
+    .bind::<Nullable<SqlUuid>, _>(user)
+    .get_result(conn)
+    .await?;
+    let rows = diesel::sql_query(format!(
+        "{SELECT} WHERE {filter} ORDER BY b.created_at DESC, b.id LIMIT $2 OFFSET $3"
+    ))
+    .bind::<Nullable<SqlUuid>, _>(user)
+    .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(offset)
+    .load(conn)
+    .await?;
+    Ok((rows, count.n))
+}
+
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE bookings SET service_id = $2, address = $3, lat = $4::numeric, lng = $5::numeric,
+             preferred_time = $6, notes = $7, estimated_price = $8::numeric, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(e.service_id)
+    .bind::<Text, _>(&e.address)
+    .bind::<Nullable<Text>, _>(&e.lat)
+    .bind::<Nullable<Text>, _>(&e.lng)
+    .bind::<Nullable<Timestamptz>, _>(e.preferred_time)
+    .bind::<Nullable<Text>, _>(&e.notes)
+    .bind::<Nullable<Text>, _>(&e.estimated_price)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// A new status, and the ETA when one is given (`Some(None)` clears it).
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    eta: Option<Option<i32>>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE bookings SET status = $2, updated_at = now(),
+             eta_minutes = CASE WHEN $3 THEN $4 ELSE eta_minutes END
+         WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(status)
+    .bind::<Bool, _>(eta.is_some())
+    .bind::<Nullable<Int4>, _>(eta.flatten())
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Gives the booking to a worker; a `requested` booking becomes `confirmed` in the same write.
+pub async fn assign(conn: &mut AsyncPgConnection, id: Uuid, worker: Uuid) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE bookings SET worker_id = $2, updated_at = now(),
+             status = CASE WHEN status = 'requested' THEN 'confirmed' ELSE status END
+         WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(worker)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("DELETE FROM bookings WHERE id = $1")
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
