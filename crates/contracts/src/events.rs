@@ -232,3 +232,21 @@ pub struct BookingChanged {
     pub payment_method: String,
     pub payment_status: String,
 }
+
+/// `payments.payment.succeeded|failed`: an online payment's outcome (from the gateway's webhook).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentChanged {
+    pub payment_id: Uuid,
+    pub booking_id: Uuid,
+    /// The customer who paid.
+    pub user_id: Uuid,
+    /// The booking's worker profile, if assigned.
+    pub worker_id: Option<Uuid>,
+    /// Decimal text, e.g. `"1000.00"`.
+    pub amount: String,
+    pub currency: String,
+    /// `completed` or `failed`.
+    pub status: String,
+    /// The worker's share created with a successful payment (80 %), decimal text.
+    pub payout_amount: Option<String>,
+}

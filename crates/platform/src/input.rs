@@ -352,6 +352,19 @@ impl<T: FromInput + 'static> FromRequest for Valid<T> {
     }
 }
 
+/// Reads a body taken raw (`web::Bytes`) as `T`, as [`Valid`] would: for handlers that must decide
+/// something (a feature switch, a signature) before the body is validated.
+pub fn parse<T: FromInput>(req: &HttpRequest, bytes: &[u8]) -> Result<T, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let mut input = Input::new(read_fields(content_type, bytes)?);
+    let value = T::from_input(&mut input);
+    input.finish()?;
+    value.ok_or_else(|| ApiError::internal("validator returned nothing"))
+}
+
 fn body_error(e: &actix_web::Error) -> ApiError {
     let status = e.as_response_error().status_code();
     if status == StatusCode::PAYLOAD_TOO_LARGE {

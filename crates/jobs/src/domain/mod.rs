@@ -2,3 +2,4 @@
 
 pub mod booking;
 pub mod job;
+pub mod payment;

@@ -2,6 +2,7 @@
 
 mod bookings;
 mod jobs;
+mod payments;
 
 use crate::error::Result;
 use crate::store::refs;
@@ -64,4 +65,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/bookings/{id}/assign/").route(web::post().to(bookings::assign)),
     );
+    // `POST /api/v1/payments/` is the seed README's name for create.
+    cfg.service(web::resource("/api/v1/payments/").route(web::post().to(payments::create)))
+        .service(web::resource("/api/v1/payments/create/").route(web::post().to(payments::create)))
+        .service(
+            web::resource("/api/v1/payments/webhook/").route(web::post().to(payments::webhook)),
+        );
 }

@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod bookings;
 pub mod jobs;
+pub mod payments;
 pub mod refs;
 
 pub use hm_platform::db::{unique_violation, Count};

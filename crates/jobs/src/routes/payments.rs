@@ -1,0 +1,253 @@
+//! Payments (API §7.8–7.9). Cash first: with `ENABLE_PAYMENTS=false` creating a payment is 503
+//! `payments_disabled` and webhooks are acknowledged untouched. Otherwise a booking's owner opens a
+//! payment, and the gateway's webhook (HMAC-signed when `PAYMENT_WEBHOOK_SECRET` is set) moves it;
+//! a completed payment pays the worker 80 % once, however often the webhook is delivered.
+
+use crate::domain::payment;
+use crate::error::{JobsError, Result};
+use crate::events::SOURCE;
+use crate::store::bookings;
+use crate::store::payments::{self, Payment};
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_contracts::events::{types, PaymentChanged};
+use hm_contracts::Event;
+use hm_platform::auth::AuthUser;
+use hm_platform::events::enqueue;
+use hm_platform::input::{parse, FromInput, Input, Text};
+use hm_platform::telemetry::RequestId;
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde_json::json;
+use uuid::Uuid;
+
+fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
+    ApiError::error(status, message).into()
+}
+
+/// `POST /api/v1/payments/create/`
+#[derive(Debug, Apiv2Schema)]
+pub struct PaymentBody {
+    pub booking_id: Uuid,
+    /// Decimal (10,2), more than zero.
+    pub amount: String,
+    /// `razorpay`, `stripe` or `manual` (default).
+    pub gateway: String,
+}
+
+impl FromInput for PaymentBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let booking_id = input.uuid("booking_id", true);
+        let amount = if input.has("amount") {
+            input.decimal("amount", 2, 0.01, 99_999_999.99)
+        } else {
+            input.error("amount", hm_platform::input::REQUIRED);
+            None
+        };
+        let amount = match amount {
+            Some(None) => {
+                input.error("amount", "This field may not be null.");
+                None
+            }
+            other => other.flatten(),
+        };
+        let gateway = input.choice("gateway", &payment::GATEWAYS, Some("manual"));
+        Some(PaymentBody {
+            booking_id: booking_id?,
+            amount: amount?,
+            gateway: gateway?,
+        })
+    }
+}
+
+fn payments_disabled() -> JobsError {
+    ApiError::coded(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Online payments are currently disabled. Please use cash payment method.",
+        "payments_disabled",
+    )
+    .into()
+}
+
+/// Open a payment for a booking (its owner or an admin). Signed-in callers only, then the feature
+/// switch, then the body (API §7.8's order).
+#[api_v2_operation(tags(Payments))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Bytes,
+) -> Result<HttpResponse> {
+    if !state.enable_payments {
+        return Err(payments_disabled());
+    }
+    let body: PaymentBody = parse(&req, &body)?;
+    let mut conn = state.db.get().await?;
+    let booking = bookings::by_id(&mut conn, body.booking_id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Booking"))?;
+    if booking.user_id != auth.id && !auth.is_admin() {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "Only booking owner can create payment.",
+        ));
+    }
+    let created = payments::create(&mut conn, booking.id, &body.amount, &body.gateway).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "payment_id": created.id, "amount": created.amount, "currency": created.currency,
+        "status": created.status,
+        "checkout_url": format!("https://mock-gateway.com/checkout/{}", created.id),
+        "message": "Mock payment created (no real gateway integration)",
+    })))
+}
+
+/// What a webhook reports.
+struct Report {
+    payment_id: String,
+    status: String,
+    reference: Option<String>,
+}
+
+fn report(req: &HttpRequest, body: &[u8]) -> Result<Report> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let mut input = Input::new(hm_platform::input::read_fields(content_type, body)?);
+    let (payment_id, status) = match (input.has("payment_id"), input.has("status")) {
+        (true, true) => (
+            input.text("payment_id", Text::required(100)),
+            input.choice("status", &payment::REPORTED, None),
+        ),
+        _ => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "payment_id and status required",
+            ))
+        }
+    };
+    let reference = input
+        .text("gateway_reference", Text::optional(255))
+        .filter(|r| !r.is_empty());
+    input.finish()?;
+    match (payment_id, status) {
+        (Some(payment_id), Some(status)) => Ok(Report {
+            payment_id,
+            status,
+            reference,
+        }),
+        _ => Err(error(
+            StatusCode::BAD_REQUEST,
+            "payment_id and status required",
+        )),
+    }
+}
+
+fn outcome(
+    p: &Payment,
+    status: &str,
+    payout: Option<String>,
+    correlation: Option<String>,
+) -> Event<PaymentChanged> {
+    let kind = if status == "completed" {
+        types::PAYMENT_SUCCEEDED
+    } else {
+        types::PAYMENT_FAILED
+    };
+    Event::new(
+        SOURCE,
+        kind,
+        correlation,
+        PaymentChanged {
+            payment_id: p.id,
+            booking_id: p.booking_id,
+            user_id: p.user_id,
+            worker_id: p.worker_id,
+            amount: p.amount.clone(),
+            currency: p.currency.clone(),
+            status: status.to_owned(),
+            payout_amount: payout,
+        },
+    )
+}
+
+/// The gateway reports a payment's status. Idempotent: the same status again changes nothing.
+#[api_v2_operation(tags(Payments))]
+pub async fn webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Bytes,
+) -> Result<HttpResponse> {
+    if !state.enable_payments {
+        return Ok(HttpResponse::Ok().json(json!({"message": "Acknowledged (payments disabled)"})));
+    }
+    if let Some(secret) = &state.webhook_secret {
+        let signature = req
+            .headers()
+            .get(payment::SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !payment::signature_valid(secret, &body, signature) {
+            return Err(error(StatusCode::UNAUTHORIZED, "Invalid signature"));
+        }
+    }
+    let Report {
+        payment_id,
+        status,
+        reference,
+    } = report(&req, &body)?;
+    let not_found = || error(StatusCode::NOT_FOUND, "Payment not found");
+    let id = Uuid::parse_str(&payment_id).map_err(|_| not_found())?;
+    let correlation = RequestId::of(&req);
+    let reported = status.clone();
+    let mut conn = state.db.get().await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    let changed = conn
+        .transaction(|conn| {
+            async move {
+                let current = payments::lock(conn, id).await?.ok_or_else(not_found)?;
+                if current.status == status {
+                    return Ok(false);
+                }
+                if !payment::may_move(&current.status, &status) {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        format!(
+                            "Invalid payment status transition from {} to {status}.",
+                            current.status
+                        ),
+                    ));
+                }
+                payments::set_status(conn, &current, &status, reference.as_deref())
+                    .await
+                    .map_err(|e| match hm_platform::db::unique_violation(&e) {
+                        Some(_) => error(
+                            StatusCode::BAD_REQUEST,
+                            "gateway_reference is already used by another payment",
+                        ),
+                        None => e.into(),
+                    })?;
+                if status != "pending" {
+                    let payout = match (status.as_str(), current.worker_id) {
+                        ("completed", Some(worker)) => {
+                            payments::create_payout(conn, &current, worker).await?
+                        }
+                        _ => None,
+                    };
+                    enqueue(conn, outcome(&current, &status, payout, correlation)).await?;
+                }
+                Ok::<_, JobsError>(true)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(if changed {
+        json!({"message": "Webhook processed", "payment_id": id, "status": reported})
+    } else {
+        json!({"message": "Payment already in this status"})
+    }))
+}

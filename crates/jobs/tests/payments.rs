@@ -1,0 +1,281 @@
+//! Payments over HTTP (TESTS B11–B13, P1–P5): switched off (503 / acknowledged), then on: the owner
+//! opens a payment, the signed webhook completes it once however often it is delivered, the worker's
+//! 80 % payout is created once, and bad or unsigned deliveries are refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use hm_contracts::Role;
+use hm_jobs::domain::payment;
+use hm_platform::testing::EventTap;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use uuid::Uuid;
+
+const SECRET: &str = "whsec-test";
+
+/// A customer's booking with Raju assigned; (api, booking id, owner token).
+async fn booked(payments: bool) -> (common::Api, String, String) {
+    let api = common::Api::start_with(|c| {
+        c.enable_payments = payments;
+        c.webhook_secret = Some(SECRET.into());
+    })
+    .await;
+    let plumbing = api.service("plumbing", "Plumbing", true).await;
+    let (_, owner) = api
+        .user("+919000000001", Role::Employer, "Amit", "Verma")
+        .await;
+    let (raju, _) = api
+        .user("+919876543210", Role::Worker, "Raju", "Kumar")
+        .await;
+    let profile = api.worker_profile(raju).await;
+    let (_, b) = api
+        .call(
+            Method::POST,
+            "/api/v1/bookings/",
+            Some(&owner),
+            Some(json!({"service": plumbing, "address": "A", "payment_method": "online"})),
+        )
+        .await;
+    let id = b["id"].as_str().unwrap().to_owned();
+    let admin = api.keys.mint(Uuid::new_v4(), Role::Admin);
+    let (status, _) = api
+        .call(
+            Method::POST,
+            &format!("/api/v1/bookings/{id}/assign/"),
+            Some(&admin),
+            Some(json!({"worker_id": profile})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    (api, id, owner)
+}
+
+/// A webhook delivery, signed with `secret` unless `None`.
+async fn deliver(api: &common::Api, body: &Value, secret: Option<&str>) -> (u16, Value) {
+    let raw = body.to_string();
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/api/v1/payments/webhook/", api.app.base))
+        .header("content-type", "application/json")
+        .body(raw.clone());
+    if let Some(secret) = secret {
+        request = request.header("x-payment-signature", payment::sign(secret, raw.as_bytes()));
+    }
+    let res = request.send().await.unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_payments_off_creation_is_503_and_webhooks_are_only_acknowledged() {
+    let (api, booking, owner) = booked(false).await;
+    let body = json!({"booking_id": booking, "amount": 500.0});
+    assert_eq!(
+        api.call(Method::POST, "/api/v1/payments/", None, Some(body.clone()))
+            .await
+            .0,
+        401,
+        "authentication first"
+    );
+    for path in ["/api/v1/payments/", "/api/v1/payments/create/"] {
+        for body in [body.clone(), json!({"amount": "junk"})] {
+            let (status, answer) = api.call(Method::POST, path, Some(&owner), Some(body)).await;
+            assert_eq!(
+                (status, answer),
+                (
+                    503,
+                    json!({"detail": "Online payments are currently disabled. Please use cash payment method.",
+                             "code": "payments_disabled"})
+                )
+            );
+        }
+    }
+    let (status, answer) = deliver(
+        &api,
+        &json!({"payment_id": "some-id", "status": "completed", "gateway_reference": "ref123"}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer),
+        (200, json!({"message": "Acknowledged (payments disabled)"}))
+    );
+    assert_eq!(api.app.db.count("SELECT count(*) FROM payments").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completed_payment_pays_the_worker_once() {
+    let (api, booking, owner) = booked(true).await;
+    let mut events = EventTap::bind(&api.app.bus, "payments.payment.*").await;
+    // P5: only the owner (or an admin) opens a payment; bad input is a field error.
+    let (_, other) = api.user("+919000005555", Role::Employer, "", "").await;
+    let body = json!({"booking_id": booking, "amount": "1000.00", "gateway": "manual"});
+    let (status, answer) = api
+        .call(
+            Method::POST,
+            "/api/v1/payments/create/",
+            Some(&other),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, answer),
+        (
+            403,
+            json!({"error": "Only booking owner can create payment."})
+        )
+    );
+    let (status, answer) = api
+        .call(
+            Method::POST,
+            "/api/v1/payments/",
+            Some(&owner),
+            Some(json!({"booking_id": "x", "amount": 0, "gateway": "paypal"})),
+        )
+        .await;
+    assert_eq!(
+        (status, answer),
+        (
+            400,
+            json!({"booking_id": ["Must be a valid UUID."],
+                     "amount": ["Ensure this value is greater than or equal to 0.01."],
+                     "gateway": ["\"paypal\" is not a valid choice."]})
+        )
+    );
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/api/v1/payments/",
+            Some(&owner),
+            Some(json!({"booking_id": Uuid::new_v4(), "amount": 5})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // P1 / B13
+    let (status, created) = api
+        .call(Method::POST, "/api/v1/payments/", Some(&owner), Some(body))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let payment_id = created["payment_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (&created["amount"], &created["currency"], &created["status"]),
+        (&json!("1000.00"), &json!("INR"), &json!("created"))
+    );
+    assert_eq!(
+        created["checkout_url"],
+        format!("https://mock-gateway.com/checkout/{payment_id}")
+    );
+
+    // Unsigned, wrongly signed, malformed and unknown deliveries change nothing.
+    let completed = json!({"payment_id": payment_id, "status": "completed", "gateway_reference": "mock_ref_12345"});
+    for secret in [None, Some("not-the-secret")] {
+        assert_eq!(
+            deliver(&api, &completed, secret).await,
+            (401, json!({"error": "Invalid signature"}))
+        );
+    }
+    assert_eq!(
+        deliver(&api, &json!({"status": "completed"}), Some(SECRET)).await,
+        (400, json!({"error": "payment_id and status required"}))
+    );
+    assert_eq!(
+        deliver(
+            &api,
+            &json!({"payment_id": payment_id, "status": "refunded"}),
+            Some(SECRET)
+        )
+        .await,
+        (
+            400,
+            json!({"status": ["\"refunded\" is not a valid choice."]})
+        )
+    );
+    for unknown in [json!(Uuid::new_v4()), json!("not-a-uuid")] {
+        assert_eq!(
+            deliver(
+                &api,
+                &json!({"payment_id": unknown, "status": "completed"}),
+                Some(SECRET)
+            )
+            .await,
+            (404, json!({"error": "Payment not found"}))
+        );
+    }
+    assert_eq!(
+        api.app
+            .db
+            .count("SELECT count(*) FROM payments WHERE status <> 'created'")
+            .await,
+        0
+    );
+
+    // P2–P4: delivered five times at once: one processes it, the others find it done; one payout.
+    let deliveries = (0..5).map(|_| deliver(&api, &completed, Some(SECRET)));
+    let answers = futures_util::future::join_all(deliveries).await;
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    let processed = answers
+        .iter()
+        .filter(|(_, a)| a["message"] == "Webhook processed")
+        .count();
+    assert_eq!(processed, 1, "{answers:?}");
+    assert!(answers.iter().any(|(_, a)| *a
+        == json!({"message": "Webhook processed", "payment_id": payment_id, "status": "completed"})));
+    assert_eq!(
+        api.app
+            .db
+            .count("SELECT count(*) FROM payouts WHERE amount = 800.00 AND status = 'pending'")
+            .await,
+        1
+    );
+    assert_eq!(
+        api.app
+            .db
+            .count(&format!(
+                "SELECT count(*) FROM payments WHERE id = '{payment_id}' AND status = 'completed'
+                   AND gateway_reference = 'mock_ref_12345'"
+            ))
+            .await,
+        1
+    );
+    let (_, b) = api
+        .call(
+            Method::GET,
+            &format!("/api/v1/bookings/{booking}/"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(b["payment_status"], "paid");
+    let (event, _) = events
+        .next(Duration::from_secs(10))
+        .await
+        .expect("succeeded");
+    assert_eq!(
+        (
+            &event["type"],
+            &event["data"]["amount"],
+            &event["data"]["payout_amount"]
+        ),
+        (
+            &json!("payments.payment.succeeded"),
+            &json!("1000.00"),
+            &json!("800.00")
+        )
+    );
+    // A completed payment stays completed.
+    assert_eq!(
+        deliver(
+            &api,
+            &json!({"payment_id": payment_id, "status": "failed"}),
+            Some(SECRET)
+        )
+        .await,
+        (
+            400,
+            json!({"error": "Invalid payment status transition from completed to failed."})
+        )
+    );
+}
