@@ -24,7 +24,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug"
   echo "run-all: generated a development signing key in $JWT_PRIVATE_KEY_FILE"
 }
 
-SERVICES=(identity catalog workforce)
+SERVICES=(identity catalog workforce jobs)
 # Every service first (databases and event queues exist), then the seed data, whose events then reach
 # every consumer.
 for svc in "${SERVICES[@]}"; do
@@ -49,9 +49,10 @@ for svc in "${SERVICES[@]}" gateway; do
   env -u PORT "$bin/hm-$svc" serve > >(sed -u "s/^/[$svc] /") 2>&1 &
   pids+=($!)
 done
-# Workforce's demo profiles and sites refer to identity's users and catalog's services, which reach it as
-# events once the services run; its seeder waits for them.
+# Workforce's and jobs' demo data refer to identity's users, catalog's services (and jobs to workforce's
+# profiles), which reach them as events once the services run; their seeders wait for them.
 "$bin/hm-workforce" seed --wait 60 > >(sed -u "s/^/[seed] /") 2>&1 &
+"$bin/hm-jobs" seed --wait 90 > >(sed -u "s/^/[seed] /") 2>&1 &
 echo "run-all: API on http://localhost:8000/api/v1/ (docs: /api/docs/); Ctrl-C stops everything"
 wait -n "${pids[@]}" || true
 stop

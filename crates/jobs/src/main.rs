@@ -1,4 +1,4 @@
-//! The jobs binary: `serve` (default), `migrate`.
+//! The jobs binary: `serve` (default), `migrate`, `seed`.
 
 use clap::{Parser, Subcommand};
 use hm_jobs::config::JobsConfig;
@@ -19,6 +19,13 @@ enum Command {
     Serve,
     /// Create the database if needed, apply pending migrations and declare the event queue.
     Migrate,
+    /// Load the demo jobs and bookings of spec/CONFIG.md §4.2 (idempotent). Waits for the demo users,
+    /// service and profiles to reach jobs through their events.
+    Seed {
+        /// How long to wait for them, in seconds.
+        #[arg(long, default_value_t = 90)]
+        wait: u64,
+    },
 }
 
 #[tokio::main]
@@ -33,6 +40,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Seed { wait } => seed(&config, wait).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -63,5 +71,15 @@ async fn migrate(config: &JobsConfig) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("jobs: event queue ready");
+    Ok(())
+}
+
+async fn seed(config: &JobsConfig, wait: u64) -> Result<(), String> {
+    use diesel_async::AsyncConnection;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&config.common.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let done = hm_jobs::seed::run(&mut conn, std::time::Duration::from_secs(wait)).await?;
+    println!("{done}");
     Ok(())
 }

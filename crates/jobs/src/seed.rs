@@ -1,0 +1,226 @@
+//! `hm-jobs seed`: the demo jobs and bookings of spec/CONFIG.md §4.2 (service `plumbing`, ARCHITECTURE
+//! §12.2): Vikram's two open jobs, and Amit's two bookings (one requested, one confirmed with Raju).
+//! Created once (looked up by title / address); their events go through the outbox like any other.
+//!
+//! Users, the service and the profiles belong to identity, catalog and workforce; jobs knows them from
+//! their events, so the seeder first waits until its projections hold them.
+
+use crate::events::{self, Actor};
+use crate::store::bookings::{self, Editable as BookingFields, Payment};
+use crate::store::jobs::{self, Editable as JobFields};
+use crate::store::refs::{self, Profile};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel::{OptionalExtension, QueryableByName};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::types;
+use hm_platform::events::enqueue;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const VIKRAM: &str = "+919876543211";
+const RAJU: &str = "+919876543210";
+const AMIT: &str = "+919000000001";
+
+/// (title, description, location, budget)
+const JOBS: [(&str, &str, &str, &str); 2] = [
+    (
+        "Fix leaking tap in kitchen",
+        "Kitchen tap is leaking continuously. Need urgent fix.",
+        "Andheri West, Mumbai",
+        "500.00",
+    ),
+    (
+        "Bathroom Pipe Installation",
+        "Full piping for new bathroom renovation.",
+        "Bandra, Mumbai",
+        "5000.00",
+    ),
+];
+
+/// (address, lat, lng, notes, estimate, with Raju confirmed)
+const BOOKINGS: [(&str, &str, &str, &str, &str, bool); 2] = [
+    (
+        "Flat 402, Green Valley Apts, Powai",
+        "19.113600",
+        "72.869700",
+        "Tap leaking heavily",
+        "500.00",
+        false,
+    ),
+    (
+        "Shop 10, Main Market, Andheri",
+        "19.119700",
+        "72.846400",
+        "Pipe installation pending",
+        "2500.00",
+        true,
+    ),
+];
+
+struct Known {
+    vikram: Uuid,
+    amit: Uuid,
+    raju_profile: Uuid,
+    contractor: Uuid,
+    plumbing: Uuid,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+async fn user(conn: &mut AsyncPgConnection, phone: &str) -> diesel::QueryResult<Option<Uuid>> {
+    diesel::sql_query("SELECT id FROM user_refs WHERE phone = $1")
+        .bind::<Text, _>(phone)
+        .get_result::<Id>(conn)
+        .await
+        .optional()
+        .map(|r| r.map(|r| r.id))
+}
+
+/// The demo people, profiles and service, or what is still missing.
+async fn known(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Result<Known, Vec<String>>> {
+    let mut missing = Vec::new();
+    let mut need = |found: Option<Uuid>, what: &str| {
+        if found.is_none() {
+            missing.push(what.to_owned());
+        }
+        found.unwrap_or_default()
+    };
+    let vikram = need(user(conn, VIKRAM).await?, "user +919876543211");
+    let amit = need(user(conn, AMIT).await?, "user +919000000001");
+    let raju = need(user(conn, RAJU).await?, "user +919876543210");
+    let raju_profile = need(
+        refs::profile_of_user(conn, Profile::Worker, raju)
+            .await?
+            .map(|p| p.id),
+        "Raju's worker profile",
+    );
+    let contractor = need(
+        refs::profile_of_user(conn, Profile::Contractor, vikram)
+            .await?
+            .map(|p| p.id),
+        "Vikram's contractor profile",
+    );
+    let plumbing =
+        diesel::sql_query("SELECT id FROM service_refs WHERE slug = 'plumbing' AND is_active")
+            .get_result::<Id>(conn)
+            .await
+            .optional()?
+            .map(|r| r.id);
+    let plumbing = need(plumbing, "service plumbing");
+    Ok(if missing.is_empty() {
+        Ok(Known {
+            vikram,
+            amit,
+            raju_profile,
+            contractor,
+            plumbing,
+        })
+    } else {
+        Err(missing)
+    })
+}
+
+/// Waits up to `wait` for the other services' demo data to arrive, then seeds; says what it created.
+pub async fn run(conn: &mut AsyncPgConnection, wait: Duration) -> Result<String, String> {
+    let deadline = Instant::now() + wait;
+    let known = loop {
+        match known(conn).await.map_err(|e| e.to_string())? {
+            Ok(known) => break known,
+            Err(missing) if Instant::now() >= deadline => {
+                return Err(format!(
+                    "jobs does not know {} yet: seed identity, catalog and workforce, with them and jobs \
+                     serving so their events arrive",
+                    missing.join(", ")
+                ))
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    };
+    conn.transaction(|conn| async move { seed(conn, &known).await }.scope_boxed())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<String> {
+    let mut created = Vec::new();
+    for (title, description, location, budget) in JOBS {
+        let exists = diesel::sql_query("SELECT id FROM jobs WHERE poster_id = $1 AND title = $2")
+            .bind::<SqlUuid, _>(k.vikram)
+            .bind::<Text, _>(title)
+            .get_result::<Id>(conn)
+            .await
+            .optional()?;
+        if exists.is_some() {
+            continue;
+        }
+        let id = Uuid::new_v4();
+        let fields = JobFields {
+            service_id: k.plumbing,
+            title: title.into(),
+            description: description.into(),
+            location: location.into(),
+            budget: Some(budget.into()),
+            ..JobFields::default()
+        };
+        jobs::insert(conn, id, k.vikram, Some(k.contractor), &fields).await?;
+        let job = jobs::by_id(conn, id)
+            .await?
+            .ok_or(diesel::result::Error::NotFound)?;
+        enqueue(conn, events::job(types::JOB_POSTED, &job, None)).await?;
+        created.push(format!("job {title}"));
+    }
+    let amit = Actor {
+        id: k.amit,
+        name: refs::display_name(conn, k.amit).await?,
+    };
+    for (address, lat, lng, notes, estimate, confirmed) in BOOKINGS {
+        let exists =
+            diesel::sql_query("SELECT id FROM bookings WHERE user_id = $1 AND address = $2")
+                .bind::<SqlUuid, _>(k.amit)
+                .bind::<Text, _>(address)
+                .get_result::<Id>(conn)
+                .await
+                .optional()?;
+        if exists.is_some() {
+            continue;
+        }
+        let id = Uuid::new_v4();
+        let fields = BookingFields {
+            service_id: k.plumbing,
+            address: address.into(),
+            lat: Some(lat.into()),
+            lng: Some(lng.into()),
+            preferred_time: None,
+            notes: Some(notes.into()),
+            estimated_price: Some(estimate.into()),
+        };
+        let cash = Payment {
+            method: "cash",
+            status: "n/a",
+            note: None,
+        };
+        bookings::insert(conn, id, k.amit, &fields, cash).await?;
+        if confirmed {
+            bookings::assign(conn, id, k.raju_profile).await?;
+        }
+        let booking = bookings::by_id(conn, id)
+            .await?
+            .ok_or(diesel::result::Error::NotFound)?;
+        enqueue(
+            conn,
+            events::booking(types::BOOKING_CREATED, &booking, None, &amit, None),
+        )
+        .await?;
+        created.push(format!("booking {address}"));
+    }
+    Ok(if created.is_empty() {
+        "jobs: demo data already present".into()
+    } else {
+        format!("jobs: created {}", created.join(", "))
+    })
+}
