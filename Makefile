@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test infra unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby check-routes
+.PHONY: run test infra unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
@@ -39,7 +39,7 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 ## bench: every benchmark (release builds; numbers, not pass/fail)
-bench: bench-gateway bench-catalog bench-nearby
+bench: bench-gateway bench-catalog bench-nearby bench-bookings
 
 ## bench-gateway: a small JSON endpoint directly and through the gateway (wrk, 32 connections)
 bench-gateway:
@@ -52,6 +52,10 @@ bench-catalog:
 ## bench-nearby: nearby searches over 10k, 100k and 1M synthetic workers (p50/p99; a few minutes)
 bench-nearby: infra
 	$(CARGO) run --release -q -p hm-workforce --example bench_nearby
+
+## bench-bookings: booking creations through the gateway (32 signed-in customers, wrk, 15 s) and the outbox lag
+bench-bookings:
+	scripts/bench-bookings.sh
 
 ## check-routes: validate and print the gateway's route table (GATEWAY_ROUTES_FILE or the built-in one)
 check-routes:

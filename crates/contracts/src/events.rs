@@ -62,6 +62,7 @@ pub mod types {
     pub const WORKER_UPDATED: &str = "workforce.worker.updated";
     pub const WORKER_AVAILABILITY_CHANGED: &str = "workforce.worker.availability_changed";
     pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
+    pub const CONTRACTOR_UPDATED: &str = "workforce.contractor.updated";
     pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
     pub const SERVICE_CREATED: &str = "catalog.service.created";
     pub const SERVICE_UPDATED: &str = "catalog.service.updated";

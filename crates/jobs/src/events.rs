@@ -17,7 +17,7 @@ use hm_platform::projections;
 
 pub const SOURCE: &str = "jobs";
 
-pub const CONSUMED: [&str; 9] = [
+pub const CONSUMED: [&str; 10] = [
     types::SERVICE_CREATED,
     types::SERVICE_UPDATED,
     types::USER_REGISTERED,
@@ -26,6 +26,7 @@ pub const CONSUMED: [&str; 9] = [
     types::WORKER_UPDATED,
     types::WORKER_DELETED,
     types::CONTRACTOR_CREATED,
+    types::CONTRACTOR_UPDATED,
     types::CONTRACTOR_DELETED,
 ];
 
@@ -56,6 +57,7 @@ impl Handler for Incoming {
                 | types::WORKER_UPDATED
                 | types::WORKER_DELETED
                 | types::CONTRACTOR_CREATED
+                | types::CONTRACTOR_UPDATED
                 | types::CONTRACTOR_DELETED) => {
                     let p: ProfileRef = event.payload()?;
                     let table = if kind.starts_with("workforce.worker") {

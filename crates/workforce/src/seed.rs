@@ -1,7 +1,8 @@
 //! `hm-workforce seed`: the demo data of spec/CONFIG.md §4.2 that workforce owns: Raju's and Sunil's
 //! worker profiles (Raju's service is `plumbing`, ARCHITECTURE §12.2), Vikram's contractor profile, his
 //! two Lucknow sites, Raju and Sunil assigned to Green Valley, and their last seven days of attendance
-//! there. Idempotent: profiles and sites are created once, assignments and attendance re-asserted.
+//! there. Idempotent: profiles and sites are created once (existing profiles are re-announced),
+//! assignments and attendance re-asserted.
 //!
 //! Users and services belong to identity and catalog; workforce knows them from their events, so the
 //! seeder first waits until its projections hold the demo users and services.
@@ -152,7 +153,22 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
         (known.sunil, known.services[1]),
     ]) {
         let id = match workers::by_user(conn, user).await? {
-            Some(existing) => existing.id,
+            Some(existing) => {
+                // Re-announced, so a service that started later still learns the demo profile.
+                let profile = crate::routes::workers::worker_json(&existing);
+                enqueue(
+                    conn,
+                    events::worker(
+                        types::WORKER_UPDATED,
+                        existing.id,
+                        user,
+                        Some(profile),
+                        None,
+                    ),
+                )
+                .await?;
+                existing.id
+            }
             None => {
                 let id = Uuid::new_v4();
                 let fields = workers::Editable {
@@ -183,7 +199,14 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
     }
 
     let contractor = match contractors::by_user(conn, known.vikram).await? {
-        Some(existing) => existing.id,
+        Some(existing) => {
+            enqueue(
+                conn,
+                events::contractor(types::CONTRACTOR_UPDATED, existing.id, known.vikram, None),
+            )
+            .await?;
+            existing.id
+        }
         None => {
             let id = Uuid::new_v4();
             let fields = contractors::Editable {
@@ -251,7 +274,8 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
         }
     }
     Ok(if created.is_empty() {
-        "workforce: demo data already present; assignments and attendance re-asserted".into()
+        "workforce: demo data already present; profiles re-announced, assignments and attendance re-asserted"
+            .into()
     } else {
         format!("workforce: created {}", created.join(", "))
     })

@@ -171,12 +171,14 @@ pub async fn get(
 }
 
 async fn change(
+    req: &HttpRequest,
     state: &AppState,
     auth: &AuthUser,
     id: &str,
     body: ContractorBody,
     full: bool,
 ) -> Result<HttpResponse> {
+    let correlation = RequestId::of(req);
     let current = load(state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
     let base = if full {
@@ -185,29 +187,45 @@ async fn change(
         Editable::of(&current)
     };
     let fields = body.apply(base);
+    let (profile_id, user_id) = (current.id, current.user_id);
     let mut conn = state.db.get().await?;
-    contractors::update(&mut conn, current.id, &fields).await?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    conn.transaction(|conn| {
+        async move {
+            contractors::update(conn, profile_id, &fields).await?;
+            enqueue(
+                conn,
+                events::contractor(types::CONTRACTOR_UPDATED, profile_id, user_id, correlation),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(contractor_json(&load(state, id).await?)))
 }
 
 #[api_v2_operation(tags(Contractors))]
 pub async fn replace(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<ContractorBody>,
 ) -> Result<HttpResponse> {
-    change(&state, &auth, &id, body.0, true).await
+    change(&req, &state, &auth, &id, body.0, true).await
 }
 
 #[api_v2_operation(tags(Contractors))]
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<ContractorBody>,
 ) -> Result<HttpResponse> {
-    change(&state, &auth, &id, body.0, false).await
+    change(&req, &state, &auth, &id, body.0, false).await
 }
 
 /// How long a contractor dashboard is served from the cache (API §1.8).
