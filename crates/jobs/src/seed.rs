@@ -204,7 +204,9 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
             status: "n/a",
             note: None,
         };
-        bookings::insert(conn, id, k.amit, &fields, cash).await?;
+        if !bookings::insert(conn, id, k.amit, &fields, cash).await? {
+            return Err(diesel::result::Error::NotFound);
+        }
         if confirmed {
             bookings::assign(conn, id, k.raju_profile).await?;
         }

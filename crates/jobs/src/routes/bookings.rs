@@ -233,11 +233,10 @@ pub async fn create(
     let (method, pay_status, note) =
         booking::payment_terms(body.payment_method.as_deref(), state.enable_payments);
     let fields = body.apply(Editable::default());
-    let (id, correlation) = (Uuid::new_v4(), RequestId::of(&req));
+    let (id, service, correlation) = (Uuid::new_v4(), fields.service_id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
-    check_service(&mut conn, fields.service_id).await?;
-    let actor = actor(&mut conn, &auth).await?;
     let conn: &mut AsyncPgConnection = &mut conn;
+    // One insert that also checks the service, one read of what the client and the event show.
     let created = conn
         .transaction(|conn| {
             async move {
@@ -246,13 +245,19 @@ pub async fn create(
                     status: pay_status,
                     note,
                 };
-                bookings::insert(conn, id, auth.id, &fields, pay).await?;
+                if !bookings::insert(conn, id, auth.id, &fields, pay).await? {
+                    return Err(super::unknown_service(service));
+                }
                 let created = bookings::by_id(conn, id)
                     .await?
                     .ok_or(diesel::result::Error::NotFound)?;
+                let owner = Actor {
+                    id: created.user_id,
+                    name: created.user_name.clone(),
+                };
                 enqueue(
                     conn,
-                    events::booking(types::BOOKING_CREATED, &created, None, &actor, correlation),
+                    events::booking(types::BOOKING_CREATED, &created, None, &owner, correlation),
                 )
                 .await?;
                 Ok::<_, JobsError>(created)

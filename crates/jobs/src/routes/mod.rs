@@ -4,7 +4,7 @@ mod bookings;
 mod jobs;
 mod payments;
 
-use crate::error::Result;
+use crate::error::{JobsError, Result};
 use crate::store::refs;
 use diesel_async::AsyncPgConnection;
 use hm_platform::error::FieldErrors;
@@ -17,12 +17,17 @@ async fn check_service(conn: &mut AsyncPgConnection, service: Uuid) -> Result<()
     if refs::active_service(conn, service).await? {
         Ok(())
     } else {
-        Err(ApiError::fields(FieldErrors::single(
-            "service",
-            format!("Invalid pk \"{service}\" - object does not exist."),
-        ))
-        .into())
+        Err(unknown_service(service))
     }
+}
+
+/// The field error of a service id catalog does not offer.
+fn unknown_service(service: Uuid) -> JobsError {
+    ApiError::fields(FieldErrors::single(
+        "service",
+        format!("Invalid pk \"{service}\" - object does not exist."),
+    ))
+    .into()
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

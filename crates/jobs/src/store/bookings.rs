@@ -22,6 +22,9 @@ pub struct Booking {
     pub user_first_name: String,
     #[diesel(sql_type = Text)]
     pub user_last_name: String,
+    /// The customer's full name, else phone.
+    #[diesel(sql_type = Text)]
+    pub user_name: String,
     #[diesel(sql_type = Bool)]
     pub user_is_active: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -78,6 +81,7 @@ pub struct Booking {
 const SELECT: &str = "\
 SELECT b.id, b.user_id, coalesce(u.phone, '') AS user_phone, coalesce(u.role, '') AS user_role,
        coalesce(u.first_name, '') AS user_first_name, coalesce(u.last_name, '') AS user_last_name,
+       coalesce(person_name(u.first_name, u.last_name, u.phone), '') AS user_name,
        coalesce(u.is_active, true) AS user_is_active, u.created_at AS user_joined,
        b.worker_id, w.user_id AS worker_user_id,
        CASE WHEN w.id IS NULL THEN NULL
@@ -128,17 +132,19 @@ pub struct Payment<'a> {
     pub note: Option<&'a str>,
 }
 
+/// A new booking of an active service; `false` (nothing written) when the service is not one.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     user: Uuid,
     e: &Editable,
     pay: Payment<'_>,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     diesel::sql_query(
         "INSERT INTO bookings (id, user_id, service_id, address, lat, lng, preferred_time, notes,
              estimated_price, payment_method, payment_status, payment_note)
-         VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8, $9::numeric, $10, $11, $12)",
+         SELECT $1, $2, s.id, $4, $5::numeric, $6::numeric, $7, $8, $9::numeric, $10, $11, $12
+         FROM service_refs s WHERE s.id = $3 AND s.is_active",
     )
     .bind::<SqlUuid, _>(id)
     .bind::<SqlUuid, _>(user)
@@ -154,7 +160,7 @@ pub async fn insert(
     .bind::<Nullable<Text>, _>(pay.note)
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|n| n == 1)
 }
 
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Booking>> {

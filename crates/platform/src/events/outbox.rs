@@ -159,23 +159,27 @@ impl Relay {
                     .load(conn)
                     .await
                     .map_err(|e| RelayError::Db(e.to_string()))?;
+                // Rows that are not events are skipped (marked sent); the rest go out as one pipelined
+                // batch, and exactly the confirmed prefix is marked sent.
                 let mut sent = Vec::with_capacity(rows.len());
-                let mut failure = None;
+                let (mut events, mut batch) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
                 for (id, event_type, envelope, created_at) in &rows {
-                    let event: Event = match serde_json::from_value(envelope.clone()) {
-                        Ok(event) => event,
+                    match serde_json::from_value::<Event>(envelope.clone()) {
+                        Ok(event) => {
+                            events.push(event);
+                            batch.push((*id, event_type, *created_at));
+                        }
                         Err(e) => {
                             tracing::error!(%id, error = %e, "outbox row is not an event; skipping it");
                             sent.push(*id);
-                            continue;
                         }
-                    };
-                    if let Err(e) = broker.publish(&event, None).await {
-                        failure = Some(e);
-                        break;
                     }
+                }
+                let (confirmed, failure) = broker.publish_all(&events).await;
+                let now = Utc::now();
+                for (id, event_type, created_at) in &batch[..confirmed] {
                     metrics.event_published(event_type);
-                    let lag = (Utc::now() - *created_at).num_microseconds().unwrap_or(0) as f64 / 1e6;
+                    let lag = (now - *created_at).num_microseconds().unwrap_or(0) as f64 / 1e6;
                     metrics.observe_outbox_lag(lag.max(0.0));
                     sent.push(*id);
                 }
