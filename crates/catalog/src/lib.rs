@@ -17,11 +17,8 @@ pub mod testing;
 use config::CatalogConfig;
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool, EmbeddedMigrations};
-use hm_platform::events::{Broker, Relay};
-use hm_platform::health::Readiness;
-use hm_platform::metrics::Metrics;
 use hm_platform::redis::Keys;
-use hm_platform::server::{self, Application, ServiceInfo, Shared};
+use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
 
 pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
@@ -41,68 +38,28 @@ pub struct AppState {
     pub storage: storage::Storage,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-    #[error(transparent)]
-    Redis(#[from] hm_platform::redis::RedisSetupError),
-    #[error("REDIS_URL: {0}")]
-    RedisUrl(#[from] redis::RedisError),
-    #[error(transparent)]
-    Metrics(#[from] hm_platform::metrics::MetricsError),
-    #[error("http: {0}")]
-    Io(#[from] std::io::Error),
-}
+pub use hm_platform::server::StartError;
 
 /// Migrates (unless disabled), connects, starts the outbox relay, and binds the HTTP server.
 pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
-    let common = &config.common;
-    if common.run_migrations {
-        db::migrate(&common.database_url, MIGRATIONS).await?;
-    }
-    let pool = db::pool(&common.database_url, common.db_pool_size)?;
-    let redis = hm_platform::redis::pool(&common.redis_url, common.db_pool_size)?;
-    let broker = Broker::new(common.events.clone());
-    let metrics = Metrics::new(INFO.name)?;
-    let verifier = TokenVerifier::new(common.auth.clone());
-    let relay = Relay::new(
-        pool.clone(),
-        broker.clone(),
-        metrics.clone(),
-        &common.database_url,
-    )
-    .spawn();
-
-    let listener = server::bind(&common.host, common.port)?;
-    let port = listener.local_addr()?.port();
-    let state = AppState {
+    let base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
+    let client = redis::Client::open(config.common.redis_url.as_str())
+        .map_err(|e| StartError::Setup(format!("REDIS_URL: {e}")))?;
+    let state = actix_web::web::Data::new(AppState {
         cache: cache::DocCache::new(
-            redis.clone(),
-            redis::Client::open(common.redis_url.as_str())?,
-            Keys::new(common.redis_key_prefix.clone()),
+            base.redis.clone(),
+            client,
+            Keys::new(config.common.redis_key_prefix.clone()),
         ),
         storage: storage::Storage::new(&config.storage),
         config: Arc::new(config.clone()),
-        db: pool.clone(),
-    };
-    let shared = Shared {
-        metrics: actix_web::web::Data::new(metrics),
-        readiness: actix_web::web::Data::new(Readiness {
-            db: Some(pool.clone()),
-            redis: Some(redis),
-            broker: Some(broker),
-        }),
-        verifier: actix_web::web::Data::new(verifier),
-    };
-    let state = actix_web::web::Data::new(state);
-    let pool_data = actix_web::web::Data::new(pool);
-    let server = server::http_server(listener, INFO, shared, config.http_workers, move |cfg| {
-        // Uploads stream through `Multipart` (bounded by MAX_UPLOAD_BYTES as they are read), so the
-        // 1 MiB limit of JSON bodies stays as it is.
-        cfg.app_data(state.clone()).app_data(pool_data.clone());
+        db: base.pool.clone(),
+    });
+    let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
+    // Uploads stream through `Multipart` (bounded by MAX_UPLOAD_BYTES as they are read), so the 1 MiB
+    // limit of JSON bodies stays as it is.
+    base.serve(config.http_workers, verifier, move |cfg| {
+        cfg.app_data(state.clone());
         routes::configure(cfg);
-    })?;
-    tracing::info!(port, "catalog listening");
-    Ok(Application::new(port, server, Some(relay), vec![]))
+    })
 }

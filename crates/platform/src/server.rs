@@ -2,11 +2,14 @@
 //! and background tasks for every service, so `lib.rs` of a service only lists its routes and state.
 
 use crate::auth::TokenVerifier;
+use crate::config::CommonConfig;
+use crate::db::{self, DbPool, EmbeddedMigrations};
 use crate::error::json_error_handler;
-use crate::events::{ConsumerHandle, RelayHandle};
+use crate::events::{Broker, Consumer, ConsumerHandle, Handler, Relay, RelayHandle};
 use crate::health::{self, Readiness};
 use crate::input::MAX_BODY_BYTES;
 use crate::metrics::{self, Metrics};
+use crate::redis::RedisPool;
 use crate::{http, telemetry};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, ErrorHandlers};
@@ -14,6 +17,7 @@ use actix_web::{web, App, HttpServer};
 use paperclip::actix::OpenApiExt;
 use paperclip::v2::models::{DefaultApiRaw, Info};
 use std::net::TcpListener;
+use std::sync::Arc;
 
 /// Names the service in its OpenAPI document and metrics.
 #[derive(Debug, Clone, Copy)]
@@ -84,6 +88,125 @@ where
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error(transparent)]
+    Redis(#[from] crate::redis::RedisSetupError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
+    #[error(transparent)]
+    Bus(#[from] crate::events::BusError),
+    #[error("http: {0}")]
+    Io(#[from] std::io::Error),
+    /// A service's own start-up step failed.
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// What every service starts from: its database migrated (unless `RUN_MIGRATIONS=false`), the Postgres
+/// and Redis pools, the broker, metrics and the outbox relay. A service adds its consumer, its state and
+/// its routes, then [`Foundation::serve`]s.
+pub struct Foundation {
+    pub common: CommonConfig,
+    pub info: ServiceInfo,
+    pub pool: DbPool,
+    pub redis: RedisPool,
+    pub broker: Arc<Broker>,
+    pub metrics: Metrics,
+    relay: RelayHandle,
+    consumers: Vec<ConsumerHandle>,
+}
+
+impl Foundation {
+    pub async fn start(
+        common: &CommonConfig,
+        info: ServiceInfo,
+        migrations: EmbeddedMigrations,
+    ) -> Result<Foundation, StartError> {
+        if common.run_migrations {
+            db::migrate(&common.database_url, migrations).await?;
+        }
+        let pool = db::pool(&common.database_url, common.db_pool_size)?;
+        let redis = crate::redis::pool(&common.redis_url, common.db_pool_size)?;
+        let broker = Broker::new(common.events.clone());
+        let metrics = Metrics::new(info.name)?;
+        let relay = Relay::new(
+            pool.clone(),
+            broker.clone(),
+            metrics.clone(),
+            &common.database_url,
+        )
+        .spawn();
+        Ok(Foundation {
+            common: common.clone(),
+            info,
+            pool,
+            redis,
+            broker,
+            metrics,
+            relay,
+            consumers: Vec::new(),
+        })
+    }
+
+    /// Consumes the event types `bindings` on the service's queue with `handler`.
+    pub async fn consume(
+        &mut self,
+        bindings: &[&str],
+        handler: Arc<dyn Handler>,
+    ) -> Result<(), StartError> {
+        let consumer = Consumer::new(
+            self.common.events.clone(),
+            bindings,
+            handler,
+            self.pool.clone(),
+            self.metrics.clone(),
+        )
+        .spawn()
+        .await?;
+        self.consumers.push(consumer);
+        Ok(())
+    }
+
+    /// Binds `HOST:PORT` and serves the service's `routes` (which register its state) with the shared
+    /// middleware, probes and metrics; `verifier` checks bearer tokens.
+    pub fn serve<F>(
+        self,
+        workers: usize,
+        verifier: Arc<TokenVerifier>,
+        routes: F,
+    ) -> Result<Application, StartError>
+    where
+        F: Fn(&mut paperclip::actix::web::ServiceConfig) + Clone + Send + 'static,
+    {
+        let listener = bind(&self.common.host, self.common.port)?;
+        let port = listener.local_addr()?.port();
+        let shared = Shared {
+            metrics: web::Data::new(self.metrics),
+            readiness: web::Data::new(Readiness {
+                db: Some(self.pool.clone()),
+                redis: Some(self.redis),
+                broker: Some(self.broker),
+            }),
+            verifier: web::Data::from(verifier),
+        };
+        let pool = web::Data::new(self.pool);
+        let server = http_server(listener, self.info, shared, workers, move |cfg| {
+            cfg.app_data(pool.clone());
+            routes(cfg);
+        })?;
+        tracing::info!(port, "{} listening", self.info.name);
+        Ok(Application::new(
+            port,
+            server,
+            Some(self.relay),
+            self.consumers,
+        ))
+    }
 }
 
 /// A running service: its port, its HTTP server and the background tasks that stop with it.

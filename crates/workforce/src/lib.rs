@@ -14,12 +14,8 @@ pub mod testing;
 
 use config::WorkforceConfig;
 use hm_platform::auth::TokenVerifier;
-use hm_platform::db::DbPool;
-use hm_platform::db::{self, EmbeddedMigrations};
-use hm_platform::events::{Broker, Consumer, Relay};
-use hm_platform::health::Readiness;
-use hm_platform::metrics::Metrics;
-use hm_platform::server::{self, Application, ServiceInfo, Shared};
+use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
 
 /// What handlers share.
@@ -39,71 +35,25 @@ pub const INFO: ServiceInfo = ServiceInfo {
     description: "Worker and contractor profiles, nearby search, sites, kiosks and attendance.",
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-    #[error(transparent)]
-    Redis(#[from] hm_platform::redis::RedisSetupError),
-    #[error(transparent)]
-    Metrics(#[from] hm_platform::metrics::MetricsError),
-    #[error(transparent)]
-    Bus(#[from] hm_platform::events::BusError),
-    #[error("http: {0}")]
-    Io(#[from] std::io::Error),
-}
+pub use hm_platform::server::StartError;
 
 /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
 /// HTTP server.
 pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
-    let common = &config.common;
-    if common.run_migrations {
-        db::migrate(&common.database_url, MIGRATIONS).await?;
-    }
-    let pool = db::pool(&common.database_url, common.db_pool_size)?;
-    let redis = hm_platform::redis::pool(&common.redis_url, common.db_pool_size)?;
-    let broker = Broker::new(common.events.clone());
-    let metrics = Metrics::new(INFO.name)?;
-    let relay = Relay::new(
-        pool.clone(),
-        broker.clone(),
-        metrics.clone(),
-        &common.database_url,
-    )
-    .spawn();
-    let consumer = Consumer::new(
-        common.events.clone(),
-        &events::CONSUMED,
-        Arc::new(events::Incoming),
-        pool.clone(),
-        metrics.clone(),
-    )
-    .spawn()
-    .await?;
-    let listener = server::bind(&common.host, common.port)?;
-    let port = listener.local_addr()?.port();
-    let shared = Shared {
-        metrics: actix_web::web::Data::new(metrics),
-        readiness: actix_web::web::Data::new(Readiness {
-            db: Some(pool.clone()),
-            redis: Some(redis.clone()),
-            broker: Some(broker),
-        }),
-        verifier: actix_web::web::Data::new(TokenVerifier::new(common.auth.clone())),
-    };
+    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
+    base.consume(&events::CONSUMED, Arc::new(events::Incoming))
+        .await?;
     let state = actix_web::web::Data::new(AppState {
-        db: pool.clone(),
+        db: base.pool.clone(),
         cache: cache::Cache::new(
-            redis,
-            hm_platform::redis::Keys::new(common.redis_key_prefix.clone()),
+            base.redis.clone(),
+            hm_platform::redis::Keys::new(config.common.redis_key_prefix.clone()),
         ),
         biometric_stub: config.biometric_stub,
     });
-    let pool_data = actix_web::web::Data::new(pool);
-    let server = server::http_server(listener, INFO, shared, config.http_workers, move |cfg| {
-        cfg.app_data(state.clone()).app_data(pool_data.clone());
+    let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
+    base.serve(config.http_workers, verifier, move |cfg| {
+        cfg.app_data(state.clone());
         routes::configure(cfg);
-    })?;
-    tracing::info!(port, "workforce listening");
-    Ok(Application::new(port, server, Some(relay), vec![consumer]))
+    })
 }
