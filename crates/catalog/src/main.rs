@@ -4,7 +4,6 @@ use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 use hm_catalog::config::CatalogConfig;
 use hm_platform::config::load_dotenv;
-use hm_platform::db;
 use hm_platform::redis::Keys;
 use std::process::ExitCode;
 
@@ -56,14 +55,7 @@ async fn serve(config: CatalogConfig) -> Result<(), String> {
 }
 
 async fn migrate(config: &CatalogConfig) -> Result<(), String> {
-    db::ensure_database(&config.common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let applied = db::migrate(&config.common.database_url, hm_catalog::MIGRATIONS)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("catalog: {applied} migration(s) applied");
-    Ok(())
+    hm_platform::server::migrate_command(&config.common, hm_catalog::MIGRATIONS, &[]).await
 }
 
 async fn seed(config: &CatalogConfig) -> Result<(), String> {

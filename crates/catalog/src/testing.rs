@@ -4,7 +4,6 @@
 
 use crate::config::{CatalogConfig, StorageConfig};
 use hm_platform::auth::AuthConfig;
-use hm_platform::config::CommonConfig;
 use hm_platform::events::BusConfig;
 use hm_platform::testing::{self, TestDb};
 
@@ -61,20 +60,7 @@ pub async fn spawn(opts: Options) -> Spawned {
         None => db.url.clone(),
     };
     let config = CatalogConfig {
-        common: CommonConfig {
-            service_name: "catalog",
-            host: "127.0.0.1".into(),
-            port: 0,
-            debug: true,
-            log_json: false,
-            database_url,
-            db_pool_size: 4,
-            run_migrations: false,
-            redis_url: testing::redis_url(),
-            redis_key_prefix: testing::redis_prefix("catalog"),
-            events: bus.clone(),
-            auth: opts.auth,
-        },
+        common: testing::common_config("catalog", &database_url, &bus, opts.auth),
         storage: opts.storage.unwrap_or_else(local_storage),
         http_workers: 1,
         max_upload_bytes: opts.max_upload_bytes,

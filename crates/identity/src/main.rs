@@ -4,7 +4,6 @@ use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 use hm_identity::config::IdentityConfig;
 use hm_platform::config::load_dotenv;
-use hm_platform::db;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -80,18 +79,12 @@ async fn serve(config: IdentityConfig) -> Result<(), String> {
 }
 
 async fn migrate(config: &IdentityConfig) -> Result<(), String> {
-    db::ensure_database(&config.common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let applied = db::migrate(&config.common.database_url, hm_identity::MIGRATIONS)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("identity: {applied} migration(s) applied");
-    hm_platform::events::prepare_queue(&config.common.events, &hm_identity::events::CONSUMED)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("identity: event queue ready");
-    Ok(())
+    hm_platform::server::migrate_command(
+        &config.common,
+        hm_identity::MIGRATIONS,
+        &hm_identity::events::CONSUMED,
+    )
+    .await
 }
 
 async fn connect(config: &IdentityConfig) -> Result<diesel_async::AsyncPgConnection, String> {

@@ -60,18 +60,8 @@ pub async fn spawn(opts: Options) -> Spawned {
     };
     let config = IdentityConfig {
         common: CommonConfig {
-            service_name: "identity",
-            host: "127.0.0.1".into(),
-            port: 0,
             debug: opts.debug,
-            log_json: false,
-            database_url: db.url.clone(),
-            db_pool_size: 4,
-            run_migrations: false,
-            redis_url: testing::redis_url(),
-            redis_key_prefix: testing::redis_prefix("identity"),
-            events: bus.clone(),
-            auth: auth.clone(),
+            ..testing::common_config("identity", &db.url, &bus, auth.clone())
         },
         secret_key: "test-secret".into(),
         otp: OtpSettings {

@@ -3,7 +3,6 @@
 use clap::{Parser, Subcommand};
 use hm_jobs::config::JobsConfig;
 use hm_platform::config::load_dotenv;
-use hm_platform::db;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -59,19 +58,12 @@ async fn serve(config: JobsConfig) -> Result<(), String> {
 }
 
 async fn migrate(config: &JobsConfig) -> Result<(), String> {
-    db::ensure_database(&config.common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let applied = db::migrate(&config.common.database_url, hm_jobs::MIGRATIONS)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("jobs: {applied} migration(s) applied");
-    // The queue exists before anyone publishes, so the projections miss nothing on a first start.
-    hm_platform::events::prepare_queue(&config.common.events, &hm_jobs::events::CONSUMED)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("jobs: event queue ready");
-    Ok(())
+    hm_platform::server::migrate_command(
+        &config.common,
+        hm_jobs::MIGRATIONS,
+        &hm_jobs::events::CONSUMED,
+    )
+    .await
 }
 
 async fn seed(config: &JobsConfig, wait: u64) -> Result<(), String> {

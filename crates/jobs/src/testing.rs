@@ -4,7 +4,6 @@
 
 use crate::config::JobsConfig;
 use hm_platform::auth::AuthConfig;
-use hm_platform::config::CommonConfig;
 use hm_platform::events::BusConfig;
 use hm_platform::testing::{self, TestDb};
 
@@ -24,20 +23,7 @@ pub async fn spawn_with(auth: AuthConfig, configure: impl FnOnce(&mut JobsConfig
     let db = TestDb::new("jobs", crate::MIGRATIONS).await;
     let bus = testing::bus_config("jobs");
     let mut config = JobsConfig {
-        common: CommonConfig {
-            service_name: "jobs",
-            host: "127.0.0.1".into(),
-            port: 0,
-            debug: true,
-            log_json: false,
-            database_url: db.url.clone(),
-            db_pool_size: 4,
-            run_migrations: false,
-            redis_url: testing::redis_url(),
-            redis_key_prefix: testing::redis_prefix("jobs"),
-            events: bus.clone(),
-            auth,
-        },
+        common: testing::common_config("jobs", &db.url, &bus, auth),
         http_workers: 1,
         enable_payments: false,
         webhook_secret: None,

@@ -209,6 +209,31 @@ impl Foundation {
     }
 }
 
+/// The `migrate` command of every service: creates the database if needed, applies pending migrations
+/// and declares the service's event queue bound to `consumed`, so nothing it consumes is missed on a
+/// first start (seed events published before it serves wait in the queue).
+pub async fn migrate_command(
+    common: &CommonConfig,
+    migrations: EmbeddedMigrations,
+    consumed: &[&str],
+) -> Result<(), String> {
+    let name = common.service_name;
+    db::ensure_database(&common.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let applied = db::migrate(&common.database_url, migrations)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{name}: {applied} migration(s) applied");
+    if !consumed.is_empty() {
+        crate::events::prepare_queue(&common.events, consumed)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("{name}: event queue ready");
+    }
+    Ok(())
+}
+
 /// A running service: its port, its HTTP server and the background tasks that stop with it.
 pub struct Application {
     port: u16,

@@ -199,6 +199,30 @@ pub fn bus_config(service: &str) -> BusConfig {
     }
 }
 
+/// A service's settings for an in-process test: port 0, the test's database, Redis prefix and broker
+/// names, tokens checked with `auth`.
+pub fn common_config(
+    service: &'static str,
+    database_url: &str,
+    bus: &BusConfig,
+    auth: AuthConfig,
+) -> crate::config::CommonConfig {
+    crate::config::CommonConfig {
+        service_name: service,
+        host: "127.0.0.1".into(),
+        port: 0,
+        debug: true,
+        log_json: false,
+        database_url: database_url.to_owned(),
+        db_pool_size: 4,
+        run_migrations: false,
+        redis_url: redis_url(),
+        redis_key_prefix: redis_prefix(service),
+        events: bus.clone(),
+        auth,
+    }
+}
+
 /// Publishes on a test's own exchange, as another service would.
 pub fn publisher(bus: &BusConfig) -> std::sync::Arc<crate::events::Broker> {
     crate::events::Broker::new(BusConfig {

@@ -2,7 +2,6 @@
 
 use clap::{Parser, Subcommand};
 use hm_platform::config::load_dotenv;
-use hm_platform::db;
 use hm_workforce::config::WorkforceConfig;
 use std::process::ExitCode;
 
@@ -62,19 +61,12 @@ async fn serve(config: WorkforceConfig) -> Result<(), String> {
 }
 
 async fn migrate(config: &WorkforceConfig) -> Result<(), String> {
-    db::ensure_database(&config.common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let applied = db::migrate(&config.common.database_url, hm_workforce::MIGRATIONS)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("workforce: {applied} migration(s) applied");
-    // The queue exists before anyone publishes, so the projections miss nothing on a first start.
-    hm_platform::events::prepare_queue(&config.common.events, &hm_workforce::events::CONSUMED)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("workforce: event queue ready");
-    Ok(())
+    hm_platform::server::migrate_command(
+        &config.common,
+        hm_workforce::MIGRATIONS,
+        &hm_workforce::events::CONSUMED,
+    )
+    .await
 }
 
 async fn seed(config: &WorkforceConfig, wait: u64) -> Result<(), String> {
