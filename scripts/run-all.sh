@@ -24,7 +24,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug"
   echo "run-all: generated a development signing key in $JWT_PRIVATE_KEY_FILE"
 }
 
-SERVICES=(identity catalog workforce jobs)
+SERVICES=(identity catalog workforce jobs notifications)
 # Every service first (databases and event queues exist), then the seed data, whose events then reach
 # every consumer.
 for svc in "${SERVICES[@]}"; do

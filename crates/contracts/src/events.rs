@@ -208,6 +208,9 @@ pub struct ApplicationChanged {
     pub worker_name: String,
     /// `applied`, `accepted` or `declined`.
     pub status: String,
+    /// Why it was declined when nobody decided it: `job_assigned_to_another` (another application won).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `jobs.booking.created|assigned|status_changed|cancelled`: a booking's state after the change and who

@@ -101,10 +101,11 @@ pub fn job(kind: &str, j: &Job, correlation: Option<String>) -> Event<JobChanged
     )
 }
 
-/// `jobs.application.created|accepted|declined`.
+/// `jobs.application.created|accepted|declined`; `reason` when nobody decided it (closed).
 pub fn application(
     kind: &str,
     a: &Application,
+    reason: Option<&str>,
     correlation: Option<String>,
 ) -> Event<ApplicationChanged> {
     Event::new(
@@ -120,6 +121,7 @@ pub fn application(
             worker_user_id: a.worker_user_id,
             worker_name: a.worker_name.clone(),
             status: a.status.clone(),
+            reason: reason.map(str::to_owned),
         },
     )
 }

@@ -70,7 +70,16 @@ pub fn invalid_page() -> ApiError {
 pub const DRF_PAGE_SIZE: i64 = 20;
 
 pub fn drf_page(raw: Option<&str>, count: i64) -> Result<i64, ApiError> {
-    let pages = ((count + DRF_PAGE_SIZE - 1) / DRF_PAGE_SIZE).max(1);
+    classic_page(raw, count, DRF_PAGE_SIZE)
+}
+
+pub fn drf_body(req: &actix_web::HttpRequest, page: i64, count: i64, results: Vec<Value>) -> Value {
+    classic_body(req, page, DRF_PAGE_SIZE, count, results)
+}
+
+/// The page asked for in pages of `size` (`last` allowed), or 404 "Invalid page." past the end.
+pub fn classic_page(raw: Option<&str>, count: i64, size: i64) -> Result<i64, ApiError> {
+    let pages = ((count + size - 1) / size).max(1);
     match raw.map(str::trim) {
         None | Some("") => Ok(1),
         Some("last") => Ok(pages),
@@ -81,8 +90,15 @@ pub fn drf_page(raw: Option<&str>, count: i64) -> Result<i64, ApiError> {
     }
 }
 
-pub fn drf_body(req: &actix_web::HttpRequest, page: i64, count: i64, results: Vec<Value>) -> Value {
-    let pages = ((count + DRF_PAGE_SIZE - 1) / DRF_PAGE_SIZE).max(1);
+/// `{"count", "next", "previous", "results"}` for pages of `size`, with absolute links.
+pub fn classic_body(
+    req: &actix_web::HttpRequest,
+    page: i64,
+    size: i64,
+    count: i64,
+    results: Vec<Value>,
+) -> Value {
+    let pages = ((count + size - 1) / size).max(1);
     let info = req.connection_info();
     let header = |name: &str| {
         req.headers()

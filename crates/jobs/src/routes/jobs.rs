@@ -395,7 +395,12 @@ pub async fn apply(
                     })?;
                 enqueue(
                     conn,
-                    events::application(types::APPLICATION_CREATED, &application, correlation),
+                    events::application(
+                        types::APPLICATION_CREATED,
+                        &application,
+                        None,
+                        correlation,
+                    ),
                 )
                 .await?;
                 Ok::<_, JobsError>(application)
@@ -478,6 +483,7 @@ async fn decide(
                             events::application(
                                 types::APPLICATION_DECLINED,
                                 &other,
+                                Some("job_assigned_to_another"),
                                 correlation.clone(),
                             ),
                         )
@@ -491,7 +497,7 @@ async fn decide(
                     Decision::Accept => types::APPLICATION_ACCEPTED,
                     Decision::Decline => types::APPLICATION_DECLINED,
                 };
-                enqueue(conn, events::application(kind, &decided, correlation)).await?;
+                enqueue(conn, events::application(kind, &decided, None, correlation)).await?;
                 Ok::<_, JobsError>(decided)
             }
             .scope_boxed()

@@ -1,0 +1,223 @@
+//! Who is told what (DOMAIN §5.5): the in-app notifications an event makes, with their titles and texts.
+
+use hm_contracts::events::{ApplicationChanged, BookingChanged, PaymentChanged};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// One notification to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub user_id: Uuid,
+    pub kind: &'static str,
+    pub title: String,
+    pub message: String,
+    pub data: Value,
+}
+
+/// `on_the_way` → `on the way`.
+fn spaced(status: &str) -> String {
+    status.replace('_', " ")
+}
+
+/// `on_the_way` → `On The Way`.
+fn title_case(status: &str) -> String {
+    status
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The statuses a booking's people are told about (`payment_pending` has no notification).
+const TOLD: [&str; 6] = [
+    "requested",
+    "confirmed",
+    "on_the_way",
+    "arrived",
+    "completed",
+    "cancelled",
+];
+
+/// A booking was created or changed status: the customer is told, and the assigned worker when that is
+/// someone else.
+pub fn booking(b: &BookingChanged) -> Vec<Outgoing> {
+    if !TOLD.contains(&b.status.as_str()) {
+        return Vec::new();
+    }
+    let mut out = vec![Outgoing {
+        user_id: b.user_id,
+        kind: "booking_status",
+        title: format!("Booking {}", title_case(&b.status)),
+        message: format!(
+            "Your booking for {} is now {}.",
+            b.service_name,
+            spaced(&b.status)
+        ),
+        data: json!({"booking_id": b.booking_id, "status": b.status, "service": b.service_name}),
+    }];
+    if let Some(worker) = b.worker_user_id.filter(|w| *w != b.user_id) {
+        out.push(Outgoing {
+            user_id: worker,
+            kind: "booking_status",
+            title: "Booking Update".into(),
+            message: format!("Booking status changed to {}.", spaced(&b.status)),
+            data: json!({"booking_id": b.booking_id, "status": b.status}),
+        });
+    }
+    out
+}
+
+/// An application was made, accepted or declined.
+pub fn application(a: &ApplicationChanged) -> Vec<Outgoing> {
+    let data = json!({"job_id": a.job_id, "application_id": a.application_id});
+    match (a.status.as_str(), a.reason.as_deref()) {
+        ("applied", _) => vec![Outgoing {
+            user_id: a.poster_id,
+            kind: "job_application",
+            title: "New Job Application".into(),
+            message: format!("{} applied for \"{}\"", a.worker_name, a.job_title),
+            data,
+        }],
+        ("accepted", _) => vec![
+            Outgoing {
+                user_id: a.poster_id,
+                kind: "application_accepted",
+                title: "Application Accepted".into(),
+                message: format!("{} accepted your job \"{}\"", a.worker_name, a.job_title),
+                data,
+            },
+            Outgoing {
+                user_id: a.worker_user_id,
+                kind: "job_assigned",
+                title: "Job Assigned".into(),
+                message: format!("You have been assigned to \"{}\"", a.job_title),
+                data: json!({"job_id": a.job_id}),
+            },
+        ],
+        // Nobody declined it: the job went to another applicant, which this applicant needs to know.
+        ("declined", Some(_)) => vec![Outgoing {
+            user_id: a.worker_user_id,
+            kind: "application_declined",
+            title: "Application Closed".into(),
+            message: format!("\"{}\" was given to another worker.", a.job_title),
+            data,
+        }],
+        ("declined", None) => vec![Outgoing {
+            user_id: a.poster_id,
+            kind: "application_declined",
+            title: "Application Declined".into(),
+            message: format!("{} declined your job \"{}\"", a.worker_name, a.job_title),
+            data,
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// A payment's outcome, to the customer who paid.
+pub fn payment(p: &PaymentChanged) -> Vec<Outgoing> {
+    let (title, message) = if p.status == "completed" {
+        (
+            "Payment Received",
+            format!("Your payment of {} {} was received.", p.currency, p.amount),
+        )
+    } else {
+        (
+            "Payment Failed",
+            format!("Your payment of {} {} failed.", p.currency, p.amount),
+        )
+    };
+    vec![Outgoing {
+        user_id: p.user_id,
+        kind: "payment",
+        title: title.into(),
+        message,
+        data: json!({"payment_id": p.payment_id, "booking_id": p.booking_id, "status": p.status}),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn booking_event(status: &str, worker: Option<Uuid>) -> BookingChanged {
+        BookingChanged {
+            booking_id: Uuid::nil(),
+            user_id: Uuid::from_u128(1),
+            worker_id: worker,
+            worker_user_id: worker,
+            worker_name: None,
+            service_id: Uuid::nil(),
+            service_name: "Tap Repair".into(),
+            status: status.into(),
+            previous_status: None,
+            eta_minutes: None,
+            actor_id: Uuid::nil(),
+            actor_name: String::new(),
+            payment_method: "cash".into(),
+            payment_status: "n/a".into(),
+        }
+    }
+
+    #[test]
+    fn bookings_tell_the_customer_and_the_worker_in_the_specs_words() {
+        let worker = Uuid::from_u128(2);
+        let out = booking(&booking_event("on_the_way", Some(worker)));
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            (&out[0].title[..], &out[0].message[..]),
+            (
+                "Booking On The Way",
+                "Your booking for Tap Repair is now on the way."
+            )
+        );
+        assert_eq!(
+            out[0].data,
+            json!({"booking_id": Uuid::nil(), "status": "on_the_way", "service": "Tap Repair"})
+        );
+        assert_eq!(
+            (out[1].user_id, &out[1].title[..], &out[1].message[..]),
+            (
+                worker,
+                "Booking Update",
+                "Booking status changed to on the way."
+            )
+        );
+        assert_eq!(booking(&booking_event("confirmed", None)).len(), 1);
+        assert!(booking(&booking_event("payment_pending", Some(worker))).is_empty());
+    }
+
+    #[test]
+    fn applications_tell_the_poster_and_the_worker() {
+        let mut a = ApplicationChanged {
+            application_id: Uuid::nil(),
+            job_id: Uuid::nil(),
+            job_title: "Fix wooden door".into(),
+            poster_id: Uuid::from_u128(1),
+            worker_id: Uuid::nil(),
+            worker_user_id: Uuid::from_u128(2),
+            worker_name: "Ravi Kumar".into(),
+            status: "applied".into(),
+            reason: None,
+        };
+        assert_eq!(
+            application(&a)[0].message,
+            "Ravi Kumar applied for \"Fix wooden door\""
+        );
+        a.status = "accepted".into();
+        let out = application(&a);
+        assert_eq!(
+            out.iter().map(|o| o.kind).collect::<Vec<_>>(),
+            ["application_accepted", "job_assigned"]
+        );
+        a.status = "declined".into();
+        assert_eq!(application(&a)[0].user_id, Uuid::from_u128(1));
+        a.reason = Some("job_assigned_to_another".into());
+        assert_eq!(application(&a)[0].user_id, Uuid::from_u128(2));
+    }
+}

@@ -1,0 +1,3 @@
+//! Notifications' rules, free of I/O.
+
+pub mod messages;

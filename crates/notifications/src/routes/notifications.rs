@@ -1,0 +1,153 @@
+//! The caller's in-app notifications (API §9.1–9.2): newest first with P-NTF pages and filters, one
+//! read, marked read one by one or all at once, and the unread count.
+
+use crate::error::Result;
+use crate::store::notifications::{self, Filter, Notification};
+use crate::AppState;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use hm_platform::auth::AuthUser;
+use hm_platform::error::FieldErrors;
+use hm_platform::paging::{classic_body, classic_page};
+use hm_platform::time::{parse_datetime, render};
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// "Notification JSON" (API §9).
+pub fn notification_json(n: &Notification) -> Value {
+    json!({
+        "id": n.id, "user": n.user_id, "title": n.title, "message": n.message, "type": n.kind,
+        "data": n.data, "is_read": n.is_read, "channel": n.channel, "metadata": n.metadata,
+        "created_at": render(n.created_at), "updated_at": render(n.updated_at),
+    })
+}
+
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct ListQuery {
+    /// `true` (any case): read ones; any other value: unread ones.
+    pub is_read: Option<String>,
+    /// Exact notification type, e.g. `booking_status`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// ISO date or datetime, inclusive (a date means its midnight).
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    pub page: Option<String>,
+    /// Default 20, at most 100.
+    pub page_size: Option<String>,
+}
+
+fn bound(name: &str, raw: Option<&str>) -> std::result::Result<Option<DateTime<Utc>>, ApiError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => parse_datetime(r)
+            .or_else(|| {
+                NaiveDate::parse_from_str(r, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| parse_datetime(&d.to_string()))
+            })
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::fields(FieldErrors::single(
+                    name,
+                    "Enter a valid date or datetime (YYYY-MM-DD or ISO 8601).",
+                ))
+            }),
+    }
+}
+
+fn filter(q: &ListQuery) -> std::result::Result<Filter, ApiError> {
+    Ok(Filter {
+        is_read: q
+            .is_read
+            .as_deref()
+            .map(|v| v.trim().eq_ignore_ascii_case("true")),
+        kind: q.kind.clone().filter(|k| !k.trim().is_empty()),
+        from: bound("date_from", q.date_from.as_deref())?,
+        to: bound("date_to", q.date_to.as_deref())?,
+    })
+}
+
+/// The caller's notifications, newest first (P-NTF).
+#[api_v2_operation(tags(Notifications))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let f = filter(&query)?;
+    let size = match query.page_size.as_deref().map(|s| s.trim().parse::<i64>()) {
+        Some(Ok(n)) if n > 100 => 100,
+        Some(Ok(n)) if n > 0 => n,
+        _ => 20,
+    };
+    let mut conn = state.db.get().await?;
+    let (_, count) = notifications::page(&mut conn, auth.id, &f, 0, 0).await?;
+    let page = classic_page(query.page.as_deref(), count, size)?;
+    let (rows, count) =
+        notifications::page(&mut conn, auth.id, &f, size, (page - 1) * size).await?;
+    Ok(HttpResponse::Ok().json(classic_body(
+        &req,
+        page,
+        size,
+        count,
+        rows.iter().map(notification_json).collect(),
+    )))
+}
+
+async fn own(state: &AppState, auth: &AuthUser, id: &str) -> Result<Notification> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let mut conn = state.db.get().await?;
+    notifications::own(&mut conn, auth.id, id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Notification").into())
+}
+
+/// One of the caller's notifications (someone else's is 404, as if absent).
+#[api_v2_operation(tags(Notifications))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(notification_json(&own(&state, &auth, &id).await?)))
+}
+
+#[api_v2_operation(tags(Notifications))]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let n = own(&state, &auth, &id).await?;
+    let mut conn = state.db.get().await?;
+    notifications::mark_read(&mut conn, auth.id, &Filter::default(), Some(n.id)).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"status": "success", "message": "Notification marked as read"})))
+}
+
+/// Marks the caller's notifications (those the list's filters select) read; counts those that changed.
+#[api_v2_operation(tags(Notifications))]
+pub async fn mark_all_read(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    let f = filter(&query)?;
+    let mut conn = state.db.get().await?;
+    let count = notifications::mark_read(&mut conn, auth.id, &f, None).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "success", "count": count, "message": format!("{count} notifications marked as read"),
+    })))
+}
+
+#[api_v2_operation(tags(Notifications))]
+pub async fn unread_count(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let n = notifications::unread(&mut conn, auth.id).await?;
+    Ok(HttpResponse::Ok().json(json!({"unread_count": n})))
+}

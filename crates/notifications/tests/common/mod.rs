@@ -1,0 +1,57 @@
+//! Notifications on a free port (real Postgres, Redis, RabbitMQ) with tokens from a test key, and one way to call
+//! it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use hm_notifications::testing::Spawned;
+use hm_platform::testing::{JwksServer, TestKeys};
+use reqwest::Method;
+use serde_json::Value;
+
+pub struct Api {
+    pub app: Spawned,
+    pub keys: TestKeys,
+    http: reqwest::Client,
+    _jwks: JwksServer,
+}
+
+impl Api {
+    pub async fn start() -> Api {
+        Api::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(
+        configure: impl FnOnce(&mut hm_notifications::config::NotificationsConfig),
+    ) -> Api {
+        let keys = TestKeys::default();
+        let (jwks, auth) = keys.serve().await;
+        let app = hm_notifications::testing::spawn_with(auth, configure).await;
+        Api {
+            app,
+            keys,
+            http: reqwest::Client::new(),
+            _jwks: jwks,
+        }
+    }
+
+    /// One request with an optional bearer token and JSON body: status and JSON answer.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.app.base, path));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let res = request.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    }
+}
