@@ -255,3 +255,54 @@ fn is_empty<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
 pub type JsonErrorBody<B> = EitherBody<B, BoxBody>;
 
 impl std::error::Error for ApiError {}
+
+/// The error of a service whose handlers fail only with an API answer or a database problem (workforce,
+/// jobs, notifications): 503 `database_unavailable` when no connection can be had, 500 for a failed
+/// query (cause logged), the API answer otherwise.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database unavailable: {0}")]
+    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+}
+
+impl ServiceError {
+    fn to_api(&self) -> ApiError {
+        match self {
+            ServiceError::Api(e) => e.clone(),
+            ServiceError::DbPool(_) => {
+                tracing::error!(error = %self, "database unavailable");
+                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
+            }
+            ServiceError::Query(_) => ApiError::internal(self),
+        }
+    }
+}
+
+impl ResponseError for ServiceError {
+    fn status_code(&self) -> StatusCode {
+        self.to_api().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_api().error_response()
+    }
+}
+
+impl Apiv2Errors for ServiceError {
+    fn update_error_definitions(op: &mut DefaultOperationRaw) {
+        document_errors(
+            op,
+            &[
+                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
+                (401, "Missing, invalid or expired credentials"),
+                (403, "Not allowed for this user"),
+                (404, "No such object"),
+                (503, "The database is unavailable"),
+            ],
+        );
+    }
+}
