@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test infra unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
+.PHONY: run test infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
@@ -28,8 +28,12 @@ clean-test-state:
 build:
 	$(CARGO) build --workspace --all-targets
 
+## build-deps: the C libraries the build links (OpenSSL), installed with apt-get when missing
+build-deps:
+	scripts/dev-infra.sh build-deps
+
 ## lint: clippy with warnings as errors, and rustfmt check
-lint: fmt-check
+lint: build-deps fmt-check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 fmt:

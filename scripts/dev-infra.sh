@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ensures PostgreSQL, Redis and RabbitMQ are installed and running on this machine (ARCHITECTURE §10).
+# Ensures the build's C libraries are installed and PostgreSQL, Redis and RabbitMQ are installed and running
+# on this machine (ARCHITECTURE §10); `dev-infra.sh build-deps` only the libraries.
 # Idempotent and quick when everything is already up; installs with apt-get only what is missing.
 set -euo pipefail
 
@@ -21,6 +22,12 @@ apt_install() {
   fi
   log "installing $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# C libraries the build links: OpenSSL (Twilio's and FCM's HTTPS clients).
+ensure_build_deps() {
+  if pkg-config --exists openssl 2>/dev/null; then return; fi
+  apt_install pkg-config libssl-dev
 }
 
 ensure_postgres() {
@@ -63,6 +70,8 @@ ensure_s3s_fs() {
   cargo install -q --locked s3s-fs --version "$S3S_FS_VERSION" --features binary
 }
 
+ensure_build_deps
+if [ "${1:-}" = "build-deps" ]; then exit 0; fi
 ensure_postgres
 ensure_redis
 ensure_rabbitmq

@@ -64,6 +64,8 @@ pub mod types {
     pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
     pub const CONTRACTOR_UPDATED: &str = "workforce.contractor.updated";
     pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
+    pub const ATTENDANCE_CHECKED_IN: &str = "workforce.attendance.checked_in";
+    pub const ATTENDANCE_CHECKED_OUT: &str = "workforce.attendance.checked_out";
     pub const SERVICE_CREATED: &str = "catalog.service.created";
     pub const SERVICE_UPDATED: &str = "catalog.service.updated";
     pub const CONFIG_CHANGED: &str = "catalog.config.changed";
@@ -100,6 +102,19 @@ pub struct UserUpdated {
     pub first_name: String,
     pub last_name: String,
     pub is_active: bool,
+}
+
+/// `workforce.attendance.checked_in|checked_out`: a worker's attendance at a site's kiosk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttendanceChecked {
+    pub log_id: Uuid,
+    pub worker_user_id: Uuid,
+    pub kiosk_id: Uuid,
+    pub check_in: DateTime<Utc>,
+    /// `None` when checking in.
+    pub check_out: Option<DateTime<Utc>>,
+    /// Metres from the site, when the kiosk sent a position.
+    pub distance_m: Option<f64>,
 }
 
 /// `identity.otp.requested`: hand the code to SMS delivery. Published directly (never stored at rest)

@@ -1,6 +1,7 @@
 //! Notifications' settings, read from the environment.
 
 use hm_platform::config::{self, CommonConfig, ConfigError};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct NotificationsConfig {
@@ -8,6 +9,52 @@ pub struct NotificationsConfig {
     pub http_workers: usize,
     /// `ENABLE_NOTIFICATIONS` (default true): with false, events create no notifications.
     pub enabled: bool,
+    pub sms: SmsConfig,
+    pub push: PushConfig,
+}
+
+/// Which provider sends SMS (`SMS_PROVIDER`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmsProvider {
+    /// Logs the message (at DEBUG: it carries the code) instead of sending it.
+    Dev,
+    Twilio(TwilioConfig),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwilioConfig {
+    pub account_sid: String,
+    pub auth_token: String,
+    pub from_number: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmsConfig {
+    pub provider: SmsProvider,
+    /// Sending attempts per OTP before giving up (`SMS_MAX_ATTEMPTS`, default 4); the back-off between
+    /// them is the event consumer's (`EVENTS_RETRY_BASE_MS`, doubling).
+    pub max_attempts: u32,
+    /// One attempt's limit (`SMS_TIMEOUT_SECS`, default 10).
+    pub timeout: Duration,
+    /// Validates Twilio's delivery reports (`X-Twilio-Signature`); `None` refuses them all.
+    pub webhook_auth_token: Option<String>,
+}
+
+/// Push delivery through FCM HTTP v1 (`FCM_*`).
+#[derive(Debug, Clone)]
+pub struct PushConfig {
+    /// `FCM_ENABLED` (default false): with false, pushes stay queued and nothing is sent.
+    pub enabled: bool,
+    /// `FCM_PROJECT_ID`: the Firebase project messages are sent through.
+    pub project_id: String,
+    /// `FCM_SERVICE_ACCOUNT_FILE`: the service account's JSON key (client_email, private_key, token_uri).
+    pub service_account_file: Option<String>,
+    /// `FCM_ENDPOINT` (default `https://fcm.googleapis.com`): the API's base URL.
+    pub endpoint: String,
+    /// `FCM_MAX_RETRIES` (default 3): attempts before a push is `failed`.
+    pub max_retries: i32,
+    /// `FCM_BATCH_SIZE` (default 100): pushes taken per round.
+    pub batch_size: i64,
 }
 
 impl NotificationsConfig {
@@ -16,6 +63,65 @@ impl NotificationsConfig {
             common: CommonConfig::from_env("notifications", 8105, "hm_notifications")?,
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             enabled: config::flag("ENABLE_NOTIFICATIONS", true)?,
+            sms: SmsConfig::from_env()?,
+            push: PushConfig::from_env()?,
+        })
+    }
+}
+
+impl SmsConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let provider = match config::string("SMS_PROVIDER", "dev").trim() {
+            "dev" => SmsProvider::Dev,
+            // A missing credential fails start-up rather than every OTP later.
+            "twilio" => SmsProvider::Twilio(TwilioConfig {
+                account_sid: config::required("TWILIO_ACCOUNT_SID")?,
+                auth_token: config::required("TWILIO_AUTH_TOKEN")?,
+                from_number: config::required("TWILIO_FROM_NUMBER")?,
+            }),
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "SMS_PROVIDER",
+                    value: other.to_owned(),
+                    reason: "expected dev or twilio".into(),
+                })
+            }
+        };
+        let max_attempts: u32 = config::parse("SMS_MAX_ATTEMPTS", 4)?;
+        if max_attempts == 0 {
+            return Err(ConfigError::Invalid {
+                name: "SMS_MAX_ATTEMPTS",
+                value: "0".into(),
+                reason: "at least one attempt".into(),
+            });
+        }
+        Ok(SmsConfig {
+            max_attempts,
+            timeout: Duration::from_secs(config::parse("SMS_TIMEOUT_SECS", 10)?),
+            webhook_auth_token: config::optional("TWILIO_AUTH_TOKEN"),
+            provider,
+        })
+    }
+}
+
+impl PushConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let enabled = config::flag("FCM_ENABLED", false)?;
+        Ok(PushConfig {
+            enabled,
+            project_id: if enabled {
+                config::required("FCM_PROJECT_ID")?
+            } else {
+                config::string("FCM_PROJECT_ID", "")
+            },
+            service_account_file: if enabled {
+                Some(config::required("FCM_SERVICE_ACCOUNT_FILE")?)
+            } else {
+                config::optional("FCM_SERVICE_ACCOUNT_FILE")
+            },
+            endpoint: config::string("FCM_ENDPOINT", "https://fcm.googleapis.com"),
+            max_retries: config::parse("FCM_MAX_RETRIES", 3)?,
+            batch_size: config::parse("FCM_BATCH_SIZE", 100)?,
         })
     }
 }

@@ -1,27 +1,43 @@
-//! What notifications consumes (proto-docs/events.md): the events that tell a person something become
-//! in-app notifications, once per event (the platform's inbox drops redeliveries).
+//! What notifications consumes (proto-docs/events.md): OTP requests become text messages; the events
+//! that tell a person something become in-app notifications (and pushes); booking, job, payment and
+//! attendance events enter the timeline; users and bookings are kept as projections. Once per event: the
+//! platform's inbox drops redeliveries.
 
-use crate::domain::messages;
-use crate::store::notifications;
+use crate::domain::{messages, timeline};
+use crate::notifier::Notifier;
+use crate::sms::OtpDelivery;
+use crate::store::{refs, timeline as history};
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::{types, ApplicationChanged, BookingChanged, PaymentChanged};
+use hm_contracts::events::{
+    types, ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged, UserRegistered,
+    UserUpdated,
+};
 use hm_contracts::Event;
-use hm_platform::events::{Handler, HandlerFuture};
+use hm_platform::events::{Handler, HandlerError, HandlerFuture};
+use hm_platform::projections;
 
-pub const CONSUMED: [&str; 7] = [
+pub const CONSUMED: [&str; 13] = [
+    types::OTP_REQUESTED,
+    types::USER_REGISTERED,
+    types::USER_UPDATED,
     types::BOOKING_CREATED,
+    types::BOOKING_ASSIGNED,
     types::BOOKING_STATUS_CHANGED,
     types::APPLICATION_CREATED,
     types::APPLICATION_ACCEPTED,
     types::APPLICATION_DECLINED,
     types::PAYMENT_SUCCEEDED,
     types::PAYMENT_FAILED,
+    types::ATTENDANCE_CHECKED_IN,
+    types::ATTENDANCE_CHECKED_OUT,
 ];
 
-/// Turns events into notifications; with `ENABLE_NOTIFICATIONS=false` it records the events and
-/// creates nothing.
 pub struct Incoming {
+    /// `ENABLE_NOTIFICATIONS`: with false, events still reach the timeline and projections, and OTPs
+    /// are still sent, but no notification is created.
     pub enabled: bool,
+    pub notifier: Notifier,
+    pub otp: OtpDelivery,
 }
 
 impl Handler for Incoming {
@@ -31,25 +47,61 @@ impl Handler for Incoming {
         event: &'a Event,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            if !self.enabled {
-                return Ok(());
-            }
+            let at = event.occurred_at;
             let outgoing = match event.event_type.as_str() {
-                types::BOOKING_CREATED | types::BOOKING_STATUS_CHANGED => {
-                    messages::booking(&event.payload::<BookingChanged>()?)
+                types::OTP_REQUESTED => return self.otp.deliver(&event.payload()?).await,
+                types::USER_REGISTERED => {
+                    let user: UserRegistered = event.payload()?;
+                    projections::upsert_user(conn, &projections::registered(user)).await?;
+                    Vec::new()
+                }
+                types::USER_UPDATED => {
+                    projections::upsert_user(conn, &event.payload::<UserUpdated>()?).await?;
+                    Vec::new()
+                }
+                kind @ (types::BOOKING_CREATED
+                | types::BOOKING_ASSIGNED
+                | types::BOOKING_STATUS_CHANGED) => {
+                    let b: BookingChanged = event.payload()?;
+                    refs::upsert_booking(conn, b.booking_id, b.user_id, b.worker_user_id).await?;
+                    let assigned = kind == types::BOOKING_ASSIGNED;
+                    history::insert(conn, &timeline::booking(&b, assigned, at)).await?;
+                    // An assignment also changes the status, which is what people are told.
+                    if assigned {
+                        Vec::new()
+                    } else {
+                        messages::booking(&b)
+                    }
                 }
                 types::APPLICATION_CREATED
                 | types::APPLICATION_ACCEPTED
                 | types::APPLICATION_DECLINED => {
-                    messages::application(&event.payload::<ApplicationChanged>()?)
+                    let a: ApplicationChanged = event.payload()?;
+                    let poster = refs::user_name(conn, a.poster_id).await?;
+                    if let Some(entry) = timeline::application(&a, poster, at) {
+                        history::insert(conn, &entry).await?;
+                    }
+                    messages::application(&a)
                 }
                 types::PAYMENT_SUCCEEDED | types::PAYMENT_FAILED => {
-                    messages::payment(&event.payload::<PaymentChanged>()?)
+                    let p: PaymentChanged = event.payload()?;
+                    history::insert(conn, &timeline::payment(&p, at)).await?;
+                    messages::payment(&p)
                 }
-                _ => Vec::new(),
+                types::ATTENDANCE_CHECKED_IN | types::ATTENDANCE_CHECKED_OUT => {
+                    let a: AttendanceChecked = event.payload()?;
+                    let worker = refs::user_name(conn, a.worker_user_id).await?;
+                    history::insert(conn, &timeline::attendance(&a, worker, at)).await?;
+                    messages::attendance(&a)
+                }
+                other => {
+                    return Err(HandlerError::Permanent(format!(
+                        "not an event notifications handles: {other}"
+                    )))
+                }
             };
-            for n in &outgoing {
-                notifications::insert(conn, n).await?;
+            if self.enabled {
+                self.notifier.create_all(conn, &outgoing).await?;
             }
             Ok(())
         })

@@ -1,11 +1,15 @@
-//! hm-notifications: in-app notifications made from the other services' events (issue #7, started:
-//! devices, SMS and the booking timeline follow).
+//! hm-notifications: OTP text messages (Twilio or the dev logger), in-app notifications made from the
+//! other services' events with their pushes (FCM HTTP v1), device registrations, and the booking
+//! timeline (issue #7).
 
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod notifier;
+pub mod push;
 mod routes;
+pub mod sms;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -14,12 +18,21 @@ use config::NotificationsConfig;
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool, EmbeddedMigrations};
 use hm_platform::server::{Application, Foundation, ServiceInfo};
+use notifier::Notifier;
+use push::{FcmSender, PushSender, PushWorker, ServiceAccount};
+use sms::{OtpDelivery, SmsSender};
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbPool,
+    /// `ENABLE_NOTIFICATIONS`.
+    pub enabled: bool,
+    pub notifier: Notifier,
+    /// Checks the signature of Twilio's delivery reports; `None` refuses them.
+    pub twilio_auth_token: Option<String>,
 }
 
 pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
@@ -27,24 +40,84 @@ pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "notifications",
     title: "HunarMitra notifications",
-    description: "In-app notifications made from the platform's events.",
+    description:
+        "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
 };
 
 pub use hm_platform::server::StartError;
 
-/// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
-/// HTTP server.
+/// The paid providers behind their traits: the configured ones in production, recording ones in tests.
+pub struct Senders {
+    pub sms: Arc<dyn SmsSender>,
+    /// `None` while push delivery is off (`FCM_ENABLED=false`): no pushes are queued.
+    pub push: Option<Arc<dyn PushSender>>,
+}
+
+impl Senders {
+    /// The providers the settings name.
+    pub fn from_config(config: &NotificationsConfig) -> Result<Senders, StartError> {
+        let push: Option<Arc<dyn PushSender>> = match &config.push.service_account_file {
+            Some(file) if config.push.enabled => {
+                let account = ServiceAccount::from_file(file).map_err(StartError::Setup)?;
+                let fcm = FcmSender::new(&config.push.endpoint, &config.push.project_id, account)
+                    .map_err(StartError::Setup)?;
+                Some(Arc::new(fcm))
+            }
+            _ => None,
+        };
+        Ok(Senders {
+            sms: sms::sender(&config.sms),
+            push,
+        })
+    }
+}
+
+/// Migrates (unless disabled), connects, starts the outbox relay, the event consumer and the push
+/// worker, and binds the HTTP server.
 pub async fn build(config: NotificationsConfig) -> Result<Application, StartError> {
+    let senders = Senders::from_config(&config)?;
+    build_with(config, senders).await
+}
+
+/// [`build`] with the given providers.
+pub async fn build_with(
+    config: NotificationsConfig,
+    senders: Senders,
+) -> Result<Application, StartError> {
     let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
+    let wake = Arc::new(Notify::new());
+    let notifier = Notifier::new(senders.push.is_some(), wake.clone());
+    // Attempts beyond the consumer's retries would leave the message (and its code) in the
+    // dead-letter queue instead.
+    let attempts = config
+        .sms
+        .max_attempts
+        .min(config.common.events.max_retries + 1);
     base.consume(
         &events::CONSUMED,
         Arc::new(events::Incoming {
             enabled: config.enabled,
+            notifier: notifier.clone(),
+            otp: OtpDelivery::new(senders.sms, base.pool.clone(), attempts),
         }),
     )
     .await?;
+    if let Some(sender) = senders.push {
+        let worker = PushWorker {
+            pool: base.pool.clone(),
+            sender,
+            max_retries: config.push.max_retries.max(1),
+            batch_size: config.push.batch_size.max(1),
+            wake,
+        }
+        .spawn();
+        base.on_stop(Box::new(move || Box::pin(worker.shutdown())));
+    }
     let state = actix_web::web::Data::new(AppState {
         db: base.pool.clone(),
+        enabled: config.enabled,
+        notifier,
+        twilio_auth_token: config.sms.webhook_auth_token.clone(),
     });
     let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
     base.serve(config.http_workers, verifier, move |cfg| {

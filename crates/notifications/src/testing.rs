@@ -1,11 +1,18 @@
 //! Starts notifications in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
-//! test, for notifications' tests and other crates'.
-#![allow(clippy::expect_used)]
+//! test, for notifications' tests and other crates'; recording SMS and push senders that fail on command.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use crate::config::NotificationsConfig;
+use crate::config::{NotificationsConfig, PushConfig, SmsConfig, SmsProvider};
+use crate::push::{PushMessage, PushOutcome, PushSender};
+use crate::sms::{Accepted, SmsError, SmsSender};
+use crate::Senders;
+use futures_util::future::BoxFuture;
 use hm_platform::auth::AuthConfig;
 use hm_platform::events::BusConfig;
 use hm_platform::testing::{self, TestDb};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub struct Spawned {
     pub base: String,
@@ -15,23 +22,53 @@ pub struct Spawned {
 }
 
 pub async fn spawn(auth: AuthConfig) -> Spawned {
-    spawn_with(auth, |_| {}).await
+    spawn_with(auth, None, |_| {}).await
 }
 
-/// [`spawn`] with settings changed by `configure` (e.g. a feature switched off).
+/// The settings of a test instance: dev SMS, push off, a Twilio token for delivery reports.
+pub fn config(db: &TestDb, bus: &BusConfig, auth: AuthConfig) -> NotificationsConfig {
+    NotificationsConfig {
+        common: testing::common_config("notifications", &db.url, bus, auth),
+        http_workers: 1,
+        enabled: true,
+        sms: SmsConfig {
+            provider: SmsProvider::Dev,
+            max_attempts: 4,
+            timeout: Duration::from_secs(5),
+            webhook_auth_token: Some(TWILIO_TEST_TOKEN.into()),
+        },
+        push: PushConfig {
+            enabled: false,
+            project_id: "hunarmitra-test".into(),
+            service_account_file: None,
+            endpoint: String::new(),
+            max_retries: 3,
+            batch_size: 100,
+        },
+    }
+}
+
+/// The auth token test instances check Twilio signatures with.
+pub const TWILIO_TEST_TOKEN: &str = "twilio-test-auth-token";
+
+/// [`spawn`] with the given providers (else the dev SMS logger and no push) and settings changed by
+/// `configure`.
 pub async fn spawn_with(
     auth: AuthConfig,
+    senders: Option<Senders>,
     configure: impl FnOnce(&mut NotificationsConfig),
 ) -> Spawned {
     let db = TestDb::new("notifications", crate::MIGRATIONS).await;
     let bus = testing::bus_config("notifications");
-    let mut config = NotificationsConfig {
-        common: testing::common_config("notifications", &db.url, &bus, auth),
-        http_workers: 1,
-        enabled: true,
-    };
+    let mut config = config(&db, &bus, auth);
     configure(&mut config);
-    let app = crate::build(config).await.expect("notifications starts");
+    let senders = match senders {
+        Some(s) => s,
+        None => Senders::from_config(&config).expect("providers"),
+    };
+    let app = crate::build_with(config, senders)
+        .await
+        .expect("notifications starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -40,5 +77,97 @@ pub async fn spawn_with(
         db,
         bus,
         handle,
+    }
+}
+
+/// An SMS sender that records what it is asked to send and answers from a script (then accepts).
+#[derive(Default)]
+pub struct RecordingSms {
+    script: Mutex<VecDeque<Result<Accepted, SmsError>>>,
+    sent: Mutex<Vec<(String, String)>>,
+    calls: Mutex<usize>,
+}
+
+impl RecordingSms {
+    /// Answers the next calls with `answers`, in order.
+    pub fn failing(answers: Vec<Result<Accepted, SmsError>>) -> Arc<Self> {
+        let sender = RecordingSms::default();
+        *sender.script.lock().unwrap() = answers.into();
+        Arc::new(sender)
+    }
+
+    /// The messages accepted, as (to, body).
+    pub fn sent(&self) -> Vec<(String, String)> {
+        self.sent.lock().unwrap().clone()
+    }
+
+    /// Every call, accepted or not.
+    pub fn calls(&self) -> usize {
+        *self.calls.lock().unwrap()
+    }
+}
+
+impl SmsSender for RecordingSms {
+    fn provider(&self) -> &'static str {
+        "recording"
+    }
+
+    fn send<'a>(&'a self, to: &'a str, body: &'a str) -> BoxFuture<'a, Result<Accepted, SmsError>> {
+        Box::pin(async move {
+            *self.calls.lock().unwrap() += 1;
+            let answer = self
+                .script
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or(Ok(Accepted {
+                    provider_message_id: Some(format!("SM{}", uuid::Uuid::new_v4().simple())),
+                }));
+            if answer.is_ok() {
+                self.sent
+                    .lock()
+                    .unwrap()
+                    .push((to.to_owned(), body.to_owned()));
+            }
+            answer
+        })
+    }
+}
+
+/// A push sender that records what it sends and answers from a script (then `Sent`).
+#[derive(Default)]
+pub struct RecordingPush {
+    script: Mutex<VecDeque<PushOutcome>>,
+    sent: Mutex<Vec<(String, String)>>,
+}
+
+impl RecordingPush {
+    pub fn answering(answers: Vec<PushOutcome>) -> Arc<Self> {
+        let sender = RecordingPush::default();
+        *sender.script.lock().unwrap() = answers.into();
+        Arc::new(sender)
+    }
+
+    /// Every push attempted, as (token, title).
+    pub fn sent(&self) -> Vec<(String, String)> {
+        self.sent.lock().unwrap().clone()
+    }
+}
+
+impl PushSender for RecordingPush {
+    fn send<'a>(&'a self, m: PushMessage<'a>) -> BoxFuture<'a, PushOutcome> {
+        Box::pin(async move {
+            self.sent
+                .lock()
+                .unwrap()
+                .push((m.token.to_owned(), m.title.to_owned()));
+            self.script
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or(PushOutcome::Sent(
+                    serde_json::json!({"name": "projects/test/messages/1"}),
+                ))
+        })
     }
 }

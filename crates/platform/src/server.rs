@@ -119,7 +119,11 @@ pub struct Foundation {
     pub metrics: Metrics,
     relay: RelayHandle,
     consumers: Vec<ConsumerHandle>,
+    background: Vec<Stop>,
 }
+
+/// Stops a service's own background task (and waits for it) when the service stops.
+pub type Stop = Box<dyn FnOnce() -> futures_util::future::BoxFuture<'static, ()> + Send>;
 
 impl Foundation {
     pub async fn start(
@@ -150,6 +154,7 @@ impl Foundation {
             metrics,
             relay,
             consumers: Vec::new(),
+            background: Vec::new(),
         })
     }
 
@@ -170,6 +175,11 @@ impl Foundation {
         .await?;
         self.consumers.push(consumer);
         Ok(())
+    }
+
+    /// Registers how to stop a background task of the service's own (after its consumers stop).
+    pub fn on_stop(&mut self, stop: Stop) {
+        self.background.push(stop);
     }
 
     /// Binds `HOST:PORT` and serves the service's `routes` (which register its state) with the shared
@@ -200,12 +210,9 @@ impl Foundation {
             routes(cfg);
         })?;
         tracing::info!(port, "{} listening", self.info.name);
-        Ok(Application::new(
-            port,
-            server,
-            Some(self.relay),
-            self.consumers,
-        ))
+        let mut app = Application::new(port, server, Some(self.relay), self.consumers);
+        app.background = self.background;
+        Ok(app)
     }
 }
 
@@ -240,6 +247,7 @@ pub struct Application {
     server: Server,
     relay: Option<RelayHandle>,
     consumers: Vec<ConsumerHandle>,
+    background: Vec<Stop>,
 }
 
 impl Application {
@@ -254,6 +262,7 @@ impl Application {
             server,
             relay,
             consumers,
+            background: Vec::new(),
         }
     }
 
@@ -271,6 +280,9 @@ impl Application {
         let result = self.server.await;
         for consumer in self.consumers {
             consumer.shutdown().await;
+        }
+        for stop in self.background {
+            stop().await;
         }
         if let Some(relay) = self.relay {
             relay.shutdown().await;

@@ -5,10 +5,10 @@
 use crate::store::{refs, workers};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::ProfileRef;
 use hm_contracts::events::{
     types, BookingCompleted, JobChanged, ServiceChanged, UserRegistered, UserUpdated,
 };
+use hm_contracts::events::{AttendanceChecked, ProfileRef};
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerFuture};
 use hm_platform::projections;
@@ -144,16 +144,6 @@ pub fn availability_changed(
 }
 
 /// `workforce.attendance.checked_in|checked_out`.
-#[derive(Debug, Clone, Serialize)]
-pub struct AttendanceChecked {
-    pub log_id: Uuid,
-    pub worker_user_id: Uuid,
-    pub kiosk_id: Uuid,
-    pub check_in: DateTime<Utc>,
-    pub check_out: Option<DateTime<Utc>>,
-    pub distance_m: Option<f64>,
-}
-
 pub fn attendance(
     kind: &str,
     log: &crate::store::kiosks::Log,

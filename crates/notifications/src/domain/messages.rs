@@ -1,6 +1,7 @@
 //! Who is told what (DOMAIN §5.5): the in-app notifications an event makes, with their titles and texts.
 
-use hm_contracts::events::{ApplicationChanged, BookingChanged, PaymentChanged};
+use chrono::{DateTime, FixedOffset, Utc};
+use hm_contracts::events::{ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -138,6 +139,35 @@ pub fn payment(p: &PaymentChanged) -> Vec<Outgoing> {
         title: title.into(),
         message,
         data: json!({"payment_id": p.payment_id, "booking_id": p.booking_id, "status": p.status}),
+    }]
+}
+
+/// `09:02 AM` in India Standard Time, as the worker's kiosk showed it.
+fn ist_clock(at: DateTime<Utc>) -> String {
+    match FixedOffset::east_opt(5 * 3600 + 30 * 60) {
+        Some(ist) => at.with_timezone(&ist).format("%I:%M %p").to_string(),
+        None => at.format("%H:%M UTC").to_string(),
+    }
+}
+
+/// A kiosk recorded the worker's check-in or check-out: the worker sees it was counted.
+pub fn attendance(a: &AttendanceChecked) -> Vec<Outgoing> {
+    let (title, message) = match a.check_out {
+        None => (
+            "Checked In",
+            format!("Your check-in at {} was recorded.", ist_clock(a.check_in)),
+        ),
+        Some(out) => (
+            "Checked Out",
+            format!("Your check-out at {} was recorded.", ist_clock(out)),
+        ),
+    };
+    vec![Outgoing {
+        user_id: a.worker_user_id,
+        kind: "attendance",
+        title: title.into(),
+        message,
+        data: json!({"log_id": a.log_id, "kiosk_id": a.kiosk_id}),
     }]
 }
 

@@ -1,3 +1,4 @@
 //! Notifications' rules, free of I/O.
 
 pub mod messages;
+pub mod timeline;

@@ -2,12 +2,17 @@
 //! read, marked read one by one or all at once, and the unread count.
 
 use crate::error::Result;
-use crate::store::notifications::{self, Filter, Notification};
+use crate::store::notifications::{self, Filter, NewNotification, Notification};
+use crate::store::refs;
 use crate::AppState;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use hm_platform::auth::AuthUser;
 use hm_platform::error::FieldErrors;
+use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{classic_body, classic_page};
 use hm_platform::time::{parse_datetime, render};
 use hm_platform::ApiError;
@@ -150,4 +155,112 @@ pub async fn unread_count(state: web::Data<AppState>, auth: AuthUser) -> Result<
     let mut conn = state.db.get().await?;
     let n = notifications::unread(&mut conn, auth.id).await?;
     Ok(HttpResponse::Ok().json(json!({"unread_count": n})))
+}
+
+/// The notification types (DOMAIN §5.1).
+pub const TYPES: [&str; 12] = [
+    "booking_status",
+    "job_application",
+    "assignment",
+    "attendance",
+    "system",
+    "promo",
+    "application_accepted",
+    "application_declined",
+    "job_assigned",
+    "emergency_dispatch",
+    "emergency_update",
+    "payment",
+];
+
+pub const CHANNELS: [&str; 4] = ["push", "in_app", "email", "both"];
+
+/// `POST /api/v1/notifications/test/` (serde only names the fields for the OpenAPI document).
+#[derive(Debug, Deserialize, Apiv2Schema)]
+pub struct TestBody {
+    /// The recipient; without one, a broadcast.
+    pub user_id: Option<Uuid>,
+    /// At most 255 characters.
+    pub title: String,
+    pub message: String,
+    /// Default `system`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Default `in_app`; `push` and `both` also push to the recipient's devices.
+    pub channel: String,
+    /// An object, default `{}`.
+    pub data: Value,
+}
+
+impl FromInput for TestBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let user_id = input.uuid("user_id", false);
+        let title = input.text("title", Text::required(255));
+        let message = input.text("message", Text::required(10_000));
+        let kind = input.choice("type", &TYPES, Some("system"));
+        let channel = input.choice("channel", &CHANNELS, Some("in_app"));
+        let data = match input.json("data", false) {
+            None => Some(json!({})),
+            Some(v @ Value::Object(_)) => Some(v),
+            Some(_) => {
+                input.error("data", "Must be a JSON object.");
+                None
+            }
+        };
+        Some(TestBody {
+            user_id,
+            title: title?,
+            message: message?,
+            kind: kind?,
+            channel: channel?,
+            data: data?,
+        })
+    }
+}
+
+/// Admin: sends a notification now (to a user, or to everyone), through the same pipeline as events.
+#[api_v2_operation(tags(Notifications))]
+pub async fn send_test(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<TestBody>,
+) -> Result<HttpResponse> {
+    if !auth.is_admin() {
+        return Err(ApiError::forbidden().into());
+    }
+    if !state.enabled {
+        return Err(ApiError::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Notifications are disabled",
+        )
+        .into());
+    }
+    let mut conn = state.db.get().await?;
+    if let Some(user) = body.user_id {
+        if !refs::user_exists(&mut conn, user).await? {
+            return Err(ApiError::no_match("User").into());
+        }
+    }
+    let notifier = state.notifier.clone();
+    let created = conn
+        .transaction::<_, diesel::result::Error, _>(|conn| {
+            async move {
+                notifier
+                    .create(
+                        conn,
+                        &NewNotification {
+                            user_id: body.user_id,
+                            kind: &body.kind,
+                            title: &body.title,
+                            message: &body.message,
+                            data: &body.data,
+                            channel: &body.channel,
+                        },
+                    )
+                    .await
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(notification_json(&created)))
 }

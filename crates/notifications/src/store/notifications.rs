@@ -1,6 +1,5 @@
 //! In-app notifications (DOMAIN §5.1). Broadcasts (no user) are never in a user's list.
 
-use crate::domain::messages::Outgoing;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{OptionalExtension, QueryResult, QueryableByName};
@@ -39,19 +38,34 @@ const SELECT: &str =
     "SELECT id, user_id, title, message, type AS kind, data, is_read, channel, metadata,
     created_at, updated_at FROM notifications";
 
-pub async fn insert(conn: &mut AsyncPgConnection, n: &Outgoing) -> QueryResult<()> {
+/// A notification to create: for one user, or a broadcast (`user_id` `None`).
+#[derive(Debug, Clone)]
+pub struct NewNotification<'a> {
+    pub user_id: Option<Uuid>,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub data: &'a Value,
+    pub channel: &'a str,
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    n: &NewNotification<'_>,
+) -> QueryResult<Notification> {
     diesel::sql_query(
-        "INSERT INTO notifications (id, user_id, title, message, type, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO notifications (id, user_id, title, message, type, data, channel) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         RETURNING id, user_id, title, message, type AS kind, data, is_read, channel, metadata, created_at, updated_at",
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<SqlUuid, _>(n.user_id)
-    .bind::<Text, _>(&n.title)
-    .bind::<Text, _>(&n.message)
+    .bind::<Nullable<SqlUuid>, _>(n.user_id)
+    .bind::<Text, _>(n.title)
+    .bind::<Text, _>(n.message)
     .bind::<Text, _>(n.kind)
-    .bind::<Jsonb, _>(&n.data)
-    .execute(conn)
+    .bind::<Jsonb, _>(n.data)
+    .bind::<Text, _>(n.channel)
+    .get_result(conn)
     .await
-    .map(|_| ())
 }
 
 /// The list filters of API §9.1.

@@ -12,6 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
@@ -363,7 +364,7 @@ pub async fn check_in(
                     })?;
                 enqueue(
                     conn,
-                    events::attendance("workforce.attendance.checked_in", &log, correlation),
+                    events::attendance(types::ATTENDANCE_CHECKED_IN, &log, correlation),
                 )
                 .await?;
                 Ok::<_, WorkforceError>(log)
@@ -393,7 +394,7 @@ pub async fn check_out(
                 })?;
                 enqueue(
                     conn,
-                    events::attendance("workforce.attendance.checked_out", &log, correlation),
+                    events::attendance(types::ATTENDANCE_CHECKED_OUT, &log, correlation),
                 )
                 .await?;
                 Ok::<_, WorkforceError>(log)

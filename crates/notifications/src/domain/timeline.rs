@@ -1,0 +1,173 @@
+//! Which events enter the activity history (DOMAIN §5.2, §5.5), and how they read there.
+
+use crate::store::timeline::Entry;
+use chrono::{DateTime, Utc};
+use hm_contracts::events::{ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged};
+use serde_json::json;
+
+const SYSTEM: &str = "System";
+
+/// The booking statuses that have their own event type; others are `custom`.
+fn booking_event_type(status: &str) -> Option<&'static str> {
+    Some(match status {
+        "requested" => "booking_requested",
+        "confirmed" => "booking_confirmed",
+        "on_the_way" => "booking_on_the_way",
+        "arrived" => "booking_arrived",
+        "completed" => "booking_completed",
+        "cancelled" => "booking_cancelled",
+        _ => return None,
+    })
+}
+
+fn actor(name: &str) -> String {
+    let name = name.trim();
+    if name.is_empty() {
+        SYSTEM.to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A booking was created or changed status (`assigned` false), or was given a worker (`assigned`).
+pub fn booking(b: &BookingChanged, assigned: bool, at: DateTime<Utc>) -> Entry {
+    let (event_type, payload, related) = if assigned {
+        (
+            "worker_assigned",
+            json!({"worker_id": b.worker_id, "worker_name": b.worker_name, "status": b.status}),
+            b.worker_user_id,
+        )
+    } else {
+        match booking_event_type(&b.status) {
+            Some(t) => (
+                t,
+                json!({"status": b.status, "previous_status": b.previous_status}),
+                Some(b.actor_id),
+            ),
+            None => (
+                "custom",
+                json!({"event": "booking_status_changed", "status": b.status,
+                       "previous_status": b.previous_status}),
+                Some(b.actor_id),
+            ),
+        }
+    };
+    Entry {
+        booking_id: Some(b.booking_id),
+        job_id: None,
+        related_user_id: related,
+        event_type,
+        actor_display: actor(&b.actor_name),
+        payload,
+        at,
+    }
+}
+
+/// An application was made or accepted (a declined one is not history of the job).
+pub fn application(
+    a: &ApplicationChanged,
+    poster_name: Option<String>,
+    at: DateTime<Utc>,
+) -> Option<Entry> {
+    let (event_type, actor_display, related, payload) = match a.status.as_str() {
+        "applied" => (
+            "job_applied",
+            actor(&a.worker_name),
+            a.worker_user_id,
+            json!({"worker_id": a.worker_id, "worker_name": a.worker_name, "application_id": a.application_id}),
+        ),
+        "accepted" => (
+            "job_accepted",
+            poster_name.unwrap_or_else(|| SYSTEM.to_owned()),
+            a.poster_id,
+            json!({"worker_id": a.worker_id, "application_id": a.application_id}),
+        ),
+        _ => return None,
+    };
+    Some(Entry {
+        booking_id: None,
+        job_id: Some(a.job_id),
+        related_user_id: Some(related),
+        event_type,
+        actor_display,
+        payload,
+        at,
+    })
+}
+
+pub fn payment(p: &PaymentChanged, at: DateTime<Utc>) -> Entry {
+    Entry {
+        booking_id: Some(p.booking_id),
+        job_id: None,
+        related_user_id: Some(p.user_id),
+        event_type: if p.status == "completed" {
+            "payment_captured"
+        } else {
+            "payment_failed"
+        },
+        actor_display: SYSTEM.to_owned(),
+        payload: json!({"payment_id": p.payment_id, "amount": p.amount, "currency": p.currency,
+                        "status": p.status}),
+        at,
+    }
+}
+
+pub fn attendance(a: &AttendanceChecked, worker_name: Option<String>, at: DateTime<Utc>) -> Entry {
+    Entry {
+        booking_id: None,
+        job_id: None,
+        related_user_id: Some(a.worker_user_id),
+        event_type: "attendance_marked",
+        actor_display: worker_name.unwrap_or_else(|| SYSTEM.to_owned()),
+        payload: json!({
+            "event": if a.check_out.is_some() { "checked_out" } else { "checked_in" },
+            "log_id": a.log_id, "kiosk_id": a.kiosk_id, "check_in": a.check_in,
+            "check_out": a.check_out, "distance_m": a.distance_m,
+        }),
+        at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn changed(status: &str) -> BookingChanged {
+        BookingChanged {
+            booking_id: Uuid::from_u128(1),
+            user_id: Uuid::from_u128(2),
+            worker_id: Some(Uuid::from_u128(3)),
+            worker_user_id: Some(Uuid::from_u128(4)),
+            worker_name: Some("Raju Kumar".into()),
+            service_id: Uuid::nil(),
+            service_name: "Tap Repair".into(),
+            status: status.into(),
+            previous_status: Some("requested".into()),
+            eta_minutes: None,
+            actor_id: Uuid::from_u128(5),
+            actor_name: String::new(),
+            payment_method: "cash".into(),
+            payment_status: "n/a".into(),
+        }
+    }
+
+    #[test]
+    fn booking_statuses_map_to_their_event_types() {
+        let e = booking(&changed("on_the_way"), false, Utc::now());
+        assert_eq!(e.event_type, "booking_on_the_way");
+        assert_eq!(e.payload["status"], "on_the_way");
+        assert_eq!(e.actor_display, "System");
+        let pending = booking(&changed("payment_pending"), false, Utc::now());
+        assert_eq!(pending.event_type, "custom");
+        assert_eq!(pending.payload["event"], "booking_status_changed");
+    }
+
+    #[test]
+    fn an_assignment_names_the_worker() {
+        let e = booking(&changed("confirmed"), true, Utc::now());
+        assert_eq!(e.event_type, "worker_assigned");
+        assert_eq!(e.related_user_id, Some(Uuid::from_u128(4)));
+        assert_eq!(e.payload["worker_name"], "Raju Kumar");
+    }
+}

@@ -1,0 +1,69 @@
+//! Creating a notification: the row, and its pushes when push delivery is on and its channel asks for
+//! them (DOMAIN §5.4). Events and the admin's test endpoint both come through here.
+
+use crate::domain::messages::Outgoing;
+use crate::store::notifications::{self, NewNotification, Notification};
+use crate::store::pushes;
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What the platform's own notifications go out as: in the app and, where push is on, to the phone.
+pub const EVENT_CHANNEL: &str = "both";
+
+#[derive(Clone)]
+pub struct Notifier {
+    push_enabled: bool,
+    /// Wakes the push worker (it also polls, so a push queued in a transaction that commits later is
+    /// still sent promptly).
+    wake: Arc<Notify>,
+}
+
+impl Notifier {
+    pub fn new(push_enabled: bool, wake: Arc<Notify>) -> Self {
+        Notifier { push_enabled, wake }
+    }
+
+    /// Creates `n`; run it in the transaction that should hold the notification and its pushes together.
+    pub async fn create(
+        &self,
+        conn: &mut AsyncPgConnection,
+        n: &NewNotification<'_>,
+    ) -> QueryResult<Notification> {
+        let created = notifications::insert(conn, n).await?;
+        if self.push_enabled && matches!(n.channel, "push" | "both") {
+            let payload =
+                json!({"title": created.title, "message": created.message, "data": created.data});
+            let queued = pushes::queue(conn, created.id, created.user_id, &payload).await?;
+            if queued > 0 {
+                self.wake.notify_one();
+            }
+        }
+        Ok(created)
+    }
+
+    /// The notifications an event makes.
+    pub async fn create_all(
+        &self,
+        conn: &mut AsyncPgConnection,
+        outgoing: &[Outgoing],
+    ) -> QueryResult<()> {
+        for o in outgoing {
+            self.create(
+                conn,
+                &NewNotification {
+                    user_id: Some(o.user_id),
+                    kind: o.kind,
+                    title: &o.title,
+                    message: &o.message,
+                    data: &o.data,
+                    channel: EVENT_CHANNEL,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,333 @@
+//! Push registrations (API §9.4–9.6): anyone registers a token (an admin may register it for a user),
+//! owners unregister and list theirs, admins manage every device.
+
+use crate::error::Result;
+use crate::store::devices::{self, Device, DeviceInput};
+use crate::store::refs;
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use hm_platform::auth::{AuthUser, MaybeAuthUser};
+use hm_platform::db::unique_violation;
+use hm_platform::error::FieldErrors;
+use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::time::render;
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+pub const PLATFORMS: [&str; 3] = ["android", "ios", "web"];
+
+/// "Device JSON" (API §9.4).
+fn device_json(d: &Device) -> Value {
+    json!({
+        "id": d.id, "user": d.user_id, "user_phone": d.user_phone, "platform": d.platform,
+        "registration_token": d.registration_token, "last_seen": render(d.last_seen),
+        "is_active": d.is_active, "metadata": d.metadata, "created_at": render(d.created_at),
+    })
+}
+
+fn metadata(input: &mut Input) -> Option<Value> {
+    match input.json("metadata", false) {
+        None => Some(Value::Object(Map::new())),
+        Some(v @ Value::Object(_)) => Some(v),
+        Some(_) => {
+            input.error("metadata", "Must be a JSON object.");
+            None
+        }
+    }
+}
+
+/// A device as registered or written by an admin.
+#[derive(Debug, Apiv2Schema)]
+pub struct DeviceBody {
+    /// The FCM token, at most 500 characters.
+    pub registration_token: String,
+    /// `android`, `ios` or `web`.
+    pub platform: String,
+    /// Model, OS and app version (an object, default `{}`).
+    pub metadata: Value,
+    /// The owner; honoured only when an admin sends it.
+    pub user_id: Option<Uuid>,
+    /// Admin writes only (default true).
+    pub is_active: Option<bool>,
+}
+
+impl FromInput for DeviceBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let registration_token = input.text("registration_token", Text::required(500));
+        let platform = input.choice("platform", &PLATFORMS, None);
+        let metadata = metadata(input);
+        let user_id = input.uuid("user_id", false);
+        let is_active = if input.has("is_active") {
+            input.boolean("is_active", false)
+        } else {
+            None
+        };
+        Some(DeviceBody {
+            registration_token: registration_token?,
+            platform: platform?,
+            metadata: metadata?,
+            user_id,
+            is_active,
+        })
+    }
+}
+
+/// An admin's partial edit.
+#[derive(Debug, Apiv2Schema)]
+pub struct DevicePatch {
+    pub registration_token: Option<String>,
+    pub platform: Option<String>,
+    pub metadata: Option<Value>,
+    pub user_id: Option<Uuid>,
+    pub is_active: Option<bool>,
+}
+
+impl FromInput for DevicePatch {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let registration_token = input
+            .has("registration_token")
+            .then(|| input.text("registration_token", Text::required(500)))
+            .flatten();
+        let platform = input
+            .has("platform")
+            .then(|| input.choice("platform", &PLATFORMS, None))
+            .flatten();
+        let metadata = input.has("metadata").then(|| metadata(input)).flatten();
+        let user_id = input.uuid("user_id", false);
+        let is_active = input
+            .has("is_active")
+            .then(|| input.boolean("is_active", false))
+            .flatten();
+        Some(DevicePatch {
+            registration_token,
+            platform,
+            metadata,
+            user_id,
+            is_active,
+        })
+    }
+}
+
+/// 404 `{"error": "User not found"}` for an owner nobody knows.
+async fn known_user(state: &AppState, user: Option<Uuid>) -> Result<()> {
+    if let Some(id) = user {
+        let mut conn = state.db.get().await?;
+        if !refs::user_exists(&mut conn, id).await? {
+            return Err(ApiError::error(StatusCode::NOT_FOUND, "User not found").into());
+        }
+    }
+    Ok(())
+}
+
+fn token_taken() -> ApiError {
+    ApiError::fields(FieldErrors::single(
+        "registration_token",
+        "device with this registration token already exists.",
+    ))
+}
+
+/// Registers a push token (201 new, 200 known): the caller's, an admin's pick, or nobody's.
+#[api_v2_operation(tags(Devices))]
+pub async fn register(
+    state: web::Data<AppState>,
+    caller: MaybeAuthUser,
+    body: Valid<DeviceBody>,
+) -> Result<HttpResponse> {
+    let body = body.0;
+    let owner = match &caller.0 {
+        Some(admin) if admin.is_admin() && body.user_id.is_some() => {
+            known_user(&state, body.user_id).await?;
+            body.user_id
+        }
+        Some(user) => Some(user.id),
+        None => None,
+    };
+    let mut conn = state.db.get().await?;
+    let (id, created) = devices::register(
+        &mut conn,
+        &DeviceInput {
+            user_id: owner,
+            platform: body.platform,
+            registration_token: body.registration_token,
+            metadata: body.metadata,
+            is_active: true,
+        },
+    )
+    .await?;
+    let device = devices::get(&mut conn, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(device_json(&device)))
+}
+
+/// `POST /api/v1/devices/unregister/`
+#[derive(Debug, Apiv2Schema)]
+pub struct UnregisterBody {
+    pub registration_token: String,
+}
+
+impl FromInput for UnregisterBody {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        Some(UnregisterBody {
+            registration_token: input.text("registration_token", Text::required(500))?,
+        })
+    }
+}
+
+/// Deactivates the caller's token (an admin's: anyone's).
+#[api_v2_operation(tags(Devices))]
+pub async fn unregister(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<UnregisterBody>,
+) -> Result<HttpResponse> {
+    let owner = (!auth.is_admin()).then_some(auth.id);
+    let mut conn = state.db.get().await?;
+    let n = devices::unregister(&mut conn, &body.registration_token, owner).await?;
+    if n == 0 {
+        return Err(ApiError::error(StatusCode::NOT_FOUND, "Device not found").into());
+    }
+    Ok(HttpResponse::Ok().json(json!({"status": "unregistered", "devices_updated": n})))
+}
+
+/// The caller's devices (an admin's: all), inactive ones too, last seen first.
+#[api_v2_operation(tags(Devices))]
+pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    let user = (!auth.is_admin()).then_some(auth.id);
+    let mut conn = state.db.get().await?;
+    let rows = devices::list(&mut conn, user).await?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(device_json).collect::<Vec<_>>()))
+}
+
+/// The device, if the caller owns it or is an admin (404 otherwise, as if absent).
+async fn visible(state: &AppState, auth: &AuthUser, id: &str) -> Result<Device> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let mut conn = state.db.get().await?;
+    devices::get(&mut conn, id)
+        .await?
+        .filter(|d| auth.is_admin() || d.user_id == Some(auth.id))
+        .ok_or_else(|| ApiError::no_match("Device").into())
+}
+
+#[api_v2_operation(tags(Devices))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    Ok(HttpResponse::Ok().json(device_json(&visible(&state, &auth, &id).await?)))
+}
+
+fn admin(auth: &AuthUser) -> Result<()> {
+    if auth.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden().into())
+    }
+}
+
+/// Admin: a device written directly.
+#[api_v2_operation(tags(Devices))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: Valid<DeviceBody>,
+) -> Result<HttpResponse> {
+    admin(&auth)?;
+    let body = body.0;
+    known_user(&state, body.user_id).await?;
+    let mut conn = state.db.get().await?;
+    let input = DeviceInput {
+        user_id: body.user_id,
+        platform: body.platform,
+        registration_token: body.registration_token,
+        metadata: body.metadata,
+        is_active: body.is_active.unwrap_or(true),
+    };
+    let id = match devices::create(&mut conn, &input).await {
+        Err(e) if unique_violation(&e).is_some() => return Err(token_taken().into()),
+        other => other?,
+    };
+    let device = devices::get(&mut conn, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Created().json(device_json(&device)))
+}
+
+async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<HttpResponse> {
+    known_user(state, input.user_id).await?;
+    let mut conn = state.db.get().await?;
+    match devices::update(&mut conn, id, &input).await {
+        Err(e) if unique_violation(&e).is_some() => return Err(token_taken().into()),
+        other => other?.ok_or_else(|| ApiError::no_match("Device"))?,
+    };
+    let device = devices::get(&mut conn, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(device_json(&device)))
+}
+
+/// Admin: every field replaced.
+#[api_v2_operation(tags(Devices))]
+pub async fn replace(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<DeviceBody>,
+) -> Result<HttpResponse> {
+    admin(&auth)?;
+    let current = visible(&state, &auth, &id).await?;
+    let body = body.0;
+    let input = DeviceInput {
+        user_id: body.user_id,
+        platform: body.platform,
+        registration_token: body.registration_token,
+        metadata: body.metadata,
+        is_active: body.is_active.unwrap_or(true),
+    };
+    write(&state, current.id, input).await
+}
+
+/// Admin: the fields sent replaced.
+#[api_v2_operation(tags(Devices))]
+pub async fn patch(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+    body: Valid<DevicePatch>,
+) -> Result<HttpResponse> {
+    admin(&auth)?;
+    let current = visible(&state, &auth, &id).await?;
+    let body = body.0;
+    let input = DeviceInput {
+        user_id: body.user_id.or(current.user_id),
+        platform: body.platform.unwrap_or(current.platform),
+        registration_token: body
+            .registration_token
+            .unwrap_or(current.registration_token),
+        metadata: body.metadata.unwrap_or(current.metadata),
+        is_active: body.is_active.unwrap_or(current.is_active),
+    };
+    write(&state, current.id, input).await
+}
+
+#[api_v2_operation(tags(Devices))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    admin(&auth)?;
+    let current = visible(&state, &auth, &id).await?;
+    let mut conn = state.db.get().await?;
+    devices::delete(&mut conn, current.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
