@@ -2,21 +2,35 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
+.PHONY: run test e2e infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
 	scripts/run-all.sh
 
-## test: infrastructure up, then every unit, integration and end-to-end test
+## test: infrastructure up, then every unit and integration test, then the end-to-end journeys (alone:
+## they restart shared servers), the Compose file and the Kubernetes manifests
 test: infra clean-test-state
-	@start=$$(date +%s); \
+	@start=$$(date +%s); status=0; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --all-targets --no-fail-fast; \
+	  $(CARGO) nextest run --workspace --all-targets --exclude hm-e2e --no-fail-fast || status=$$?; \
 	else \
-	  $(CARGO) test --workspace --all-targets --no-fail-fast; \
-	fi; status=$$?; \
-	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+	  $(CARGO) test --workspace --all-targets --exclude hm-e2e --no-fail-fast || status=$$?; \
+	fi; \
+	echo "make test: unit and integration tests: $$(( $$(date +%s) - start )) s"; \
+	$(MAKE) --no-print-directory e2e || status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s in all"; exit $$status
+
+## e2e: every service and the gateway as processes, journeys through the gateway, then under faults
+e2e: infra
+	@start=$$(date +%s); status=0; \
+	$(CARGO) build -q --bins; \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run -p hm-e2e --no-capture --no-fail-fast || status=$$?; \
+	else \
+	  $(CARGO) test -p hm-e2e -- --test-threads 1 --nocapture || status=$$?; \
+	fi; \
+	echo "make e2e: $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## infra: PostgreSQL, Redis and RabbitMQ installed and running
 infra:
