@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test e2e infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
+.PHONY: run test e2e k8s-check compose-check infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
@@ -19,6 +19,7 @@ test: infra clean-test-state
 	fi; \
 	echo "make test: unit and integration tests: $$(( $$(date +%s) - start )) s"; \
 	$(MAKE) --no-print-directory e2e || status=$$?; \
+	$(MAKE) --no-print-directory k8s-check compose-check || status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s in all"; exit $$status
 
 ## e2e: every service and the gateway as processes, journeys through the gateway, then under faults
@@ -31,6 +32,14 @@ e2e: infra
 	  $(CARGO) test -p hm-e2e -- --test-threads 1 --nocapture || status=$$?; \
 	fi; \
 	echo "make e2e: $$(( $$(date +%s) - start )) s"; exit $$status
+
+## k8s-check: render every kustomize overlay and run checkov on k8s/, the overlays and the Dockerfile
+k8s-check:
+	scripts/check-deploy.sh k8s
+
+## compose-check: validate deploy/docker-compose.yml (docker-compose config)
+compose-check:
+	scripts/check-deploy.sh compose
 
 ## infra: PostgreSQL, Redis and RabbitMQ installed and running
 infra:
