@@ -262,7 +262,31 @@ impl Stack {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.gateway));
+        self.request(&self.gateway, method, path, token, body).await
+    }
+
+    /// One call to a service directly, past the gateway (as a compromised pod inside the cluster could).
+    pub async fn call_service(
+        &self,
+        service: &str,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let base = format!("http://127.0.0.1:{}", self.ports[service]);
+        self.request(&base, method, path, token, body).await
+    }
+
+    async fn request(
+        &self,
+        base: &str,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{base}{path}"));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

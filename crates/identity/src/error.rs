@@ -28,6 +28,17 @@ pub enum IdentityError {
 
 pub type Result<T> = std::result::Result<T, IdentityError>;
 
+impl From<hm_platform::error::ServiceError> for IdentityError {
+    fn from(e: hm_platform::error::ServiceError) -> Self {
+        use hm_platform::error::ServiceError;
+        match e {
+            ServiceError::Api(e) => IdentityError::Api(e),
+            ServiceError::Query(e) => IdentityError::Query(e),
+            ServiceError::DbPool(e) => IdentityError::DbPool(e),
+        }
+    }
+}
+
 impl IdentityError {
     fn to_api(&self) -> ApiError {
         match self {

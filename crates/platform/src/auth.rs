@@ -452,6 +452,51 @@ impl OperationModifier for AuthUser {
     fn update_parameter(_: &mut DefaultOperationRaw) {}
 }
 
+/// The caller of an admin-only endpoint: 401 without a valid token, 403 for anyone but an admin. Put it
+/// before the body in a handler's arguments, so a non-admin is refused before their body is read.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+impl std::ops::Deref for AdminUser {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.0
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate_request(req)
+                .await?
+                .ok_or_else(not_authenticated)?;
+            if user.is_admin() {
+                Ok(AdminUser(user))
+            } else {
+                Err(ApiError::forbidden())
+            }
+        })
+    }
+}
+
+impl Apiv2Schema for AdminUser {
+    fn name() -> Option<String> {
+        AuthUser::name()
+    }
+
+    fn security_scheme() -> Option<SecurityScheme> {
+        AuthUser::security_scheme()
+    }
+}
+
+impl OperationModifier for AdminUser {
+    fn update_parameter(_: &mut DefaultOperationRaw) {}
+}
+
 impl Apiv2Schema for MaybeAuthUser {}
 impl OperationModifier for MaybeAuthUser {
     fn update_parameter(_: &mut DefaultOperationRaw) {}

@@ -1,6 +1,7 @@
 //! hm-platform: the runtime kit every HunarMitra service is built from, so that a reader who knows one
 //! service knows all of them. Each module holds one concern; services compose them in their `lib.rs`.
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod db;

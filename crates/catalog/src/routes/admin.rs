@@ -21,7 +21,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::Utc;
 use diesel_async::scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use hm_platform::auth::AuthUser;
+use hm_platform::auth::AdminUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::Valid;
@@ -30,14 +30,6 @@ use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-fn admin(auth: &AuthUser) -> Result<()> {
-    if auth.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden().into())
-    }
-}
 
 fn uuid(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| ApiError::not_found().into())
@@ -113,11 +105,9 @@ impl Removable {
 async fn remove(
     req: &HttpRequest,
     state: &AppState,
-    auth: &AuthUser,
     id: &str,
     what: Removable,
 ) -> Result<HttpResponse> {
-    admin(auth)?;
     let id = uuid(id)?;
     let correlation = RequestId::of(req);
     commit(state, move |conn| {
@@ -176,8 +166,7 @@ fn admin_service(s: &services::Service, state: &AppState) -> Value {
 
 /// Every service, inactive ones included.
 #[api_v2_operation(tags(Admin))]
-pub async fn list_services(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_services(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = services::all(&mut conn).await?;
     Ok(HttpResponse::Ok().json(
@@ -192,10 +181,9 @@ pub async fn list_services(state: web::Data<AppState>, auth: AuthUser) -> Result
 pub async fn create_service(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<ServiceFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let name = f.name.unwrap_or_default();
     let slug = f
@@ -238,10 +226,9 @@ pub async fn create_service(
 #[api_v2_operation(tags(Admin))]
 pub async fn get_service(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let mut conn = state.db.get().await?;
     let s = services::by_id(&mut conn, id)
@@ -277,11 +264,10 @@ async fn change_service(
 pub async fn update_service(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<ServiceFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = ServiceChanges {
@@ -304,10 +290,9 @@ pub async fn update_service(
 pub async fn deactivate_service(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let changes = ServiceChanges {
         is_active: Some(false),
@@ -332,8 +317,7 @@ fn admin_theme(t: &Theme, state: &AppState) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_themes(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_themes(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = themes::all(&mut conn).await?;
     Ok(HttpResponse::Ok().json(
@@ -348,10 +332,9 @@ pub async fn list_themes(state: web::Data<AppState>, auth: AuthUser) -> Result<H
 pub async fn create_theme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    admin: AdminUser,
     body: Valid<Create<ThemeFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let activate = f.active.unwrap_or(false);
     let new = NewTheme {
@@ -374,7 +357,7 @@ pub async fn create_theme(
         fonts: f.fonts.unwrap_or_else(|| json!([])),
         metadata: f.metadata.unwrap_or_else(|| json!({})),
         active: false,
-        created_by: Some(auth.id),
+        created_by: Some(admin.id),
     };
     let correlation = RequestId::of(&req);
     let theme = commit(&state, move |conn| {
@@ -401,11 +384,10 @@ pub async fn create_theme(
 pub async fn update_theme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<ThemeFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let active = f.active;
@@ -452,10 +434,9 @@ pub async fn update_theme(
 pub async fn activate_theme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let correlation = RequestId::of(&req);
     let theme = commit(&state, move |conn| {
@@ -481,10 +462,10 @@ pub async fn activate_theme(
 pub async fn delete_theme(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    remove(&req, &state, &auth, &id, Removable::Theme).await
+    remove(&req, &state, &id, Removable::Theme).await
 }
 
 // ---- app banners -------------------------------------------------------------------------------------
@@ -500,8 +481,10 @@ fn admin_app_banner(b: &AppBanner, state: &AppState) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_app_banners(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_app_banners(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = banners::all_app(&mut conn).await?;
     Ok(HttpResponse::Ok().json(
@@ -515,10 +498,9 @@ pub async fn list_app_banners(state: web::Data<AppState>, auth: AuthUser) -> Res
 pub async fn create_app_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<AppBannerFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let new = NewAppBanner {
         id: Uuid::new_v4(),
@@ -550,11 +532,10 @@ pub async fn create_app_banner(
 pub async fn update_app_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<AppBannerFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = AppBannerChanges {
@@ -589,10 +570,10 @@ pub async fn update_app_banner(
 pub async fn delete_app_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    remove(&req, &state, &auth, &id, Removable::AppBanner).await
+    remove(&req, &state, &id, Removable::AppBanner).await
 }
 
 // ---- promo banners -----------------------------------------------------------------------------------
@@ -609,9 +590,8 @@ fn admin_promo(b: &banners::PromoBanner) -> Value {
 #[api_v2_operation(tags(Admin))]
 pub async fn list_promo_banners(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let mut conn = state.db.get().await?;
     let list = banners::all_promo(&mut conn).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(admin_promo).collect::<Vec<_>>()))
@@ -621,10 +601,9 @@ pub async fn list_promo_banners(
 pub async fn create_promo_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<PromoBannerFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let new = NewPromoBanner {
         id: Uuid::new_v4(),
@@ -658,11 +637,10 @@ pub async fn create_promo_banner(
 pub async fn update_promo_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<PromoBannerFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = PromoBannerChanges {
@@ -706,10 +684,10 @@ pub async fn update_promo_banner(
 pub async fn delete_promo_banner(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    remove(&req, &state, &auth, &id, Removable::PromoBanner).await
+    remove(&req, &state, &id, Removable::PromoBanner).await
 }
 
 // ---- feature flags -----------------------------------------------------------------------------------
@@ -722,8 +700,7 @@ fn admin_flag(f: &flags::Flag) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_flags(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_flags(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = flags::all(&mut conn).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(admin_flag).collect::<Vec<_>>()))
@@ -733,10 +710,9 @@ pub async fn list_flags(state: web::Data<AppState>, auth: AuthUser) -> Result<Ht
 pub async fn create_flag(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<FlagFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let key = f.key.unwrap_or_default();
     let enabled = f.enabled.unwrap_or(false);
@@ -770,11 +746,10 @@ pub async fn create_flag(
 pub async fn update_flag(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     key: web::Path<String>,
     body: Valid<Patch<FlagFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Patch(f)) = body;
     let key = key.into_inner();
     let correlation = RequestId::of(&req);
@@ -806,10 +781,9 @@ pub async fn update_flag(
 pub async fn delete_flag(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let key = key.into_inner();
     let correlation = RequestId::of(&req);
     commit(&state, move |conn| {
@@ -833,8 +807,10 @@ pub async fn delete_flag(
 // ---- translations ------------------------------------------------------------------------------------
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_translations(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_translations(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = content::all_translations(&mut conn).await?;
     Ok(HttpResponse::Ok().json(
@@ -852,10 +828,9 @@ pub async fn list_translations(state: web::Data<AppState>, auth: AuthUser) -> Re
 pub async fn put_translation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<TranslationFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let (key, lang, value) = (
         f.key.unwrap_or_default(),
@@ -892,10 +867,9 @@ pub async fn put_translation(
 pub async fn delete_translation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let (lang, key) = path.into_inner();
     let correlation = RequestId::of(&req);
     commit(&state, move |conn| {
@@ -932,8 +906,10 @@ fn admin_help(p: &content::HelpPage) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_help_pages(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_help_pages(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = content::all_pages(&mut conn).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(admin_help).collect::<Vec<_>>()))
@@ -943,10 +919,9 @@ pub async fn list_help_pages(state: web::Data<AppState>, auth: AuthUser) -> Resu
 pub async fn create_help_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<HelpPageFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let new = NewHelpPage {
         id: Uuid::new_v4(),
@@ -980,11 +955,10 @@ pub async fn create_help_page(
 pub async fn update_help_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<HelpPageFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = HelpPageChanges {
@@ -1020,10 +994,10 @@ pub async fn update_help_page(
 pub async fn delete_help_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    remove(&req, &state, &auth, &id, Removable::HelpPage).await
+    remove(&req, &state, &id, Removable::HelpPage).await
 }
 
 fn admin_faq(f: &content::Faq) -> Value {
@@ -1034,8 +1008,7 @@ fn admin_faq(f: &content::Faq) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_faqs(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn list_faqs(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = content::all_faqs(&mut conn).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(admin_faq).collect::<Vec<_>>()))
@@ -1045,10 +1018,9 @@ pub async fn list_faqs(state: web::Data<AppState>, auth: AuthUser) -> Result<Htt
 pub async fn create_faq(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<Create<FaqFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let Valid(Create(f)) = body;
     let new = NewFaq {
         id: Uuid::new_v4(),
@@ -1081,11 +1053,10 @@ pub async fn create_faq(
 pub async fn update_faq(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<FaqFields>>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = FaqChanges {
@@ -1120,16 +1091,15 @@ pub async fn update_faq(
 pub async fn delete_faq(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    remove(&req, &state, &auth, &id, Removable::Faq).await
+    remove(&req, &state, &id, Removable::Faq).await
 }
 
 /// Counts for the admin console's dashboard.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    admin(&auth)?;
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let all = services::all(&mut conn).await?;
     let active_theme = themes::active(&mut conn).await?;

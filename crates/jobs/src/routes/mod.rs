@@ -1,5 +1,6 @@
 //! Jobs' HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod backoffice;
 mod bookings;
 mod jobs;
 mod payments;
@@ -31,6 +32,16 @@ fn unknown_service(service: Uuid) -> JobsError {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/v1/admin/jobs/stats/").route(web::get().to(backoffice::stats)))
+        .service(web::resource("/api/v1/admin/jobs/jobs/").route(web::get().to(backoffice::jobs)))
+        .service(
+            web::resource("/api/v1/admin/jobs/bookings/")
+                .route(web::get().to(backoffice::bookings)),
+        )
+        .service(
+            web::resource("/api/v1/admin/jobs/payments/")
+                .route(web::get().to(backoffice::payments)),
+        );
     cfg.service(
         web::resource("/api/v1/jobs/")
             .route(web::get().to(jobs::list))

@@ -7,7 +7,7 @@ use crate::store::refs;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use hm_platform::auth::{AuthUser, MaybeAuthUser};
+use hm_platform::auth::{AdminUser, AuthUser, MaybeAuthUser};
 use hm_platform::db::unique_violation;
 use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text, Valid};
@@ -226,22 +226,13 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(device_json(&visible(&state, &auth, &id).await?)))
 }
 
-fn admin(auth: &AuthUser) -> Result<()> {
-    if auth.is_admin() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden().into())
-    }
-}
-
 /// Admin: a device written directly.
 #[api_v2_operation(tags(Devices))]
 pub async fn create(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<DeviceBody>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
     let body = body.0;
     known_user(&state, body.user_id).await?;
     let mut conn = state.db.get().await?;
@@ -279,12 +270,11 @@ async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<HttpRes
 #[api_v2_operation(tags(Devices))]
 pub async fn replace(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    admin: AdminUser,
     id: web::Path<String>,
     body: Valid<DeviceBody>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let current = visible(&state, &auth, &id).await?;
+    let current = visible(&state, &admin, &id).await?;
     let body = body.0;
     let input = DeviceInput {
         user_id: body.user_id,
@@ -300,12 +290,11 @@ pub async fn replace(
 #[api_v2_operation(tags(Devices))]
 pub async fn patch(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    admin: AdminUser,
     id: web::Path<String>,
     body: Valid<DevicePatch>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let current = visible(&state, &auth, &id).await?;
+    let current = visible(&state, &admin, &id).await?;
     let body = body.0;
     let input = DeviceInput {
         user_id: body.user_id.or(current.user_id),
@@ -322,11 +311,10 @@ pub async fn patch(
 #[api_v2_operation(tags(Devices))]
 pub async fn delete(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    admin(&auth)?;
-    let current = visible(&state, &auth, &id).await?;
+    let current = visible(&state, &admin, &id).await?;
     let mut conn = state.db.get().await?;
     devices::delete(&mut conn, current.id).await?;
     Ok(HttpResponse::NoContent().finish())

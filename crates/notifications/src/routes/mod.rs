@@ -1,5 +1,6 @@
 //! Notifications' HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod backoffice;
 mod devices;
 mod notifications;
 mod sms;
@@ -36,6 +37,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/api/v1/bookings/{booking_id}/timeline/")
                 .route(web::get().to(timeline::booking)),
         );
+    cfg.service(
+        web::resource("/api/v1/admin/notifications/stats/").route(web::get().to(backoffice::stats)),
+    )
+    .service(
+        web::resource("/api/v1/admin/notifications/notifications/")
+            .route(web::get().to(backoffice::notifications)),
+    )
+    .service(
+        web::resource("/api/v1/admin/notifications/sms-log/")
+            .route(web::get().to(backoffice::sms_log)),
+    );
     for prefix in ["/api/v1/devices", "/api/notifications/devices"] {
         cfg.service(
             web::resource(&format!("{prefix}/register/")).route(web::post().to(devices::register)),

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
-use hm_platform::auth::AuthUser;
+use hm_platform::auth::{AdminUser, AuthUser};
 use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{classic_body, classic_page};
@@ -222,12 +222,9 @@ impl FromInput for TestBody {
 #[api_v2_operation(tags(Notifications))]
 pub async fn send_test(
     state: web::Data<AppState>,
-    auth: AuthUser,
+    _admin: AdminUser,
     body: Valid<TestBody>,
 ) -> Result<HttpResponse> {
-    if !auth.is_admin() {
-        return Err(ApiError::forbidden().into());
-    }
     if !state.enabled {
         return Err(ApiError::error(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -1,5 +1,6 @@
 //! Workforce's HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod backoffice;
 mod contractors;
 mod fields;
 mod kiosks;
@@ -98,4 +99,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(sites::dashboard)),
         );
     }
+    cfg.service(
+        web::resource("/api/v1/admin/workforce/stats/").route(web::get().to(backoffice::stats)),
+    )
+    .service(
+        web::resource("/api/v1/admin/workforce/workers/").route(web::get().to(backoffice::workers)),
+    )
+    .service(
+        web::resource("/api/v1/admin/workforce/contractors/")
+            .route(web::get().to(backoffice::contractors)),
+    )
+    .service(
+        web::resource("/api/v1/admin/workforce/sites/").route(web::get().to(backoffice::sites)),
+    )
+    .service(
+        web::resource("/api/v1/admin/workforce/kiosks/").route(web::get().to(backoffice::kiosks)),
+    )
+    .service(
+        web::resource("/api/v1/admin/workforce/kiosks/{id}/rotate-token/")
+            .route(web::post().to(backoffice::rotate_kiosk_token)),
+    );
 }

@@ -1,0 +1,199 @@
+//! The back office's identity (issue #9, admins only): users with search and filters, activation and
+//! names (each change announced as `identity.user.updated`; deactivation also ends the user's sessions),
+//! the OTP audit log, and the numbers of the dashboard.
+
+use crate::error::Result;
+use crate::events;
+use crate::store::users;
+use crate::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::sql_types::{Bool, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use hm_platform::admin::{self, Filter, Listing, BOOL};
+use hm_platform::auth::AdminUser;
+use hm_platform::error::FieldErrors;
+use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
+use hm_platform::ApiError;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use uuid::Uuid;
+
+const ROLES: &[&str] = &["worker", "contractor", "employer", "admin"];
+
+const USERS: Listing = Listing {
+    select: "SELECT id, phone, email, role, first_name, last_name, language_preference, is_phone_verified,
+             is_active, is_staff, has_worker_profile, has_contractor_profile, created_at, updated_at FROM users",
+    id: "id",
+    search: &["phone", "email", "first_name", "last_name"],
+    filters: &[
+        Filter { param: "role", column: "role", choices: Some(ROLES) },
+        Filter { param: "is_active", column: "is_active", choices: BOOL },
+    ],
+    order: "created_at DESC, id",
+};
+
+const OTP_LOGS: Listing = Listing {
+    select: "SELECT id, phone, request_id, action, host(ip_address) AS ip_address, user_agent, created_at
+             FROM otp_logs",
+    id: "id",
+    search: &["phone"],
+    filters: &[Filter {
+        param: "action",
+        column: "action",
+        choices: Some(&["request", "verify_success", "verify_fail"]),
+    }],
+    order: "created_at DESC, id",
+};
+
+/// Users, newest first: `search` (phone, email, names), `role`, `is_active`, `page`, `page_size`.
+#[api_v2_operation(tags(Admin))]
+pub async fn users_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    Ok(HttpResponse::Ok().json(admin::list(&mut conn, &req, &USERS).await?))
+}
+
+#[api_v2_operation(tags(Admin))]
+pub async fn user(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let row = admin::one(&mut conn, &USERS, &id)
+        .await?
+        .ok_or_else(|| ApiError::no_match("User"))?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// What an admin may change of a user.
+#[derive(Debug, Apiv2Schema)]
+pub struct UserPatch {
+    pub is_active: Option<bool>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl FromInput for UserPatch {
+    fn from_input(input: &mut Input) -> Option<Self> {
+        let is_active = input
+            .has("is_active")
+            .then(|| input.boolean("is_active", true))
+            .flatten();
+        let first_name = input
+            .has("first_name")
+            .then(|| input.text("first_name", TextRule::optional(50)))
+            .flatten();
+        let last_name = input
+            .has("last_name")
+            .then(|| input.text("last_name", TextRule::optional(50)))
+            .flatten();
+        Some(UserPatch {
+            is_active,
+            first_name,
+            last_name,
+        })
+    }
+}
+
+/// Activates or deactivates a user, or corrects their name. A deactivated user cannot log in and their
+/// refresh tokens are revoked; their access tokens run out within their lifetime.
+#[api_v2_operation(tags(Admin))]
+pub async fn user_update(
+    state: web::Data<AppState>,
+    admin: AdminUser,
+    id: web::Path<String>,
+    body: Valid<UserPatch>,
+) -> Result<HttpResponse> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("User"))?;
+    let patch = body.0;
+    if id == admin.id && patch.is_active == Some(false) {
+        return Err(ApiError::fields(FieldErrors::single(
+            "is_active",
+            "You cannot deactivate your own account.",
+        ))
+        .into());
+    }
+    let mut conn = state.db.get().await?;
+    let updated = conn
+        .transaction::<_, crate::error::IdentityError, _>(|conn| {
+            async move {
+                let n = diesel::sql_query(
+                    "UPDATE users SET is_active = COALESCE($2, is_active),
+                         first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
+                         updated_at = now() WHERE id = $1",
+                )
+                .bind::<SqlUuid, _>(id)
+                .bind::<Nullable<Bool>, _>(patch.is_active)
+                .bind::<Nullable<Text>, _>(patch.first_name.as_deref())
+                .bind::<Nullable<Text>, _>(patch.last_name.as_deref())
+                .execute(conn)
+                .await?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                if patch.is_active == Some(false) {
+                    diesel::sql_query(
+                        "UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'logout', updated_at = now()
+                         WHERE user_id = $1 AND revoked_at IS NULL",
+                    )
+                    .bind::<SqlUuid, _>(id)
+                    .execute(conn)
+                    .await?;
+                }
+                if let Some(user) = users::by_id(conn, id).await? {
+                    hm_platform::events::enqueue(conn, events::user_updated(&user, None)).await?;
+                }
+                Ok(true)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if !updated {
+        return Err(
+            ApiError::detail(StatusCode::NOT_FOUND, "No User matches the given query.").into(),
+        );
+    }
+    let row = admin::one(&mut conn, &USERS, &id.to_string())
+        .await?
+        .ok_or_else(|| ApiError::no_match("User"))?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// The OTP audit log, newest first: `search` (phone), `action`.
+#[api_v2_operation(tags(Admin))]
+pub async fn otp_logs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    Ok(HttpResponse::Ok().json(admin::list(&mut conn, &req, &OTP_LOGS).await?))
+}
+
+/// Users by role and state, and the last hour's OTP requests and failed verifications.
+#[api_v2_operation(tags(Admin))]
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+    let mut conn = state.db.get().await?;
+    let doc = admin::document(
+        &mut conn,
+        "SELECT jsonb_build_object(
+             'users_by_role', (SELECT jsonb_build_object(
+                 'worker', count(*) FILTER (WHERE role = 'worker'),
+                 'contractor', count(*) FILTER (WHERE role = 'contractor'),
+                 'employer', count(*) FILTER (WHERE role = 'employer'),
+                 'admin', count(*) FILTER (WHERE role = 'admin')) FROM users),
+             'users_active', (SELECT count(*) FROM users WHERE is_active),
+             'users_inactive', (SELECT count(*) FROM users WHERE NOT is_active),
+             'otp_requests_last_hour', (SELECT count(*) FROM otp_logs
+                 WHERE action = 'request' AND created_at > now() - interval '1 hour'),
+             'otp_verify_failures_last_hour', (SELECT count(*) FROM otp_logs
+                 WHERE action = 'verify_fail' AND created_at > now() - interval '1 hour')) AS row",
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(doc))
+}

@@ -1,0 +1,248 @@
+//! The back office's read side (issue #9), the same in every service: a listing names its rows (a SQL
+//! select), the columns `search` looks in and the exact-match filters it takes; [`list`] answers
+//! `?search=&<filter>=&page=&page_size=` with `{"count", "next", "previous", "results"}` (page size 20,
+//! at most 100), newest first, and [`one`] a single row. Rows are JSON built by Postgres, so a listing
+//! is a declaration, not a struct and a mapper per resource.
+
+use crate::error::{FieldErrors, ServiceError};
+use crate::paging::{classic_body, classic_page};
+use crate::ApiError;
+use actix_web::HttpRequest;
+use diesel::sql_types::{BigInt, Jsonb, Text};
+use diesel::{OptionalExtension, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// One exact-match filter: `?{param}=value` compares `{column}::text` with it.
+pub struct Filter {
+    pub param: &'static str,
+    pub column: &'static str,
+    /// The values allowed (others are a 400 field error); `None` takes any.
+    pub choices: Option<&'static [&'static str]>,
+}
+
+pub const BOOL: Option<&[&str]> = Some(&["true", "false"]);
+
+/// What an admin list shows and how it can be narrowed.
+pub struct Listing {
+    /// `SELECT … FROM … [JOIN …]` producing the row's columns; the row is `to_jsonb` of them.
+    pub select: &'static str,
+    /// The row's id column, for [`one`].
+    pub id: &'static str,
+    /// Columns `search` matches (case-insensitive substring).
+    pub search: &'static [&'static str],
+    pub filters: &'static [Filter],
+    /// `ORDER BY` clause (newest first, with a tie-breaker).
+    pub order: &'static str,
+}
+
+#[derive(QueryableByName)]
+struct JsonRow {
+    #[diesel(sql_type = Jsonb)]
+    row: Value,
+}
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+const MAX_PAGE_SIZE: i64 = 100;
+
+fn like(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The query's conditions and their bound values (`$1`, `$2`, …).
+fn conditions(
+    listing: &Listing,
+    query: &HashMap<String, String>,
+) -> Result<(String, Vec<String>), ApiError> {
+    let mut clauses = vec!["true".to_owned()];
+    let mut values = Vec::new();
+    if let Some(term) = query
+        .get("search")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        if term.chars().count() > 100 {
+            return Err(ApiError::fields(FieldErrors::single(
+                "search",
+                "Ensure this field has no more than 100 characters.",
+            )));
+        }
+        values.push(like(term));
+        let n = values.len();
+        let any: Vec<String> = listing
+            .search
+            .iter()
+            .map(|c| format!("{c}::text ILIKE ${n}"))
+            .collect();
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    let mut errors = FieldErrors::default();
+    for f in listing.filters {
+        let Some(value) = query
+            .get(f.param)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        else {
+            continue;
+        };
+        if let Some(choices) = f.choices {
+            if !choices.contains(&value) {
+                errors.add(
+                    f.param,
+                    format!("Select a valid choice. {value} is not one of the available choices."),
+                );
+                continue;
+            }
+        }
+        values.push(value.to_owned());
+        clauses.push(format!("{}::text = ${}", f.column, values.len()));
+    }
+    if errors.is_empty() {
+        Ok((clauses.join(" AND "), values))
+    } else {
+        Err(ApiError::fields(errors))
+    }
+}
+
+/// One page of `listing` as the request's query narrows it.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    req: &HttpRequest,
+    listing: &Listing,
+) -> Result<Value, ServiceError> {
+    let query: HashMap<String, String> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let (filter, values) = conditions(listing, &query)?;
+    let size = match query.get("page_size").map(|s| s.trim().parse::<i64>()) {
+        Some(Ok(n)) if n > MAX_PAGE_SIZE => MAX_PAGE_SIZE,
+        Some(Ok(n)) if n > 0 => n,
+        _ => 20,
+    };
+    let inner = format!("{} WHERE {filter}", listing.select);
+    let mut count =
+        diesel::sql_query(format!("SELECT count(*) AS n FROM ({inner}) t")).into_boxed();
+    for v in &values {
+        count = count.bind::<Text, _>(v.clone());
+    }
+    let total = count.get_result::<Counted>(conn).await?.n;
+    let page = classic_page(query.get("page").map(String::as_str), total, size)?;
+    let n = values.len();
+    let mut rows = diesel::sql_query(format!(
+        "SELECT to_jsonb(t) AS row FROM ({inner} ORDER BY {} LIMIT ${} OFFSET ${}) t",
+        listing.order,
+        n + 1,
+        n + 2
+    ))
+    .into_boxed();
+    for v in &values {
+        rows = rows.bind::<Text, _>(v.clone());
+    }
+    let rows = rows
+        .bind::<BigInt, _>(size)
+        .bind::<BigInt, _>((page - 1) * size)
+        .load::<JsonRow>(conn)
+        .await?;
+    Ok(classic_body(
+        req,
+        page,
+        size,
+        total,
+        rows.into_iter().map(|r| r.row).collect(),
+    ))
+}
+
+/// The row of `listing` with this id (`None`: no such row, or not an id).
+pub async fn one(
+    conn: &mut AsyncPgConnection,
+    listing: &Listing,
+    id: &str,
+) -> Result<Option<Value>, ServiceError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Ok(None);
+    }
+    let row = diesel::sql_query(format!(
+        "SELECT to_jsonb(t) AS row FROM ({} WHERE {}::text = $1) t",
+        listing.select, listing.id
+    ))
+    .bind::<Text, _>(id)
+    .get_result::<JsonRow>(conn)
+    .await
+    .optional()?;
+    Ok(row.map(|r| r.row))
+}
+
+/// A JSON document computed by one SQL statement (`SELECT jsonb_build_object(…) AS row`): the stats.
+pub async fn document(conn: &mut AsyncPgConnection, sql: &str) -> Result<Value, ServiceError> {
+    Ok(diesel::sql_query(sql)
+        .get_result::<JsonRow>(conn)
+        .await?
+        .row)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const THINGS: Listing = Listing {
+        select: "SELECT id, name, status FROM things",
+        id: "id",
+        search: &["name", "phone"],
+        filters: &[
+            Filter {
+                param: "status",
+                column: "status",
+                choices: Some(&["open", "closed"]),
+            },
+            Filter {
+                param: "owner",
+                column: "owner_id",
+                choices: None,
+            },
+        ],
+        order: "created_at DESC",
+    };
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn search_and_filters_become_bound_conditions() {
+        let (sql, values) = conditions(
+            &THINGS,
+            &query(&[("search", "50%_off"), ("status", "open")]),
+        )
+        .unwrap();
+        assert_eq!(
+            sql,
+            "true AND (name::text ILIKE $1 OR phone::text ILIKE $1) AND status::text = $2"
+        );
+        assert_eq!(values, vec!["%50\\%\\_off%".to_owned(), "open".to_owned()]);
+        let (sql, values) = conditions(&THINGS, &query(&[("owner", " 42 "), ("x", "y")])).unwrap();
+        assert_eq!(
+            (sql.as_str(), values),
+            ("true AND owner_id::text = $1", vec!["42".to_owned()])
+        );
+    }
+
+    #[test]
+    fn a_value_outside_the_choices_is_a_field_error() {
+        let err = conditions(&THINGS, &query(&[("status", "'; DROP TABLE things")])).unwrap_err();
+        assert_eq!(err.status(), actix_web::http::StatusCode::BAD_REQUEST);
+        assert!(err.json_body().unwrap()["status"].is_array());
+    }
+}
