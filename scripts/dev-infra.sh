@@ -30,6 +30,20 @@ ensure_build_deps() {
   apt_install pkg-config libssl-dev
 }
 
+# The admin console's browser test: Chromium (Debian's; CHROMIUM names another), Node.js and the
+# playwright-core package pinned in tests-e2e/browser/package-lock.json.
+ensure_browser() {
+  local browser="${CHROMIUM:-/usr/bin/chromium}"
+  [ -x "$browser" ] || apt_install chromium
+  command -v npm >/dev/null || apt_install nodejs npm
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests-e2e/browser"
+  if [ ! -d "$dir/node_modules/playwright-core" ]; then
+    log "installing playwright-core (npm ci)"
+    npm ci --prefix "$dir" --no-audit --no-fund --silent
+  fi
+}
+
 ensure_postgres() {
   if port_open 5432; then return; fi
   if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
@@ -76,4 +90,5 @@ ensure_postgres
 ensure_redis
 ensure_rabbitmq
 ensure_s3s_fs
-log "PostgreSQL, Redis and RabbitMQ are up; s3s-fs is installed"
+ensure_browser
+log "PostgreSQL, Redis and RabbitMQ are up; s3s-fs, Chromium and playwright-core are installed"

@@ -35,12 +35,15 @@ pub struct Matched(pub usize);
 /// The gateway's own pages under `/api/`: public, and throttled like any endpoint.
 const LOCAL: [&str; 4] = ["/api/v1/health", "/api/schema", "/api/docs", "/api/redoc"];
 
-/// Probes, metrics and the documentation pages' static files skip the gate.
+/// Probes, metrics, the documentation pages' static files and the admin console's files skip the gate
+/// (the console's API calls do not).
 fn ungated(path: &str) -> bool {
     matches!(
         path,
         "/healthz" | "/healthz/" | "/readyz" | "/readyz/" | "/metrics" | "/metrics/"
-    ) || path.starts_with("/api/docs/assets/")
+    ) || path == "/admin"
+        || path.starts_with("/admin/")
+        || path.starts_with("/api/docs/assets/")
         || path.starts_with("/api/redoc/assets/")
 }
 

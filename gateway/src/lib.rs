@@ -1,9 +1,10 @@
 //! hm-gateway: the only door mobile clients use (ARCHITECTURE §6). It routes `/api/...` paths to the
 //! services by a configured table, verifies access tokens against identity's JWKS, applies the route's
 //! policy and the global throttles, proxies with pooled keep-alive connections and streamed bodies, and
-//! serves the merged OpenAPI document with Swagger UI and ReDoc.
+//! serves the merged OpenAPI document with Swagger UI and ReDoc, and the admin console at `/admin/`.
 
 pub mod config;
+pub mod console;
 pub mod docs;
 pub mod gate;
 pub mod health;
@@ -115,6 +116,13 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
                     .route("", web::get().to(docs::swagger_ui))
                     .route("/", web::get().to(docs::swagger_ui))
                     .route("/assets/{file}", web::get().to(docs::asset)),
+            )
+            .service(
+                web::scope("/admin")
+                    .wrap(Compress::default())
+                    .route("", web::get().to(console::redirect))
+                    .route("/", web::get().to(console::index))
+                    .route("/{file}", web::get().to(console::file)),
             )
             .service(
                 web::scope("/api/redoc")

@@ -657,3 +657,43 @@ async fn signing_keys_are_refetched_on_an_unknown_kid_and_kept_while_identity_is
     assert_eq!(res.status, 401);
     assert_eq!(res.json()["code"], "token_not_valid");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_console_is_served_from_the_binary_with_a_strict_policy() {
+    let stack = Stack::start().await;
+    let gw = stack.gateway(Setup::default()).await;
+    for page in ["/admin/", "/admin"] {
+        let res = gw.get(page).await;
+        assert_eq!(res.status, 200, "{page}");
+        assert!(res.header("content-type").unwrap().starts_with("text/html"));
+        assert!(res.text.contains("/admin/app.js"), "{page}");
+        let csp = res.header("content-security-policy").unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"),
+            "{csp}"
+        );
+        assert_eq!(res.header("x-frame-options").as_deref(), Some("DENY"));
+    }
+    for (file, kind, marker) in [
+        (
+            "/admin/app.js",
+            "application/javascript",
+            "/api/v1/auth/admin/login/",
+        ),
+        ("/admin/app.css", "text/css", "data-theme=\"dark\""),
+    ] {
+        let res = gw.get(file).await;
+        assert_eq!(res.status, 200, "{file}");
+        assert!(
+            res.header("content-type").unwrap().starts_with(kind),
+            "{file}"
+        );
+        assert!(res.text.contains(marker), "{file}");
+        assert!(
+            !res.text.contains("https://"),
+            "{file} loads nothing from the network"
+        );
+    }
+    assert_eq!(gw.get("/admin/nope.js").await.status, 404);
+    assert_eq!(gw.get("/admin/index.html").await.status, 404);
+}

@@ -1,0 +1,153 @@
+//! The admin console in a real browser (issue #9): a stack with known data, then Debian's chromium driven
+//! by playwright-core (tests-e2e/browser/admin.mjs) signs in, checks the dashboard against the data,
+//! activates a theme, toggles a flag, filters bookings, deactivates a user and signs out; afterwards that
+//! user's login is refused. Screenshots land in target/admin-console/.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use hm_e2e::{Stack, Timer, ADMIN_EMAIL, ADMIN_PASSWORD};
+use reqwest::Method;
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_admin_console_works_in_a_browser() {
+    let _total = Timer::start("console: total");
+    let stack = Stack::start().await;
+    let customer_phone = "+919877700001";
+    {
+        let _t = Timer::start("console: data to show");
+        // A customer books online while payments are off (it becomes cash); a worker goes available; the
+        // seed's contractor posts a job.
+        let (customer, _) = stack.login(customer_phone, "employer").await;
+        let services = stack
+            .until(
+                "services",
+                Method::GET,
+                "/api/v1/services/",
+                None,
+                None,
+                |s, b| s == 200 && b.to_string().contains("\"plumbing\""),
+            )
+            .await;
+        let list = services.as_array().cloned().unwrap_or_default();
+        let plumbing = list.iter().find(|s| s["slug"] == "plumbing").unwrap()["id"].clone();
+        let (status, _) = stack
+            .call(
+                Method::POST,
+                "/api/v1/bookings/",
+                Some(&customer),
+                Some(json!({"service": plumbing, "address": "Flat 7, Thane", "payment_method": "online"})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (worker, _) = stack.login("+919877700002", "worker").await;
+        let (status, _) = stack
+            .call(
+                Method::POST,
+                "/api/v1/workers/",
+                Some(&worker),
+                Some(json!({"skills": ["plumbing"]})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (status, _) = stack
+            .call(
+                Method::POST,
+                "/api/v1/workers/me/availability/",
+                Some(&worker),
+                Some(json!({"is_available": true})),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (vikram, _) = stack.login("+919876543211", "contractor").await;
+        let (status, _) = stack
+            .call(
+                Method::POST,
+                "/api/v1/jobs/",
+                Some(&vikram),
+                Some(json!({"title": "Tiling, 2BHK", "description": "Kitchen and bath", "service": plumbing})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    // The seed's users (2 workers, 1 contractor, 1 employer), this test's worker and customer, the admin;
+    // three OTPs sent; the customer's "Booking Requested" unread. Wait until the events have settled.
+    let expected = json!({
+        "users_worker": 3, "users_contractor": 1, "users_employer": 2, "users_admin": 1,
+        "workers_available_now": 1, "bookings_today": 1, "bookings_this_week": 1, "jobs_open": 1,
+        "otp_sent_last_hour": 3, "otp_failed_last_hour": 0, "notifications_unread": 1,
+    });
+    let admin = stack.admin_login().await;
+    stack
+        .until(
+            "notifications settled",
+            Method::GET,
+            "/api/v1/admin/notifications/stats/",
+            Some(&admin),
+            None,
+            |s, b| s == 200 && b["notifications_unread"] == 1 && b["otp_sms_sent_last_hour"] == 3,
+        )
+        .await;
+
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let browser_dir = workspace.join("tests-e2e/browser");
+    let shots = workspace.join("target/admin-console");
+    {
+        let _t = Timer::start("console: the browser journey");
+        let status = Command::new("node")
+            .arg(browser_dir.join("admin.mjs"))
+            .current_dir(&browser_dir)
+            .env("GATEWAY_URL", &stack.gateway)
+            .env("ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("EXPECTED_STATS", expected.to_string())
+            .env("CASH_BOOKINGS", "1")
+            .env("DEACTIVATE_PHONE", customer_phone)
+            .env("SHOT_DIR", &shots)
+            .status()
+            .expect("node runs (make e2e installs playwright-core and chromium)");
+        assert!(
+            status.success(),
+            "the browser journey failed (see its output above)"
+        );
+    }
+    for shot in [
+        "dashboard.png",
+        "dashboard-dark.png",
+        "bookings-cash.png",
+        "user-tablet.png",
+    ] {
+        let size = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(size > 10_000, "{shot} was saved ({size} bytes)");
+    }
+    // The user deactivated in the browser cannot log in any more.
+    let (status, otp) = stack
+        .call(
+            Method::POST,
+            "/api/v1/auth/request-otp/",
+            None,
+            Some(json!({"phone": customer_phone})),
+        )
+        .await;
+    if status == 200 {
+        let code = stack.sms_code(customer_phone).await;
+        let (status, body) = stack
+            .call(
+                Method::POST,
+                "/api/v1/auth/verify-otp/",
+                None,
+                Some(json!({"request_id": otp["request_id"], "otp": code})),
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (403, json!({"error": "Account is disabled."}))
+        );
+    } else {
+        // The per-phone limit (1 a minute) may still hold from the login above: then it is the limit.
+        assert_eq!(status, 429, "{otp}");
+    }
+}
