@@ -81,6 +81,22 @@ try {
     await page.click('#theme-toggle');
   });
 
+  await step('every section lists its rows', async () => {
+    const sections = await page.$$eval('#nav a[data-nav]', as => as.map(a => a.dataset.nav).filter(n => n !== 'dashboard'));
+    assert.ok(sections.length >= 17, `sections: ${sections}`);
+    for (const name of sections) {
+      await page.click(`a[data-nav="${name}"]`);
+      await page.waitForSelector('#view .pager .count, #view .form-error');
+      const problem = await page.$eval('#view', v => (v.querySelector('.form-error') || {}).textContent || '');
+      assert.equal(problem, '', `${name}: ${problem}`);
+    }
+    // A row opens its detail page.
+    await page.click('a[data-nav="workers"]');
+    await page.click('tbody tr');
+    await page.waitForSelector('#view dl');
+    assert.match(await page.textContent('#view dl'), /availability status/);
+  });
+
   await step('a theme form shows the API\'s field errors next to the field', async () => {
     await page.click('a[data-nav="themes"]');
     await page.click('text=New theme');

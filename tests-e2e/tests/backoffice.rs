@@ -189,6 +189,43 @@ async fn the_admin_apis_are_for_admins_and_answer_from_real_data() {
         (status, refused),
         (403, json!({"error": "Account is disabled."}))
     );
+    // A kiosk's token is rotated: the old one stops working, the new one is accepted.
+    let (status, kiosk) = stack
+        .call(
+            Method::POST,
+            "/api/v1/kiosks/",
+            Some(&admin),
+            Some(json!({"device_uuid": "KIOSK-E2E-1", "location_name": "Gate 2"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{kiosk}");
+    let path = format!(
+        "/api/v1/admin/workforce/kiosks/{}/rotate-token/",
+        kiosk["id"].as_str().unwrap()
+    );
+    let (status, rotated) = stack.call(Method::POST, &path, Some(&admin), None).await;
+    assert_eq!(status, 200, "{rotated}");
+    let check_in = |token: String| {
+        let url = format!("{}/api/v1/attendance/kiosk/check-in/", stack.gateway);
+        let body = json!({"kiosk_id": kiosk["id"], "worker_id": uuid::Uuid::new_v4()});
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("X-Kiosk-Token", token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let old = kiosk["device_token"].as_str().unwrap().to_owned();
+    let new = rotated["device_token"].as_str().unwrap().to_owned();
+    assert_ne!(old, new);
+    assert_eq!(check_in(old).await, 401);
+    assert_ne!(check_in(new).await, 401, "the new token is the kiosk's");
+
     // An admin cannot lock themselves out.
     let (_, me) = stack
         .call(Method::GET, "/api/v1/auth/me/", Some(&admin), None)
