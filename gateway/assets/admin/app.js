@@ -100,6 +100,9 @@ const RESOURCES = {
   translations: {
     group: 'Catalog', title: 'Translations', list: '/api/v1/admin/catalog/translations/',
     columns: ['lang', 'key', 'value', 'updated_at'],
+    // Saving a translation is an upsert by (lang, key).
+    edit: { method: 'POST', path: () => '/api/v1/admin/catalog/translations/', fields: [
+      F('lang', 'select', { choices: ['en', 'hi', 'mr', 'ta', 'te'] }), F('key'), F('value', 'textarea')] },
     create: { path: '/api/v1/admin/catalog/translations/', fields: [
       F('lang', 'select', { choices: ['en', 'hi', 'mr', 'ta', 'te'] }), F('key'), F('value', 'textarea')] },
     actions: [{ label: 'Delete', method: 'DELETE', path: r => `/api/v1/admin/catalog/translations/${r.lang}/${encodeURIComponent(r.key)}/`,
