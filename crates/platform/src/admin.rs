@@ -4,10 +4,11 @@
 //! at most 100), newest first, and [`one`] a single row. Rows are JSON built by Postgres, so a listing
 //! is a declaration, not a struct and a mapper per resource.
 
+use crate::db::DbPool;
 use crate::error::{FieldErrors, ServiceError};
 use crate::paging::{classic_body, classic_page};
 use crate::ApiError;
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 use diesel::sql_types::{BigInt, Jsonb, Text};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -159,6 +160,16 @@ pub async fn list(
         total,
         rows.into_iter().map(|r| r.row).collect(),
     ))
+}
+
+/// [`list`] as a 200 answer, on a connection of `pool`: the whole of a list endpoint.
+pub async fn list_answer(
+    pool: &DbPool,
+    req: &HttpRequest,
+    listing: &Listing,
+) -> Result<HttpResponse, ServiceError> {
+    let mut conn = pool.get().await?;
+    Ok(HttpResponse::Ok().json(list(&mut conn, req, listing).await?))
 }
 
 /// The row of `listing` with this id (`None`: no such row, or not an id).

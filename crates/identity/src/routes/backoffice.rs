@@ -53,8 +53,7 @@ pub async fn users_list(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(admin::list(&mut conn, &req, &USERS).await?))
+    Ok(admin::list_answer(&state.db, &req, &USERS).await?)
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -171,8 +170,7 @@ pub async fn otp_logs(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(admin::list(&mut conn, &req, &OTP_LOGS).await?))
+    Ok(admin::list_answer(&state.db, &req, &OTP_LOGS).await?)
 }
 
 /// Users by role and state, and the last hour's OTP requests and failed verifications.

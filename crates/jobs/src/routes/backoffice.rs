@@ -71,11 +71,6 @@ const PAYMENTS: Listing = Listing {
     order: "p.created_at DESC, p.id",
 };
 
-async fn listing(req: &HttpRequest, state: &AppState, listing: &Listing) -> Result<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(admin::list(&mut conn, req, listing).await?))
-}
-
 /// Jobs: `search` (title, location, poster phone, service), `status`.
 #[api_v2_operation(tags(Admin))]
 pub async fn jobs(
@@ -83,7 +78,7 @@ pub async fn jobs(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &JOBS).await
+    admin::list_answer(&state.db, &req, &JOBS).await
 }
 
 /// Bookings: `search` (address, customer phone and name, service), `status`, `payment_method`,
@@ -94,7 +89,7 @@ pub async fn bookings(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &BOOKINGS).await
+    admin::list_answer(&state.db, &req, &BOOKINGS).await
 }
 
 /// Payments: `search` (gateway reference, booking), `status`, `gateway`.
@@ -104,7 +99,7 @@ pub async fn payments(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &PAYMENTS).await
+    admin::list_answer(&state.db, &req, &PAYMENTS).await
 }
 
 /// Bookings by status today and this week (India time), open jobs, completed payments today.

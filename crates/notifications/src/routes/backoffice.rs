@@ -42,11 +42,6 @@ const SMS_LOG: Listing = Listing {
     order: "created_at DESC, id",
 };
 
-async fn listing(req: &HttpRequest, state: &AppState, listing: &Listing) -> Result<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(admin::list(&mut conn, req, listing).await?))
-}
-
 /// Every notification (broadcasts too): `search` (title, message, phone), `type`, `channel`, `is_read`, `user`.
 #[api_v2_operation(tags(Admin))]
 pub async fn notifications(
@@ -54,7 +49,7 @@ pub async fn notifications(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &NOTIFICATIONS).await
+    admin::list_answer(&state.db, &req, &NOTIFICATIONS).await
 }
 
 /// SMS attempts (never a code): `search` (phone, provider id), `status`, `provider`.
@@ -64,7 +59,7 @@ pub async fn sms_log(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &SMS_LOG).await
+    admin::list_answer(&state.db, &req, &SMS_LOG).await
 }
 
 /// Unread notifications, the last hour's OTP messages sent and failed, devices and pushes.

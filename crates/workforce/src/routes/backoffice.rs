@@ -75,11 +75,6 @@ const KIOSKS: Listing = Listing {
     order: "k.created_at DESC, k.id",
 };
 
-async fn listing(req: &HttpRequest, state: &AppState, listing: &Listing) -> Result<HttpResponse> {
-    let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(admin::list(&mut conn, req, listing).await?))
-}
-
 /// Workers: `search` (phone, names, bio), `availability_status`, `is_available`, `is_verified`.
 #[api_v2_operation(tags(Admin))]
 pub async fn workers(
@@ -87,7 +82,7 @@ pub async fn workers(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &WORKERS).await
+    admin::list_answer(&state.db, &req, &WORKERS).await
 }
 
 /// Contractors: `search` (company, city, phone, names), `is_active`.
@@ -97,7 +92,7 @@ pub async fn contractors(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &CONTRACTORS).await
+    admin::list_answer(&state.db, &req, &CONTRACTORS).await
 }
 
 /// Sites: `search` (name, address, company), `is_active`, `contractor`.
@@ -107,7 +102,7 @@ pub async fn sites(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &SITES).await
+    admin::list_answer(&state.db, &req, &SITES).await
 }
 
 /// Kiosks (never their token): `search` (location, device, address, site), `is_active`.
@@ -117,7 +112,7 @@ pub async fn kiosks(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    listing(&req, &state, &KIOSKS).await
+    admin::list_answer(&state.db, &req, &KIOSKS).await
 }
 
 /// Gives a kiosk a new device token (the old one stops working at once); the answer shows it this once.
