@@ -379,6 +379,57 @@ impl Stack {
         )
     }
 
+    /// Logs in by OTP as a deactivated user would try: the SMS arrives, the code is refused.
+    pub async fn assert_login_refused(&self, phone: &str) {
+        let (status, otp) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/request-otp/",
+                None,
+                Some(serde_json::json!({"phone": phone})),
+            )
+            .await;
+        assert_eq!(status, 200, "request-otp {phone}: {otp}");
+        let code = self.sms_code(phone).await;
+        let (status, refused) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/verify-otp/",
+                None,
+                Some(serde_json::json!({"request_id": otp["request_id"], "otp": code})),
+            )
+            .await;
+        assert_eq!(
+            (status, refused),
+            (403, serde_json::json!({"error": "Account is disabled."})),
+            "{phone}"
+        );
+    }
+
+    /// The id of catalog's service `slug`, once the catalog lists it.
+    pub async fn service_id(&self, slug: &str) -> String {
+        let services = self
+            .until(
+                "services",
+                Method::GET,
+                "/api/v1/services/",
+                None,
+                None,
+                |s, b| s == 200 && b.to_string().contains(&format!("\"{slug}\"")),
+            )
+            .await;
+        let list = services
+            .as_array()
+            .cloned()
+            .or_else(|| services["results"].as_array().cloned())
+            .unwrap_or_default();
+        list.iter()
+            .find(|s| s["slug"] == slug)
+            .and_then(|s| s["id"].as_str())
+            .unwrap()
+            .to_owned()
+    }
+
     pub async fn admin_login(&self) -> String {
         let (status, tokens) = self
             .call(

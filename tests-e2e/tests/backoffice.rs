@@ -258,28 +258,7 @@ async fn the_admin_apis_are_for_admins_and_answer_from_real_data() {
         )
         .await;
     assert_eq!((status, &user["is_active"]), (200, &json!(false)), "{user}");
-    let (status, otp) = stack
-        .call(
-            Method::POST,
-            "/api/v1/auth/request-otp/",
-            None,
-            Some(json!({"phone": "+919876543211"})),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let code = stack.sms_code("+919876543211").await;
-    let (status, refused) = stack
-        .call(
-            Method::POST,
-            "/api/v1/auth/verify-otp/",
-            None,
-            Some(json!({"request_id": otp["request_id"], "otp": code})),
-        )
-        .await;
-    assert_eq!(
-        (status, refused),
-        (403, json!({"error": "Account is disabled."}))
-    );
+    stack.assert_login_refused("+919876543211").await;
     // A kiosk's token is rotated: the old one stops working, the new one is accepted.
     let (status, kiosk) = stack
         .call(

@@ -16,26 +16,7 @@ struct Worker {
 }
 
 async fn plumbing(stack: &Stack) -> String {
-    let services = stack
-        .until(
-            "services",
-            Method::GET,
-            "/api/v1/services/",
-            None,
-            None,
-            |s, b| s == 200 && b.to_string().contains("\"plumbing\""),
-        )
-        .await;
-    let list = services
-        .as_array()
-        .cloned()
-        .or_else(|| services["results"].as_array().cloned())
-        .unwrap();
-    list.iter()
-        .find(|s| s["slug"] == "plumbing")
-        .and_then(|s| s["id"].as_str())
-        .unwrap()
-        .to_owned()
+    stack.service_id("plumbing").await
 }
 
 /// Journey 1: a worker logs in by OTP, creates a profile with skills and location, goes available.
