@@ -205,3 +205,60 @@ async fn poison_messages_end_in_the_dead_letter_queue_with_their_error() {
     assert_eq!(applied.load(Ordering::SeqCst), 0);
     handle.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_lettered_message_keeps_no_longer_than_its_expiry() {
+    let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
+    let bus = testing::bus_config("platform");
+    let (_, handle) = consumer(&db, &bus, 0, true).await;
+    let (_conn, channel) = testing::amqp_channel().await;
+    let mut dlq = channel
+        .basic_consume(
+            &bus.dead_letter_queue(),
+            "dlq",
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    // Like an OTP: published to live 30 s; poison, so it is parked at once.
+    let event = Event::new("platform", "test.secret", None, json!({"code": "1234"}))
+        .into_json()
+        .unwrap();
+    Broker::new(bus.clone())
+        .publish(&event, Some(Duration::from_secs(30)))
+        .await
+        .unwrap();
+    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
+        .await
+        .expect("dead-lettered")
+        .unwrap()
+        .unwrap();
+    let left: u64 = message
+        .properties
+        .expiration()
+        .as_ref()
+        .expect("the parked copy expires too")
+        .to_string()
+        .parse()
+        .unwrap();
+    assert!(left > 20_000 && left <= 30_000, "{left} ms left");
+    // A message without an expiry is kept until someone looks at it.
+    let plain = Event::new("platform", "test.plain", None, json!({}))
+        .into_json()
+        .unwrap();
+    Broker::new(bus.clone())
+        .publish(&plain, None)
+        .await
+        .unwrap();
+    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
+        .await
+        .expect("dead-lettered")
+        .unwrap()
+        .unwrap();
+    assert!(message.properties.expiration().is_none());
+    handle.shutdown().await;
+}

@@ -106,7 +106,18 @@ pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> B
         properties = properties.with_correlation_id(correlation.clone().into());
     }
     if let Some(ttl) = expiration {
-        properties = properties.with_expiration(ttl.as_millis().to_string().into());
+        // The absolute deadline travels with the message, so a consumer that parks it for a retry or in
+        // the dead-letter queue keeps it no longer than it was meant to live (an OTP carries its code).
+        let deadline = chrono::Utc::now().timestamp_millis()
+            + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        let mut headers = lapin::types::FieldTable::default();
+        headers.insert(
+            super::consumer::EXPIRES_AT_HEADER.into(),
+            lapin::types::AMQPValue::LongLongInt(deadline),
+        );
+        properties = properties
+            .with_expiration(ttl.as_millis().to_string().into())
+            .with_headers(headers);
     }
     properties
 }

@@ -27,6 +27,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 const ATTEMPT_HEADER: &str = "x-attempt";
+/// When a message published with an expiry stops being useful (epoch milliseconds).
+pub(super) const EXPIRES_AT_HEADER: &str = "x-expires-at";
 const ERROR_HEADER: &str = "x-error";
 
 #[derive(Debug, thiserror::Error)]
@@ -209,11 +211,21 @@ impl Consumer {
                 let attempt = attempt_of(&delivery) + 1;
                 let retry = matches!(error, HandlerError::Retryable(_))
                     && attempt <= self.config.max_retries;
+                let remaining = remaining_ms(&delivery);
+                if remaining.is_some_and(|ms| ms <= 0) {
+                    // Past its lifetime: neither retried nor kept.
+                    tracing::warn!(event_type = %routing_key, attempt, %error, "expired event dropped");
+                    return delivery.ack(BasicAckOptions::default()).await;
+                }
                 let (queue, expiration) = if retry {
                     let delay = u64::from(self.config.retry_base_ms) << (attempt - 1).min(10);
+                    let delay = remaining.map_or(delay, |ms| delay.min(ms.unsigned_abs()));
                     (self.config.retry_queue(), Some(delay.to_string()))
                 } else {
-                    (self.config.dead_letter_queue(), None)
+                    (
+                        self.config.dead_letter_queue(),
+                        remaining.map(|ms| ms.to_string()),
+                    )
                 };
                 tracing::warn!(event_type = %routing_key, attempt, %error, to = %queue, "event handling failed");
                 let mut headers = delivery.properties.headers().clone().unwrap_or_default();
@@ -272,6 +284,15 @@ impl Consumer {
             .scope_boxed()
         })
         .await
+    }
+}
+
+/// How long a message published with an expiry has left (negative: past it); `None` without one.
+fn remaining_ms(delivery: &Delivery) -> Option<i64> {
+    let headers = delivery.properties.headers().as_ref()?;
+    match headers.inner().get(EXPIRES_AT_HEADER) {
+        Some(AMQPValue::LongLongInt(at)) => Some(at - chrono::Utc::now().timestamp_millis()),
+        _ => None,
     }
 }
 
