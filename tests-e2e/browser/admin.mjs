@@ -81,7 +81,7 @@ try {
     await page.click('#theme-toggle');
   });
 
-  await step('every section lists its rows', async () => {
+  await step('every section lists; a worker is edited, a bad value refused', async () => {
     const sections = await page.$$eval('#nav a[data-nav]', as => as.map(a => a.dataset.nav).filter(n => n !== 'dashboard'));
     assert.ok(sections.length >= 17, `sections: ${sections}`);
     for (const name of sections) {
@@ -90,11 +90,17 @@ try {
       const problem = await page.$eval('#view', v => (v.querySelector('.form-error') || {}).textContent || '');
       assert.equal(problem, '', `${name}: ${problem}`);
     }
-    // A row opens its detail page.
+    // A row opens its detail page, and its form saves only what was changed.
     await page.click('a[data-nav="workers"]');
     await page.click('tbody tr');
     await page.waitForSelector('#view dl');
     assert.match(await page.textContent('#view dl'), /availability status/);
+    await page.fill('input[name="experience_years"]', '7');
+    await page.click('#view form.card button[type="submit"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#view dd')].some(d => d.textContent === '7'));
+    await page.fill('input[name="experience_years"]', '200');
+    await page.click('#view form.card button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('.field-error[data-for="experience_years"]').textContent.length > 0);
   });
 
   await step('a theme form shows the API\'s field errors next to the field', async () => {

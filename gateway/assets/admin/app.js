@@ -101,7 +101,7 @@ const RESOURCES = {
     group: 'Catalog', title: 'Translations', list: '/api/v1/admin/catalog/translations/',
     columns: ['lang', 'key', 'value', 'updated_at'],
     // Saving a translation is an upsert by (lang, key).
-    edit: { method: 'POST', path: () => '/api/v1/admin/catalog/translations/', fields: [
+    edit: { method: 'POST', whole: true, path: () => '/api/v1/admin/catalog/translations/', fields: [
       F('lang', 'select', { choices: ['en', 'hi', 'mr', 'ta', 'te'] }), F('key'), F('value', 'textarea')] },
     create: { path: '/api/v1/admin/catalog/translations/', fields: [
       F('lang', 'select', { choices: ['en', 'hi', 'mr', 'ta', 'te'] }), F('key'), F('value', 'textarea')] },
@@ -402,7 +402,9 @@ function inputFor(field, value) {
   return [el('label', { for: id }, field.name.replace(/_/g, ' ')), input, el('p', { class: 'field-error', dataset: { for: field.name } })];
 }
 
-function valuesOf(form, fields, only) {
+/// What the form sends: on a new record every filled field; on an edit only what was changed, so a
+/// field the record leaves empty is not sent back as an (invalid) empty string.
+function valuesOf(form, fields, row) {
   const body = {};
   for (const f of fields) {
     const input = form.elements[f.name];
@@ -410,7 +412,14 @@ function valuesOf(form, fields, only) {
     if (f.type === 'checkbox') v = input.checked;
     else if (f.type === 'number') v = input.value === '' ? null : Number(input.value);
     else v = input.value;
-    if (only && f.type !== 'checkbox' && v === '' ) continue;
+    if (row) {
+      const before = row[f.name];
+      const same = f.type === 'checkbox' ? Boolean(before) === v
+        : String(before ?? '') === String(v ?? '') || (f.type === 'color' && String(before ?? '').toLowerCase() === v);
+      if (same) continue;
+    } else if (f.type !== 'checkbox' && (v === '' || v === null)) {
+      continue;
+    }
     body[f.name] = v;
   }
   return body;
@@ -446,7 +455,9 @@ function editForm(r, spec, row, onSaved, submitLabel) {
   if (spec.preview) form.insertBefore(themePreview(form), form.querySelector('.actions'));
   form.addEventListener('submit', async e => {
     e.preventDefault();
-    const res = await api(spec.method || 'POST', row ? spec.path(row) : spec.path, valuesOf(form, spec.fields, !row));
+    const body = valuesOf(form, spec.fields, spec.whole ? null : row);
+    if (row && !spec.whole && Object.keys(body).length === 0) { showFieldErrors(form, { ok: false, data: { error: 'Nothing was changed.' } }); return; }
+    const res = await api(spec.method || 'POST', row ? spec.path(row) : spec.path, body);
     if (!res.ok) { showFieldErrors(form, res); return; }
     onSaved(res.data);
   });
