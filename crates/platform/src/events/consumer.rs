@@ -389,6 +389,9 @@ pub async fn prepare_queue(cfg: &BusConfig, bindings: &[&str]) -> Result<(), Bus
         let bindings: Vec<String> = bindings.iter().map(|b| (*b).to_owned()).collect();
         declare_topology(&channel, cfg, &bindings).await?;
         conn.close(200, "prepared").await?;
+        // lapin's I/O thread finishes the close after the future resolves; a `migrate` command that
+        // returned at once would tear the runtime down under it and log spurious connection errors.
+        tokio::time::sleep(Duration::from_millis(50)).await;
         Ok::<_, lapin::Error>(())
     };
     tokio::time::timeout(Duration::from_secs(10), attempt)
