@@ -25,7 +25,7 @@ test: infra clean-test-state
 ## e2e: every service and the gateway as processes, journeys through the gateway, then under faults
 e2e: infra
 	@start=$$(date +%s); status=0; \
-	$(CARGO) build -q --bins; \
+	$(CARGO) build -q --bins || status=$$?; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run -p hm-e2e --no-capture --no-fail-fast || status=$$?; \
 	else \
