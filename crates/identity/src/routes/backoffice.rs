@@ -4,47 +4,19 @@
 
 use crate::error::Result;
 use crate::events;
-use crate::store::users;
+use crate::store::{backoffice, refresh_tokens, users};
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use diesel::sql_types::{Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use hm_platform::admin::{self, Filter, Listing, BOOL};
+use diesel_async::AsyncConnection;
+use hm_platform::admin;
 use hm_platform::auth::AdminUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use uuid::Uuid;
-
-const ROLES: &[&str] = &["worker", "contractor", "employer", "admin"];
-
-const USERS: Listing = Listing {
-    select: "SELECT id, phone, email, role, first_name, last_name, language_preference, is_phone_verified,
-             is_active, is_staff, has_worker_profile, has_contractor_profile, created_at, updated_at FROM users",
-    id: "id",
-    search: &["phone", "email", "first_name", "last_name"],
-    filters: &[
-        Filter { param: "role", column: "role", choices: Some(ROLES) },
-        Filter { param: "is_active", column: "is_active", choices: BOOL },
-    ],
-    order: "created_at DESC, id",
-};
-
-const OTP_LOGS: Listing = Listing {
-    select: "SELECT id, phone, request_id, action, host(ip_address) AS ip_address, user_agent, created_at
-             FROM otp_logs",
-    id: "id",
-    search: &["phone"],
-    filters: &[Filter {
-        param: "action",
-        column: "action",
-        choices: Some(&["request", "verify_success", "verify_fail"]),
-    }],
-    order: "created_at DESC, id",
-};
 
 /// Users, newest first: `search` (phone, email, names), `role`, `is_active`, `page`, `page_size`.
 #[api_v2_operation(tags(Admin))]
@@ -53,7 +25,7 @@ pub async fn users_list(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    Ok(admin::list_answer(&state.db, &req, &USERS).await?)
+    Ok(admin::list_answer(&state.db, &req, &backoffice::USERS).await?)
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -63,7 +35,7 @@ pub async fn user(
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
-    let row = admin::one(&mut conn, &USERS, &id)
+    let row = admin::one(&mut conn, &backoffice::USERS, &id)
         .await?
         .ok_or_else(|| ApiError::no_match("User"))?;
     Ok(HttpResponse::Ok().json(row))
@@ -121,28 +93,19 @@ pub async fn user_update(
     let updated = conn
         .transaction::<_, crate::error::IdentityError, _>(|conn| {
             async move {
-                let n = diesel::sql_query(
-                    "UPDATE users SET is_active = COALESCE($2, is_active),
-                         first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
-                         updated_at = now() WHERE id = $1",
+                let found = users::admin_update(
+                    conn,
+                    id,
+                    patch.is_active,
+                    patch.first_name.as_deref(),
+                    patch.last_name.as_deref(),
                 )
-                .bind::<SqlUuid, _>(id)
-                .bind::<Nullable<Bool>, _>(patch.is_active)
-                .bind::<Nullable<Text>, _>(patch.first_name.as_deref())
-                .bind::<Nullable<Text>, _>(patch.last_name.as_deref())
-                .execute(conn)
                 .await?;
-                if n == 0 {
+                if !found {
                     return Ok(false);
                 }
                 if patch.is_active == Some(false) {
-                    diesel::sql_query(
-                        "UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = 'logout', updated_at = now()
-                         WHERE user_id = $1 AND revoked_at IS NULL",
-                    )
-                    .bind::<SqlUuid, _>(id)
-                    .execute(conn)
-                    .await?;
+                    refresh_tokens::revoke_user(conn, id).await?;
                 }
                 if let Some(user) = users::by_id(conn, id).await? {
                     hm_platform::events::enqueue(conn, events::user_updated(&user, None)).await?;
@@ -157,7 +120,7 @@ pub async fn user_update(
             ApiError::detail(StatusCode::NOT_FOUND, "No User matches the given query.").into(),
         );
     }
-    let row = admin::one(&mut conn, &USERS, &id.to_string())
+    let row = admin::one(&mut conn, &backoffice::USERS, &id.to_string())
         .await?
         .ok_or_else(|| ApiError::no_match("User"))?;
     Ok(HttpResponse::Ok().json(row))
@@ -170,28 +133,13 @@ pub async fn otp_logs(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse> {
-    Ok(admin::list_answer(&state.db, &req, &OTP_LOGS).await?)
+    Ok(admin::list_answer(&state.db, &req, &backoffice::OTP_LOGS).await?)
 }
 
 /// Users by role and state, and the last hour's OTP requests and failed verifications.
 #[api_v2_operation(tags(Admin))]
 pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
-    let doc = admin::document(
-        &mut conn,
-        "SELECT jsonb_build_object(
-             'users_by_role', (SELECT jsonb_build_object(
-                 'worker', count(*) FILTER (WHERE role = 'worker'),
-                 'contractor', count(*) FILTER (WHERE role = 'contractor'),
-                 'employer', count(*) FILTER (WHERE role = 'employer'),
-                 'admin', count(*) FILTER (WHERE role = 'admin')) FROM users),
-             'users_active', (SELECT count(*) FROM users WHERE is_active),
-             'users_inactive', (SELECT count(*) FROM users WHERE NOT is_active),
-             'otp_requests_last_hour', (SELECT count(*) FROM otp_logs
-                 WHERE action = 'request' AND created_at > now() - interval '1 hour'),
-             'otp_verify_failures_last_hour', (SELECT count(*) FROM otp_logs
-                 WHERE action = 'verify_fail' AND created_at > now() - interval '1 hour')) AS row",
-    )
-    .await?;
+    let doc = admin::document(&mut conn, backoffice::STATS).await?;
     Ok(HttpResponse::Ok().json(doc))
 }

@@ -124,6 +124,23 @@ pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Que
     .await
 }
 
+/// A deactivated user: every token of theirs still alive is revoked, as at logout.
+pub async fn revoke_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<usize> {
+    let now = Utc::now();
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set((
+        refresh_tokens::revoked_at.eq(now),
+        refresh_tokens::revoked_reason.eq(RevokedReason::Logout.as_str()),
+        refresh_tokens::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
 /// Removes tokens past their expiry (CONFIG §3: daily clean-up).
 pub async fn delete_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(Utc::now())))

@@ -205,3 +205,26 @@ pub async fn set_profile_flag(
         }
     }
 }
+
+/// An admin's change of a user: activation and names (`None` keeps a value). Whether the user exists.
+pub async fn admin_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    is_active: Option<bool>,
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+) -> QueryResult<bool> {
+    use diesel::sql_types::{Bool, Nullable, Text, Uuid as SqlUuid};
+    diesel::sql_query(
+        "UPDATE users SET is_active = COALESCE($2, is_active),
+             first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
+             updated_at = now() WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<Bool>, _>(is_active)
+    .bind::<Nullable<Text>, _>(first_name)
+    .bind::<Nullable<Text>, _>(last_name)
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
+}

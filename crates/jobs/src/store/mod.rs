@@ -1,6 +1,7 @@
 //! diesel-async queries, one module per aggregate; every function takes the connection it runs on.
 
 pub mod applications;
+pub mod backoffice;
 pub mod bookings;
 pub mod jobs;
 pub mod payments;

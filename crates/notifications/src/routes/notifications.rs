@@ -1,6 +1,7 @@
 //! The caller's in-app notifications (API §9.1–9.2): newest first with P-NTF pages and filters, one
 //! read, marked read one by one or all at once, and the unread count.
 
+use crate::domain::{CHANNELS, TYPES};
 use crate::error::Result;
 use crate::store::notifications::{self, Filter, NewNotification, Notification};
 use crate::store::refs;
@@ -156,24 +157,6 @@ pub async fn unread_count(state: web::Data<AppState>, auth: AuthUser) -> Result<
     let n = notifications::unread(&mut conn, auth.id).await?;
     Ok(HttpResponse::Ok().json(json!({"unread_count": n})))
 }
-
-/// The notification types (DOMAIN §5.1).
-pub const TYPES: [&str; 12] = [
-    "booking_status",
-    "job_application",
-    "assignment",
-    "attendance",
-    "system",
-    "promo",
-    "application_accepted",
-    "application_declined",
-    "job_assigned",
-    "emergency_dispatch",
-    "emergency_update",
-    "payment",
-];
-
-pub const CHANNELS: [&str; 4] = ["push", "in_app", "email", "both"];
 
 /// `POST /api/v1/notifications/test/` (serde only names the fields for the OpenAPI document).
 #[derive(Debug, Deserialize, Apiv2Schema)]

@@ -1,5 +1,6 @@
 //! diesel-async queries, one module per aggregate; every function takes the connection it runs on.
 
+pub mod backoffice;
 pub mod devices;
 pub mod notifications;
 pub mod pushes;

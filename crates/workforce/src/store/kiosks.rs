@@ -220,3 +220,17 @@ pub async fn check_out(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResul
     .await
     .optional()
 }
+
+/// A new device token for the kiosk (its hash); whether the kiosk exists.
+pub async fn set_token_hash(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    hash: &str,
+) -> QueryResult<bool> {
+    diesel::sql_query("UPDATE kiosks SET token_hash = $2, updated_at = now() WHERE id = $1")
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(hash)
+        .execute(conn)
+        .await
+        .map(|n| n > 0)
+}

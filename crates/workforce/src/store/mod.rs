@@ -1,5 +1,6 @@
 //! diesel-async queries, one module per aggregate.
 
+pub mod backoffice;
 pub mod contractors;
 pub mod kiosks;
 pub mod refs;
