@@ -286,20 +286,8 @@ impl Stack {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self.http.request(method, format!("{base}{path}"));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        match req.send().await {
-            Ok(res) => {
-                let status = res.status().as_u16();
-                (status, res.json().await.unwrap_or(Value::Null))
-            }
-            Err(e) => panic!("{path}: {e}"),
-        }
+        hm_platform::testing::call_json(&self.http, method, &format!("{base}{path}"), token, body)
+            .await
     }
 
     /// Retries `call` until `ok` holds for its answer (events travel between services), or panics.

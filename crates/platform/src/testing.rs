@@ -518,3 +518,27 @@ impl EventTap {
         Some((serde_json::from_slice(&delivery.data).ok()?, expiration))
     }
 }
+
+/// One JSON request to `url` with an optional bearer token and body: the status and the JSON answer
+/// (`Null` when the answer is not JSON). The one way the services' tests and the end-to-end harness call.
+pub async fn call_json(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = http.request(method, url);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let res = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}

@@ -60,17 +60,7 @@ impl Api {
         bearer: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{}", self.app.base, path));
-        if let Some(token) = bearer {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let res = request.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        let url = format!("{}{}", self.app.base, path);
+        hm_platform::testing::call_json(&self.http, method, &url, bearer, body).await
     }
 }
