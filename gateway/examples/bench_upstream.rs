@@ -34,6 +34,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         name: "bench",
         title: "bench upstream",
         description: "One small JSON endpoint.",
+        token_ignored_paths: &[],
+        constraints: &[],
     };
     let listener = server::bind("127.0.0.1", port)?;
     server::http_server(listener, info, shared, workers, |cfg| {

@@ -10,6 +10,9 @@ use std::time::Duration;
 pub struct GatewayConfig {
     pub host: String,
     pub port: u16,
+    /// The internal listener that serves `/metrics` (issue #15: not on the clients' port); 0 picks a
+    /// free one (tests).
+    pub metrics_port: u16,
     pub debug: bool,
     pub log_json: bool,
     pub http_workers: usize,
@@ -90,6 +93,7 @@ impl GatewayConfig {
         Ok(GatewayConfig {
             host: config::string("HOST", "0.0.0.0"),
             port: config::parse("PORT", 8000)?,
+            metrics_port: config::parse("GATEWAY_METRICS_PORT", 9100)?,
             debug,
             log_json: config::flag("LOG_JSON", !debug)?,
             http_workers: config::parse("HTTP_WORKERS", 0)?,

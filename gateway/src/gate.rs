@@ -7,7 +7,7 @@ use crate::throttle::{Rate, Throttle};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, ResponseError};
 use hm_platform::auth::{self, AuthUser, TokenVerifier};
@@ -26,6 +26,8 @@ pub struct Gateway {
     pub keys: Keys,
     pub trusted_proxy_hops: usize,
     pub metrics: GatewayMetrics,
+    /// The port of the internal listener that alone serves `/metrics` (never the clients' port).
+    pub metrics_port: u16,
 }
 
 /// The route a request matched (an index into the table), for the proxy handler.
@@ -35,13 +37,11 @@ pub struct Matched(pub usize);
 /// The gateway's own pages under `/api/`: public, and throttled like any endpoint.
 const LOCAL: [&str; 4] = ["/api/v1/health", "/api/schema", "/api/docs", "/api/redoc"];
 
-/// Probes, metrics, the documentation pages' static files and the admin console's files skip the gate
-/// (the console's API calls do not).
+/// Probes, the documentation pages' static files and the admin console's files skip the gate (the
+/// console's API calls do not).
 fn ungated(path: &str) -> bool {
-    matches!(
-        path,
-        "/healthz" | "/healthz/" | "/readyz" | "/readyz/" | "/metrics" | "/metrics/"
-    ) || path == "/admin"
+    matches!(path, "/healthz" | "/healthz/" | "/readyz" | "/readyz/")
+        || path == "/admin"
         || path.starts_with("/admin/")
         || path.starts_with("/api/docs/assets/")
         || path.starts_with("/api/redoc/assets/")
@@ -55,34 +55,56 @@ fn is_local(path: &str) -> bool {
 const RATE_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
 const RATE_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
+fn is_metrics(path: &str) -> bool {
+    matches!(path, "/metrics" | "/metrics/")
+}
+
 pub async fn gate(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let path = req.path();
-    if ungated(path) {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    }
     let Some(gateway) = req.app_data::<web::Data<Gateway>>().cloned() else {
         return Ok(refuse(req, ApiError::internal("gateway state missing")));
     };
+    let path = req.path();
+    let local = ungated(path) || is_local(path);
+    if req.method() == Method::HEAD && (local || is_metrics(path)) {
+        // The gateway's own pages answer HEAD as their GET (the codec drops the body); proxied
+        // requests keep their method and the upstream answers it.
+        req.head_mut().method = Method::GET;
+    }
+    let path = req.path();
+    if is_metrics(path) {
+        // Metrics are for the cluster's monitoring, on their own port, never the clients' one.
+        if req.app_config().local_addr().port() == gateway.metrics_port {
+            return Ok(next.call(req).await?.map_into_boxed_body());
+        }
+        return Ok(refuse(req, ApiError::not_found()));
+    }
+    if ungated(path) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     if !is_safe_path(path) {
         return Ok(refuse(req, ApiError::not_found()));
     }
-    let (policy, throttled) = if is_local(path) {
-        (&Policy::Public, true)
+    let (policy, throttled, verify_token) = if local {
+        (&Policy::Public, true, true)
     } else {
         match gateway.table.resolve(req.method(), path) {
             Some((index, route)) => {
                 req.extensions_mut().insert(Matched(index));
-                (&route.policy, route.throttle)
+                (&route.policy, route.throttle, route.verify_token)
             }
             None => return Ok(refuse(req, ApiError::not_found())),
         }
     };
-    let user = match auth::authenticate(&gateway.verifier, req.headers()).await {
-        Ok(user) => user,
-        Err(e) => return Ok(refuse(req, e)),
+    let user = if verify_token {
+        match auth::authenticate(&gateway.verifier, req.headers()).await {
+            Ok(user) => user,
+            Err(e) => return Ok(refuse(req, e)),
+        }
+    } else {
+        None
     };
     if let Err(e) = permit(policy, user.as_ref()) {
         return Ok(refuse(req, e));

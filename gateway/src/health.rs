@@ -3,6 +3,7 @@
 
 use crate::gate::Gateway;
 use actix_web::{web, HttpResponse};
+use hm_platform::input::Query;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
@@ -30,7 +31,7 @@ pub struct HealthQuery {
 }
 
 pub async fn health(
-    query: web::Query<HealthQuery>,
+    query: Query<HealthQuery>,
     gateway: web::Data<Gateway>,
     probe: web::Data<UpstreamProbe>,
 ) -> HttpResponse {

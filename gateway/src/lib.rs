@@ -64,6 +64,10 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
         Some(url) => Some(redis::Client::open(url.as_str())?),
         None => None,
     };
+    let listener = hm_platform::server::bind(&config.host, config.port)?;
+    let port = listener.local_addr()?.port();
+    let metrics_listener = hm_platform::server::bind(&config.host, config.metrics_port)?;
+    let metrics_port = metrics_listener.local_addr()?.port();
     let gateway = web::Data::new(Gateway {
         verifier: Arc::new(TokenVerifier::new(config.auth.clone())),
         throttle: throttle::Throttle::new(redis, gateway_metrics.clone()),
@@ -73,14 +77,13 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
         trusted_proxy_hops: config.trusted_proxy_hops,
         metrics: gateway_metrics,
         table: config.table.clone(),
+        metrics_port,
     });
     let schema = web::Data::new(docs::SchemaCache::new(config.docs_ttl));
     let probe = web::Data::new(health::UpstreamProbe::default());
     let metrics = web::Data::new(metrics);
     // The gateway stays ready while Redis is down (it throttles in process), so it checks nothing.
     let readiness = web::Data::new(Readiness::default());
-    let listener = hm_platform::server::bind(&config.host, config.port)?;
-    let port = listener.local_addr()?.port();
     let connect_timeout = config.connect_timeout;
     let cors_config = config.cors.clone();
     let mut server = HttpServer::new(move || {
@@ -137,11 +140,13 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
     if config.http_workers > 0 {
         server = server.workers(config.http_workers);
     }
-    let server = server.listen(listener)?.run();
+    // One server, two listeners: the gate tells them apart by the local port.
+    let server = server.listen(listener)?.listen(metrics_listener)?.run();
     tracing::info!(
         port,
+        metrics_port,
         routes = config.table.routes().len(),
         "gateway listening"
     );
-    Ok(Application::new(port, server, None, vec![]))
+    Ok(Application::new(port, server, None, vec![]).with_metrics_port(metrics_port))
 }

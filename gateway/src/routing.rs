@@ -44,12 +44,18 @@ pub struct Route {
     pub timeout: Duration,
     pub max_body_bytes: usize,
     pub throttle: bool,
+    /// Whether a bearer token sent with the request is verified (and a bad one refused). `false` only
+    /// where the endpoint runs no authentication at all (API §3.3: refresh ignores a stale token).
+    pub verify_token: bool,
 }
 
 impl Route {
     fn matches(&self, method: &Method, path: &str) -> bool {
         if let Some(methods) = &self.methods {
-            if !methods.contains(method) {
+            // HEAD is the GET of the same path without its body (RFC 9110 §9.3.2).
+            let allowed = methods.contains(method)
+                || (method == Method::HEAD && methods.contains(&Method::GET));
+            if !allowed {
                 return false;
             }
         }
@@ -156,6 +162,8 @@ struct FileRoute {
     max_body_bytes: Option<usize>,
     #[serde(default = "yes")]
     throttle: bool,
+    #[serde(default = "yes")]
+    verify_token: bool,
 }
 
 fn yes() -> bool {
@@ -261,6 +269,7 @@ impl RouteTable {
                 upstream,
                 policy,
                 throttle: r.throttle,
+                verify_token: r.verify_token,
             });
         }
         for (i, a) in routes.iter().enumerate() {

@@ -321,7 +321,7 @@ async fn requests_are_still_served_and_limited_while_redis_is_down() {
     // The in-process window keeps limiting (it starts empty, so this replica allows 3 more).
     let res = gw.get("/api/v1/rec/ping/").await;
     assert_eq!(res.status, 429, "{}", res.text);
-    let metrics = gw.get("/metrics").await.text;
+    let metrics = gw.send(gw.http.get(&gw.metrics)).await.text;
     assert!(
         metrics.contains("hm_gateway_throttle_redis_up{service=\"gateway\"} 0"),
         "{metrics}"

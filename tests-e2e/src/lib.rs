@@ -17,6 +17,14 @@ pub const SERVICES: [&str; 5] = ["identity", "catalog", "workforce", "jobs", "no
 pub const ADMIN_EMAIL: &str = "ops@hunarmitra.test";
 pub const ADMIN_PASSWORD: &str = "e2e-admin-password";
 
+/// The workspace's root directory (scripts live under it).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
 /// Where `cargo build` put the binaries: next to this test's own `deps` directory.
 fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -96,9 +104,21 @@ pub struct Stack {
     http: reqwest::Client,
 }
 
+/// How a stack differs from the journeys' one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// No global throttles at the gateway (the fuzzer sends thousands of requests per client).
+    pub unthrottled: bool,
+}
+
 impl Stack {
     /// Builds, migrates, seeds and starts everything; returns once the gateway and every service are ready.
     pub async fn start() -> Stack {
+        Stack::start_with(Options::default()).await
+    }
+
+    /// [`Stack::start`] with `options`.
+    pub async fn start_with(options: Options) -> Stack {
         build_binaries();
         let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
         let dir = bin_dir().parent().unwrap().join("e2e").join(&run);
@@ -161,13 +181,19 @@ impl Stack {
         }
         let mut gateway_env = vec![
             ("PORT".into(), ports["gateway"].to_string()),
+            ("GATEWAY_METRICS_PORT".into(), free_port().to_string()),
             ("HOST".into(), "127.0.0.1".into()),
             ("REDIS_KEY_PREFIX".into(), format!("e2e{run}:gw:")),
             ("JWKS_URL".into(), jwks.clone()),
             ("LOG_JSON".into(), "true".into()),
-            ("THROTTLE_ANON".into(), "10000/hour".into()),
-            ("THROTTLE_USER".into(), "10000/hour".into()),
         ];
+        let rate = if options.unthrottled {
+            "none"
+        } else {
+            "10000/hour"
+        };
+        gateway_env.push(("THROTTLE_ANON".into(), rate.into()));
+        gateway_env.push(("THROTTLE_USER".into(), rate.into()));
         for svc in SERVICES {
             gateway_env.push((
                 format!("UPSTREAM_{}_URL", svc.to_uppercase()),

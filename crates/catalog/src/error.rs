@@ -38,7 +38,7 @@ impl CatalogError {
                     json!({"error": format!("Failed to upload file: {e}")}),
                 )
             }
-            CatalogError::Query(_) => ApiError::internal(self),
+            CatalogError::Query(e) => hm_platform::constraints::answer(e),
         }
     }
 }

@@ -27,6 +27,8 @@ pub const INFO: ServiceInfo = ServiceInfo {
     name: "catalog",
     title: "HunarMitra catalog",
     description: "Services, themes, banners, feature flags, translations, help, media and the app-config document.",
+    token_ignored_paths: &[],
+    constraints: store::CONSTRAINTS,
 };
 
 /// What handlers share.

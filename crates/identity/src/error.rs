@@ -58,7 +58,8 @@ impl IdentityError {
                     "sms_unavailable",
                 )
             }
-            IdentityError::Query(_) | IdentityError::Internal(_) => ApiError::internal(self),
+            IdentityError::Query(e) => hm_platform::constraints::answer(e),
+            IdentityError::Internal(_) => ApiError::internal(self),
         }
     }
 }

@@ -26,6 +26,8 @@ pub const INFO: ServiceInfo = ServiceInfo {
     name: "identity",
     title: "HunarMitra identity",
     description: "Phone-OTP login, tokens (EdDSA, JWKS), refresh and logout, admin accounts.",
+    token_ignored_paths: &["/api/v1/auth/refresh/"],
+    constraints: store::CONSTRAINTS,
 };
 
 /// What handlers share.

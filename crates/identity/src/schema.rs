@@ -26,6 +26,9 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 64]
+        replaced_by -> Nullable<Varchar>,
+        issued_at -> Timestamptz,
     }
 }
 

@@ -514,16 +514,53 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_refreshes_racing_within_the_grace_window_both_succeed() {
-    let app = spawn(relaxed()).await;
+async fn concurrent_refreshes_share_one_successor_and_never_fork_the_family() {
+    let app = spawn(Options {
+        reuse_grace: Duration::from_secs(1),
+        ..relaxed()
+    })
+    .await;
     let login = app.login("+915555555551", "worker").await;
+    let live = "SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL";
     let body = json!({"refresh": login["refresh"]});
-    let (a, b) = tokio::join!(
+    let (a, b, c) = tokio::join!(
+        app.post(REFRESH, body.clone()),
         app.post(REFRESH, body.clone()),
         app.post(REFRESH, body.clone())
     );
-    assert_eq!((a.0, b.0), (200, 200));
-    assert_ne!(a.1["refresh"], b.1["refresh"]);
+    assert_eq!((a.0, b.0, c.0), (200, 200, 200), "{a:?} {b:?} {c:?}");
+    // One successor, whoever came second or third: the duplicates get the very same token.
+    assert_ne!(a.1["refresh"], login["refresh"]);
+    assert_eq!(a.1["refresh"], b.1["refresh"]);
+    assert_eq!(a.1["refresh"], c.1["refresh"]);
+    assert_eq!(app.count(live).await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM refresh_tokens").await, 2);
+
+    // The successor rotates once; its own duplicate inside the window gets that next token again.
+    let successor = json!({"refresh": a.1["refresh"]});
+    let next = app.post(REFRESH, successor.clone()).await;
+    assert_eq!(next.0, 200);
+    let again = app.post(REFRESH, successor.clone()).await;
+    assert_eq!(again.0, 200);
+    assert_eq!(again.1["refresh"], next.1["refresh"]);
+    assert_eq!(app.count(live).await, 1);
+
+    // After the window, presenting a rotated token again is reuse: the whole family is revoked.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        app.post(REFRESH, successor).await,
+        (
+            401,
+            json!({"detail": "Token is blacklisted", "code": "token_not_valid"})
+        )
+    );
+    assert_eq!(app.count(live).await, 0);
+    assert_eq!(
+        app.post(REFRESH, json!({"refresh": next.1["refresh"]}))
+            .await
+            .0,
+        401
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

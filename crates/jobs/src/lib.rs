@@ -32,6 +32,8 @@ pub const INFO: ServiceInfo = ServiceInfo {
     name: "jobs",
     title: "HunarMitra jobs",
     description: "Job postings and applications, bookings, cash-first payments.",
+    token_ignored_paths: &[],
+    constraints: store::CONSTRAINTS,
 };
 
 pub use hm_platform::server::StartError;

@@ -42,6 +42,8 @@ pub const INFO: ServiceInfo = ServiceInfo {
     title: "HunarMitra notifications",
     description:
         "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
+    token_ignored_paths: &[],
+    constraints: store::CONSTRAINTS,
 };
 
 pub use hm_platform::server::StartError;

@@ -6,7 +6,8 @@
 
 use crate::db::DbPool;
 use crate::error::{FieldErrors, ServiceError};
-use crate::paging::{classic_body, classic_page};
+use crate::input::query_params;
+use crate::paging::{classic_body, classic_page, page_size};
 use crate::ApiError;
 use actix_web::{HttpRequest, HttpResponse};
 use diesel::sql_types::{BigInt, Jsonb, Text};
@@ -121,14 +122,13 @@ pub async fn list(
     req: &HttpRequest,
     listing: &Listing,
 ) -> Result<Value, ServiceError> {
-    let query: HashMap<String, String> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let query = query_params(req)?;
     let (filter, values) = conditions(listing, &query)?;
-    let size = match query.get("page_size").map(|s| s.trim().parse::<i64>()) {
-        Some(Ok(n)) if n > MAX_PAGE_SIZE => MAX_PAGE_SIZE,
-        Some(Ok(n)) if n > 0 => n,
-        _ => 20,
-    };
+    let size = page_size(
+        query.get("page_size").map(String::as_str),
+        20,
+        MAX_PAGE_SIZE,
+    );
     let inner = format!("{} WHERE {filter}", listing.select);
     let mut count =
         diesel::sql_query(format!("SELECT count(*) AS n FROM ({inner}) t")).into_boxed();

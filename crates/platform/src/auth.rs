@@ -3,10 +3,12 @@
 
 use crate::config::{self, ConfigError};
 use crate::error::ApiError;
-use actix_web::dev::Payload;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use futures_util::future::LocalBoxFuture;
@@ -396,7 +398,48 @@ pub async fn authenticate(
     }))
 }
 
+/// What the bearer-token check of [`authenticate_bearer`] found for a request.
+#[derive(Debug, Clone)]
+struct Authenticated(Option<AuthUser>);
+
+/// Paths of a service where the `Authorization` header is not read at all (API §3.3: refresh runs no
+/// authentication, so a stale access token sent with it is ignored), as the router sees them (with
+/// their trailing slash).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenIgnoredPaths(pub &'static [&'static str]);
+
+/// Every request to a service passes here before it is routed (API §1.4, issue #15): a bearer token,
+/// when one is sent, is verified whatever the route, so a bad, expired or wrong-type token is a 401 on
+/// public endpoints too, as at the gateway, and a service reached on its own port refuses it the same
+/// way. The caller found is kept for the `AuthUser`, `MaybeAuthUser` and `AdminUser` extractors.
+pub async fn authenticate_bearer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let ignored = req
+        .app_data::<web::Data<TokenIgnoredPaths>>()
+        .is_some_and(|paths| paths.0.contains(&req.path()));
+    if !ignored {
+        if let Some(verifier) = req.app_data::<web::Data<TokenVerifier>>().cloned() {
+            match authenticate(&verifier, req.headers()).await {
+                Ok(user) => {
+                    req.extensions_mut().insert(Authenticated(user));
+                }
+                Err(refusal) => {
+                    let response = refusal.error_response();
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
+            }
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
 async fn authenticate_request(req: HttpRequest) -> Result<Option<AuthUser>, ApiError> {
+    let checked = req.extensions().get::<Authenticated>().cloned();
+    if let Some(Authenticated(user)) = checked {
+        return Ok(user);
+    }
     let verifier = req
         .app_data::<web::Data<TokenVerifier>>()
         .cloned()

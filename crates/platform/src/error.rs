@@ -216,7 +216,10 @@ pub fn json_error_handler<B: MessageBody + 'static>(
     let detail = match status {
         StatusCode::NOT_FOUND => "Not found.".to_owned(),
         StatusCode::METHOD_NOT_ALLOWED => {
-            format!("Method \"{}\" not allowed.", res.request().method())
+            format!(
+                "Method \"{}\" not allowed.",
+                crate::http::sent_method(res.request())
+            )
         }
         StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large.".to_owned(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
@@ -231,6 +234,9 @@ pub fn json_error_handler<B: MessageBody + 'static>(
         StatusCode::INTERNAL_SERVER_ERROR => "Internal server error.".to_owned(),
         other => other.canonical_reason().unwrap_or("Error").to_owned() + ".",
     };
+    let allow = (status == StatusCode::METHOD_NOT_ALLOWED)
+        .then(|| allowed_methods(res.request()))
+        .flatten();
     let (req, old) = res.into_parts();
     let mut new = HttpResponse::build(status);
     for (name, value) in old.headers() {
@@ -238,10 +244,20 @@ pub fn json_error_handler<B: MessageBody + 'static>(
             new.insert_header((name.clone(), value.clone()));
         }
     }
+    if let Some(allow) = allow {
+        new.insert_header((header::ALLOW, allow));
+    }
     let response = new.json(json!({ "detail": detail })).map_into_boxed_body();
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
+}
+
+/// `Allow` for the route a 405 matched, from the service's [`crate::http::AllowedMethods`].
+fn allowed_methods(req: &actix_web::HttpRequest) -> Option<HeaderValue> {
+    let allowed = req.app_data::<actix_web::web::Data<crate::http::AllowedMethods>>()?;
+    let pattern = req.match_pattern()?;
+    HeaderValue::from_str(allowed.for_pattern(&pattern)?).ok()
 }
 
 fn is_empty<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
@@ -277,7 +293,7 @@ impl ServiceError {
                 tracing::error!(error = %self, "database unavailable");
                 ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
             }
-            ServiceError::Query(_) => ApiError::internal(self),
+            ServiceError::Query(e) => crate::constraints::answer(e),
         }
     }
 }

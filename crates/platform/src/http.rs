@@ -1,19 +1,35 @@
-//! HTTP conventions shared by all services (ARCHITECTURE §4): paths answer with and without the trailing
-//! slash, unknown routes are a JSON 404, bodies are capped.
+//! HTTP conventions shared by all services (ARCHITECTURE §4, issue #15): paths answer with and without
+//! the trailing slash, `HEAD` answers as the `GET` of the same path without its body, a path holding an
+//! encoded NUL names nothing, a 405 says which methods the path has (`Allow`), unknown routes are a
+//! JSON 404, bodies are capped.
 
 use crate::error::ApiError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Uri;
+use actix_web::http::{Method, Uri};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde_json::Value;
+use std::collections::HashMap;
 
-/// Serves `/api/v1/auth/request-otp` as `/api/v1/auth/request-otp/` without a redirect (API §1.1).
-/// Paths whose last segment names a file (`/openapi.json`) are left alone.
-pub async fn append_slash(
+/// Applied to every request before routing:
+/// - `HEAD` is routed as `GET` (the HTTP/1 codec remembers the request was `HEAD` and sends the
+///   headers, `Content-Length` included, without the body);
+/// - a path with `%00` is a 404 (a NUL can name no resource, and would reach the database as text);
+/// - `/api/v1/auth/request-otp` is served as `/api/v1/auth/request-otp/` without a redirect (API §1.1);
+///   paths whose last segment names a file (`/openapi.json`) are left alone.
+pub async fn conventions(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if has_encoded_nul(req.path()) {
+        let response = ApiError::not_found().error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    if req.method() == Method::HEAD {
+        req.extensions_mut().insert(SentAsHead);
+        req.head_mut().method = Method::GET;
+    }
     let path = req.path();
     let last = path.rsplit('/').next().unwrap_or("");
     if !path.ends_with('/') && !last.contains('.') {
@@ -27,10 +43,100 @@ pub async fn append_slash(
             req.head_mut().uri = uri;
         }
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Marks a request that was sent as `HEAD` and is routed as `GET`.
+#[derive(Debug, Clone, Copy)]
+pub struct SentAsHead;
+
+/// The method the client sent (`HEAD` for one routed as `GET`).
+pub fn sent_method(req: &HttpRequest) -> Method {
+    if req.extensions().get::<SentAsHead>().is_some() {
+        Method::HEAD
+    } else {
+        req.method().clone()
+    }
+}
+
+/// Whether a raw (still percent-encoded) path holds `%00`.
+pub fn has_encoded_nul(path: &str) -> bool {
+    path.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
 /// The default service: `{"detail":"Not found."}`.
 pub async fn not_found(_: HttpRequest) -> HttpResponse {
     ApiError::not_found().error_response()
+}
+
+/// The methods of each route pattern, read from the service's own OpenAPI document once at start-up,
+/// so a 405 can carry `Allow` (RFC 9110 §15.5.6) without a second list of routes to keep in step.
+#[derive(Debug, Default, Clone)]
+pub struct AllowedMethods(HashMap<String, String>);
+
+impl AllowedMethods {
+    /// From an OpenAPI (v2 or v3) document: `paths.<pattern>.<method>`. `GET` implies `HEAD`.
+    pub fn from_spec(spec: &Value) -> Self {
+        let mut map = HashMap::new();
+        if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
+            for (pattern, item) in paths {
+                let Some(item) = item.as_object() else {
+                    continue;
+                };
+                let mut methods: Vec<&str> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+                    .into_iter()
+                    .filter(|m| item.contains_key(&m.to_ascii_lowercase()))
+                    .collect();
+                if methods.contains(&"GET") {
+                    methods.push("HEAD");
+                }
+                map.insert(pattern.clone(), methods.join(", "));
+            }
+        }
+        AllowedMethods(map)
+    }
+
+    /// Adds a route the OpenAPI document does not list (probes, metrics).
+    pub fn insert(&mut self, pattern: &str, allow: &str) {
+        self.0.insert(pattern.to_owned(), allow.to_owned());
+    }
+
+    /// `Allow` for the route pattern `pattern` (as actix names it: `/api/v1/workers/{id}/`).
+    pub fn for_pattern(&self, pattern: &str) -> Option<&str> {
+        self.0.get(pattern).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encoded_nul_is_found_anywhere_in_the_path() {
+        assert!(has_encoded_nul("/api/v1/services/%00/"));
+        assert!(has_encoded_nul("/api/v1/services/a%00"));
+        assert!(!has_encoded_nul("/api/v1/services/%20/"));
+        assert!(!has_encoded_nul("/api/v1/services/100/"));
+    }
+
+    #[test]
+    fn allow_lists_the_documented_methods() {
+        let spec = json!({"paths": {
+            "/api/v1/services/": {"get": {}, "post": {}},
+            "/api/v1/workers/{id}/": {"get": {}, "patch": {}, "delete": {}, "parameters": []},
+        }});
+        let allowed = AllowedMethods::from_spec(&spec);
+        assert_eq!(
+            allowed.for_pattern("/api/v1/services/"),
+            Some("GET, POST, HEAD")
+        );
+        assert_eq!(
+            allowed.for_pattern("/api/v1/workers/{id}/"),
+            Some("GET, PATCH, DELETE, HEAD")
+        );
+        assert_eq!(allowed.for_pattern("/nope/"), None);
+    }
 }

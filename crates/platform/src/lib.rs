@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod constraints;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -1,6 +1,7 @@
 //! P-STD pagination (API §1.6): `page` (default 1, `last` allowed), `per_page` (default 20, at most 50;
 //! non-positive or non-integer → 20), `{"count", "next_page", "prev_page", "results"}`.
 
+use crate::input::numbers::parse_int;
 use crate::ApiError;
 use actix_web::http::StatusCode;
 use serde_json::{json, Value};
@@ -19,20 +20,21 @@ pub struct Paging {
 
 impl Paging {
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Paging, ApiError> {
-        let per_page = match per_page.and_then(|p| p.trim().parse::<i64>().ok()) {
-            Some(n) if n > 50 => 50,
-            Some(n) if n > 0 => n,
-            _ => 20,
-        };
+        let per_page = page_size(per_page, 20, 50);
         let page = match page.map(str::trim) {
             None | Some("") => Page::Number(1),
             Some("last") => Page::Last,
-            Some(p) => match p.parse::<i64>() {
-                Ok(n) if n >= 1 => Page::Number(n),
+            Some(p) => match parse_int(p) {
+                Some(n) if n >= 1 => Page::Number(n),
                 _ => return Err(invalid_page()),
             },
         };
         Ok(Paging { page, per_page })
+    }
+
+    /// Rows to skip for page `page` (already resolved against the total, so it cannot overflow).
+    pub fn offset(&self, page: i64) -> i64 {
+        (page - 1).saturating_mul(self.per_page)
     }
 
     pub fn pages(&self, count: i64) -> i64 {
@@ -60,6 +62,16 @@ impl Paging {
     }
 }
 
+/// A page size parameter: `default` when absent, not an integer or not positive; `max` when larger
+/// (a size of any number of digits is larger).
+pub fn page_size(raw: Option<&str>, default: i64, max: i64) -> i64 {
+    match raw.and_then(|p| parse_int(p.trim())) {
+        Some(n) if n > max => max,
+        Some(n) if n > 0 => n,
+        _ => default,
+    }
+}
+
 pub fn invalid_page() -> ApiError {
     ApiError::detail(StatusCode::NOT_FOUND, "Invalid page.")
 }
@@ -83,8 +95,8 @@ pub fn classic_page(raw: Option<&str>, count: i64, size: i64) -> Result<i64, Api
     match raw.map(str::trim) {
         None | Some("") => Ok(1),
         Some("last") => Ok(pages),
-        Some(p) => match p.parse::<i64>() {
-            Ok(n) if n >= 1 && n <= pages => Ok(n),
+        Some(p) => match parse_int(p) {
+            Some(n) if n >= 1 && n <= pages => Ok(n),
             _ => Err(invalid_page()),
         },
     }
@@ -145,6 +157,20 @@ mod tests {
             per_page: 0,
         });
         assert_eq!(p.per_page, 50);
+        assert_eq!(
+            Paging::parse(None, Some("99999999999999999999"))
+                .map(|p| p.per_page)
+                .ok(),
+            Some(50)
+        );
+        assert_eq!(
+            Paging::parse(None, Some("४०")).map(|p| p.per_page).ok(),
+            Some(20)
+        );
+        assert!(Paging::parse(Some("99999999999999999999"), None)
+            .and_then(|p| p.resolve(10))
+            .is_err());
+        assert!(Paging::parse(Some("२"), None).is_err());
         assert_eq!(
             Paging::parse(None, Some("-3")).map(|p| p.per_page).ok(),
             Some(20)

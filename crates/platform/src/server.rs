@@ -10,7 +10,7 @@ use crate::health::{self, Readiness};
 use crate::input::MAX_BODY_BYTES;
 use crate::metrics::{self, Metrics};
 use crate::redis::RedisPool;
-use crate::{http, telemetry};
+use crate::{auth, http, telemetry};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
@@ -25,6 +25,10 @@ pub struct ServiceInfo {
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
+    /// Paths where a bearer token is not read (see [`auth::TokenIgnoredPaths`]); usually none.
+    pub token_ignored_paths: &'static [&'static str],
+    /// How the service's constraint violations are answered (`store::CONSTRAINTS`).
+    pub constraints: &'static [crate::constraints::Constraint],
 }
 
 /// What every service shares with its handlers and probes.
@@ -51,6 +55,7 @@ pub fn http_server<F>(
 where
     F: Fn(&mut paperclip::actix::web::ServiceConfig) + Clone + Send + 'static,
 {
+    crate::constraints::register(info.constraints);
     let server = HttpServer::new(move || {
         let spec = DefaultApiRaw {
             info: Info {
@@ -66,16 +71,27 @@ where
             .app_data(shared.metrics.clone())
             .app_data(shared.readiness.clone())
             .app_data(shared.verifier.clone())
+            .app_data(web::Data::new(auth::TokenIgnoredPaths(
+                info.token_ignored_paths,
+            )))
             .wrap(ErrorHandlers::new().default_handler(json_error_handler))
-            .wrap(from_fn(http::append_slash))
+            .wrap(from_fn(auth::authenticate_bearer))
+            .wrap(from_fn(http::conventions))
             .wrap(from_fn(metrics::track))
             .wrap(from_fn(telemetry::request_id))
-            // Registered with the slash that `append_slash` adds to `/healthz`, `/readyz`, `/metrics`.
+            // Registered with the slash that `conventions` adds to `/healthz`, `/readyz`, `/metrics`.
             .route("/healthz/", web::get().to(health::healthz))
             .route("/readyz/", web::get().to(health::readyz))
             .route("/metrics/", web::get().to(metrics::endpoint))
             .wrap_api_with_spec(spec)
             .configure(routes.clone())
+            .with_raw_json_spec(|app, spec| {
+                let mut allowed = http::AllowedMethods::from_spec(&spec);
+                for probe in ["/healthz/", "/readyz/", "/metrics/"] {
+                    allowed.insert(probe, "GET, HEAD");
+                }
+                app.app_data(web::Data::new(allowed))
+            })
             .with_json_spec_v3_at("/openapi.json")
             .default_service(web::to(http::not_found))
             .build()
@@ -244,6 +260,7 @@ pub async fn migrate_command(
 /// A running service: its port, its HTTP server and the background tasks that stop with it.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
     server: Server,
     relay: Option<RelayHandle>,
     consumers: Vec<ConsumerHandle>,
@@ -259,6 +276,7 @@ impl Application {
     ) -> Self {
         Application {
             port,
+            metrics_port: None,
             server,
             relay,
             consumers,
@@ -268,6 +286,17 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Serves `/metrics` on a listener of its own (the gateway: clients never reach it).
+    pub fn with_metrics_port(mut self, port: u16) -> Self {
+        self.metrics_port = Some(port);
+        self
+    }
+
+    /// The port that serves `/metrics`: the service's own, unless it has a metrics listener.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port.unwrap_or(self.port)
     }
 
     pub fn handle(&self) -> ServerHandle {

@@ -33,6 +33,8 @@ pub const INFO: ServiceInfo = ServiceInfo {
     name: "workforce",
     title: "HunarMitra workforce",
     description: "Worker and contractor profiles, nearby search, sites, kiosks and attendance.",
+    token_ignored_paths: &[],
+    constraints: store::CONSTRAINTS,
 };
 
 pub use hm_platform::server::StartError;

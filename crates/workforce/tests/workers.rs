@@ -421,6 +421,11 @@ async fn nearby_searches_page_sort_and_refuse_bad_parameters() {
         .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&radius_km=5.5&per_page=2&page=9")
         .await;
     assert_eq!((status, body), (404, json!({"detail": "Invalid page."})));
+    // A page number of any size is a page past the end, not an overflow.
+    let (status, body) = t
+        .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&page=99999999999999999999")
+        .await;
+    assert_eq!((status, body), (404, json!({"detail": "Invalid page."})));
     let (_, plumbers) = t
         .get("/api/v1/workers/nearby/?lat=26.8467&lng=80.9462&skill=plumb")
         .await;
@@ -445,6 +450,23 @@ async fn nearby_searches_page_sort_and_refuse_bad_parameters() {
     let (_, cheap) = t.get("/api/v1/workers/search/nearby/?lat=26.8467&lng=80.9462&radius_km=10&max_price=450&min_price=abc").await;
     assert_eq!(cheap["count"], 2, "unparsable prices are ignored");
 
+    // Any non-negative radius is a search (API §5.7–5.8): 0 finds only the exact point, a radius far
+    // beyond 100 km finds everyone within it.
+    for (endpoint, everyone) in [("nearby", 7), ("search/nearby", 3)] {
+        for (radius, expected) in [
+            ("0", 0),
+            ("200", everyone),
+            ("5000", everyone),
+            ("20037.5", everyone),
+        ] {
+            let path =
+                format!("/api/v1/workers/{endpoint}/?lat=26.8467&lng=80.9462&radius_km={radius}");
+            let (status, body) = t.get(&path).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            assert_eq!(body["count"], expected, "{path}");
+        }
+    }
+
     for (path, error) in [
         (
             "/api/v1/workers/nearby/?lng=80.9",
@@ -459,7 +481,7 @@ async fn nearby_searches_page_sort_and_refuse_bad_parameters() {
             "Invalid radius_km",
         ),
         (
-            "/api/v1/workers/nearby/?lat=26.8&lng=80.9&radius_km=5000",
+            "/api/v1/workers/nearby/?lat=26.8&lng=80.9&radius_km=%E0%A5%AB",
             "Invalid radius_km",
         ),
         (

@@ -161,6 +161,8 @@ impl Default for Setup {
 
 pub struct Gateway {
     pub base: String,
+    /// `/metrics` on the gateway's internal listener.
+    pub metrics: String,
     pub http: reqwest::Client,
     pub handle: actix_web::dev::ServerHandle,
 }
@@ -284,6 +286,7 @@ policy = "public"
             GatewayConfig {
                 host: "127.0.0.1".into(),
                 port: 0,
+                metrics_port: 0,
                 debug: true,
                 log_json: false,
                 http_workers: 1,
@@ -311,10 +314,12 @@ policy = "public"
             };
         let app = hm_gateway::build(config).await.expect("gateway starts");
         let base = format!("http://127.0.0.1:{}", app.port());
+        let metrics = format!("http://127.0.0.1:{}/metrics", app.metrics_port());
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         Gateway {
             base,
+            metrics,
             http: reqwest::Client::new(),
             handle,
         }

@@ -47,12 +47,6 @@ pub fn is_colour(s: &str) -> bool {
 
 pub const COLOUR_MESSAGE: &str = "Enter a colour as #RRGGBB.";
 
-pub fn is_http_url(s: &str) -> bool {
-    (s.starts_with("http://") || s.starts_with("https://"))
-        && s.len() > "https://".len()
-        && !s.chars().any(char::is_whitespace)
-}
-
 /// A promo banner is shown while active and inside its window, both ends inclusive (DOMAIN §2.4).
 pub fn is_visible(
     active: bool,
@@ -104,11 +98,9 @@ mod tests {
     }
 
     #[test]
-    fn colours_and_urls() {
+    fn colours() {
         assert!(is_colour("#2563EB") && is_colour("#abcdef"));
         assert!(!is_colour("2563EB") && !is_colour("#25G3EB") && !is_colour("#2563E"));
-        assert!(is_http_url("https://example.com/x.jpg"));
-        assert!(!is_http_url("ftp://x") && !is_http_url("https://") && !is_http_url("http://a b"));
     }
 
     #[test]

@@ -13,9 +13,9 @@ use crate::store::banners::{
     self, AppBanner, AppBannerChanges, NewAppBanner, NewPromoBanner, PromoBannerChanges,
 };
 use crate::store::content::{self, FaqChanges, HelpPageChanges, NewFaq, NewHelpPage};
+use crate::store::flags;
 use crate::store::services::{self, NewService, ServiceChanges};
 use crate::store::themes::{self, NewTheme, Theme, ThemeChanges};
-use crate::store::{flags, unique_violation};
 use crate::AppState;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -127,24 +127,6 @@ async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A unique violation on one of `fields` (matched by constraint name) as a field error.
-fn duplicate(e: diesel::result::Error, entity: &str, fields: &[&str]) -> CatalogError {
-    if let Some(constraint) = unique_violation(&e) {
-        let field = fields
-            .iter()
-            .find(|f| constraint.contains(*f))
-            .or(fields.first())
-            .copied()
-            .unwrap_or("non_field_errors");
-        return ApiError::fields(FieldErrors::single(
-            field,
-            format!("{entity} with this {field} already exists."),
-        ))
-        .into();
-    }
-    e.into()
-}
-
 fn field_error(field: &str, message: &str) -> CatalogError {
     ApiError::fields(FieldErrors::single(field, message)).into()
 }
@@ -211,9 +193,7 @@ pub async fn create_service(
     let correlation = RequestId::of(&req);
     let service = commit(&state, move |conn| {
         async move {
-            let s = services::insert(conn, &new)
-                .await
-                .map_err(|e| duplicate(e, "service", &["slug", "name"]))?;
+            let s = services::insert(conn, &new).await?;
             enqueue(conn, events::service_changed(&s, true, correlation)).await?;
             Ok(s)
         }
@@ -247,8 +227,7 @@ async fn change_service(
     let service = commit(state, move |conn| {
         async move {
             let s = services::update(conn, id, &changes)
-                .await
-                .map_err(|e| duplicate(e, "service", &["slug", "name"]))?
+                .await?
                 .ok_or_else(|| ApiError::no_match("Service"))?;
             enqueue(conn, events::service_changed(&s, false, correlation)).await?;
             Ok(s)
@@ -658,14 +637,7 @@ pub async fn update_promo_banner(
     let banner = commit(&state, move |conn| {
         async move {
             let b = banners::update_promo(conn, id, &changes)
-                .await
-                .map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::CheckViolation,
-                        _,
-                    ) => field_error("ends_at", "Must not be before starts_at."),
-                    other => other.into(),
-                })?
+                .await?
                 .ok_or_else(|| ApiError::no_match("PromoBanner"))?;
             record(
                 conn,
@@ -720,9 +692,7 @@ pub async fn create_flag(
     let correlation = RequestId::of(&req);
     let flag = commit(&state, move |conn| {
         async move {
-            let flag = flags::insert(conn, &key, enabled, &description)
-                .await
-                .map_err(|e| duplicate(e, "feature flag", &["key"]))?;
+            let flag = flags::insert(conn, &key, enabled, &description).await?;
             record(
                 conn,
                 events::config_changed(
@@ -935,9 +905,7 @@ pub async fn create_help_page(
     let correlation = RequestId::of(&req);
     let page = commit(&state, move |conn| {
         async move {
-            let p = content::insert_page(conn, &new)
-                .await
-                .map_err(|e| duplicate(e, "help page", &["slug"]))?;
+            let p = content::insert_page(conn, &new).await?;
             record(
                 conn,
                 events::config_changed("help_page", Some(p.id), "created", None, correlation),
@@ -974,8 +942,7 @@ pub async fn update_help_page(
     let page = commit(&state, move |conn| {
         async move {
             let p = content::update_page(conn, id, &changes)
-                .await
-                .map_err(|e| duplicate(e, "help page", &["slug"]))?
+                .await?
                 .ok_or_else(|| ApiError::no_match("HelpPage"))?;
             record(
                 conn,
@@ -1033,9 +1000,7 @@ pub async fn create_faq(
     let correlation = RequestId::of(&req);
     let faq = commit(&state, move |conn| {
         async move {
-            let f = content::insert_faq(conn, &new)
-                .await
-                .map_err(|e| duplicate(e, "FAQ", &["question"]))?;
+            let f = content::insert_faq(conn, &new).await?;
             record(
                 conn,
                 events::config_changed("faq", Some(f.id), "created", None, correlation),
@@ -1071,8 +1036,7 @@ pub async fn update_faq(
     let faq = commit(&state, move |conn| {
         async move {
             let f = content::update_faq(conn, id, &changes)
-                .await
-                .map_err(|e| duplicate(e, "FAQ", &["question"]))?
+                .await?
                 .ok_or_else(|| ApiError::no_match("FAQ"))?;
             record(
                 conn,

@@ -2,7 +2,7 @@
 //! enforced, defaults applied) or partially (`Patch`: only what is sent is checked and changed).
 
 use crate::domain::{self, LANGS, SLOTS};
-use hm_platform::input::{FromInput, Input, Text};
+use hm_platform::input::{is_valid_url, FromInput, Input, Text, NOT_A_URL};
 use paperclip::actix::Apiv2Schema;
 use paperclip::v2::models::DefaultSchemaRaw;
 use paperclip::v2::schema::Apiv2Schema as Schema;
@@ -233,8 +233,8 @@ impl Fields for AppBannerFields {
             let value = action.get("value").and_then(Value::as_str).unwrap_or("");
             let valid = action.as_object().is_some_and(|o| o.is_empty())
                 || match kind {
-                    Some("url") => domain::is_http_url(value),
-                    Some("route") => value.starts_with('/'),
+                    Some("url") => is_valid_url(value),
+                    Some("route") => value.starts_with('/') && !value.starts_with("//"),
                     _ => false,
                 };
             if !valid {
@@ -300,13 +300,7 @@ impl Fields for PromoBannerFields {
     fn read(input: &mut Input, partial: bool) -> Option<Self> {
         let title = text(input, "title", Text::required(255), partial);
         let image_url = text(input, "image_url", Text::required(500), partial);
-        let image_url = checked(
-            input,
-            "image_url",
-            image_url,
-            domain::is_http_url,
-            "Enter a valid URL.",
-        );
+        let image_url = checked(input, "image_url", image_url, is_valid_url, NOT_A_URL);
         let link = match input.json("link", false) {
             None => None,
             Some(Value::Null) => Some(None),
@@ -314,13 +308,7 @@ impl Fields for PromoBannerFields {
                 let raw = input
                     .text("link", Text::optional(500))
                     .filter(|l| !l.is_empty());
-                Some(checked(
-                    input,
-                    "link",
-                    raw,
-                    domain::is_http_url,
-                    "Enter a valid URL.",
-                ))
+                Some(checked(input, "link", raw, is_valid_url, NOT_A_URL))
             }
         };
         let slot = if partial && !input.has("slot") {

@@ -75,7 +75,13 @@ fn extension(filename: &str) -> String {
 }
 
 /// Checks a declared file name and content type against `kind`; the lower-cased extension when fine.
-fn admit(kind: &Kind, filename: &str, content_type: &str) -> std::result::Result<String, ApiError> {
+/// The file's extension and its media type (lower-cased, without parameters: what is stored and served),
+/// or the refusal of a name or type `kind` does not take.
+fn admit(
+    kind: &Kind,
+    filename: &str,
+    content_type: &str,
+) -> std::result::Result<(String, String), ApiError> {
     let ext = extension(filename);
     if !kind.extensions.contains(&ext.as_str()) {
         return Err(refuse(
@@ -97,7 +103,7 @@ fn admit(kind: &Kind, filename: &str, content_type: &str) -> std::result::Result
             Some(content_type),
         ));
     }
-    Ok(ext)
+    Ok((ext, mime))
 }
 
 /// A multipart body, documented as a form with one `file` part.
@@ -168,7 +174,7 @@ async fn receive(upload: Upload, kind: &Kind, limit: usize) -> Result<Received> 
             .content_type()
             .map(|m| m.to_string())
             .unwrap_or_default();
-        let ext = admit(kind, &filename, &content_type)?;
+        let (ext, content_type) = admit(kind, &filename, &content_type)?;
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| {
@@ -237,7 +243,7 @@ pub async fn upload_image(
         id: Uuid::new_v4(),
         url: state.storage.public_url(&key).unwrap_or_default(),
         key,
-        file_type: file.content_type.to_ascii_lowercase(),
+        file_type: file.content_type,
         file_size: size,
         uploaded_by: Some(auth.id),
         created_at: Utc::now(),
@@ -286,7 +292,7 @@ pub async fn presign(
     body: Valid<PresignBody>,
 ) -> Result<HttpResponse> {
     let kind = if body.kind == "audio" { &AUDIO } else { &IMAGE };
-    let ext = admit(kind, &body.filename, &body.content_type)?;
+    let (ext, _) = admit(kind, &body.filename, &body.content_type)?;
     let key = format!("{}{}{ext}", kind.prefix, Uuid::new_v4());
     let Some(upload_url) = state
         .storage
@@ -353,8 +359,13 @@ mod tests {
     #[test]
     fn uploads_are_checked_by_extension_then_type() {
         assert_eq!(
-            admit(&AUDIO, "Song.MP3", "audio/mpeg").ok().as_deref(),
-            Some(".mp3")
+            admit(&AUDIO, "Song.MP3", "audio/mpeg").ok(),
+            Some((".mp3".to_owned(), "audio/mpeg".to_owned()))
+        );
+        // Parameters are not the type: what is stored is the checked type alone.
+        assert_eq!(
+            admit(&IMAGE, "a.png", "Image/PNG; name=\"holiday-photo.png\"").ok(),
+            Some((".png".to_owned(), "image/png".to_owned()))
         );
         let e = admit(&AUDIO, "notes.txt", "text/plain")
             .err()

@@ -12,6 +12,7 @@ use crate::store::{banners, content, flags, services, themes};
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use hm_platform::input::Query;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
 use serde::Deserialize;
@@ -218,7 +219,7 @@ async fn build_translations(state: &AppState, lang: &str) -> Result<Value> {
 pub async fn translations(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: web::Query<LangQuery>,
+    query: Query<LangQuery>,
 ) -> Result<HttpResponse> {
     let lang = supported_lang(query.lang.as_deref())?;
     let document = Document::Translations(lang);
@@ -291,7 +292,7 @@ pub fn promo_json(b: &PromoBanner) -> Value {
 #[api_v2_operation(tags(Content))]
 pub async fn cms_banners(
     state: web::Data<AppState>,
-    query: web::Query<SlotQuery>,
+    query: Query<SlotQuery>,
 ) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let slot = query
@@ -320,7 +321,7 @@ pub fn faq_json(f: &Faq) -> Value {
 #[api_v2_operation(tags(Content))]
 pub async fn help_pages(
     state: web::Data<AppState>,
-    query: web::Query<LangQuery>,
+    query: Query<LangQuery>,
 ) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = content::active_pages(&mut conn, content_lang(query.lang.as_deref())).await?;
@@ -342,10 +343,7 @@ pub async fn help_page(
 
 /// `GET /api/v1/faqs/?lang=`: active FAQs.
 #[api_v2_operation(tags(Content))]
-pub async fn faqs(
-    state: web::Data<AppState>,
-    query: web::Query<LangQuery>,
-) -> Result<HttpResponse> {
+pub async fn faqs(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let list = content::active_faqs(&mut conn, content_lang(query.lang.as_deref())).await?;
     Ok(HttpResponse::Ok().json(list.iter().map(faq_json).collect::<Vec<_>>()))
@@ -364,7 +362,7 @@ pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<Ht
 
 /// `GET /api/v1/tts/?lang=&text=`: the stub (API §4.10).
 #[api_v2_operation(tags(Content))]
-pub async fn tts(state: web::Data<AppState>, query: web::Query<LangQuery>) -> Result<HttpResponse> {
+pub async fn tts(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<HttpResponse> {
     let lang = supported_lang(query.lang.as_deref())?;
     Ok(HttpResponse::Ok().json(json!({
         "url": state.storage.public_url(&format!("audio/tts_stub_{lang}.mp3")),

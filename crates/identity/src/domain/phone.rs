@@ -1,8 +1,10 @@
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-/// `^\+?1?\d{9,15}$` (API §3.1): optional `+`, optional `1`, then 9–15 digits. Not normalised.
-static PHONE: Lazy<Option<Regex>> = Lazy::new(|| Regex::new(r"^\+?1?\d{9,15}$").ok());
+/// `^\+?1?\d{9,15}$` (API §3.1): optional `+`, optional `1`, then 9–15 digits. Not normalised. The
+/// digits are ASCII `0-9` only: `\d` of the `regex` crate is Unicode, and `+९१९८…` would name the same
+/// number as `+9198…` under another spelling (a second account, a second OTP limit).
+static PHONE: Lazy<Option<Regex>> = Lazy::new(|| Regex::new(r"^\+?1?[0-9]{9,15}$").ok());
 
 pub const MAX_LEN: usize = 15;
 pub const FORMAT_MESSAGE: &str =
@@ -33,6 +35,10 @@ mod tests {
             "+91987654321a",
             "++919876543210",
             "98765432101234567",
+            "+९१९८५८८६१७६०",
+            "+９１９８５８８６１７６０",
+            "+٩١٩٨٥٨٨٦١٧٦٠",
+            "+91985886176\u{0}",
         ] {
             assert!(!is_valid(bad), "{bad}");
         }

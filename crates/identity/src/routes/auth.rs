@@ -313,26 +313,42 @@ pub async fn refresh(
     let outcome = conn
         .transaction::<_, IdentityError, _>(|conn| {
             async move {
+                // The row lock makes concurrent refreshes of one token take turns.
                 let Some(token) = refresh_tokens::lock_by_jti(conn, &jti).await? else {
                     return Ok(Refreshed::Revoked);
                 };
-                match token.revoked {
-                    Some((at, RevokedReason::Rotated)) if Utc::now() - at <= grace => {
-                        // Two refreshes racing from one phone: the late one gets a pair of its own.
-                    }
-                    Some((_, RevokedReason::Rotated)) => {
-                        refresh_tokens::revoke_family(conn, token.family_id).await?;
-                        return Ok(Refreshed::ReuseDetected);
-                    }
-                    Some(_) => return Ok(Refreshed::Revoked),
-                    None => refresh_tokens::revoke(conn, token.id, RevokedReason::Rotated).await?,
-                }
                 let user = users::by_id(conn, token.user_id).await?;
                 let Some(user) = user.filter(|u| u.is_active) else {
                     return Ok(Refreshed::NoAccount);
                 };
-                let issued = session::issue(&st, conn, user.id, user.role, token.family_id).await?;
-                Ok(Refreshed::Issued(issued))
+                match (&token.revoked, &token.replaced_by) {
+                    (None, _) => {
+                        let issued =
+                            session::issue(&st, conn, user.id, user.role, token.family_id).await?;
+                        refresh_tokens::rotate(conn, token.id, &issued.refresh_jti).await?;
+                        Ok(Refreshed::Issued(issued))
+                    }
+                    // A duplicate of a refresh that just rotated this token (two requests from one
+                    // phone): the same successor, so the family keeps one chain. Once the successor
+                    // is spent too, the duplicate is refused without alarm.
+                    (Some((at, RevokedReason::Rotated)), Some(successor))
+                        if Utc::now() - *at <= grace =>
+                    {
+                        match refresh_tokens::lock_by_jti(conn, successor).await? {
+                            Some(next) if next.revoked.is_none() => {
+                                Ok(Refreshed::Issued(session::reissue(&st, &next, user.role)?))
+                            }
+                            _ => Ok(Refreshed::Revoked),
+                        }
+                    }
+                    // Reuse of a rotated token after the grace window: a stolen copy; the whole
+                    // family is revoked.
+                    (Some((_, RevokedReason::Rotated)), _) => {
+                        refresh_tokens::revoke_family(conn, token.family_id).await?;
+                        Ok(Refreshed::ReuseDetected)
+                    }
+                    (Some(_), _) => Ok(Refreshed::Revoked),
+                }
             }
             .scope_boxed()
         })

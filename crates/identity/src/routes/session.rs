@@ -3,7 +3,7 @@
 
 use crate::domain::tokens;
 use crate::error::Result;
-use crate::store::refresh_tokens;
+use crate::store::refresh_tokens::{self, StoredToken};
 use crate::AppState;
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
@@ -14,6 +14,8 @@ use uuid::Uuid;
 pub struct Issued {
     pub access: String,
     pub refresh: String,
+    /// The refresh token's `jti` (its row in the registry).
+    pub refresh_jti: String,
 }
 
 /// Signs a pair for `user_id` and records the refresh token in `family_id` (a new login starts one).
@@ -26,26 +28,86 @@ pub async fn issue(
 ) -> Result<Issued> {
     let settings = &state.config.tokens;
     let now = Utc::now();
-    let sign = |token_type, lifetime| {
-        let claims = tokens::claims(
+    let access = sign(
+        state,
+        &tokens::claims(
             &settings.auth,
-            token_type,
+            TokenType::Access,
             user_id,
             role,
             tokens::new_jti(),
             now,
-            lifetime,
-        );
-        let token = settings
-            .signing_key
-            .sign(&claims)
-            .map_err(|e| crate::error::IdentityError::Internal(e.to_string()))?;
-        Ok::<_, crate::error::IdentityError>((token, claims))
-    };
-    let (access, _) = sign(TokenType::Access, settings.access_lifetime)?;
-    let (refresh, refresh_claims) = sign(TokenType::Refresh, settings.refresh_lifetime)?;
-    let expires_at = chrono::DateTime::from_timestamp(refresh_claims.exp, 0).unwrap_or(now);
-    let jti = refresh_claims.jti.unwrap_or_default();
-    refresh_tokens::insert(conn, &jti, user_id, family_id, expires_at).await?;
-    Ok(Issued { access, refresh })
+            settings.access_lifetime,
+        ),
+    )?;
+    let jti = tokens::new_jti();
+    let claims = tokens::claims(
+        &settings.auth,
+        TokenType::Refresh,
+        user_id,
+        role,
+        jti.clone(),
+        now,
+        settings.refresh_lifetime,
+    );
+    let refresh = sign(state, &claims)?;
+    let at = |seconds: i64| chrono::DateTime::from_timestamp(seconds, 0).unwrap_or(now);
+    refresh_tokens::insert(
+        conn,
+        &jti,
+        user_id,
+        family_id,
+        at(claims.iat),
+        at(claims.exp),
+    )
+    .await?;
+    Ok(Issued {
+        access,
+        refresh,
+        refresh_jti: jti,
+    })
+}
+
+/// The pair of a refresh token already issued (`stored`, a successor at rotation): the same refresh
+/// token, signed again from its recorded claims (Ed25519 signatures are deterministic, so the bytes
+/// are the same while the key is), and a fresh access token. Nothing new is recorded.
+pub fn reissue(state: &AppState, stored: &StoredToken, role: Role) -> Result<Issued> {
+    let settings = &state.config.tokens;
+    let mut claims = tokens::claims(
+        &settings.auth,
+        TokenType::Refresh,
+        stored.user_id,
+        role,
+        stored.jti.clone(),
+        stored.issued_at,
+        settings.refresh_lifetime,
+    );
+    claims.exp = stored.expires_at.timestamp();
+    let refresh = sign(state, &claims)?;
+    let access = sign(
+        state,
+        &tokens::claims(
+            &settings.auth,
+            TokenType::Access,
+            stored.user_id,
+            role,
+            tokens::new_jti(),
+            Utc::now(),
+            settings.access_lifetime,
+        ),
+    )?;
+    Ok(Issued {
+        access,
+        refresh,
+        refresh_jti: stored.jti.clone(),
+    })
+}
+
+fn sign(state: &AppState, claims: &hm_platform::auth::Claims) -> Result<String> {
+    state
+        .config
+        .tokens
+        .signing_key
+        .sign(claims)
+        .map_err(|e| crate::error::IdentityError::Internal(e.to_string()))
 }

@@ -5,3 +5,19 @@ pub mod challenges;
 pub mod otp_logs;
 pub mod refresh_tokens;
 pub mod users;
+
+use hm_platform::constraints::Constraint;
+
+/// The answers to identity's constraint violations (issue #15).
+pub const CONSTRAINTS: &[Constraint] = &[
+    Constraint::field(
+        "users_phone_key",
+        "phone",
+        "user with this phone already exists.",
+    ),
+    Constraint::field(
+        "users_email_lower",
+        "email",
+        "user with this email already exists.",
+    ),
+];

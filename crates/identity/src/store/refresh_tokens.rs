@@ -35,9 +35,15 @@ impl RevokedReason {
 #[derive(Debug, Clone)]
 pub struct StoredToken {
     pub id: Uuid,
+    pub jti: String,
     pub user_id: Uuid,
     pub family_id: Uuid,
+    /// The `iat` and `exp` of its claims, so the same token can be signed again.
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
     pub revoked: Option<(DateTime<Utc>, RevokedReason)>,
+    /// The `jti` of the token that replaced it at rotation.
+    pub replaced_by: Option<String>,
 }
 
 pub async fn insert(
@@ -45,6 +51,7 @@ pub async fn insert(
     jti: &str,
     user_id: Uuid,
     family_id: Uuid,
+    issued_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::insert_into(refresh_tokens::table)
@@ -53,6 +60,7 @@ pub async fn insert(
             refresh_tokens::jti.eq(jti),
             refresh_tokens::user_id.eq(user_id),
             refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::issued_at.eq(issued_at),
             refresh_tokens::expires_at.eq(expires_at),
         ))
         .execute(conn)
@@ -60,8 +68,18 @@ pub async fn insert(
         .map(|_| ())
 }
 
-/// id, user_id, family_id, revoked_at, revoked_reason
-type TokenRow = (Uuid, Uuid, Uuid, Option<DateTime<Utc>>, Option<String>);
+/// id, jti, user_id, family_id, issued_at, expires_at, revoked_at, revoked_reason, replaced_by
+type TokenRow = (
+    Uuid,
+    String,
+    Uuid,
+    Uuid,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<String>,
+);
 
 /// The token with this `jti`, locked for the rest of the transaction so two refreshes of one token
 /// are decided one after the other.
@@ -73,21 +91,48 @@ pub async fn lock_by_jti(
         .filter(refresh_tokens::jti.eq(jti))
         .select((
             refresh_tokens::id,
+            refresh_tokens::jti,
             refresh_tokens::user_id,
             refresh_tokens::family_id,
+            refresh_tokens::issued_at,
+            refresh_tokens::expires_at,
             refresh_tokens::revoked_at,
             refresh_tokens::revoked_reason,
+            refresh_tokens::replaced_by,
         ))
         .for_update()
         .first(conn)
         .await
         .optional()?;
-    Ok(row.map(|(id, user_id, family_id, at, reason)| StoredToken {
-        id,
-        user_id,
-        family_id,
-        revoked: at.map(|at| (at, RevokedReason::parse(reason.as_deref().unwrap_or("")))),
-    }))
+    Ok(row.map(
+        |(id, jti, user_id, family_id, issued_at, expires_at, at, reason, replaced_by)| {
+            StoredToken {
+                id,
+                jti,
+                user_id,
+                family_id,
+                issued_at,
+                expires_at,
+                revoked: at.map(|at| (at, RevokedReason::parse(reason.as_deref().unwrap_or("")))),
+                replaced_by,
+            }
+        },
+    ))
+}
+
+/// Rotation: the token is revoked and names `successor`, the `jti` of the token that replaces it.
+pub async fn rotate(conn: &mut AsyncPgConnection, id: Uuid, successor: &str) -> QueryResult<()> {
+    let now = Utc::now();
+    diesel::update(refresh_tokens::table.find(id))
+        .set((
+            refresh_tokens::revoked_at.eq(now),
+            refresh_tokens::revoked_reason.eq(RevokedReason::Rotated.as_str()),
+            refresh_tokens::replaced_by.eq(successor),
+            refresh_tokens::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn revoke(

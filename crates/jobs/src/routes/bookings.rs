@@ -18,7 +18,8 @@ use hm_contracts::events::types;
 use hm_contracts::Role;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
-use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::input::Query;
+use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
@@ -111,11 +112,11 @@ impl BookingBody {
         Some(BookingBody {
             service: input.uuid("service", complete),
             address,
-            lat: input.decimal("lat", 6, -90.0, 90.0),
-            lng: input.decimal("lng", 6, -180.0, 180.0),
+            lat: input.nullable_decimal("lat", Decimal::LATITUDE),
+            lng: input.nullable_decimal("lng", Decimal::LONGITUDE),
             preferred_time: input.datetime("preferred_time"),
             notes,
-            estimated_price: input.decimal("estimated_price", 2, 0.0, 99_999_999.99),
+            estimated_price: input.nullable_decimal("estimated_price", Decimal::AMOUNT),
             payment_method,
         })
     }
@@ -194,7 +195,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse> {
     let scope = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;

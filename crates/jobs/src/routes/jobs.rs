@@ -19,7 +19,8 @@ use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
-use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::input::Query;
+use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::Paging;
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
@@ -88,19 +89,7 @@ impl JobBody {
         let title = input.text("title", text(complete, 200));
         let description = input.text("description", text(complete, 100_000));
         let service = input.uuid("service", complete);
-        let url = match input.json("instruction_audio_url", false) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(_) => match input.text("instruction_audio_url", Text::optional(500)) {
-                Some(u) if u.is_empty() => Some(None),
-                Some(u) if u.starts_with("http://") || u.starts_with("https://") => Some(Some(u)),
-                Some(_) => {
-                    input.error("instruction_audio_url", "Enter a valid URL.");
-                    None
-                }
-                None => None,
-            },
-        };
+        let url = input.nullable_url("instruction_audio_url", 500);
         let status = if input.has("status") {
             input.choice("status", &job::STATUSES, None)
         } else {
@@ -111,9 +100,9 @@ impl JobBody {
             description,
             service,
             location: input.text("location", Text::optional(255)),
-            latitude: input.decimal("latitude", 6, -90.0, 90.0),
-            longitude: input.decimal("longitude", 6, -180.0, 180.0),
-            budget: input.decimal("budget", 2, 0.0, 99_999_999.99),
+            latitude: input.nullable_decimal("latitude", Decimal::LATITUDE),
+            longitude: input.nullable_decimal("longitude", Decimal::LONGITUDE),
+            budget: input.nullable_decimal("budget", Decimal::AMOUNT),
             scheduled_date: input.datetime("scheduled_date"),
             completion_date: input.datetime("completion_date"),
             instruction_audio_url: url,
@@ -180,10 +169,7 @@ fn number(raw: Option<&str>) -> Option<f64> {
 
 /// Jobs, newest first or by budget, with filters (P-STD).
 #[api_v2_operation(tags(Jobs))]
-pub async fn list(
-    state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, query: Query<ListQuery>) -> Result<HttpResponse> {
     let service_id = match query.service_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {

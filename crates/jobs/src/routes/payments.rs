@@ -18,7 +18,7 @@ use hm_contracts::events::{types, PaymentChanged};
 use hm_contracts::Event;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
-use hm_platform::input::{parse, FromInput, Input, Text};
+use hm_platform::input::{parse, Decimal, FromInput, Input, Text};
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -42,19 +42,7 @@ pub struct PaymentBody {
 impl FromInput for PaymentBody {
     fn from_input(input: &mut Input) -> Option<Self> {
         let booking_id = input.uuid("booking_id", true);
-        let amount = if input.has("amount") {
-            input.decimal("amount", 2, 0.01, 99_999_999.99)
-        } else {
-            input.error("amount", hm_platform::input::REQUIRED);
-            None
-        };
-        let amount = match amount {
-            Some(None) => {
-                input.error("amount", "This field may not be null.");
-                None
-            }
-            other => other.flatten(),
-        };
+        let amount = input.decimal("amount", Decimal::new(2, 0.01, 99_999_999.99));
         let gateway = input.choice("gateway", &payment::GATEWAYS, Some("manual"));
         Some(PaymentBody {
             booking_id: booking_id?,
@@ -85,7 +73,7 @@ pub async fn create(
     if !state.enable_payments {
         return Err(payments_disabled());
     }
-    let body: PaymentBody = parse(&req, &body)?;
+    let body: PaymentBody = parse(&req, body).await?;
     let mut conn = state.db.get().await?;
     let booking = bookings::by_id(&mut conn, body.booking_id)
         .await?
@@ -112,12 +100,9 @@ struct Report {
     reference: Option<String>,
 }
 
-fn report(req: &HttpRequest, body: &[u8]) -> Result<Report> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let mut input = Input::new(hm_platform::input::read_fields(content_type, body)?);
+async fn report(req: &HttpRequest, body: Bytes) -> Result<Report> {
+    let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE);
+    let mut input = Input::new(hm_platform::input::read_fields(content_type, body).await?);
     let (payment_id, status) = match (input.has("payment_id"), input.has("status")) {
         (true, true) => (
             input.text("payment_id", Text::required(100)),
@@ -199,7 +184,7 @@ pub async fn webhook(
         payment_id,
         status,
         reference,
-    } = report(&req, &body)?;
+    } = report(&req, body).await?;
     let not_found = || error(StatusCode::NOT_FOUND, "Payment not found");
     let id = Uuid::parse_str(&payment_id).map_err(|_| not_found())?;
     let correlation = RequestId::of(&req);
@@ -222,15 +207,7 @@ pub async fn webhook(
                         ),
                     ));
                 }
-                payments::set_status(conn, &current, &status, reference.as_deref())
-                    .await
-                    .map_err(|e| match hm_platform::db::unique_violation(&e) {
-                        Some(_) => error(
-                            StatusCode::BAD_REQUEST,
-                            "gateway_reference is already used by another payment",
-                        ),
-                        None => e.into(),
-                    })?;
+                payments::set_status(conn, &current, &status, reference.as_deref()).await?;
                 if status != "pending" {
                     let payout = match (status.as_str(), current.worker_id) {
                         ("completed", Some(worker)) => {

@@ -8,8 +8,6 @@ use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use hm_platform::auth::{AdminUser, AuthUser, MaybeAuthUser};
-use hm_platform::db::unique_violation;
-use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::time::render;
 use hm_platform::ApiError;
@@ -120,13 +118,6 @@ async fn known_user(state: &AppState, user: Option<Uuid>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn token_taken() -> ApiError {
-    ApiError::fields(FieldErrors::single(
-        "registration_token",
-        "device with this registration token already exists.",
-    ))
 }
 
 /// Registers a push token (201 new, 200 known): the caller's, an admin's pick, or nobody's.
@@ -243,10 +234,7 @@ pub async fn create(
         metadata: body.metadata,
         is_active: body.is_active.unwrap_or(true),
     };
-    let id = match devices::create(&mut conn, &input).await {
-        Err(e) if unique_violation(&e).is_some() => return Err(token_taken().into()),
-        other => other?,
-    };
+    let id = devices::create(&mut conn, &input).await?;
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -256,10 +244,9 @@ pub async fn create(
 async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<HttpResponse> {
     known_user(state, input.user_id).await?;
     let mut conn = state.db.get().await?;
-    match devices::update(&mut conn, id, &input).await {
-        Err(e) if unique_violation(&e).is_some() => return Err(token_taken().into()),
-        other => other?.ok_or_else(|| ApiError::no_match("Device"))?,
-    };
+    devices::update(&mut conn, id, &input)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Device"))?;
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;

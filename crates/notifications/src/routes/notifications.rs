@@ -8,13 +8,14 @@ use crate::store::refs;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use hm_platform::auth::{AdminUser, AuthUser};
 use hm_platform::error::FieldErrors;
+use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
-use hm_platform::paging::{classic_body, classic_page};
+use hm_platform::paging::{classic_body, classic_page, page_size};
 use hm_platform::time::{parse_datetime, render};
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -49,19 +50,12 @@ pub struct ListQuery {
 fn bound(name: &str, raw: Option<&str>) -> std::result::Result<Option<DateTime<Utc>>, ApiError> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
-        Some(r) => parse_datetime(r)
-            .or_else(|| {
-                NaiveDate::parse_from_str(r, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| parse_datetime(&d.to_string()))
-            })
-            .map(Some)
-            .ok_or_else(|| {
-                ApiError::fields(FieldErrors::single(
-                    name,
-                    "Enter a valid date or datetime (YYYY-MM-DD or ISO 8601).",
-                ))
-            }),
+        Some(r) => parse_datetime(r).map(Some).ok_or_else(|| {
+            ApiError::fields(FieldErrors::single(
+                name,
+                "Enter a valid date or datetime (YYYY-MM-DD or ISO 8601).",
+            ))
+        }),
     }
 }
 
@@ -83,14 +77,10 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse> {
     let f = filter(&query)?;
-    let size = match query.page_size.as_deref().map(|s| s.trim().parse::<i64>()) {
-        Some(Ok(n)) if n > 100 => 100,
-        Some(Ok(n)) if n > 0 => n,
-        _ => 20,
-    };
+    let size = page_size(query.page_size.as_deref(), 20, 100);
     let mut conn = state.db.get().await?;
     let (_, count) = notifications::page(&mut conn, auth.id, &f, 0, 0).await?;
     let page = classic_page(query.page.as_deref(), count, size)?;
@@ -141,7 +131,7 @@ pub async fn mark_read(
 pub async fn mark_all_read(
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse> {
     let f = filter(&query)?;
     let mut conn = state.db.get().await?;

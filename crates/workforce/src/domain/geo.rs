@@ -1,9 +1,12 @@
 //! Coordinates and distances (DOMAIN §3.9): Haversine with R = 6371 km everywhere.
 
 pub const EARTH_RADIUS_KM: f64 = 6371.0;
-/// Radius bounds of the nearby searches: beyond 100 km "nearby" means nothing and the scan grows.
-pub const MAX_RADIUS_KM: f64 = 100.0;
-pub const MAX_RESULTS: i64 = 50;
+/// Up to this radius a nearby search scans its whole window (the benchmarked case, `make bench-nearby`).
+pub const FULL_SCAN_RADIUS_KM: f64 = 100.0;
+/// Beyond [`FULL_SCAN_RADIUS_KM`], a search scans at most this many index entries: a larger radius is
+/// narrowed (halved, never below 100 km) until its window holds no more, so any radius a client sends
+/// answers in bounded time, nearest first, within the widest radius the cap allows (API §5.7–5.8).
+pub const MAX_SCANNED: i64 = 50_000;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -77,9 +80,9 @@ impl SearchWindow {
     }
 }
 
-/// A search radius in km: positive, finite, at most [`MAX_RADIUS_KM`].
+/// A search radius in km: any finite, non-negative number (API §5.7–5.8; 0 finds only the exact point).
 pub fn radius_km(value: f64) -> Option<f64> {
-    (value.is_finite() && value > 0.0 && value <= MAX_RADIUS_KM).then_some(value)
+    (value.is_finite() && value >= 0.0).then_some(value)
 }
 
 #[cfg(test)]
@@ -162,7 +165,10 @@ mod tests {
         assert!(Point::new(0.0, f64::NAN).is_none());
         assert_eq!(radius_km(10.0), Some(10.0));
         assert!(
-            radius_km(0.0).is_none() && radius_km(-1.0).is_none() && radius_km(500.0).is_none()
+            radius_km(0.0) == Some(0.0)
+                && radius_km(500.0) == Some(500.0)
+                && radius_km(-1.0).is_none()
+                && radius_km(f64::INFINITY).is_none()
         );
     }
 }

@@ -9,8 +9,8 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
-use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
+use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
 use hm_platform::telemetry::RequestId;
@@ -50,14 +50,7 @@ pub struct ContractorBody {
 
 impl FromInput for ContractorBody {
     fn from_input(input: &mut Input) -> Option<Self> {
-        let website = input.text("website", Text::optional(200));
-        let website = match website {
-            Some(w) if !(w.is_empty() || w.starts_with("http://") || w.starts_with("https://")) => {
-                input.error("website", "Enter a valid URL.");
-                None
-            }
-            other => other,
-        };
+        let website = input.url("website", Text::optional(200));
         Some(ContractorBody {
             company_name: input.text("company_name", Text::optional(200)),
             license_number: input.text("license_number", Text::optional(100)),
@@ -103,7 +96,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     _auth: AuthUser,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse> {
     let mut conn = state.db.get().await?;
     let (_, count) = contractors::page(&mut conn, 0, 0).await?;
@@ -140,19 +133,14 @@ pub async fn create(
     let conn: &mut AsyncPgConnection = &mut conn;
     conn.transaction(|conn| {
         async move {
-            if contractors::by_user(conn, user_id).await?.is_some() {
-                return Err(WorkforceError::from(ApiError::fields(FieldErrors::single(
-                    "user",
-                    "contractor profile with this user already exists.",
-                ))));
-            }
+            // One profile per user: the unique constraint decides, and answers (store::CONSTRAINTS).
             contractors::insert(conn, id, user_id, &fields).await?;
             enqueue(
                 conn,
                 events::contractor(types::CONTRACTOR_CREATED, id, user_id, correlation),
             )
             .await?;
-            Ok(())
+            Ok::<_, WorkforceError>(())
         }
         .scope_boxed()
     })

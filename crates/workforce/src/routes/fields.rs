@@ -2,7 +2,7 @@
 //! decimals rounded to their column's scale (API §1.3: phones send long GPS fractions).
 
 use crate::store::workers::Editable;
-use hm_platform::input::{FromInput, Input, Text};
+use hm_platform::input::{Decimal, FromInput, Input, Text};
 use paperclip::actix::Apiv2Schema;
 use serde_json::Value;
 
@@ -100,8 +100,8 @@ impl Read {
 
 impl FromInput for WorkerBody {
     fn from_input(input: &mut Input) -> Option<Self> {
-        let latitude = input.decimal("latitude", 6, -90.0, 90.0);
-        let longitude = input.decimal("longitude", 6, -180.0, 180.0);
+        let latitude = input.nullable_decimal("latitude", Decimal::LATITUDE);
+        let longitude = input.nullable_decimal("longitude", Decimal::LONGITUDE);
         let availability_status = if input.has("availability_status") {
             input.choice("availability_status", &STATUSES, None)
         } else {
@@ -112,21 +112,7 @@ impl FromInput for WorkerBody {
         } else {
             None
         };
-        let intro_audio_url = match input.json("intro_audio_url", false) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(_) => match input.text("intro_audio_url", Text::optional(500)) {
-                Some(url) if url.is_empty() => Some(None),
-                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                    Some(Some(url))
-                }
-                Some(_) => {
-                    input.error("intro_audio_url", "Enter a valid URL.");
-                    None
-                }
-                None => None,
-            },
-        };
+        let intro_audio_url = input.nullable_url("intro_audio_url", 500);
         let skills = match input.json("skills", false) {
             None => None,
             Some(Value::Array(items)) => {
@@ -158,12 +144,12 @@ impl FromInput for WorkerBody {
             latitude,
             longitude,
             availability_status,
-            price_amount: input.decimal("price_amount", 2, 0.0, 99_999_999.99),
+            price_amount: input.nullable_decimal("price_amount", Decimal::AMOUNT),
             price_currency: input
                 .text("price_currency", Text::optional(3))
                 .filter(|c| !c.is_empty()),
             price_type,
-            min_charge: input.decimal("min_charge", 2, 0.0, 99_999_999.99),
+            min_charge: input.nullable_decimal("min_charge", Decimal::AMOUNT),
             bio: input.text("bio", Text::optional(5_000)),
             experience_years: input
                 .int("experience_years", false, 0, 80)
@@ -205,21 +191,8 @@ pub struct LocationBody {
 
 impl FromInput for LocationBody {
     fn from_input(input: &mut Input) -> Option<Self> {
-        let required = |input: &mut Input, name: &str| {
-            if input.has(name) {
-                None
-            } else {
-                input.error(name, "This field is required.");
-                Some(())
-            }
-        };
-        let missing_lat = required(input, "lat");
-        let missing_lng = required(input, "lng");
-        let lat = input.decimal("lat", 6, -90.0, 90.0).flatten();
-        let lng = input.decimal("lng", 6, -180.0, 180.0).flatten();
-        if missing_lat.is_some() || missing_lng.is_some() {
-            return None;
-        }
+        let lat = input.decimal("lat", Decimal::LATITUDE);
+        let lng = input.decimal("lng", Decimal::LONGITUDE);
         Some(LocationBody {
             lat: lat?,
             lng: lng?,

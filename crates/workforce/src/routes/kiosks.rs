@@ -16,7 +16,9 @@ use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
-use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::input::numbers::parse_decimal;
+use hm_platform::input::Query;
+use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -69,6 +71,16 @@ async fn authenticate(
     Ok(kiosk)
 }
 
+/// 404 `{"detail":"Worker not found"}` unless `worker` is a user this service knows (from identity's
+/// events): a kiosk must not record attendance for nobody, which dashboards would count as present.
+async fn require_worker(conn: &mut AsyncPgConnection, worker: Uuid) -> Result<()> {
+    if crate::store::refs::user_exists(conn, worker).await? {
+        Ok(())
+    } else {
+        Err(ApiError::detail(StatusCode::NOT_FOUND, "Worker not found").into())
+    }
+}
+
 /// `POST /api/v1/kiosks/`
 #[derive(Debug, Apiv2Schema)]
 pub struct KioskBody {
@@ -93,8 +105,12 @@ impl FromInput for KioskBody {
         let address = input
             .text("address", Text::optional(2_000))
             .unwrap_or_default();
-        let latitude = input.decimal("latitude", 6, -90.0, 90.0).flatten();
-        let longitude = input.decimal("longitude", 6, -180.0, 180.0).flatten();
+        let latitude = input
+            .nullable_decimal("latitude", Decimal::LATITUDE)
+            .flatten();
+        let longitude = input
+            .nullable_decimal("longitude", Decimal::LONGITUDE)
+            .flatten();
         if latitude.is_some() != longitude.is_some() {
             input.error("non_field_errors", "Send latitude and longitude together.");
         }
@@ -154,15 +170,7 @@ pub async fn register(
         geofence_radius_m: body.geofence_radius_m.unwrap_or(200),
         token_hash: &hash,
     };
-    kiosks::insert(&mut conn, id, &new).await.map_err(
-        |e| match crate::store::unique_violation(&e) {
-            Some(_) => WorkforceError::from(ApiError::fields(FieldErrors::single(
-                "device_uuid",
-                "kiosk with this device uuid already exists.",
-            ))),
-            None => e.into(),
-        },
-    )?;
+    kiosks::insert(&mut conn, id, &new).await?;
     let kiosk = kiosks::by_id(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("Kiosk"))?;
@@ -234,9 +242,7 @@ pub async fn mark(
     }
     let mut conn = state.db.get().await?;
     let kiosk = authenticate(&mut conn, &req, body.kiosk_id).await?;
-    if !crate::store::refs::user_exists(&mut conn, body.worker_id).await? {
-        return Err(ApiError::detail(StatusCode::NOT_FOUND, "Worker not found").into());
-    }
+    require_worker(&mut conn, body.worker_id).await?;
     let today = chrono::Utc::now().date_naive();
     let (mark, created) = kiosks::mark(
         &mut conn,
@@ -265,7 +271,7 @@ pub async fn day(
     state: web::Data<AppState>,
     _auth: AuthUser,
     kiosk: web::Path<String>,
-    query: web::Query<DateQuery>,
+    query: Query<DateQuery>,
 ) -> Result<HttpResponse> {
     let kiosk = Uuid::parse_str(&kiosk).map_err(|_| ApiError::not_found())?;
     let date = match query
@@ -275,9 +281,9 @@ pub async fn day(
         .filter(|d| !d.is_empty())
     {
         None => chrono::Utc::now().date_naive(),
-        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            Ok(d) => d,
-            Err(_) => return Ok(HttpResponse::Ok().json(json!([]))),
+        Some(d) => match hm_platform::time::parse_date(d) {
+            Some(d) => d,
+            None => return Ok(HttpResponse::Ok().json(json!([]))),
         },
     };
     let mut conn = state.db.get().await?;
@@ -301,13 +307,13 @@ impl FromInput for CheckBody {
         let worker_id = input.uuid("worker_id", true);
         let kiosk_id = input.uuid("kiosk_id", true);
         let latitude = input
-            .decimal("latitude", 6, -90.0, 90.0)
+            .nullable_decimal("latitude", Decimal::LATITUDE)
             .flatten()
-            .and_then(|v| v.parse().ok());
+            .and_then(|v| parse_decimal(&v));
         let longitude = input
-            .decimal("longitude", 6, -180.0, 180.0)
+            .nullable_decimal("longitude", Decimal::LONGITUDE)
             .flatten()
-            .and_then(|v| v.parse().ok());
+            .and_then(|v| parse_decimal(&v));
         Some(CheckBody {
             worker_id: worker_id?,
             kiosk_id: kiosk_id?,
@@ -341,6 +347,7 @@ pub async fn check_in(
     let mut pooled = state.db.get().await?;
     let conn: &mut AsyncPgConnection = &mut pooled;
     let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
+    require_worker(conn, body.worker_id).await?;
     let distance = match (
         kiosk.latitude.zip(kiosk.longitude),
         body.latitude.zip(body.longitude),

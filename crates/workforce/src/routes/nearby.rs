@@ -8,6 +8,8 @@ use crate::store::workers;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use hm_platform::input;
+use hm_platform::input::numbers::parse_decimal;
 use hm_platform::paging::{Page, Paging};
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -19,10 +21,11 @@ fn refuse(message: &str) -> ApiError {
     ApiError::error(StatusCode::BAD_REQUEST, message)
 }
 
+/// A numeric query parameter: `Some(None)` when absent or blank, `None` when not a number.
 fn number(raw: Option<&str>) -> Option<Option<f64>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Some(None),
-        Some(s) => s.parse::<f64>().ok().filter(|v| v.is_finite()).map(Some),
+        Some(s) => parse_decimal(s).map(Some),
     }
 }
 
@@ -30,7 +33,8 @@ fn number(raw: Option<&str>) -> Option<Option<f64>> {
 pub struct NearbyParams {
     pub lat: Option<String>,
     pub lng: Option<String>,
-    /// km, default 10, at most 100.
+    /// km, default 10; any non-negative number (beyond 100 km the search narrows to what
+    /// 50,000 index entries cover).
     pub radius_km: Option<String>,
     /// Service name contains (case-insensitive).
     pub skill: Option<String>,
@@ -44,14 +48,15 @@ async fn run(
     paging: Paging,
 ) -> Result<(i64, i64, Vec<(workers::Worker, f64)>)> {
     let mut conn = state.db.get().await?;
+    query.radius_km = search::scannable_radius(&mut conn, &query).await?;
     query.limit = paging.per_page;
     if paging.page == Page::Last {
         query.limit = 0;
         let (_, count) = search::page(&mut conn, &query).await?;
         query.limit = paging.per_page;
-        query.offset = (paging.resolve(count)? - 1) * paging.per_page;
+        query.offset = paging.offset(paging.resolve(count)?);
     } else if let Page::Number(n) = paging.page {
-        query.offset = (n - 1) * paging.per_page;
+        query.offset = paging.offset(n);
     }
     let (hits, count) = search::page(&mut conn, &query).await?;
     let page = paging.resolve(count)?;
@@ -72,7 +77,7 @@ async fn run(
 #[api_v2_operation(tags(Workers))]
 pub async fn nearby(
     state: web::Data<AppState>,
-    params: web::Query<NearbyParams>,
+    params: input::Query<NearbyParams>,
 ) -> Result<HttpResponse> {
     let bad_point = || refuse("Invalid or missing lat/lng parameters");
     let lat = number(params.lat.as_deref())
@@ -121,7 +126,8 @@ pub async fn nearby(
 pub struct SearchParams {
     pub lat: Option<String>,
     pub lng: Option<String>,
-    /// km, default 5, at most 100.
+    /// km, default 5; any non-negative number (beyond 100 km the search narrows to what
+    /// 50,000 index entries cover).
     pub radius_km: Option<String>,
     /// A catalog service id.
     pub service_id: Option<String>,
@@ -154,7 +160,7 @@ fn search_item(w: &workers::Worker, distance_km: f64) -> Value {
 #[api_v2_operation(tags(Workers))]
 pub async fn search(
     state: web::Data<AppState>,
-    params: web::Query<SearchParams>,
+    params: input::Query<SearchParams>,
 ) -> Result<HttpResponse> {
     let (Some(lat), Some(lng)) = (
         params
@@ -170,8 +176,10 @@ pub async fn search(
     ) else {
         return Err(refuse("lat and lng parameters are required").into());
     };
-    let at = match (lat.parse::<f64>(), lng.parse::<f64>()) {
-        (Ok(lat), Ok(lng)) => Point::new(lat, lng).ok_or_else(|| refuse("Invalid coordinates"))?,
+    let at = match (parse_decimal(lat), parse_decimal(lng)) {
+        (Some(lat), Some(lng)) => {
+            Point::new(lat, lng).ok_or_else(|| refuse("Invalid coordinates"))?
+        }
         _ => return Err(refuse("Invalid coordinates").into()),
     };
     let radius = number(params.radius_km.as_deref())
@@ -234,7 +242,7 @@ pub struct ListParams {
 #[api_v2_operation(tags(Workers))]
 pub async fn list(
     state: web::Data<AppState>,
-    params: web::Query<ListParams>,
+    params: input::Query<ListParams>,
 ) -> Result<HttpResponse> {
     use crate::store::workers::{ListFilter, ListOrder};
     let point = match (
@@ -274,10 +282,10 @@ pub async fn list(
     let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
     let mut conn = state.db.get().await?;
     let offset = match paging.page {
-        Page::Number(n) => (n - 1) * paging.per_page,
+        Page::Number(n) => paging.offset(n),
         Page::Last => {
             let (_, count) = workers::list(&mut conn, &filter, 0, 0).await?;
-            (paging.resolve(count)? - 1) * paging.per_page
+            paging.offset(paging.resolve(count)?)
         }
     };
     let (rows, count) = workers::list(&mut conn, &filter, paging.per_page, offset).await?;

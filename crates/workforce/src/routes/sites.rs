@@ -11,7 +11,8 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use chrono::NaiveDate;
 use hm_platform::auth::AuthUser;
-use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::input::Query;
+use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::Paging;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -66,30 +67,6 @@ async fn visible(
     Ok((site, profile))
 }
 
-fn date(input: &mut Input, name: &str) -> Option<Option<NaiveDate>> {
-    match input.json(name, false)? {
-        Value::Null => Some(None),
-        Value::String(s) if s.trim().is_empty() => Some(None),
-        Value::String(s) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-            Ok(d) => Some(Some(d)),
-            Err(_) => {
-                input.error(
-                    name,
-                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-                );
-                None
-            }
-        },
-        _ => {
-            input.error(
-                name,
-                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-            );
-            None
-        }
-    }
-}
-
 #[derive(Debug, Default)]
 pub struct SiteFields {
     pub name: Option<String>,
@@ -141,12 +118,12 @@ impl FromInput for SiteFields {
         let fields = SiteFields {
             name: input.text("name", Text::optional(255)),
             address: input.text("address", Text::optional(2_000)),
-            lat: input.decimal("lat", 6, -90.0, 90.0),
-            lng: input.decimal("lng", 6, -180.0, 180.0),
+            lat: input.nullable_decimal("lat", Decimal::LATITUDE),
+            lng: input.nullable_decimal("lng", Decimal::LONGITUDE),
             phone: input.text("phone", Text::optional(20)),
             is_active: input.boolean("is_active", false),
-            start_date: date(input, "start_date"),
-            end_date: date(input, "end_date"),
+            start_date: input.date("start_date"),
+            end_date: input.date("end_date"),
             metadata,
             contractor: input.uuid("contractor", false),
         };
@@ -215,7 +192,7 @@ pub struct PageParams {
 pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
-    query: web::Query<PageParams>,
+    query: Query<PageParams>,
 ) -> Result<HttpResponse> {
     let profile = caller(&state, &auth).await?;
     let scope = if auth.is_admin() {
@@ -459,7 +436,7 @@ impl FromInput for MarkFields {
         let notes = input
             .text("notes", Text::optional(2_000))
             .unwrap_or_default();
-        let date = date(input, "date").flatten();
+        let date = input.date("date").flatten();
         if let (Some(Some(i)), Some(Some(o))) = (checkin, checkout) {
             if o < i {
                 input.error("checkout_time", "Must not be before checkin_time.");
@@ -534,7 +511,7 @@ fn day(query: &DayQuery) -> std::result::Result<NaiveDate, ApiError> {
 fn date_or(raw: Option<&str>, default: NaiveDate) -> std::result::Result<NaiveDate, ApiError> {
     match raw.map(str::trim).filter(|d| !d.is_empty()) {
         None => Ok(default),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+        Some(d) => hm_platform::time::parse_date(d).ok_or_else(|| {
             ApiError::error(
                 StatusCode::BAD_REQUEST,
                 "Invalid date format. Use YYYY-MM-DD",
@@ -560,11 +537,12 @@ pub async fn export(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-    query: web::Query<RangeQuery>,
+    query: Query<RangeQuery>,
 ) -> Result<HttpResponse> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let to = date_or(query.date_to.as_deref(), today())?;
-    let from = date_or(query.date_from.as_deref(), to - chrono::Duration::days(30))?;
+    let month_before = to.checked_sub_days(chrono::Days::new(30)).unwrap_or(to);
+    let from = date_or(query.date_from.as_deref(), month_before)?;
     if from > to || (to - from).num_days() >= MAX_EXPORT_DAYS {
         return Err(ApiError::error(
             StatusCode::BAD_REQUEST,
@@ -599,7 +577,7 @@ pub async fn attendance(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-    query: web::Query<DayQuery>,
+    query: Query<DayQuery>,
 ) -> Result<HttpResponse> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let date = day(&query)?;
@@ -614,7 +592,7 @@ pub async fn dashboard(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-    query: web::Query<DayQuery>,
+    query: Query<DayQuery>,
 ) -> Result<HttpResponse> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let date = day(&query)?;

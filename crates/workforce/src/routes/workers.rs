@@ -13,6 +13,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_platform::auth::AuthUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
+use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Valid;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
@@ -95,12 +96,7 @@ pub async fn create(
     let conn: &mut AsyncPgConnection = &mut conn;
     conn.transaction(|conn| {
         async move {
-            if workers::by_user(conn, user_id).await?.is_some() {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    "Worker profile already exists for this user.",
-                ));
-            }
+            // One profile per user: the unique constraint decides, and answers (store::CONSTRAINTS).
             workers::insert(conn, id, user_id, &fields).await?;
             if let Some(names) = &read.skills {
                 let ids = skills(conn, names).await?;
@@ -302,9 +298,9 @@ pub async fn location(
     let worker = own(&state, &auth).await?;
     let mut conn = state.db.get().await?;
     workers::set_location(&mut conn, worker.id, &body.lat, &body.lng).await?;
-    let (lat, lng): (f64, f64) = (
-        body.lat.parse().unwrap_or_default(),
-        body.lng.parse().unwrap_or_default(),
+    let (lat, lng) = (
+        parse_decimal(&body.lat).unwrap_or_default(),
+        parse_decimal(&body.lng).unwrap_or_default(),
     );
     Ok(HttpResponse::Ok().json(json!({"status": "success", "location": {"lat": lat, "lng": lng}})))
 }

@@ -8,4 +8,31 @@ pub mod search;
 pub mod sites;
 pub mod workers;
 
-pub use hm_platform::db::{unique_violation, Count};
+use hm_platform::constraints::Constraint;
+pub use hm_platform::db::Count;
+
+/// The answers to workforce's constraint violations (issue #15): each one-per rule's 400, whoever
+/// loses a race for it.
+pub const CONSTRAINTS: &[Constraint] = &[
+    Constraint::error(
+        "worker_profiles_user_id_key",
+        "Worker profile already exists for this user.",
+    ),
+    Constraint::field(
+        "contractor_profiles_user_id_key",
+        "user",
+        "contractor profile with this user already exists.",
+    ),
+    Constraint::field(
+        "kiosks_device_uuid_key",
+        "device_uuid",
+        "kiosk with this device uuid already exists.",
+    ),
+    Constraint::error("attendance_logs_one_open", "Worker is already checked in."),
+    Constraint::field(
+        "site_attendance_check",
+        "checkout_time",
+        "Must not be before checkin_time.",
+    ),
+    Constraint::field("sites_check", "end_date", "Must not be before start_date."),
+];

@@ -4,7 +4,7 @@
 //! them without touching the table. The bench (`make bench-nearby`) calls [`page`] itself.
 
 use super::Count;
-use crate::domain::geo::{Point, SearchWindow, EARTH_RADIUS_KM};
+use crate::domain::geo::{Point, SearchWindow, EARTH_RADIUS_KM, FULL_SCAN_RADIUS_KM, MAX_SCANNED};
 use diesel::sql_types::{Array, BigInt, Double, SmallInt, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -111,11 +111,68 @@ struct Row {
     total: i64,
 }
 
+/// The skill filter as a LIKE fragment (`%`, `_` and `\\` taken literally).
+fn like_pattern(q: &Query) -> Option<String> {
+    q.skill.as_ref().map(|s| {
+        s.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    })
+}
+
+/// `sql` over [`candidates`] with the query's ten parameters bound.
+fn bound<'a>(
+    sql: String,
+    q: &Query,
+    window: &SearchWindow,
+    skill: Option<String>,
+) -> diesel::query_builder::BoxedSqlQuery<'a, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
+    use diesel::sql_types::{Nullable, Text};
+    diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<Double, _>(q.at.lat)
+        .bind::<Double, _>(q.at.lng)
+        .bind::<Double, _>(term_for(q.radius_km))
+        .bind::<Array<SmallInt>, _>(window.bands.clone())
+        .bind::<Nullable<SqlUuid>, _>(q.service)
+        .bind::<Nullable<Double>, _>(q.min_price)
+        .bind::<Nullable<Double>, _>(q.max_price)
+        .bind::<Nullable<Text>, _>(skill)
+        .bind::<Double, _>(window.lng_min)
+        .bind::<Double, _>(window.lng_max)
+}
+
+/// The radius a search may scan (`geo::MAX_SCANNED`): the requested one up to 100 km; beyond, the
+/// widest of radius, radius/2, … (never below 100 km) whose window holds at most `MAX_SCANNED` index
+/// entries, each step a count that itself stops after `MAX_SCANNED + 1` entries.
+pub async fn scannable_radius(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResult<f64> {
+    let mut narrowed = q.clone();
+    while narrowed.radius_km > FULL_SCAN_RADIUS_KM {
+        let window = SearchWindow::around(narrowed.at, narrowed.radius_km);
+        let scanned: Count = bound(
+            format!(
+                "SELECT count(*) AS n FROM ({} LIMIT $11) c",
+                candidates(&narrowed, "")
+            ),
+            &narrowed,
+            &window,
+            like_pattern(&narrowed),
+        )
+        .bind::<BigInt, _>(MAX_SCANNED + 1)
+        .get_result(conn)
+        .await?;
+        if scanned.n <= MAX_SCANNED {
+            break;
+        }
+        narrowed.radius_km = (narrowed.radius_km / 2.0).max(FULL_SCAN_RADIUS_KM);
+    }
+    Ok(narrowed.radius_km)
+}
+
 /// One page of a nearby search and the number of matches (for P-STD pagination), in one index scan:
 /// the matches inside the radius are counted, and the page is the top of them by distance, price or
 /// rating (nearest first among equals).
 pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResult<(Vec<Hit>, i64)> {
-    use diesel::sql_types::{Nullable, Text};
     let direction = if q.descending { "DESC" } else { "ASC" };
     let (extra, carried, order) = match q.sort {
         Sort::Distance => ("", "", format!("h {direction}")),
@@ -126,26 +183,9 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
         ),
         Sort::Rating => (", p.rating", ", rating", format!("rating {direction}, h")),
     };
-    let skill = q.skill.as_ref().map(|s| {
-        s.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    });
+    let skill = like_pattern(q);
     let window = SearchWindow::around(q.at, q.radius_km);
-    let bind = |sql: String| {
-        diesel::sql_query(sql)
-            .into_boxed()
-            .bind::<Double, _>(q.at.lat)
-            .bind::<Double, _>(q.at.lng)
-            .bind::<Double, _>(term_for(q.radius_km))
-            .bind::<Array<SmallInt>, _>(window.bands.clone())
-            .bind::<Nullable<SqlUuid>, _>(q.service)
-            .bind::<Nullable<Double>, _>(q.min_price)
-            .bind::<Nullable<Double>, _>(q.max_price)
-            .bind::<Nullable<Text>, _>(skill.clone())
-            .bind::<Double, _>(window.lng_min)
-            .bind::<Double, _>(window.lng_max)
-    };
+    let bind = |sql: String| bound(sql, q, &window, skill.clone());
     let rows: Vec<Row> = bind(format!(
         "SELECT worker_id, {diameter:.1} * asin(sqrt(least(1.0, h))) AS distance_km, total
          FROM (SELECT worker_id, h{carried}, count(*) OVER () AS total

@@ -1,0 +1,1 @@
+ALTER TABLE services ALTER COLUMN icon_s3_key TYPE varchar(255);
