@@ -100,7 +100,10 @@ fn gateway_paths() -> Value {
             "operationId": "health",
             "summary": "Gateway health; `?verbose=1` adds the readiness of every upstream",
             "parameters": [{"name": "verbose", "in": "query", "required": false, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "`{\"status\":\"ok\"}`"}}
+            "responses": {
+                "200": {"description": "`{\"status\":\"ok\"}`"},
+                "400": {"description": "A query parameter that cannot be read (e.g. holding a NUL)"}
+            }
         }}
     })
 }
@@ -169,6 +172,8 @@ pub fn merge<'a>(
         if let Some(Value::Object(doc_paths)) = doc.get("paths") {
             for (path, item) in doc_paths {
                 let Value::Object(item) = item else { continue };
+                let (path, item) = plain_template(path, item);
+                let (path, item) = (&path, &item);
                 let kept: Map<String, Value> = item
                     .iter()
                     .filter(|(key, _)| {
@@ -198,6 +203,14 @@ pub fn merge<'a>(
             }
         }
     }
+    for item in paths.values_mut() {
+        let Value::Object(item) = item else { continue };
+        for (method, op) in item.iter_mut() {
+            if METHODS.contains(&method.as_str()) {
+                add_gateway_responses(op);
+            }
+        }
+    }
     let mut sorted: Vec<(String, Value)> = paths.into_iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = json!({
@@ -218,6 +231,92 @@ pub fn merge<'a>(
         out["x-unavailable-services"] = json!(missing);
     }
     out
+}
+
+/// What the gateway itself may answer on any operation it routes (ARCHITECTURE §6), so a client
+/// generated from the document expects it: a bad token, a body over the route's limit, the throttle,
+/// and an upstream that fails, is down or is too slow.
+const GATEWAY_RESPONSES: [(&str, &str); 6] = [
+    (
+        "401",
+        "Missing, invalid or expired credentials (a bad token is refused on every route)",
+    ),
+    ("413", "Request body too large"),
+    (
+        "429",
+        "Too many requests; `Retry-After` gives the seconds to wait",
+    ),
+    ("502", "The service behind the gateway answered badly"),
+    ("503", "The service behind the gateway is unavailable"),
+    (
+        "504",
+        "The service behind the gateway did not answer in time",
+    ),
+];
+
+fn add_gateway_responses(op: &mut Value) {
+    let Some(op) = op.as_object_mut() else { return };
+    let responses = op
+        .entry("responses")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some(responses) = responses.as_object_mut() else {
+        return;
+    };
+    for (code, description) in GATEWAY_RESPONSES {
+        responses
+            .entry(code)
+            .or_insert_with(|| json!({"description": description}));
+    }
+}
+
+/// A path as OpenAPI writes it: actix's `{key:.+}` (a parameter with its pattern) becomes `{key}`,
+/// in the path and in the names of its parameters.
+fn plain_template(path: &str, item: &Map<String, Value>) -> (String, Map<String, Value>) {
+    if !path.contains(':') {
+        return (path.to_owned(), item.clone());
+    }
+    let mut plain = String::with_capacity(path.len());
+    let mut renamed = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        plain.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + close];
+        let name = inner.split(':').next().unwrap_or(inner);
+        if name != inner {
+            renamed.push((inner.to_owned(), name.to_owned()));
+        }
+        plain.push('{');
+        plain.push_str(name);
+        plain.push('}');
+        rest = &rest[open + close + 1..];
+    }
+    plain.push_str(rest);
+    let mut item = Value::Object(item.clone());
+    rename_parameters(&mut item, &renamed);
+    match item {
+        Value::Object(item) => (plain, item),
+        _ => (plain, Map::new()),
+    }
+}
+
+fn rename_parameters(value: &mut Value, renamed: &[(String, String)]) {
+    match value {
+        Value::Object(map) => {
+            if map.get("in").and_then(Value::as_str) == Some("path") {
+                if let Some(Value::String(name)) = map.get_mut("name") {
+                    if let Some((_, plain)) = renamed.iter().find(|(from, _)| from == name) {
+                        *name = plain.clone();
+                    }
+                }
+            }
+            map.values_mut().for_each(|v| rename_parameters(v, renamed));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_parameters(v, renamed)),
+        _ => {}
+    }
 }
 
 fn capitalised(s: &str) -> String {
@@ -405,5 +504,23 @@ mod tests {
         assert_eq!(merged["tags"].as_array().unwrap().len(), 2);
         assert_eq!(merged["info"]["title"], "HunarMitra API");
         assert_eq!(merged["x-unavailable-services"], json!(["catalog"]));
+        let documented = merged["paths"]["/api/v1/auth/me/"]["get"]["responses"]
+            .as_object()
+            .unwrap();
+        for code in ["200", "401", "413", "429", "502", "503", "504"] {
+            assert!(documented.contains_key(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn path_parameters_lose_their_actix_patterns() {
+        let catalog = json!({"paths": {"/media/{key:.+}": {"get": {
+            "parameters": [{"in": "path", "name": "key:.+", "required": true}],
+            "responses": {"200": {"description": "OK"}}
+        }}}});
+        let merged = merge(&[("catalog".into(), catalog)], &[], |_, _| Some("catalog"));
+        let op = &merged["paths"]["/media/{key}"]["get"];
+        assert_eq!(op["parameters"][0]["name"], "key");
+        assert!(merged["paths"].get("/media/{key:.+}").is_none());
     }
 }

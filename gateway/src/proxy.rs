@@ -273,10 +273,17 @@ where
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let bodiless = req.method() == Method::HEAD
-        || res.status() == StatusCode::NO_CONTENT
-        || res.status() == StatusCode::NOT_MODIFIED;
-    if bodiless {
+    if req.method() == Method::HEAD {
+        // The GET's length, without its body (the codec sends no body for HEAD).
+        return match length {
+            Some(len) => builder.body(SizedStream::new(
+                len,
+                futures_util::stream::empty::<Result<Bytes, actix_web::Error>>(),
+            )),
+            None => builder.finish(),
+        };
+    }
+    if res.status() == StatusCode::NO_CONTENT || res.status() == StatusCode::NOT_MODIFIED {
         return builder.finish();
     }
     match length {

@@ -109,6 +109,8 @@ pub struct Stack {
 pub struct Options {
     /// No global throttles at the gateway (the fuzzer sends thousands of requests per client).
     pub unthrottled: bool,
+    /// Online payments switched on (`ENABLE_PAYMENTS`), so their endpoints answer rather than 503.
+    pub payments: bool,
 }
 
 impl Stack {
@@ -134,6 +136,7 @@ impl Stack {
         let mut ports: HashMap<&'static str, u16> =
             SERVICES.iter().map(|s| (*s, free_port())).collect();
         ports.insert("gateway", free_port());
+        ports.insert("gateway_metrics", free_port());
         let jwks = format!(
             "http://127.0.0.1:{}/.well-known/jwks.json",
             ports["identity"]
@@ -160,7 +163,7 @@ impl Stack {
                 // The dev SMS provider logs the code at DEBUG: the journeys read it from there.
                 ("RUST_LOG".into(), "info,hm_notifications=debug".into()),
                 ("SMS_PROVIDER".into(), "dev".into()),
-                ("ENABLE_PAYMENTS".into(), "false".into()),
+                ("ENABLE_PAYMENTS".into(), options.payments.to_string()),
                 ("USE_S3".into(), "false".into()),
                 (
                     "MEDIA_ROOT".into(),
@@ -181,7 +184,10 @@ impl Stack {
         }
         let mut gateway_env = vec![
             ("PORT".into(), ports["gateway"].to_string()),
-            ("GATEWAY_METRICS_PORT".into(), free_port().to_string()),
+            (
+                "GATEWAY_METRICS_PORT".into(),
+                ports["gateway_metrics"].to_string(),
+            ),
             ("HOST".into(), "127.0.0.1".into()),
             ("REDIS_KEY_PREFIX".into(), format!("e2e{run}:gw:")),
             ("JWKS_URL".into(), jwks.clone()),
@@ -455,6 +461,37 @@ impl Stack {
             .await;
         assert_eq!(status, 200, "admin login: {tokens}");
         tokens["access"].as_str().unwrap().to_owned()
+    }
+
+    /// The first column of the first row of `sql` in `service`'s own database, as a number: what the
+    /// requests left behind (a count of rows, usually).
+    pub async fn count(&self, service: &str, sql: &str) -> i64 {
+        let (client, conn) = tokio_postgres::connect(
+            &format!(
+                "host=127.0.0.1 user=postgres dbname=hmtest_e2e_{}_{service}",
+                self.run
+            ),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .unwrap();
+        tokio::spawn(conn);
+        client.query_one(sql, &[]).await.unwrap().get(0)
+    }
+
+    /// The gateway's URL for `path`, and the client, for requests [`Stack::call`] does not make
+    /// (HEAD, multipart bodies, raw headers).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.gateway)
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// `/metrics` on the gateway's internal listener (not the clients' port).
+    pub fn gateway_metrics_url(&self) -> String {
+        format!("http://127.0.0.1:{}/metrics", self.ports["gateway_metrics"])
     }
 
     /// Kills a service (SIGKILL: no goodbye).

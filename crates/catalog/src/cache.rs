@@ -7,8 +7,9 @@
 
 use crate::error::Result;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use bytes::Bytes;
+use hm_platform::reply::Reply;
 
 use hm_platform::redis::{Keys, RedisPool};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -63,7 +64,7 @@ impl Doc {
     }
 
     /// 200 with the body, or 304 when the client already has this version.
-    pub fn respond(&self, req: &HttpRequest, max_age: u64) -> HttpResponse {
+    pub fn respond(&self, req: &HttpRequest, max_age: u64) -> Reply<200, 304> {
         let cache_control = format!("public, max-age={max_age}");
         let fresh = req
             .headers()
@@ -73,21 +74,24 @@ impl Doc {
                 v.split(',')
                     .any(|tag| tag.trim() == self.etag || tag.trim() == "*")
             });
-        let mut res = if fresh {
-            HttpResponse::NotModified()
-        } else {
-            HttpResponse::Ok()
+        let headers = |res: &mut actix_web::HttpResponseBuilder| {
+            res.insert_header((header::ETAG, self.etag.as_str()))
+                .insert_header((header::CACHE_CONTROL, cache_control.clone()));
         };
-        res.insert_header((header::ETAG, self.etag.as_str()))
-            .insert_header((header::CACHE_CONTROL, cache_control));
         if fresh {
-            res.finish()
+            Reply::also_build(|res| {
+                headers(res);
+                res.finish()
+            })
         } else {
-            res.insert_header((
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ))
-            .body(self.body.clone())
+            Reply::build(|res| {
+                headers(res);
+                res.insert_header((
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ))
+                .body(self.body.clone())
+            })
         }
     }
 }

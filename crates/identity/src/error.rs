@@ -82,6 +82,7 @@ impl Apiv2Errors for IdentityError {
                 (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
                 (401, "Missing, invalid or expired credentials"),
                 (403, "Not permitted"),
+                (404, "No such object"),
                 (429, "Too many requests"),
                 (503, "A dependency (database, cache, broker) is unavailable"),
             ],

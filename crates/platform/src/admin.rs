@@ -8,8 +8,9 @@ use crate::db::DbPool;
 use crate::error::{FieldErrors, ServiceError};
 use crate::input::query_params;
 use crate::paging::{classic_body, classic_page, page_size};
+use crate::reply::Reply;
 use crate::ApiError;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use diesel::sql_types::{BigInt, Jsonb, Text};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -167,9 +168,9 @@ pub async fn list_answer(
     pool: &DbPool,
     req: &HttpRequest,
     listing: &Listing,
-) -> Result<HttpResponse, ServiceError> {
+) -> Result<Reply<200>, ServiceError> {
     let mut conn = pool.get().await?;
-    Ok(HttpResponse::Ok().json(list(&mut conn, req, listing).await?))
+    Ok(Reply::json(list(&mut conn, req, listing).await?))
 }
 
 /// The row of `listing` with this id (`None`: no such row, or not an id).

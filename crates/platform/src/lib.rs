@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod paging;
 pub mod projections;
 pub mod redis;
+pub mod reply;
 pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]

@@ -17,7 +17,7 @@ use crate::store::flags;
 use crate::store::services::{self, NewService, ServiceChanges};
 use crate::store::themes::{self, NewTheme, Theme, ThemeChanges};
 use crate::AppState;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use chrono::Utc;
 use diesel_async::scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -25,6 +25,7 @@ use hm_platform::auth::AdminUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::Valid;
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
@@ -107,7 +108,7 @@ async fn remove(
     state: &AppState,
     id: &str,
     what: Removable,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let id = uuid(id)?;
     let correlation = RequestId::of(req);
     commit(state, move |conn| {
@@ -124,7 +125,7 @@ async fn remove(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 fn field_error(field: &str, message: &str) -> CatalogError {
@@ -148,10 +149,10 @@ fn admin_service(s: &services::Service, state: &AppState) -> Value {
 
 /// Every service, inactive ones included.
 #[api_v2_operation(tags(Admin))]
-pub async fn list_services(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn list_services(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = services::all(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(Reply::json(
         list.iter()
             .map(|s| admin_service(s, &state))
             .collect::<Vec<_>>(),
@@ -165,7 +166,7 @@ pub async fn create_service(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<ServiceFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let name = f.name.unwrap_or_default();
     let slug = f
@@ -200,7 +201,7 @@ pub async fn create_service(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_service(&service, &state)))
+    Ok(Reply::json(admin_service(&service, &state)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -208,13 +209,13 @@ pub async fn get_service(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let mut conn = state.db.get().await?;
     let s = services::by_id(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("Service"))?;
-    Ok(HttpResponse::Ok().json(admin_service(&s, &state)))
+    Ok(Reply::json(admin_service(&s, &state)))
 }
 
 async fn change_service(
@@ -222,7 +223,7 @@ async fn change_service(
     state: &AppState,
     id: Uuid,
     changes: ServiceChanges,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let correlation = RequestId::of(req);
     let service = commit(state, move |conn| {
         async move {
@@ -235,7 +236,7 @@ async fn change_service(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_service(&service, state)))
+    Ok(Reply::json(admin_service(&service, state)))
 }
 
 /// Change a service; publishes `catalog.service.updated`.
@@ -246,7 +247,7 @@ pub async fn update_service(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<ServiceFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = ServiceChanges {
@@ -271,7 +272,7 @@ pub async fn deactivate_service(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let changes = ServiceChanges {
         is_active: Some(false),
@@ -296,10 +297,10 @@ fn admin_theme(t: &Theme, state: &AppState) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_themes(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn list_themes(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = themes::all(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(Reply::json(
         list.iter()
             .map(|t| admin_theme(t, &state))
             .collect::<Vec<_>>(),
@@ -313,7 +314,7 @@ pub async fn create_theme(
     state: web::Data<AppState>,
     admin: AdminUser,
     body: Valid<Create<ThemeFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let activate = f.active.unwrap_or(false);
     let new = NewTheme {
@@ -356,7 +357,7 @@ pub async fn create_theme(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_theme(&theme, &state)))
+    Ok(Reply::json(admin_theme(&theme, &state)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -366,7 +367,7 @@ pub async fn update_theme(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<ThemeFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let active = f.active;
@@ -405,7 +406,7 @@ pub async fn update_theme(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_theme(&theme, &state)))
+    Ok(Reply::json(admin_theme(&theme, &state)))
 }
 
 /// Make this the one active theme ("publish"), deactivating the others in the same transaction.
@@ -415,7 +416,7 @@ pub async fn activate_theme(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let correlation = RequestId::of(&req);
     let theme = commit(&state, move |conn| {
@@ -434,7 +435,7 @@ pub async fn activate_theme(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_theme(&theme, &state)))
+    Ok(Reply::json(admin_theme(&theme, &state)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -443,7 +444,7 @@ pub async fn delete_theme(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     remove(&req, &state, &id, Removable::Theme).await
 }
 
@@ -460,13 +461,10 @@ fn admin_app_banner(b: &AppBanner, state: &AppState) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_app_banners(
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<HttpResponse> {
+pub async fn list_app_banners(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = banners::all_app(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(Reply::json(
         list.iter()
             .map(|b| admin_app_banner(b, &state))
             .collect::<Vec<_>>(),
@@ -479,7 +477,7 @@ pub async fn create_app_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<AppBannerFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let new = NewAppBanner {
         id: Uuid::new_v4(),
@@ -504,7 +502,7 @@ pub async fn create_app_banner(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_app_banner(&banner, &state)))
+    Ok(Reply::json(admin_app_banner(&banner, &state)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -514,7 +512,7 @@ pub async fn update_app_banner(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<AppBannerFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = AppBannerChanges {
@@ -542,7 +540,7 @@ pub async fn update_app_banner(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_app_banner(&banner, &state)))
+    Ok(Reply::json(admin_app_banner(&banner, &state)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -551,7 +549,7 @@ pub async fn delete_app_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     remove(&req, &state, &id, Removable::AppBanner).await
 }
 
@@ -570,10 +568,12 @@ fn admin_promo(b: &banners::PromoBanner) -> Value {
 pub async fn list_promo_banners(
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = banners::all_promo(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(admin_promo).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        list.iter().map(admin_promo).collect::<Vec<_>>(),
+    ))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -582,7 +582,7 @@ pub async fn create_promo_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<PromoBannerFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let new = NewPromoBanner {
         id: Uuid::new_v4(),
@@ -609,7 +609,7 @@ pub async fn create_promo_banner(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_promo(&banner)))
+    Ok(Reply::json(admin_promo(&banner)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -619,7 +619,7 @@ pub async fn update_promo_banner(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<PromoBannerFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = PromoBannerChanges {
@@ -649,7 +649,7 @@ pub async fn update_promo_banner(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_promo(&banner)))
+    Ok(Reply::json(admin_promo(&banner)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -658,7 +658,7 @@ pub async fn delete_promo_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     remove(&req, &state, &id, Removable::PromoBanner).await
 }
 
@@ -672,10 +672,10 @@ fn admin_flag(f: &flags::Flag) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_flags(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn list_flags(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = flags::all(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(admin_flag).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(admin_flag).collect::<Vec<_>>()))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -684,7 +684,7 @@ pub async fn create_flag(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<FlagFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let key = f.key.unwrap_or_default();
     let enabled = f.enabled.unwrap_or(false);
@@ -709,7 +709,7 @@ pub async fn create_flag(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_flag(&flag)))
+    Ok(Reply::json(admin_flag(&flag)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -719,7 +719,7 @@ pub async fn update_flag(
     _admin: AdminUser,
     key: web::Path<String>,
     body: Valid<Patch<FlagFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(Patch(f)) = body;
     let key = key.into_inner();
     let correlation = RequestId::of(&req);
@@ -744,7 +744,7 @@ pub async fn update_flag(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_flag(&flag)))
+    Ok(Reply::json(admin_flag(&flag)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -753,7 +753,7 @@ pub async fn delete_flag(
     state: web::Data<AppState>,
     _admin: AdminUser,
     key: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let key = key.into_inner();
     let correlation = RequestId::of(&req);
     commit(&state, move |conn| {
@@ -771,7 +771,7 @@ pub async fn delete_flag(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 // ---- translations ------------------------------------------------------------------------------------
@@ -780,10 +780,10 @@ pub async fn delete_flag(
 pub async fn list_translations(
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = content::all_translations(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(Reply::json(
         list.iter()
             .map(|t| {
                 json!({"id": t.id, "key": t.key, "lang": t.lang, "value": t.value,
@@ -800,7 +800,7 @@ pub async fn put_translation(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<TranslationFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(Create(f)) = body;
     let (key, lang, value) = (
         f.key.unwrap_or_default(),
@@ -827,10 +827,9 @@ pub async fn put_translation(
         .scope_boxed()
     })
     .await?;
-    Ok(
-        HttpResponse::Ok()
-            .json(json!({"id": t.id, "key": t.key, "lang": t.lang, "value": t.value})),
-    )
+    Ok(Reply::json(
+        json!({"id": t.id, "key": t.key, "lang": t.lang, "value": t.value}),
+    ))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -839,7 +838,7 @@ pub async fn delete_translation(
     state: web::Data<AppState>,
     _admin: AdminUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let (lang, key) = path.into_inner();
     let correlation = RequestId::of(&req);
     commit(&state, move |conn| {
@@ -863,7 +862,7 @@ pub async fn delete_translation(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 // ---- help pages and FAQs -----------------------------------------------------------------------------
@@ -876,13 +875,10 @@ fn admin_help(p: &content::HelpPage) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_help_pages(
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<HttpResponse> {
+pub async fn list_help_pages(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = content::all_pages(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(admin_help).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(admin_help).collect::<Vec<_>>()))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -891,7 +887,7 @@ pub async fn create_help_page(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<HelpPageFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let new = NewHelpPage {
         id: Uuid::new_v4(),
@@ -916,7 +912,7 @@ pub async fn create_help_page(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_help(&page)))
+    Ok(Reply::json(admin_help(&page)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -926,7 +922,7 @@ pub async fn update_help_page(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<HelpPageFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = HelpPageChanges {
@@ -954,7 +950,7 @@ pub async fn update_help_page(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_help(&page)))
+    Ok(Reply::json(admin_help(&page)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -963,7 +959,7 @@ pub async fn delete_help_page(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     remove(&req, &state, &id, Removable::HelpPage).await
 }
 
@@ -975,10 +971,10 @@ fn admin_faq(f: &content::Faq) -> Value {
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_faqs(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn list_faqs(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = content::all_faqs(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(admin_faq).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(admin_faq).collect::<Vec<_>>()))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -987,7 +983,7 @@ pub async fn create_faq(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<FaqFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(Create(f)) = body;
     let new = NewFaq {
         id: Uuid::new_v4(),
@@ -1011,7 +1007,7 @@ pub async fn create_faq(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(admin_faq(&faq)))
+    Ok(Reply::json(admin_faq(&faq)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -1021,7 +1017,7 @@ pub async fn update_faq(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<FaqFields>>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = FaqChanges {
@@ -1048,7 +1044,7 @@ pub async fn update_faq(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(admin_faq(&faq)))
+    Ok(Reply::json(admin_faq(&faq)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -1057,20 +1053,20 @@ pub async fn delete_faq(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     remove(&req, &state, &id, Removable::Faq).await
 }
 
 /// Counts for the admin console's dashboard.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let all = services::all(&mut conn).await?;
     let active_theme = themes::active(&mut conn).await?;
     let app_banners = banners::active_app(&mut conn).await?;
     let promos = banners::visible_promo(&mut conn, None, Utc::now()).await?;
     let flag_list = flags::all(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(Reply::json(json!({
         "services": {"total": all.len(), "active": all.iter().filter(|s| s.is_active).count()},
         "active_theme": active_theme.map(|t| t.name),
         "app_banners_active": app_banners.len(),

@@ -8,13 +8,14 @@ use crate::AppState;
 use actix_multipart::Multipart;
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest};
 use bytes::BytesMut;
 use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema, OperationModifier};
 use paperclip::v2::models::{DefaultOperationRaw, Either, MediaRange, Parameter, ParameterIn};
@@ -209,7 +210,7 @@ pub async fn upload_audio(
     state: web::Data<AppState>,
     _auth: AuthUser,
     upload: Upload,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let file = receive(upload, &AUDIO, state.config.max_upload_bytes).await?;
     let name = format!("{}{}", Uuid::new_v4(), file.ext);
     let key = format!("{}{name}", AUDIO.prefix);
@@ -218,7 +219,7 @@ pub async fn upload_audio(
         .put(&key, file.bytes, &file.content_type)
         .await?;
     tracing::info!(key, original = %file.filename, "audio stored");
-    Ok(HttpResponse::Created().json(json!({
+    Ok(Reply::json(json!({
         "url": state.storage.public_url(&key),
         "type": "audio",
         "filename": name,
@@ -231,7 +232,7 @@ pub async fn upload_image(
     state: web::Data<AppState>,
     auth: AuthUser,
     upload: Upload,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let file = receive(upload, &IMAGE, state.config.max_upload_bytes).await?;
     let key = format!("{}{}{}", IMAGE.prefix, Uuid::new_v4(), file.ext);
     let size = file.bytes.len() as i64;
@@ -251,7 +252,7 @@ pub async fn upload_image(
     };
     let mut conn = state.db.get().await?;
     media::insert(&mut conn, &object).await?;
-    Ok(HttpResponse::Created().json(json!({
+    Ok(Reply::json(json!({
         "id": object.id,
         "url": object.url,
         "file_type": object.file_type,
@@ -290,7 +291,7 @@ pub async fn presign(
     state: web::Data<AppState>,
     _auth: AuthUser,
     body: Valid<PresignBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let kind = if body.kind == "audio" { &AUDIO } else { &IMAGE };
     let (ext, _) = admit(kind, &body.filename, &body.content_type)?;
     let key = format!("{}{}{ext}", kind.prefix, Uuid::new_v4());
@@ -306,7 +307,7 @@ pub async fn presign(
         )
         .into());
     };
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(Reply::json(json!({
         "key": key,
         "method": "PUT",
         "upload_url": upload_url,
@@ -333,11 +334,11 @@ fn content_type_of(key: &str) -> &'static str {
 }
 
 /// `GET /media/{key}`: a locally stored object (`USE_S3=false`).
-#[api_v2_operation(tags(Media))]
-pub async fn serve_local(
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-) -> Result<HttpResponse> {
+#[api_v2_operation(
+    tags(Media),
+    produces = "image/png, image/jpeg, image/webp, image/svg+xml, audio/mpeg, audio/wav, audio/mp4, font/woff, font/woff2, application/json, application/octet-stream"
+)]
+pub async fn serve_local(state: web::Data<AppState>, key: web::Path<String>) -> Result<Reply<200>> {
     let path = state
         .storage
         .local_path(&key)
@@ -345,11 +346,12 @@ pub async fn serve_local(
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|_| ApiError::not_found())?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type_of(&key))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(bytes))
+    Ok(Reply::build(|res| {
+        res.content_type(content_type_of(&key))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .body(bytes)
+    }))
 }
 
 #[cfg(test)]

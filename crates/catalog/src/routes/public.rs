@@ -11,8 +11,9 @@ use crate::store::themes::Theme;
 use crate::store::{banners, content, flags, services, themes};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use hm_platform::input::Query;
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
 use serde::Deserialize;
@@ -21,8 +22,8 @@ use uuid::Uuid;
 
 /// `GET /api/v1/theme/`: the fixed legacy document (API §4.2).
 #[api_v2_operation(tags(Config))]
-pub async fn legacy_theme() -> Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(json!({
+pub async fn legacy_theme() -> Result<Reply<200>> {
+    Ok(Reply::json(json!({
         "colors": {
             "primary": "#FF6B35", "secondary": "#004E89", "accent": "#F77F00",
             "success": "#06D6A0", "warning": "#FFD23F", "error": "#EF476F",
@@ -135,7 +136,7 @@ async fn build_app_config(state: &AppState) -> Result<Value> {
 
 /// `GET /api/v1/app-config/`: everything the app needs to boot, cached, with an ETag (API §4.3).
 #[api_v2_operation(tags(Config))]
-pub async fn app_config(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse> {
+pub async fn app_config(req: HttpRequest, state: web::Data<AppState>) -> Result<Reply<200, 304>> {
     let doc = state
         .cache
         .get_or_build(Document::AppConfig, || build_app_config(&state))
@@ -171,7 +172,7 @@ async fn build_theme_config(state: &AppState) -> Result<Value> {
 
 /// `GET /api/v1/config/theme/` and `/api/v1/core/theme/active/`: the active theme (API §4.4).
 #[api_v2_operation(tags(Config))]
-pub async fn theme_config(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse> {
+pub async fn theme_config(req: HttpRequest, state: web::Data<AppState>) -> Result<Reply<200, 304>> {
     let doc = state
         .cache
         .get_or_build(Document::ThemeConfig, || build_theme_config(&state))
@@ -220,7 +221,7 @@ pub async fn translations(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: Query<LangQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200, 304>> {
     let lang = supported_lang(query.lang.as_deref())?;
     let document = Document::Translations(lang);
     let doc = state
@@ -232,10 +233,10 @@ pub async fn translations(
 
 /// `GET /api/v1/services/`: active services in display order, a bare list (API §4.6).
 #[api_v2_operation(tags(Services))]
-pub async fn list_services(state: web::Data<AppState>) -> Result<HttpResponse> {
+pub async fn list_services(state: web::Data<AppState>) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = services::active(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(
+    Ok(Reply::json(
         list.iter()
             .map(|s| service_json(s, &state.storage))
             .collect::<Vec<_>>(),
@@ -247,12 +248,12 @@ pub async fn list_services(state: web::Data<AppState>) -> Result<HttpResponse> {
 pub async fn get_service(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let service = services::active_by_slug(&mut conn, &slug)
         .await?
         .ok_or_else(|| ApiError::no_match("Service"))?;
-    Ok(HttpResponse::Ok().json(service_json(&service, &state.storage)))
+    Ok(Reply::json(service_json(&service, &state.storage)))
 }
 
 async fn build_flags(state: &AppState) -> Result<Value> {
@@ -267,7 +268,10 @@ async fn build_flags(state: &AppState) -> Result<Value> {
 
 /// `GET /api/v1/flags/`: every feature flag's key → enabled, cached (API §4.7).
 #[api_v2_operation(tags(Config))]
-pub async fn feature_flags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse> {
+pub async fn feature_flags(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<Reply<200, 304>> {
     let doc = state
         .cache
         .get_or_build(Document::FeatureFlags, || build_flags(&state))
@@ -293,7 +297,7 @@ pub fn promo_json(b: &PromoBanner) -> Value {
 pub async fn cms_banners(
     state: web::Data<AppState>,
     query: Query<SlotQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let slot = query
         .slot
@@ -301,7 +305,7 @@ pub async fn cms_banners(
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let list = banners::visible_promo(&mut conn, slot, chrono::Utc::now()).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(promo_json).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(promo_json).collect::<Vec<_>>()))
 }
 
 /// `lang` filters only when it is one of the content languages (API §4.9).
@@ -319,52 +323,46 @@ pub fn faq_json(f: &Faq) -> Value {
 
 /// `GET /api/v1/help/?lang=`: active help pages.
 #[api_v2_operation(tags(Content))]
-pub async fn help_pages(
-    state: web::Data<AppState>,
-    query: Query<LangQuery>,
-) -> Result<HttpResponse> {
+pub async fn help_pages(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = content::active_pages(&mut conn, content_lang(query.lang.as_deref())).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(help_json).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(help_json).collect::<Vec<_>>()))
 }
 
 /// `GET /api/v1/help/{slug}/`
 #[api_v2_operation(tags(Content))]
-pub async fn help_page(
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-) -> Result<HttpResponse> {
+pub async fn help_page(state: web::Data<AppState>, slug: web::Path<String>) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let page = content::active_page(&mut conn, &slug)
         .await?
         .ok_or_else(|| ApiError::no_match("HelpPage"))?;
-    Ok(HttpResponse::Ok().json(help_json(&page)))
+    Ok(Reply::json(help_json(&page)))
 }
 
 /// `GET /api/v1/faqs/?lang=`: active FAQs.
 #[api_v2_operation(tags(Content))]
-pub async fn faqs(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<HttpResponse> {
+pub async fn faqs(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let list = content::active_faqs(&mut conn, content_lang(query.lang.as_deref())).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(faq_json).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(faq_json).collect::<Vec<_>>()))
 }
 
 /// `GET /api/v1/faqs/{id}/`
 #[api_v2_operation(tags(Content))]
-pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<200>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
     let mut conn = state.db.get().await?;
     let faq = content::active_faq(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("FAQ"))?;
-    Ok(HttpResponse::Ok().json(faq_json(&faq)))
+    Ok(Reply::json(faq_json(&faq)))
 }
 
 /// `GET /api/v1/tts/?lang=&text=`: the stub (API §4.10).
 #[api_v2_operation(tags(Content))]
-pub async fn tts(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<HttpResponse> {
+pub async fn tts(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<200>> {
     let lang = supported_lang(query.lang.as_deref())?;
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(Reply::json(json!({
         "url": state.storage.public_url(&format!("audio/tts_stub_{lang}.mp3")),
         "lang": lang,
         "note": "This is a stub TTS response. Upload real audio files to MinIO for production.",

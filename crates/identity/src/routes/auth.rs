@@ -12,11 +12,12 @@ use crate::store::refresh_tokens::{self, RevokedReason};
 use crate::store::users::{self, NewPhoneUser};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use chrono::Utc;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use hm_platform::auth::{AuthUser, MaybeAuthUser, TokenError, TokenType};
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
@@ -381,10 +382,10 @@ pub async fn logout(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: hm_platform::input::Valid<LogoutBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<205>> {
     super::me::active_user(&state, &auth).await?;
     let Some(token) = body.0.refresh else {
-        return Ok(HttpResponse::ResetContent().finish());
+        return Ok(Reply::empty());
     };
     let rejected = || IdentityError::from(ApiError::empty(StatusCode::BAD_REQUEST));
     let claims = state
@@ -412,7 +413,7 @@ pub async fn logout(
         })
         .await?;
     if revoked {
-        Ok(HttpResponse::ResetContent().finish())
+        Ok(Reply::empty())
     } else {
         Err(rejected())
     }

@@ -7,13 +7,14 @@ use crate::events;
 use crate::store::{backoffice, refresh_tokens, users};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use uuid::Uuid;
@@ -24,7 +25,7 @@ pub async fn users_list(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     Ok(admin::list_answer(&state.db, &req, &backoffice::USERS).await?)
 }
 
@@ -33,12 +34,12 @@ pub async fn user(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let row = admin::one(&mut conn, &backoffice::USERS, &id)
         .await?
         .ok_or_else(|| ApiError::no_match("User"))?;
-    Ok(HttpResponse::Ok().json(row))
+    Ok(Reply::json(row))
 }
 
 /// What an admin may change of a user.
@@ -79,7 +80,7 @@ pub async fn user_update(
     admin: AdminUser,
     id: web::Path<String>,
     body: Valid<UserPatch>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("User"))?;
     let patch = body.0;
     if id == admin.id && patch.is_active == Some(false) {
@@ -123,7 +124,7 @@ pub async fn user_update(
     let row = admin::one(&mut conn, &backoffice::USERS, &id.to_string())
         .await?
         .ok_or_else(|| ApiError::no_match("User"))?;
-    Ok(HttpResponse::Ok().json(row))
+    Ok(Reply::json(row))
 }
 
 /// The OTP audit log, newest first: `search` (phone), `action`.
@@ -132,14 +133,14 @@ pub async fn otp_logs(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     Ok(admin::list_answer(&state.db, &req, &backoffice::OTP_LOGS).await?)
 }
 
 /// Users by role and state, and the last hour's OTP requests and failed verifications.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let doc = admin::document(&mut conn, backoffice::STATS).await?;
-    Ok(HttpResponse::Ok().json(doc))
+    Ok(Reply::json(doc))
 }

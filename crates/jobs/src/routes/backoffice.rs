@@ -5,9 +5,10 @@
 use crate::error::Result;
 use crate::store::backoffice;
 use crate::AppState;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
+use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web};
 
 /// Jobs: `search` (title, location, poster phone, service), `status`.
@@ -16,7 +17,7 @@ pub async fn jobs(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::JOBS).await
 }
 
@@ -27,7 +28,7 @@ pub async fn bookings(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::BOOKINGS).await
 }
 
@@ -37,14 +38,14 @@ pub async fn payments(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::PAYMENTS).await
 }
 
 /// Bookings by status today and this week (India time), open jobs, completed payments today.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let doc = admin::document(&mut conn, backoffice::STATS).await?;
-    Ok(HttpResponse::Ok().json(doc))
+    Ok(Reply::json(doc))
 }

@@ -10,7 +10,7 @@ use crate::store::bookings::{self, Booking, Editable, Payment};
 use crate::store::refs::{self, Profile};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -21,6 +21,7 @@ use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
 use hm_platform::ApiError;
@@ -196,14 +197,14 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<PageQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let scope = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;
     let (_, count) = bookings::visible_page(&mut conn, scope, 0, 0).await?;
     let page = drf_page(query.page.as_deref(), count)?;
     let (rows, count) =
         bookings::visible_page(&mut conn, scope, DRF_PAGE_SIZE, (page - 1) * DRF_PAGE_SIZE).await?;
-    Ok(HttpResponse::Ok().json(drf_body(
+    Ok(Reply::json(drf_body(
         &req,
         page,
         count,
@@ -216,9 +217,11 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(detail_json(&visible(&mut conn, &auth, &id).await?)))
+    Ok(Reply::json(detail_json(
+        &visible(&mut conn, &auth, &id).await?,
+    )))
 }
 
 /// Book a service. Cash first: `online` while online payments are off becomes cash, with a note; no
@@ -229,7 +232,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<NewBooking>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(NewBooking(body)) = body;
     let (method, pay_status, note) =
         booking::payment_terms(body.payment_method.as_deref(), state.enable_payments);
@@ -266,7 +269,7 @@ pub async fn create(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Created().json(write_json(&created)))
+    Ok(Reply::json(write_json(&created)))
 }
 
 async fn change(
@@ -275,7 +278,7 @@ async fn change(
     id: &str,
     body: BookingBody,
     full: bool,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let current = visible(&mut conn, auth, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -301,7 +304,7 @@ async fn change(
     let updated = bookings::by_id(&mut conn, current.id)
         .await?
         .ok_or_else(|| ApiError::no_match("Booking"))?;
-    Ok(HttpResponse::Ok().json(write_json(&updated)))
+    Ok(Reply::json(write_json(&updated)))
 }
 
 /// Replace a booking's details (owner or admin, while requested or confirmed).
@@ -311,7 +314,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<NewBooking>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(NewBooking(body)) = body;
     change(&state, &auth, &id, body, true).await
 }
@@ -323,7 +326,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<BookingPatch>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(BookingPatch(body)) = body;
     change(&state, &auth, &id, body, false).await
 }
@@ -334,12 +337,12 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let mut conn = state.db.get().await?;
     let current = visible(&mut conn, &auth, &id).await?;
     auth.require_owner_or_admin(current.user_id)?;
     bookings::delete(&mut conn, current.id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 /// `PATCH …/status/`
@@ -414,7 +417,7 @@ pub async fn status(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<StatusBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(StatusBody {
         status: target,
         eta_minutes,
@@ -451,7 +454,7 @@ pub async fn status(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(detail_json(&after)))
+    Ok(Reply::json(detail_json(&after)))
 }
 
 /// `POST …/assign/`
@@ -477,7 +480,7 @@ pub async fn assign(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<AssignBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let booking_id = visible(&mut conn, &auth, &id).await?.id;
     if !(auth.is_admin() || auth.role == Role::Contractor) {
@@ -527,5 +530,5 @@ pub async fn assign(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(detail_json(&after)))
+    Ok(Reply::json(detail_json(&after)))
 }

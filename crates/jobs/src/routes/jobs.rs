@@ -11,7 +11,7 @@ use crate::store::jobs::{self, Editable, Filter, Job};
 use crate::store::refs::{self, Profile};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -22,6 +22,7 @@ use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::Paging;
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
 use hm_platform::ApiError;
@@ -169,7 +170,7 @@ fn number(raw: Option<&str>) -> Option<f64> {
 
 /// Jobs, newest first or by budget, with filters (P-STD).
 #[api_v2_operation(tags(Jobs))]
-pub async fn list(state: web::Data<AppState>, query: Query<ListQuery>) -> Result<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, query: Query<ListQuery>) -> Result<Reply<200>> {
     let service_id = match query.service_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
@@ -194,7 +195,11 @@ pub async fn list(state: web::Data<AppState>, query: Query<ListQuery>) -> Result
         (page - 1) * paging.per_page,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(paging.body(page, count, rows.iter().map(job_json).collect())))
+    Ok(Reply::json(paging.body(
+        page,
+        count,
+        rows.iter().map(job_json).collect(),
+    )))
 }
 
 async fn load(conn: &mut AsyncPgConnection, id: &str) -> Result<Job> {
@@ -205,9 +210,9 @@ async fn load(conn: &mut AsyncPgConnection, id: &str) -> Result<Job> {
 }
 
 #[api_v2_operation(tags(Jobs))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
-    Ok(HttpResponse::Ok().json(job_json(&load(&mut conn, &id).await?)))
+    Ok(Reply::json(job_json(&load(&mut conn, &id).await?)))
 }
 
 /// Post a job: the caller is its poster, and its contractor when they have a contractor profile.
@@ -217,7 +222,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<NewJob>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(NewJob(body)) = body;
     let (fields, _) = body.apply(Editable::default());
     let (id, poster, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
@@ -240,7 +245,7 @@ pub async fn create(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Created().json(job_json(&job)))
+    Ok(Reply::json(job_json(&job)))
 }
 
 async fn change(
@@ -250,7 +255,7 @@ async fn change(
     id: &str,
     body: JobBody,
     full: bool,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let current = load(&mut conn, id).await?;
     auth.require_owner_or_admin(current.poster_id)?;
@@ -304,7 +309,7 @@ async fn change(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(job_json(&job)))
+    Ok(Reply::json(job_json(&job)))
 }
 
 /// Replace a job (poster or admin).
@@ -315,7 +320,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<NewJob>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(NewJob(body)) = body;
     change(&req, &state, &auth, &id, body, true).await
 }
@@ -328,7 +333,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<JobPatch>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let Valid(JobPatch(body)) = body;
     change(&req, &state, &auth, &id, body, false).await
 }
@@ -339,12 +344,12 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let mut conn = state.db.get().await?;
     let current = load(&mut conn, &id).await?;
     auth.require_owner_or_admin(current.poster_id)?;
     jobs::delete(&mut conn, current.id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 /// Apply to an open job as a worker (one application per worker and job).
@@ -354,7 +359,7 @@ pub async fn apply(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let mut conn = state.db.get().await?;
     let job = load(&mut conn, &id).await?;
     let worker = refs::profile_of_user(&mut conn, Profile::Worker, auth.id)
@@ -394,7 +399,7 @@ pub async fn apply(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Created().json(application_json(&application)))
+    Ok(Reply::json(application_json(&application)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -409,7 +414,7 @@ async fn decide(
     auth: &AuthUser,
     path: &(String, String),
     decision: Decision,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let job = load(&mut conn, &path.0).await?;
     let application_id = Uuid::parse_str(&path.1).map_err(|_| ApiError::not_found())?;
@@ -489,7 +494,7 @@ async fn decide(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(application_json(&decided)))
+    Ok(Reply::json(application_json(&decided)))
 }
 
 /// Accept an application: the job is assigned to the applicant and the other applications closed.
@@ -499,7 +504,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     auth: AuthUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     decide(&req, &state, &auth, &path, Decision::Accept).await
 }
 
@@ -510,6 +515,6 @@ pub async fn decline(
     state: web::Data<AppState>,
     auth: AuthUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     decide(&req, &state, &auth, &path, Decision::Decline).await
 }

@@ -11,7 +11,7 @@ use crate::store::payments::{self, Payment};
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::{types, PaymentChanged};
@@ -19,6 +19,7 @@ use hm_contracts::Event;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use hm_platform::input::{parse, Decimal, FromInput, Input, Text};
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -69,7 +70,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Bytes,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     if !state.enable_payments {
         return Err(payments_disabled());
     }
@@ -85,7 +86,7 @@ pub async fn create(
         ));
     }
     let created = payments::create(&mut conn, booking.id, &body.amount, &body.gateway).await?;
-    Ok(HttpResponse::Created().json(json!({
+    Ok(Reply::json(json!({
         "payment_id": created.id, "amount": created.amount, "currency": created.currency,
         "status": created.status,
         "checkout_url": format!("https://mock-gateway.com/checkout/{}", created.id),
@@ -166,9 +167,11 @@ pub async fn webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Bytes,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     if !state.enable_payments {
-        return Ok(HttpResponse::Ok().json(json!({"message": "Acknowledged (payments disabled)"})));
+        return Ok(Reply::json(
+            json!({"message": "Acknowledged (payments disabled)"}),
+        ));
     }
     if let Some(secret) = &state.webhook_secret {
         let signature = req
@@ -222,7 +225,7 @@ pub async fn webhook(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(if changed {
+    Ok(Reply::json(if changed {
         json!({"message": "Webhook processed", "payment_id": id, "status": reported})
     } else {
         json!({"message": "Payment already in this status"})

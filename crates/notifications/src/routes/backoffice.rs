@@ -4,9 +4,10 @@
 use crate::error::Result;
 use crate::store::backoffice;
 use crate::AppState;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
+use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web};
 
 /// Every notification (broadcasts too): `search` (title, message, phone), `type`, `channel`, `is_read`, `user`.
@@ -15,7 +16,7 @@ pub async fn notifications(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::NOTIFICATIONS).await
 }
 
@@ -25,14 +26,14 @@ pub async fn sms_log(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::SMS_LOG).await
 }
 
 /// Unread notifications, the last hour's OTP messages sent and failed, devices and pushes.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let doc = admin::document(&mut conn, backoffice::STATS).await?;
-    Ok(HttpResponse::Ok().json(doc))
+    Ok(Reply::json(doc))
 }

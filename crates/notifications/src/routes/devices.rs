@@ -6,9 +6,9 @@ use crate::store::devices::{self, Device, DeviceInput};
 use crate::store::refs;
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
 use hm_platform::auth::{AdminUser, AuthUser, MaybeAuthUser};
 use hm_platform::input::{FromInput, Input, Text, Valid};
+use hm_platform::reply::Reply;
 use hm_platform::time::render;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -126,7 +126,7 @@ pub async fn register(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
     body: Valid<DeviceBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201, 200>> {
     let body = body.0;
     let owner = match &caller.0 {
         Some(admin) if admin.is_admin() && body.user_id.is_some() => {
@@ -151,12 +151,7 @@ pub async fn register(
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(HttpResponse::build(status).json(device_json(&device)))
+    Ok(Reply::json_when(created, device_json(&device)))
 }
 
 /// `POST /api/v1/devices/unregister/`
@@ -179,23 +174,27 @@ pub async fn unregister(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<UnregisterBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let owner = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;
     let n = devices::unregister(&mut conn, &body.registration_token, owner).await?;
     if n == 0 {
         return Err(ApiError::error(StatusCode::NOT_FOUND, "Device not found").into());
     }
-    Ok(HttpResponse::Ok().json(json!({"status": "unregistered", "devices_updated": n})))
+    Ok(Reply::json(
+        json!({"status": "unregistered", "devices_updated": n}),
+    ))
 }
 
 /// The caller's devices (an admin's: all), inactive ones too, last seen first.
 #[api_v2_operation(tags(Devices))]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
     let user = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;
     let rows = devices::list(&mut conn, user).await?;
-    Ok(HttpResponse::Ok().json(rows.iter().map(device_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        rows.iter().map(device_json).collect::<Vec<_>>(),
+    ))
 }
 
 /// The device, if the caller owns it or is an admin (404 otherwise, as if absent).
@@ -213,8 +212,10 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(device_json(&visible(&state, &auth, &id).await?)))
+) -> Result<Reply<200>> {
+    Ok(Reply::json(device_json(
+        &visible(&state, &auth, &id).await?,
+    )))
 }
 
 /// Admin: a device written directly.
@@ -223,7 +224,7 @@ pub async fn create(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<DeviceBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let body = body.0;
     known_user(&state, body.user_id).await?;
     let mut conn = state.db.get().await?;
@@ -238,10 +239,10 @@ pub async fn create(
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Created().json(device_json(&device)))
+    Ok(Reply::json(device_json(&device)))
 }
 
-async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<HttpResponse> {
+async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<Reply<200>> {
     known_user(state, input.user_id).await?;
     let mut conn = state.db.get().await?;
     devices::update(&mut conn, id, &input)
@@ -250,7 +251,7 @@ async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<HttpRes
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(HttpResponse::Ok().json(device_json(&device)))
+    Ok(Reply::json(device_json(&device)))
 }
 
 /// Admin: every field replaced.
@@ -260,7 +261,7 @@ pub async fn replace(
     admin: AdminUser,
     id: web::Path<String>,
     body: Valid<DeviceBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let current = visible(&state, &admin, &id).await?;
     let body = body.0;
     let input = DeviceInput {
@@ -280,7 +281,7 @@ pub async fn patch(
     admin: AdminUser,
     id: web::Path<String>,
     body: Valid<DevicePatch>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let current = visible(&state, &admin, &id).await?;
     let body = body.0;
     let input = DeviceInput {
@@ -300,9 +301,9 @@ pub async fn delete(
     state: web::Data<AppState>,
     admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let current = visible(&state, &admin, &id).await?;
     let mut conn = state.db.get().await?;
     devices::delete(&mut conn, current.id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }

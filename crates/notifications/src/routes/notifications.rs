@@ -7,7 +7,7 @@ use crate::store::notifications::{self, Filter, NewNotification, Notification};
 use crate::store::refs;
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
@@ -16,6 +16,7 @@ use hm_platform::error::FieldErrors;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{classic_body, classic_page, page_size};
+use hm_platform::reply::Reply;
 use hm_platform::time::{parse_datetime, render};
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -78,7 +79,7 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let f = filter(&query)?;
     let size = page_size(query.page_size.as_deref(), 20, 100);
     let mut conn = state.db.get().await?;
@@ -86,7 +87,7 @@ pub async fn list(
     let page = classic_page(query.page.as_deref(), count, size)?;
     let (rows, count) =
         notifications::page(&mut conn, auth.id, &f, size, (page - 1) * size).await?;
-    Ok(HttpResponse::Ok().json(classic_body(
+    Ok(Reply::json(classic_body(
         &req,
         page,
         size,
@@ -109,8 +110,10 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(notification_json(&own(&state, &auth, &id).await?)))
+) -> Result<Reply<200>> {
+    Ok(Reply::json(notification_json(
+        &own(&state, &auth, &id).await?,
+    )))
 }
 
 #[api_v2_operation(tags(Notifications))]
@@ -118,12 +121,13 @@ pub async fn mark_read(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let n = own(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     notifications::mark_read(&mut conn, auth.id, &Filter::default(), Some(n.id)).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"status": "success", "message": "Notification marked as read"})))
+    Ok(Reply::json(
+        json!({"status": "success", "message": "Notification marked as read"}),
+    ))
 }
 
 /// Marks the caller's notifications (those the list's filters select) read; counts those that changed.
@@ -132,20 +136,20 @@ pub async fn mark_all_read(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<ListQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let f = filter(&query)?;
     let mut conn = state.db.get().await?;
     let count = notifications::mark_read(&mut conn, auth.id, &f, None).await?;
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(Reply::json(json!({
         "status": "success", "count": count, "message": format!("{count} notifications marked as read"),
     })))
 }
 
 #[api_v2_operation(tags(Notifications))]
-pub async fn unread_count(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+pub async fn unread_count(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let n = notifications::unread(&mut conn, auth.id).await?;
-    Ok(HttpResponse::Ok().json(json!({"unread_count": n})))
+    Ok(Reply::json(json!({"unread_count": n})))
 }
 
 /// `POST /api/v1/notifications/test/` (serde only names the fields for the OpenAPI document).
@@ -197,7 +201,7 @@ pub async fn send_test(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<TestBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     if !state.enabled {
         return Err(ApiError::error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -232,5 +236,5 @@ pub async fn send_test(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Created().json(notification_json(&created)))
+    Ok(Reply::json(notification_json(&created)))
 }

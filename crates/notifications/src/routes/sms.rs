@@ -6,7 +6,8 @@ use crate::sms::{DeliveryReport, ReportError};
 use crate::store::sms_log;
 use crate::AppState;
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
 
@@ -26,7 +27,7 @@ pub async fn status(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let forbidden = || ApiError::error(StatusCode::FORBIDDEN, "Invalid Twilio signature");
     let token = state.twilio_auth_token.as_deref().ok_or_else(forbidden)?;
     let signature = req
@@ -53,5 +54,5 @@ pub async fn status(
     if n == 0 {
         tracing::info!(sid = %report.message_sid, "delivery report for an unknown message");
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }

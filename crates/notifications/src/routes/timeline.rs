@@ -4,8 +4,8 @@ use crate::error::Result;
 use crate::store::{refs, timeline};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
 use hm_platform::auth::AuthUser;
+use hm_platform::reply::Reply;
 use hm_platform::time::render;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
@@ -18,7 +18,7 @@ pub async fn booking(
     state: web::Data<AppState>,
     auth: AuthUser,
     booking_id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = Uuid::parse_str(&booking_id).map_err(|_| ApiError::not_found())?;
     let mut conn = state.db.get().await?;
     let booking = refs::booking(&mut conn, id)
@@ -43,6 +43,7 @@ pub async fn booking(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({"booking_id": id, "count": rendered.len(), "events": rendered})))
+    Ok(Reply::json(
+        json!({"booking_id": id, "count": rendered.len(), "events": rendered}),
+    ))
 }

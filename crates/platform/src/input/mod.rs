@@ -518,6 +518,14 @@ impl<T: Apiv2Schema> Apiv2Schema for Valid<T> {
 
 impl<T: Apiv2Schema> OperationModifier for Valid<T> {
     fn update_parameter(op: &mut DefaultOperationRaw) {
+        crate::error::document_errors(
+            op,
+            &[
+                (400, "Invalid input: field errors `{\"field\": [\"message\"]}`, or a body that does not parse"),
+                (413, "Request body too large"),
+                (415, "Unsupported media type (JSON, form or multipart bodies only)"),
+            ],
+        );
         op.parameters.push(Either::Right(Parameter {
             in_: ParameterIn::Body,
             name: "body".into(),

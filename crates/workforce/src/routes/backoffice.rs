@@ -6,9 +6,10 @@ use crate::error::Result;
 use crate::routes::kiosks::token_hash;
 use crate::store::{backoffice, kiosks};
 use crate::AppState;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
 use serde_json::json;
@@ -20,7 +21,7 @@ pub async fn workers(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::WORKERS).await
 }
 
@@ -30,7 +31,7 @@ pub async fn contractors(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::CONTRACTORS).await
 }
 
@@ -40,7 +41,7 @@ pub async fn sites(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::SITES).await
 }
 
@@ -50,7 +51,7 @@ pub async fn kiosks(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     admin::list_answer(&state.db, &req, &backoffice::KIOSKS).await
 }
 
@@ -60,20 +61,20 @@ pub async fn rotate_kiosk_token(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("Kiosk"))?;
     let token = hex::encode(rand::random::<[u8; 32]>());
     let mut conn = state.db.get().await?;
     if !kiosks::set_token_hash(&mut conn, id, &token_hash(&token)).await? {
         return Err(ApiError::no_match("Kiosk").into());
     }
-    Ok(HttpResponse::Ok().json(json!({"id": id, "device_token": token})))
+    Ok(Reply::json(json!({"id": id, "device_token": token})))
 }
 
 /// Workers in all and available now, contractors, active sites and kiosks, today's check-ins.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<HttpResponse> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let doc = admin::document(&mut conn, backoffice::STATS).await?;
-    Ok(HttpResponse::Ok().json(doc))
+    Ok(Reply::json(doc))
 }

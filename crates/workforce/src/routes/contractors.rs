@@ -4,7 +4,7 @@ use crate::error::{Result, WorkforceError};
 use crate::events;
 use crate::store::contractors::{self, Contractor, Editable};
 use crate::AppState;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::types;
@@ -13,6 +13,7 @@ use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -97,13 +98,13 @@ pub async fn list(
     state: web::Data<AppState>,
     _auth: AuthUser,
     query: Query<PageQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let (_, count) = contractors::page(&mut conn, 0, 0).await?;
     let page = drf_page(query.page.as_deref(), count)?;
     let (rows, count) =
         contractors::page(&mut conn, DRF_PAGE_SIZE, (page - 1) * DRF_PAGE_SIZE).await?;
-    Ok(HttpResponse::Ok().json(drf_body(
+    Ok(Reply::json(drf_body(
         &req,
         page,
         count,
@@ -126,7 +127,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<ContractorBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let fields = body.0.apply(Editable::default());
     let (id, user_id, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
@@ -146,7 +147,7 @@ pub async fn create(
     })
     .await?;
     let created = load(&state, &id.to_string()).await?;
-    Ok(HttpResponse::Created().json(contractor_json(&created)))
+    Ok(Reply::json(contractor_json(&created)))
 }
 
 #[api_v2_operation(tags(Contractors))]
@@ -154,8 +155,8 @@ pub async fn get(
     state: web::Data<AppState>,
     _auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
-    Ok(HttpResponse::Ok().json(contractor_json(&load(&state, &id).await?)))
+) -> Result<Reply<200>> {
+    Ok(Reply::json(contractor_json(&load(&state, &id).await?)))
 }
 
 async fn change(
@@ -165,7 +166,7 @@ async fn change(
     id: &str,
     body: ContractorBody,
     full: bool,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let correlation = RequestId::of(req);
     let current = load(state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -191,7 +192,7 @@ async fn change(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(contractor_json(&load(state, id).await?)))
+    Ok(Reply::json(contractor_json(&load(state, id).await?)))
 }
 
 #[api_v2_operation(tags(Contractors))]
@@ -201,7 +202,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<ContractorBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     change(&req, &state, &auth, &id, body.0, true).await
 }
 
@@ -212,7 +213,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<ContractorBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     change(&req, &state, &auth, &id, body.0, false).await
 }
 
@@ -225,7 +226,7 @@ pub async fn dashboard(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let contractor = load(&state, &id).await?;
     auth.require_owner_or_admin(contractor.user_id)?;
     let key = format!("contractor_dashboard_{}", contractor.id);
@@ -246,9 +247,9 @@ pub async fn dashboard(
             body
         }
     };
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
+    Ok(Reply::build(|res| {
+        res.content_type("application/json").body(body)
+    }))
 }
 
 /// Delete (owner or admin); identity learns it through `workforce.contractor.deleted`.
@@ -258,7 +259,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let current = load(&state, &id).await?;
     auth.require_owner_or_admin(current.user_id)?;
     let (id, user_id, correlation) = (current.id, current.user_id, RequestId::of(&req));
@@ -277,5 +278,5 @@ pub async fn delete(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }

@@ -9,7 +9,7 @@ use crate::store::contractors;
 use crate::store::kiosks::{self, Kiosk, Log, NewKiosk};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::types;
@@ -19,6 +19,7 @@ use hm_platform::events::enqueue;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -135,7 +136,7 @@ pub async fn register(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<KioskBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let mut conn = state.db.get().await?;
     let own = contractors::by_user(&mut conn, auth.id).await?;
     let contractor = match (auth.is_admin(), body.contractor, own) {
@@ -176,12 +177,12 @@ pub async fn register(
         .ok_or_else(|| ApiError::no_match("Kiosk"))?;
     let mut body = kiosk_json(&kiosk);
     body["device_token"] = json!(token);
-    Ok(HttpResponse::Created().json(body))
+    Ok(Reply::json(body))
 }
 
 /// The caller's kiosks (all, for an admin).
 #[api_v2_operation(tags(Attendance))]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let scope = if auth.is_admin() {
         None
@@ -194,7 +195,7 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResp
         )
     };
     let list = kiosks::list(&mut conn, scope).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(kiosk_json).collect::<Vec<_>>()))
+    Ok(Reply::json(list.iter().map(kiosk_json).collect::<Vec<_>>()))
 }
 
 fn mark_json(m: &kiosks::Mark) -> Value {
@@ -234,7 +235,7 @@ pub async fn mark(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Valid<StubBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201, 200>> {
     if !state.biometric_stub {
         return Err(
             ApiError::detail(StatusCode::FORBIDDEN, "Biometric stub is not enabled").into(),
@@ -252,12 +253,7 @@ pub async fn mark(
         today,
     )
     .await?;
-    let mut res = if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(res.json(mark_json(&mark)))
+    Ok(Reply::json_when(created, mark_json(&mark)))
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -272,7 +268,7 @@ pub async fn day(
     _auth: AuthUser,
     kiosk: web::Path<String>,
     query: Query<DateQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let kiosk = Uuid::parse_str(&kiosk).map_err(|_| ApiError::not_found())?;
     let date = match query
         .date
@@ -283,12 +279,12 @@ pub async fn day(
         None => chrono::Utc::now().date_naive(),
         Some(d) => match hm_platform::time::parse_date(d) {
             Some(d) => d,
-            None => return Ok(HttpResponse::Ok().json(json!([]))),
+            None => return Ok(Reply::json(json!([]))),
         },
     };
     let mut conn = state.db.get().await?;
     let marks = kiosks::day(&mut conn, kiosk, date).await?;
-    Ok(HttpResponse::Ok().json(marks.iter().map(mark_json).collect::<Vec<_>>()))
+    Ok(Reply::json(marks.iter().map(mark_json).collect::<Vec<_>>()))
 }
 
 /// `POST /api/v1/attendance/kiosk/check-in/` and `check-out/`
@@ -343,7 +339,7 @@ pub async fn check_in(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Valid<CheckBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let mut pooled = state.db.get().await?;
     let conn: &mut AsyncPgConnection = &mut pooled;
     let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
@@ -379,7 +375,7 @@ pub async fn check_in(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Created().json(log_json(&log, &kiosk)))
+    Ok(Reply::json(log_json(&log, &kiosk)))
 }
 
 /// Check a worker out; one who is not checked in → 400.
@@ -388,7 +384,7 @@ pub async fn check_out(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Valid<CheckBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let mut pooled = state.db.get().await?;
     let conn: &mut AsyncPgConnection = &mut pooled;
     let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
@@ -409,5 +405,5 @@ pub async fn check_out(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(log_json(&log, &kiosk)))
+    Ok(Reply::json(log_json(&log, &kiosk)))
 }

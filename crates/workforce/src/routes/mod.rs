@@ -31,22 +31,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(workers::replace))
             .route(web::patch().to(workers::update))
             .route(web::delete().to(workers::delete)),
-    )
-    .service(
-        web::resource("/api/v1/contractors/")
-            .route(web::get().to(contractors::list))
-            .route(web::post().to(contractors::create)),
-    )
-    .service(
-        web::resource("/api/v1/contractors/{id}/dashboard/")
-            .route(web::get().to(contractors::dashboard)),
-    )
-    .service(
-        web::resource("/api/v1/contractors/{id}/")
-            .route(web::get().to(contractors::get))
-            .route(web::put().to(contractors::replace))
-            .route(web::patch().to(contractors::update))
-            .route(web::delete().to(contractors::delete)),
     );
     cfg.service(
         web::resource("/api/v1/kiosks/")
@@ -99,6 +83,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(sites::dashboard)),
         );
     }
+    // After the sites' alias, so `/api/v1/contractors/sites/` is not taken for a contractor's id.
+    cfg.service(
+        web::resource("/api/v1/contractors/")
+            .route(web::get().to(contractors::list))
+            .route(web::post().to(contractors::create)),
+    )
+    .service(
+        web::resource("/api/v1/contractors/{id}/dashboard/")
+            .route(web::get().to(contractors::dashboard)),
+    )
+    .service(
+        web::resource("/api/v1/contractors/{id}/")
+            .route(web::get().to(contractors::get))
+            .route(web::put().to(contractors::replace))
+            .route(web::patch().to(contractors::update))
+            .route(web::delete().to(contractors::delete)),
+    );
     cfg.service(
         web::resource("/api/v1/admin/workforce/stats/").route(web::get().to(backoffice::stats)),
     )

@@ -7,10 +7,10 @@ use crate::store::search::{self, Availability, Query, Sort};
 use crate::store::workers;
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
 use hm_platform::input;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::paging::{Page, Paging};
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Deserialize;
@@ -78,7 +78,7 @@ async fn run(
 pub async fn nearby(
     state: web::Data<AppState>,
     params: input::Query<NearbyParams>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let bad_point = || refuse("Invalid or missing lat/lng parameters");
     let lat = number(params.lat.as_deref())
         .flatten()
@@ -119,7 +119,7 @@ pub async fn nearby(
             v
         })
         .collect();
-    Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
+    Ok(Reply::json(paging.body(page, count, results)))
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -161,7 +161,7 @@ fn search_item(w: &workers::Worker, distance_km: f64) -> Value {
 pub async fn search(
     state: web::Data<AppState>,
     params: input::Query<SearchParams>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (Some(lat), Some(lng)) = (
         params
             .lat
@@ -217,7 +217,7 @@ pub async fn search(
     };
     let (page, count, results) = run(&state, query, paging).await?;
     let results = results.iter().map(|(w, d)| search_item(w, *d)).collect();
-    Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
+    Ok(Reply::json(paging.body(page, count, results)))
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -243,7 +243,7 @@ pub struct ListParams {
 pub async fn list(
     state: web::Data<AppState>,
     params: input::Query<ListParams>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     use crate::store::workers::{ListFilter, ListOrder};
     let point = match (
         number(params.lat.as_deref()).flatten(),
@@ -300,5 +300,5 @@ pub async fn list(
             v
         })
         .collect();
-    Ok(HttpResponse::Ok().json(paging.body(page, count, results)))
+    Ok(Reply::json(paging.body(page, count, results)))
 }

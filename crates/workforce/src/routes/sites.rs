@@ -8,12 +8,12 @@ use crate::store::sites::{self, Assignment, Editable, Site};
 use crate::store::workers;
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
 use chrono::NaiveDate;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::Paging;
+use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Deserialize;
@@ -193,7 +193,7 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<PageParams>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let profile = caller(&state, &auth).await?;
     let scope = if auth.is_admin() {
         None
@@ -211,7 +211,11 @@ pub async fn list(
         (page - 1) * paging.per_page,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(paging.body(page, count, rows.iter().map(site_json).collect())))
+    Ok(Reply::json(paging.body(
+        page,
+        count,
+        rows.iter().map(site_json).collect(),
+    )))
 }
 
 /// A new site of the caller's (an admin names the contractor).
@@ -220,7 +224,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<SiteFields>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let profile = caller(&state, &auth).await?;
     let Valid(fields) = body;
     let mut conn = state.db.get().await?;
@@ -249,7 +253,7 @@ pub async fn create(
     let created = sites::by_id(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("Site"))?;
-    Ok(HttpResponse::Created().json(site_json(&created)))
+    Ok(Reply::json(site_json(&created)))
 }
 
 #[api_v2_operation(tags(Sites))]
@@ -257,9 +261,9 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
-    Ok(HttpResponse::Ok().json(site_json(&site)))
+    Ok(Reply::json(site_json(&site)))
 }
 
 async fn change(
@@ -268,7 +272,7 @@ async fn change(
     id: &str,
     fields: SiteFields,
     full: bool,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(state, auth, id).await?;
     let base = if full {
         new_site()
@@ -281,7 +285,7 @@ async fn change(
     let updated = sites::by_id(&mut conn, site.id)
         .await?
         .ok_or_else(|| ApiError::no_match("Site"))?;
-    Ok(HttpResponse::Ok().json(site_json(&updated)))
+    Ok(Reply::json(site_json(&updated)))
 }
 
 #[api_v2_operation(tags(Sites))]
@@ -290,7 +294,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<SiteFields>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     change(&state, &auth, &id, body.0, true).await
 }
 
@@ -300,7 +304,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<SiteFields>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     change(&state, &auth, &id, body.0, false).await
 }
 
@@ -309,11 +313,11 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     sites::delete(&mut conn, site.id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 /// `POST /api/v1/sites/{id}/assign/`
@@ -344,7 +348,7 @@ pub async fn assign(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<AssignBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     if workers::by_id(&mut conn, body.worker_id).await?.is_none() {
@@ -361,7 +365,7 @@ pub async fn assign(
         &body.role_on_site,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(assignment_json(&assignment)))
+    Ok(Reply::json(assignment_json(&assignment)))
 }
 
 /// The site's assigned workers, newest first (a bare list).
@@ -370,11 +374,13 @@ pub async fn site_workers(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     let list = sites::assigned(&mut conn, site.id).await?;
-    Ok(HttpResponse::Ok().json(list.iter().map(assignment_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        list.iter().map(assignment_json).collect::<Vec<_>>(),
+    ))
 }
 
 pub fn mark_json(m: &sites::Mark) -> Value {
@@ -464,7 +470,7 @@ pub async fn mark(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<MarkFields>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201, 200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let Valid(f) = body;
     let mut conn = state.db.get().await?;
@@ -489,12 +495,7 @@ pub async fn mark(
         marked_by: auth.id,
     };
     let (mark, created) = sites::mark(&mut conn, site.id, &marking).await?;
-    let mut res = if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(res.json(mark_json(&mark)))
+    Ok(Reply::json_when(created, mark_json(&mark)))
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -532,13 +533,13 @@ pub struct RangeQuery {
 const MAX_EXPORT_DAYS: i64 = 366;
 
 /// The site's attendance as CSV (the back office's export, API §14), for its contractor or an admin.
-#[api_v2_operation(tags(Sites))]
+#[api_v2_operation(tags(Sites), produces = "text/csv, application/json")]
 pub async fn export(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
     query: Query<RangeQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let to = date_or(query.date_to.as_deref(), today())?;
     let month_before = to.checked_sub_days(chrono::Days::new(30)).unwrap_or(to);
@@ -562,13 +563,14 @@ pub async fn export(
         checkout: m.checkout_time,
         notes: &m.notes,
     }));
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"attendance_export.csv\"",
-        ))
-        .body(body))
+    Ok(Reply::build(|res| {
+        res.content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                "attachment; filename=\"attendance_export.csv\"",
+            ))
+            .body(body)
+    }))
 }
 
 /// The site's attendance on a day (a bare list).
@@ -578,12 +580,12 @@ pub async fn attendance(
     auth: AuthUser,
     id: web::Path<String>,
     query: Query<DayQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let date = day(&query)?;
     let mut conn = state.db.get().await?;
     let marks = sites::day(&mut conn, site.id, date).await?;
-    Ok(HttpResponse::Ok().json(marks.iter().map(mark_json).collect::<Vec<_>>()))
+    Ok(Reply::json(marks.iter().map(mark_json).collect::<Vec<_>>()))
 }
 
 /// The site's day at a glance (API §5.16).
@@ -593,7 +595,7 @@ pub async fn dashboard(
     auth: AuthUser,
     id: web::Path<String>,
     query: Query<DayQuery>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let date = day(&query)?;
     let mut conn = state.db.get().await?;
@@ -631,7 +633,7 @@ pub async fn dashboard(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(Reply::json(json!({
         "date": date,
         "total_assigned": total,
         "present_count": present,

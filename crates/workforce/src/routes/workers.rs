@@ -7,7 +7,7 @@ use crate::events;
 use crate::store::workers::{self, Editable, Worker};
 use crate::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_platform::auth::AuthUser;
@@ -15,6 +15,7 @@ use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Valid;
+use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web};
@@ -86,7 +87,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<WorkerBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<201>> {
     let Valid(WorkerBody(read)) = body;
     let fields = read.apply(&Editable::defaults());
     let id = Uuid::new_v4();
@@ -119,24 +120,24 @@ pub async fn create(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(worker_json(&load(&state, id).await?)))
+    Ok(Reply::json(worker_json(&load(&state, id).await?)))
 }
 
 /// The caller's profile (API §5.3).
 #[api_v2_operation(tags(Workers))]
-pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
     let worker = workers::by_user(&mut conn, auth.id)
         .await?
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "User is not a registered worker"))?;
-    Ok(HttpResponse::Ok().json(worker_json(&worker)))
+    Ok(Reply::json(worker_json(&worker)))
 }
 
 /// A profile by id (public).
 #[api_v2_operation(tags(Workers))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<200>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
-    Ok(HttpResponse::Ok().json(worker_json(&load(&state, id).await?)))
+    Ok(Reply::json(worker_json(&load(&state, id).await?)))
 }
 
 async fn change(
@@ -146,7 +147,7 @@ async fn change(
     id: &str,
     body: WorkerBody,
     full: bool,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
     let current = load(state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -184,7 +185,7 @@ async fn change(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(worker_json(&load(state, id).await?)))
+    Ok(Reply::json(worker_json(&load(state, id).await?)))
 }
 
 /// Replace a profile (owner or admin).
@@ -195,7 +196,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<WorkerBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     change(&req, &state, &auth, &id, body.0, true).await
 }
 
@@ -207,7 +208,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<WorkerBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     change(&req, &state, &auth, &id, body.0, false).await
 }
 
@@ -218,7 +219,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<204>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
     let current = load(&state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -244,7 +245,7 @@ pub async fn delete(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(Reply::empty())
 }
 
 async fn own(state: &AppState, auth: &AuthUser) -> Result<Worker> {
@@ -261,7 +262,7 @@ pub async fn availability(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<AvailabilityBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let worker = own(&state, &auth).await?;
     let available = body.is_available;
     let (id, user_id, correlation) = (worker.id, worker.user_id, RequestId::of(&req));
@@ -281,7 +282,7 @@ pub async fn availability(
             .scope_boxed()
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
+    Ok(Reply::json(json!({
         "status": "success",
         "is_available": available,
         "availability_updated_at": at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
@@ -294,7 +295,7 @@ pub async fn location(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<LocationBody>,
-) -> Result<HttpResponse> {
+) -> Result<Reply<200>> {
     let worker = own(&state, &auth).await?;
     let mut conn = state.db.get().await?;
     workers::set_location(&mut conn, worker.id, &body.lat, &body.lng).await?;
@@ -302,5 +303,7 @@ pub async fn location(
         parse_decimal(&body.lat).unwrap_or_default(),
         parse_decimal(&body.lng).unwrap_or_default(),
     );
-    Ok(HttpResponse::Ok().json(json!({"status": "success", "location": {"lat": lat, "lng": lng}})))
+    Ok(Reply::json(
+        json!({"status": "success", "location": {"lat": lat, "lng": lng}}),
+    ))
 }
