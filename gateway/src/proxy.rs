@@ -105,11 +105,7 @@ pub async fn forward(
     };
     let route = gateway.table.route(index);
     let upstream = gateway.table.upstream_of(route);
-    let declared_len = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared_len = content_length(req.headers());
     if declared_len.is_some_and(|n| n > route.max_body_bytes as u64) {
         return Err(too_large());
     }
@@ -251,6 +247,15 @@ fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
     out
 }
 
+/// A `Content-Length` header's value: ASCII digits only.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| hm_platform::input::numbers::is_ascii_digits(v))
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 /// The client's response: the upstream's status, headers (minus hop-by-hop; the request id is set by
 /// the middleware) and body, streamed.
 fn client_response<S>(req: &HttpRequest, res: awc::ClientResponse<S>) -> HttpResponse
@@ -268,11 +273,7 @@ where
             builder.append_header((name.clone(), value.clone()));
         }
     }
-    let length = res
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let length = content_length(res.headers());
     if req.method() == Method::HEAD {
         // The GET's length, without its body (the codec sends no body for HEAD).
         return match length {

@@ -279,4 +279,8 @@ async fn delivery_reports_need_twilios_signature() {
     ];
     let signed = sign(TWILIO_TEST_TOKEN, &format!("https://{host}{path}"), &odd);
     assert_eq!(post(Some(signed), odd.to_vec()).await, 400);
+    // Signed, but holding a NUL: refused before it reaches the database (issue #15).
+    let nul = [("MessageSid", "SM\u{0}1"), ("MessageStatus", "delivered")];
+    let signed = sign(TWILIO_TEST_TOKEN, &format!("https://{host}{path}"), &nul);
+    assert_eq!(post(Some(signed), nul.to_vec()).await, 400);
 }

@@ -163,9 +163,9 @@ pub struct ListQuery {
     pub per_page: Option<String>,
 }
 
+/// A numeric filter; an unreadable one is ignored (API §6.1).
 fn number(raw: Option<&str>) -> Option<f64> {
-    raw.and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite())
+    raw.and_then(|v| hm_platform::input::numbers::parse_decimal(v.trim()))
 }
 
 /// Jobs, newest first or by budget, with filters (P-STD).

@@ -87,6 +87,10 @@ const STATUSES: [&str; 10] = [
 
 impl twilio::FromMap for DeliveryReport {
     fn from_map(mut m: BTreeMap<String, String>) -> Result<Box<Self>, TwilioError> {
+        // Signed, but still input: a NUL would reach the database as text (issue #15).
+        if m.values().any(|v| v.contains('\0')) {
+            return Err(TwilioError::ParsingError);
+        }
         let message_sid = m
             .remove("MessageSid")
             .filter(|s| !s.is_empty() && s.len() <= 64)
