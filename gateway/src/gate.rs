@@ -74,12 +74,13 @@ pub async fn gate(
         req.head_mut().method = Method::GET;
     }
     let path = req.path();
-    if is_metrics(path) {
-        // Metrics are for the cluster's monitoring, on their own port, never the clients' one.
-        if req.app_config().local_addr().port() == gateway.metrics_port {
-            return Ok(next.call(req).await?.map_into_boxed_body());
-        }
+    // Metrics are for the cluster's monitoring, on their own port, and that port serves nothing else.
+    let on_metrics_port = req.app_config().local_addr().port() == gateway.metrics_port;
+    if is_metrics(path) != on_metrics_port {
         return Ok(refuse(req, ApiError::not_found()));
+    }
+    if on_metrics_port {
+        return Ok(next.call(req).await?.map_into_boxed_body());
     }
     if ungated(path) {
         return Ok(next.call(req).await?.map_into_boxed_body());

@@ -281,7 +281,10 @@ where
                 len,
                 futures_util::stream::empty::<Result<Bytes, actix_web::Error>>(),
             )),
-            None => builder.finish(),
+            // A GET sent in chunks has no length to tell.
+            None => {
+                builder.streaming(futures_util::stream::empty::<Result<Bytes, actix_web::Error>>())
+            }
         };
     }
     if res.status() == StatusCode::NO_CONTENT || res.status() == StatusCode::NOT_MODIFIED {

@@ -120,6 +120,8 @@ async fn every_operation_answers_hostile_input_as_documented() {
             "--report-dir",
         ]);
         command.arg(&reports);
+        // Schemathesis keeps its cache in the working directory: the run's, never the checkout.
+        command.current_dir(&stack.dir);
         if let Some(token) = &client.token {
             command.args(["-H", &format!("Authorization: Bearer {token}")]);
         }

@@ -410,8 +410,10 @@ pub struct TokenIgnoredPaths(pub &'static [&'static str]);
 
 /// Every request to a service passes here before it is routed (API §1.4, issue #15): a bearer token,
 /// when one is sent, is verified whatever the route, so a bad, expired or wrong-type token is a 401 on
-/// public endpoints too, as at the gateway, and a service reached on its own port refuses it the same
-/// way. The caller found is kept for the `AuthUser`, `MaybeAuthUser` and `AdminUser` extractors.
+/// public endpoints too, and a service reached on its own port refuses it as the gateway does (the
+/// gateway, which knows its routes first, answers an unknown path 404 before looking at the token; a
+/// service answers 401 first). The caller found is kept for the `AuthUser`, `MaybeAuthUser` and
+/// `AdminUser` extractors.
 pub async fn authenticate_bearer(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

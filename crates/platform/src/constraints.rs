@@ -29,6 +29,7 @@ pub enum Answer {
 }
 
 impl Constraint {
+    /// `name`'s violation answers 400 `{"<field>": ["<message>"]}`.
     pub const fn field(name: &'static str, field: &'static str, message: &'static str) -> Self {
         Constraint {
             name,
@@ -36,6 +37,7 @@ impl Constraint {
         }
     }
 
+    /// `name`'s violation answers 400 `{"error": "<message>"}`.
     pub const fn error(name: &'static str, message: &'static str) -> Self {
         Constraint {
             name,
@@ -91,14 +93,17 @@ pub fn answer(e: &Error) -> ApiError {
     match rule(name) {
         Some(c) => c.to_api(),
         None => {
-            tracing::warn!(constraint = name, error = %e, "constraint without a registered answer");
+            // Still the client's input meeting a rule, so a 400; but a rule without its own answer is
+            // ours to fix, so it is logged as an error.
+            tracing::error!(constraint = name, error = %e, "constraint without a registered answer");
             ApiError::fields(FieldErrors::single("non_field_errors", generic))
         }
     }
 }
 
-/// The rules whose constraint or unique index does not exist in `conn`'s database (a misspelt name would
-/// silently fall back to the generic answer), for each service's tests.
+/// The rules whose constraint or unique index does not exist in `conn`'s database: a misspelt name would
+/// silently fall back to the generic answer, so a service refuses to start with one
+/// ([`crate::server::Foundation::start`]).
 pub async fn missing(
     conn: &mut diesel_async::AsyncPgConnection,
     rules: &[Constraint],

@@ -123,17 +123,6 @@ mod tests {
     }
 }
 
-/// The constraint a unique violation hit, if that is what `e` is.
-pub fn unique_violation(e: &diesel::result::Error) -> Option<&str> {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            Some(info.constraint_name().unwrap_or(""))
-        }
-        _ => None,
-    }
-}
-
 /// The row of a `SELECT count(*) AS n …`.
 #[derive(Debug, Clone, Copy, diesel::QueryableByName)]
 pub struct Count {

@@ -107,6 +107,15 @@ impl ApiError {
         )
     }
 
+    /// 400 V for an id in a body that names no object: `{"<field>": ["Invalid pk \"<id>\" - object does
+    /// not exist."]}` (DRF's PrimaryKeyRelatedField).
+    pub fn invalid_pk(field: &str, id: impl fmt::Display) -> Self {
+        Self::fields(FieldErrors::single(
+            field,
+            format!("Invalid pk \"{id}\" - object does not exist."),
+        ))
+    }
+
     pub fn forbidden() -> Self {
         Self::detail(
             StatusCode::FORBIDDEN,

@@ -157,6 +157,22 @@ impl Metrics {
     }
 }
 
+/// The method as a label: the standard ones by name, any other (clients may send any token) as
+/// `OTHER`, so a client cannot grow the label space.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 /// Counts and times every request by its route template (never the raw path, which would explode the
 /// label space with ids).
 pub async fn track(
@@ -164,7 +180,7 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
@@ -176,12 +192,12 @@ pub async fn track(
         metrics
             .inner
             .requests
-            .with_label_values(&[method.as_str(), &route, status.as_str()])
+            .with_label_values(&[method, &route, status.as_str()])
             .inc();
         metrics
             .inner
             .latency
-            .with_label_values(&[method.as_str(), &route])
+            .with_label_values(&[method, &route])
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(res)

@@ -55,6 +55,7 @@ impl<const STATUS: u16, const ALSO: u16> Reply<STATUS, ALSO> {
         Reply(build(&mut HttpResponse::build(status(ALSO))))
     }
 
+    /// The response as actix sends it.
     pub fn into_response(self) -> HttpResponse {
         self.0
     }

@@ -123,6 +123,31 @@ pub enum StartError {
     Setup(String),
 }
 
+/// Every constraint the service answers for exists in its schema (else start-up fails, naming them).
+async fn check_constraints(
+    pool: &DbPool,
+    rules: &[crate::constraints::Constraint],
+) -> Result<(), StartError> {
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| StartError::Setup(format!("database: {e}")))?;
+    let missing = crate::constraints::missing(&mut conn, rules)
+        .await
+        .map_err(|e| StartError::Setup(format!("database: {e}")))?;
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(StartError::Setup(format!(
+            "store::CONSTRAINTS names constraints the schema does not have: {}",
+            missing.join(", ")
+        )))
+    }
+}
+
 /// What every service starts from: its database migrated (unless `RUN_MIGRATIONS=false`), the Postgres
 /// and Redis pools, the broker, metrics and the outbox relay. A service adds its consumer, its state and
 /// its routes, then [`Foundation::serve`]s.
@@ -151,6 +176,7 @@ impl Foundation {
             db::migrate(&common.database_url, migrations).await?;
         }
         let pool = db::pool(&common.database_url, common.db_pool_size)?;
+        check_constraints(&pool, info.constraints).await?;
         let redis = crate::redis::pool(&common.redis_url, common.db_pool_size)?;
         let broker = Broker::new(common.events.clone());
         let metrics = Metrics::new(info.name)?;

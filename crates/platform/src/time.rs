@@ -23,25 +23,27 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     if !raw.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let at = match DateTime::parse_from_rfc3339(raw) {
-        Ok(t) => t.with_timezone(&Utc),
-        Err(_) => {
-            let ist = FixedOffset::east_opt(IST_SECONDS)?;
-            [
-                "%Y-%m-%dT%H:%M:%S%.f",
-                "%Y-%m-%dT%H:%M",
-                "%Y-%m-%d %H:%M:%S%.f",
-                "%Y-%m-%d %H:%M",
-            ]
-            .iter()
-            .find_map(|f| chrono::NaiveDateTime::parse_from_str(raw, f).ok())
-            .or_else(|| parse_date(raw).and_then(|d| d.and_hms_opt(0, 0, 0)))?
-            .and_local_timezone(ist)
-            .single()?
-            .with_timezone(&Utc)
-        }
-    };
-    YEARS.contains(&at.year()).then_some(at)
+    // The year is checked as written (midnight of 1 January of year 1 in India is still year 0 in UTC).
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return YEARS.contains(&t.year()).then(|| t.with_timezone(&Utc));
+    }
+    let ist = FixedOffset::east_opt(IST_SECONDS)?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(raw, f).ok())
+    .or_else(|| parse_date(raw).and_then(|d| d.and_hms_opt(0, 0, 0)))?;
+    if !YEARS.contains(&naive.year()) {
+        return None;
+    }
+    naive
+        .and_local_timezone(ist)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// A `YYYY-MM-DD` date (API §1.3), years 1–9999: four ASCII digits, no sign.
@@ -70,6 +72,7 @@ mod tests {
         assert_eq!(super::parse_datetime("-5000-01-01T00:00:00"), None);
         assert_eq!(super::parse_datetime("+100000-01-01 00:00"), None);
         assert!(super::parse_datetime("9999-12-31").is_some());
+        assert!(super::parse_datetime("0001-01-01").is_some());
     }
 
     #[test]

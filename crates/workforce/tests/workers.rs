@@ -458,6 +458,8 @@ async fn nearby_searches_page_sort_and_refuse_bad_parameters() {
             ("200", everyone),
             ("5000", everyone),
             ("20037.5", everyone),
+            ("30000", everyone),
+            ("1e308", everyone),
         ] {
             let path =
                 format!("/api/v1/workers/{endpoint}/?lat=26.8467&lng=80.9462&radius_km={radius}");

@@ -297,6 +297,17 @@ enum Refreshed {
 ///
 /// Returns a new access and refresh token; the presented refresh token is revoked. Presenting an already
 /// rotated token again (after a short grace window) revokes every token of that login.
+/// How many successors a duplicate refresh follows to the family's live token (each rotated within the
+/// grace window): a phone's burst, never an unbounded walk.
+const MAX_SUCCESSORS_FOLLOWED: usize = 8;
+
+async fn active_user(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: uuid::Uuid,
+) -> Result<Option<crate::domain::user::User>> {
+    Ok(users::by_id(conn, id).await?.filter(|u| u.is_active))
+}
+
 #[api_v2_operation(tags(Auth))]
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -314,33 +325,53 @@ pub async fn refresh(
     let outcome = conn
         .transaction::<_, IdentityError, _>(|conn| {
             async move {
-                // The row lock makes concurrent refreshes of one token take turns.
+                // Every refresh and every revocation of a family takes the family's lock first, so
+                // they take turns: a rotation cannot slip a new token past the family's revocation.
+                let Some(family) = refresh_tokens::family_of(conn, &jti).await? else {
+                    return Ok(Refreshed::Revoked);
+                };
+                refresh_tokens::lock_family(conn, family).await?;
                 let Some(token) = refresh_tokens::lock_by_jti(conn, &jti).await? else {
                     return Ok(Refreshed::Revoked);
                 };
-                let user = users::by_id(conn, token.user_id).await?;
-                let Some(user) = user.filter(|u| u.is_active) else {
-                    return Ok(Refreshed::NoAccount);
-                };
                 match (&token.revoked, &token.replaced_by) {
                     (None, _) => {
+                        let Some(user) = active_user(conn, token.user_id).await? else {
+                            return Ok(Refreshed::NoAccount);
+                        };
                         let issued =
                             session::issue(&st, conn, user.id, user.role, token.family_id).await?;
                         refresh_tokens::rotate(conn, token.id, &issued.refresh_jti).await?;
                         Ok(Refreshed::Issued(issued))
                     }
-                    // A duplicate of a refresh that just rotated this token (two requests from one
-                    // phone): the same successor, so the family keeps one chain. Once the successor
-                    // is spent too, the duplicate is refused without alarm.
+                    // A duplicate of a refresh that just rotated this token (requests racing from one
+                    // phone): the family's live token, reached through successors each rotated
+                    // within the window, so the family keeps one chain; past that, refused quietly.
                     (Some((at, RevokedReason::Rotated)), Some(successor))
                         if Utc::now() - *at <= grace =>
                     {
-                        match refresh_tokens::lock_by_jti(conn, successor).await? {
-                            Some(next) if next.revoked.is_none() => {
-                                Ok(Refreshed::Issued(session::reissue(&st, &next, user.role)?))
+                        let mut next = successor.clone();
+                        for _ in 0..MAX_SUCCESSORS_FOLLOWED {
+                            let Some(t) = refresh_tokens::lock_by_jti(conn, &next).await? else {
+                                break;
+                            };
+                            match (&t.revoked, &t.replaced_by) {
+                                (None, _) => {
+                                    let Some(user) = active_user(conn, t.user_id).await? else {
+                                        return Ok(Refreshed::NoAccount);
+                                    };
+                                    let issued = session::reissue(&st, &t, user.role)?;
+                                    return Ok(Refreshed::Issued(issued));
+                                }
+                                (Some((at, RevokedReason::Rotated)), Some(s))
+                                    if Utc::now() - *at <= grace =>
+                                {
+                                    next = s.clone();
+                                }
+                                _ => break,
                             }
-                            _ => Ok(Refreshed::Revoked),
                         }
+                        Ok(Refreshed::Revoked)
                     }
                     // Reuse of a rotated token after the grace window: a stolen copy; the whole
                     // family is revoked.

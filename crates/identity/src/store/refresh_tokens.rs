@@ -120,6 +120,26 @@ pub async fn lock_by_jti(
     ))
 }
 
+/// The family of the token with this `jti`, read without a lock (to take the family's lock first).
+pub async fn family_of(conn: &mut AsyncPgConnection, jti: &str) -> QueryResult<Option<Uuid>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::jti.eq(jti))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Holds the family's lock until the transaction ends: refreshes and revocations of one family
+/// (one login's chain) take turns.
+pub async fn lock_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind::<diesel::sql_types::Uuid, _>(family_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Rotation: the token is revoked and names `successor`, the `jti` of the token that replaces it.
 pub async fn rotate(conn: &mut AsyncPgConnection, id: Uuid, successor: &str) -> QueryResult<()> {
     let now = Utc::now();

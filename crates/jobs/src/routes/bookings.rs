@@ -280,30 +280,43 @@ async fn change(
     full: bool,
 ) -> Result<Reply<200>> {
     let mut conn = state.db.get().await?;
-    let current = visible(&mut conn, auth, id).await?;
-    auth.require_owner_or_admin(current.user_id)?;
-    if !matches!(current.status.as_str(), "requested" | "confirmed") {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "This booking is {} and can no longer be edited.",
-                current.status
-            ),
-        ));
-    }
-    let base = if full {
-        Editable::default()
-    } else {
-        Editable::of(&current)
-    };
-    let fields = body.apply(base);
-    if fields.service_id != current.service_id {
-        check_service(&mut conn, fields.service_id).await?;
-    }
-    bookings::update(&mut conn, current.id, &fields).await?;
-    let updated = bookings::by_id(&mut conn, current.id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Booking"))?;
+    let seen = visible(&mut conn, auth, id).await?;
+    auth.require_owner_or_admin(seen.user_id)?;
+    let conn: &mut AsyncPgConnection = &mut conn;
+    let updated = conn
+        .transaction(|conn| {
+            async move {
+                // Locked, then checked: a status change racing this edit is decided wholly before
+                // or after it, never between the check and the write.
+                let current = bookings::lock(conn, seen.id)
+                    .await?
+                    .ok_or_else(|| ApiError::no_match("Booking"))?;
+                if !matches!(current.status.as_str(), "requested" | "confirmed") {
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        format!(
+                            "This booking is {} and can no longer be edited.",
+                            current.status
+                        ),
+                    ));
+                }
+                let base = if full {
+                    Editable::default()
+                } else {
+                    Editable::of(&current)
+                };
+                let fields = body.apply(base);
+                if fields.service_id != current.service_id {
+                    check_service(conn, fields.service_id).await?;
+                }
+                bookings::update(conn, current.id, &fields).await?;
+                bookings::by_id(conn, current.id)
+                    .await?
+                    .ok_or_else(|| JobsError::from(ApiError::no_match("Booking")))
+            }
+            .scope_boxed()
+        })
+        .await?;
     Ok(Reply::json(write_json(&updated)))
 }
 

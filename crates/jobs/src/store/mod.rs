@@ -11,13 +11,7 @@ use hm_platform::constraints::Constraint;
 pub use hm_platform::db::Count;
 
 /// The answers to jobs' constraint violations (issue #15).
-pub const CONSTRAINTS: &[Constraint] = &[
-    Constraint::error(
-        "job_applications_job_id_worker_id_key",
-        "You have already applied for this job.",
-    ),
-    Constraint::error(
-        "payments_gateway_reference_key",
-        "gateway_reference is already used by another payment",
-    ),
-];
+pub const CONSTRAINTS: &[Constraint] = &[Constraint::error(
+    "payments_gateway_reference_key",
+    "gateway_reference is already used by another payment",
+)];

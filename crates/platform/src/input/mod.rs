@@ -51,6 +51,7 @@ pub struct Text {
 }
 
 impl Text {
+    /// Required, not blank, at most `max` characters.
     pub const fn required(max: usize) -> Self {
         Text {
             required: true,
@@ -60,6 +61,7 @@ impl Text {
         }
     }
 
+    /// Optional, blank allowed, at most `max` characters.
     pub const fn optional(max: usize) -> Self {
         Text {
             required: false,
@@ -69,6 +71,7 @@ impl Text {
         }
     }
 
+    /// At least `min` characters when not blank.
     pub const fn min(self, min: usize) -> Self {
         Text { min, ..self }
     }
@@ -84,6 +87,7 @@ pub struct Decimal {
 }
 
 impl Decimal {
+    /// `scale` places within `min..=max`.
     pub const fn new(scale: usize, min: f64, max: f64) -> Self {
         Decimal { scale, min, max }
     }
@@ -96,6 +100,7 @@ impl Decimal {
     pub const AMOUNT: Decimal = Decimal::new(2, 0.0, 99_999_999.99);
 }
 
+// DRF's field messages (API §1.5), for bodies and query parameters alike.
 pub const REQUIRED: &str = "This field is required.";
 pub const NOT_NULL: &str = "This field may not be null.";
 pub const NOT_BLANK: &str = "This field may not be blank.";
@@ -107,6 +112,7 @@ pub const DATE_FORMAT: &str =
 pub const DATETIME_FORMAT: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 
 impl Input {
+    /// The fields of a body as [`read_fields`] found them, no problem recorded yet.
     pub fn new(fields: Map<String, Value>) -> Self {
         Input {
             fields,
@@ -114,10 +120,12 @@ impl Input {
         }
     }
 
+    /// Records a problem with `field` (shape V: field → messages).
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
         self.errors.add(field, message);
     }
 
+    /// Whether a problem was recorded.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
@@ -187,6 +195,7 @@ impl Input {
         }
     }
 
+    /// A UUID (`Must be a valid UUID.`).
     pub fn uuid(&mut self, name: &str, required: bool) -> Option<Uuid> {
         let rule = Text {
             required,
@@ -242,7 +251,8 @@ impl Input {
                 }
                 return None;
             }
-            Some(Value::Number(n)) => n.as_i64(),
+            // A JSON number and its string spelling are read alike (`7`, `"7"`, `7.0`, `"7.0"`).
+            Some(Value::Number(n)) => numbers::parse_int(&n.to_string()),
             Some(Value::String(s)) => numbers::parse_int(s.trim()),
             Some(Value::Null) => {
                 self.error(name, NOT_NULL);
@@ -396,6 +406,7 @@ impl Input {
         }
     }
 
+    /// 400 with every problem recorded, if any.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.errors.is_empty() {
             Ok(())
@@ -613,8 +624,13 @@ mod tests {
 
     #[test]
     fn integers_are_ascii_digits() {
-        let mut i =
-            input(json!({"a": "४२", "b": "99999999999999999999", "c": " 7 ", "d": "", "e": null}));
+        let mut i = input(json!({
+            "a": "४२", "b": "99999999999999999999", "c": " 7 ", "d": "", "e": null,
+            "f": 7.0, "g": 1e30, "h": "7.5",
+        }));
+        assert_eq!(i.int("f", true, 0, 80), Some(7));
+        assert_eq!(i.int("g", true, 0, 80), None);
+        assert_eq!(i.int("h", true, 0, 80), None);
         assert_eq!(i.int("a", true, 0, 80), None);
         assert_eq!(i.int("b", true, 0, 80), None);
         assert_eq!(i.int("c", true, 0, 80), Some(7));
@@ -628,6 +644,11 @@ mod tests {
         );
         assert_eq!(body["d"][0], NOT_AN_INTEGER);
         assert_eq!(body["e"][0], NOT_NULL);
+        assert_eq!(
+            body["g"][0],
+            "Ensure this value is less than or equal to 80."
+        );
+        assert_eq!(body["h"][0], NOT_AN_INTEGER);
     }
 
     #[test]

@@ -7,10 +7,19 @@ pub fn is_ascii_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// An integer: an optional `+` or `-`, then ASCII digits. A value beyond `i64` saturates, so a range check
-/// still says "less than or equal to" and a page size still clamps (P-STD: larger → the maximum).
-/// `None` when `s` is not an integer at all.
+/// An integer: an optional `+` or `-`, then ASCII digits, and optionally a zero fraction (`7.0`, as DRF's
+/// IntegerField takes it) or, for JSON's big numbers, an exponent (`1e30`). A value beyond `i64` saturates,
+/// so a range check still says "less than or equal to" and a page size still clamps (P-STD: larger → the
+/// maximum). `None` when `s` is not an integer at all.
 pub fn parse_int(s: &str) -> Option<i64> {
+    if let Some((mantissa, exponent)) = s.split_once(['e', 'E']) {
+        return scientific_int(mantissa, exponent);
+    }
+    let s = match s.split_once('.') {
+        Some((whole, zeros)) if is_ascii_digits(zeros) && zeros.bytes().all(|b| b == b'0') => whole,
+        Some(_) => return None,
+        None => s,
+    };
     let (negative, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -23,6 +32,16 @@ pub fn parse_int(s: &str) -> Option<i64> {
         acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
     });
     Some(if negative { -value } else { value })
+}
+
+/// `mantissa`e`exponent` when it is a whole number (`1e30`, `2.5e1`), saturating.
+fn scientific_int(mantissa: &str, exponent: &str) -> Option<i64> {
+    let value = parse_decimal(&format!("{mantissa}e{exponent}"))?;
+    if value.fract() != 0.0 {
+        return None;
+    }
+    // `as` saturates at the bounds of i64.
+    Some(value as i64)
 }
 
 /// A decimal number: `[+-]digits[.digits][e[+-]digits]` (or `.5`), ASCII only, finite. `NaN`, `inf` and
@@ -86,8 +105,11 @@ mod tests {
         assert_eq!(parse_int("-3"), Some(-3));
         assert_eq!(parse_int("99999999999999999999"), Some(i64::MAX));
         assert_eq!(parse_int("-99999999999999999999"), Some(-i64::MAX));
+        assert_eq!(parse_int("7.0"), Some(7));
+        assert_eq!(parse_int("1e3"), Some(1000));
+        assert_eq!(parse_int("1e30"), Some(i64::MAX));
         for not in [
-            "", "-", "+", "४२", "４２", "1.5", "1e3", " 1", "0x10", "--1",
+            "", "-", "+", "४२", "４２", "1.5", "1.", "1e-3", " 1", "0x10", "--1", "1.0.0",
         ] {
             assert_eq!(parse_int(not), None, "{not}");
         }

@@ -51,6 +51,7 @@ pub fn query_params(req: &HttpRequest) -> Result<HashMap<String, String>, ApiErr
 pub struct Query<T>(pub T);
 
 impl<T> Query<T> {
+    /// The parameters read.
     pub fn into_inner(self) -> T {
         self.0
     }

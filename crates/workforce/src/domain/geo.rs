@@ -80,9 +80,13 @@ impl SearchWindow {
     }
 }
 
-/// A search radius in km: any finite, non-negative number (API §5.7–5.8; 0 finds only the exact point).
+/// Half the Earth's circumference: every point is within this distance of any other.
+pub const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * EARTH_RADIUS_KM;
+
+/// A search radius in km: any finite, non-negative number (API §5.7–5.8; 0 finds only the exact point);
+/// beyond half the circumference it means "everywhere", and is that.
 pub fn radius_km(value: f64) -> Option<f64> {
-    (value.is_finite() && value >= 0.0).then_some(value)
+    (value.is_finite() && value >= 0.0).then_some(value.min(HALF_CIRCUMFERENCE_KM))
 }
 
 #[cfg(test)]
@@ -167,6 +171,7 @@ mod tests {
         assert!(
             radius_km(0.0) == Some(0.0)
                 && radius_km(500.0) == Some(500.0)
+                && radius_km(1e308) == Some(HALF_CIRCUMFERENCE_KM)
                 && radius_km(-1.0).is_none()
                 && radius_km(f64::INFINITY).is_none()
         );

@@ -14,7 +14,6 @@ use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
-use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Query;
@@ -140,7 +139,12 @@ pub async fn register(
     let mut conn = state.db.get().await?;
     let own = contractors::by_user(&mut conn, auth.id).await?;
     let contractor = match (auth.is_admin(), body.contractor, own) {
-        (true, Some(id), _) => Some(id),
+        (true, Some(id), _) => Some(
+            contractors::by_id(&mut conn, id)
+                .await?
+                .ok_or_else(|| ApiError::invalid_pk("contractor", id))?
+                .id,
+        ),
         (true, None, own) => own.map(|c| c.id),
         (false, _, Some(own)) => Some(own.id),
         (false, _, None) => return Err(ApiError::forbidden().into()),
@@ -150,11 +154,7 @@ pub async fn register(
             .await?
             .is_some_and(|s| auth.is_admin() || Some(s.contractor_id) == contractor);
         if !ok {
-            return Err(ApiError::fields(FieldErrors::single(
-                "site_id",
-                format!("Invalid pk \"{site}\" - object does not exist."),
-            ))
-            .into());
+            return Err(ApiError::invalid_pk("site_id", site).into());
         }
     }
     let token = hex::encode(rand::random::<[u8; 32]>());

@@ -232,12 +232,7 @@ pub async fn create(
         (true, Some(id), _) => contractors::by_id(&mut conn, id)
             .await?
             .map(|c| c.id)
-            .ok_or_else(|| {
-                ApiError::fields(hm_platform::error::FieldErrors::single(
-                    "contractor",
-                    format!("Invalid pk \"{id}\" - object does not exist."),
-                ))
-            })?,
+            .ok_or_else(|| ApiError::invalid_pk("contractor", id))?,
         (_, _, Some(own)) => own.id,
         (_, _, None) => {
             return Err(ApiError::fields(hm_platform::error::FieldErrors::single(

@@ -28,7 +28,11 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "device_uuid",
         "kiosk with this device uuid already exists.",
     ),
-    Constraint::error("attendance_logs_one_open", "Worker is already checked in."),
+    // A contractor's delete cascades to its kiosks; attendance keeps its kiosk.
+    Constraint::error(
+        "attendance_logs_kiosk_id_fkey",
+        "A kiosk of this contractor has attendance records; it cannot be deleted.",
+    ),
     Constraint::field(
         "site_attendance_check",
         "checkout_time",
