@@ -22,7 +22,7 @@ async fn the_admin_console_works_in_a_browser() {
         // A customer books online while payments are off (it becomes cash); a worker goes available; the
         // seed's contractor posts a job.
         let (customer, _) = stack.login(customer_phone, "employer").await;
-        let plumbing = stack.service_id("plumbing").await;
+        let plumbing = stack.service_id("plumber").await;
         let (status, _) = stack
             .call(
                 Method::POST,

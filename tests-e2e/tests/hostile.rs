@@ -72,7 +72,7 @@ fn multipart(fields: &[(&str, &str)]) -> (String, String) {
 async fn hostile_input_gets_a_clear_4xx_and_changes_nothing() {
     let _total = Timer::start("hostile: total");
     let stack = Stack::start().await;
-    let plumbing = stack.service_id("plumbing").await;
+    let plumbing = stack.service_id("plumber").await;
     let w = worker(&stack, "+919844400001").await;
     let c = contractor(&stack, "+919844400002").await;
 

@@ -16,7 +16,7 @@ struct Worker {
 }
 
 async fn plumbing(stack: &Stack) -> String {
-    stack.service_id("plumbing").await
+    stack.service_id("plumber").await
 }
 
 /// Journey 1: a worker logs in by OTP, creates a profile with skills and location, goes available.
@@ -28,12 +28,17 @@ async fn worker_onboards(stack: &Stack, phone: &str) -> Worker {
             "/api/v1/workers/",
             Some(&token),
             Some(
-                json!({"skills": ["plumbing"], "price_amount": "600", "price_type": "per_day",
-                        "experience_years": 5, "bio": "Plumber, Andheri East"}),
+                // As the web client sends them: lower-case names, one the catalog does not have yet.
+                json!({"skills": ["electrician", "plumber", "helper"], "price_amount": "600",
+                        "price_type": "per_day", "experience_years": 5, "bio": "Plumber, Andheri East"}),
             ),
         )
         .await;
     assert_eq!(status, 201, "worker profile: {profile}");
+    assert_eq!(
+        profile["services_list"],
+        json!(["Electrician", "Plumber", "helper"])
+    );
     let (status, located) = stack
         .call(
             Method::POST,

@@ -1,9 +1,67 @@
-//! What catalog publishes, through the outbox in the same transaction as the write
-//! (proto-docs/events.md). Catalog consumes nothing.
+//! What catalog publishes, through the outbox in the same transaction as the write, and what it consumes
+//! (proto-docs/events.md): workers' new skills, and its own service events, which refresh the cached
+//! documents once the write is committed.
 
+use crate::cache::DocCache;
 use crate::store::services::Service;
-use hm_contracts::events::{types, ConfigChanged, Event, ServiceChanged};
+use diesel_async::AsyncPgConnection;
+use hm_contracts::events::{
+    types, ConfigChanged, Event, ServiceChanged, SkillRequested, SkillResolved,
+};
+use hm_platform::events::{Handler, HandlerFuture};
 use uuid::Uuid;
+
+/// The event types catalog's queue is bound to.
+pub const CONSUMED: [&str; 2] = [types::SKILL_REQUESTED, types::SERVICE_CREATED];
+
+/// Finds or creates the services workers' skills name; refreshes the cached documents once a new
+/// service is committed (one made from a skill is written here, by a consumer, where no request's
+/// write bumps the cache; for an admin's, the bump comes twice, harmlessly).
+pub struct Incoming {
+    pub cache: DocCache,
+}
+
+impl Handler for Incoming {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a Event,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            match event.event_type.as_str() {
+                types::SKILL_REQUESTED => {
+                    let request: SkillRequested = event.payload()?;
+                    crate::skills::resolve(conn, &request, event.correlation_id.clone()).await?;
+                }
+                types::SERVICE_CREATED if event.source == SOURCE => {
+                    self.cache.invalidate().await;
+                }
+                _ => {}
+            }
+            Ok(())
+        })
+    }
+}
+
+/// `catalog.skill.resolved`: the answer to a worker's new skill.
+pub fn skill_resolved(
+    request: &SkillRequested,
+    service: &Service,
+    created: bool,
+    correlation: Option<String>,
+) -> Event<SkillResolved> {
+    Event::new(
+        SOURCE,
+        types::SKILL_RESOLVED,
+        correlation,
+        SkillResolved {
+            request_id: request.request_id,
+            worker_id: request.worker_id,
+            service: service_changed(service, created, None).data,
+            created,
+        },
+    )
+}
 
 pub const SOURCE: &str = "catalog";
 
@@ -30,6 +88,7 @@ pub fn service_changed(
             category: service.category.clone(),
             is_active: service.is_active,
             display_order: service.display_order,
+            aliases: service.aliases.clone(),
         },
     )
 }

@@ -9,6 +9,7 @@ pub mod events;
 mod routes;
 pub mod schema;
 pub mod seed;
+pub mod skills;
 pub mod storage;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -42,17 +43,26 @@ pub struct AppState {
 
 pub use hm_platform::server::StartError;
 
-/// Migrates (unless disabled), connects, starts the outbox relay, and binds the HTTP server.
+/// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
+/// HTTP server.
 pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
-    let base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
+    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
     let client = redis::Client::open(config.common.redis_url.as_str())
         .map_err(|e| StartError::Setup(format!("REDIS_URL: {e}")))?;
+    let cache = cache::DocCache::new(
+        base.redis.clone(),
+        client,
+        Keys::new(config.common.redis_key_prefix.clone()),
+    );
+    base.consume(
+        &events::CONSUMED,
+        Arc::new(events::Incoming {
+            cache: cache.clone(),
+        }),
+    )
+    .await?;
     let state = actix_web::web::Data::new(AppState {
-        cache: cache::DocCache::new(
-            base.redis.clone(),
-            client,
-            Keys::new(config.common.redis_key_prefix.clone()),
-        ),
+        cache,
         storage: storage::Storage::new(&config.storage),
         config: Arc::new(config.clone()),
         db: base.pool.clone(),

@@ -55,7 +55,12 @@ async fn serve(config: CatalogConfig) -> Result<(), String> {
 }
 
 async fn migrate(config: &CatalogConfig) -> Result<(), String> {
-    hm_platform::server::migrate_command(&config.common, hm_catalog::MIGRATIONS, &[]).await
+    hm_platform::server::migrate_command(
+        &config.common,
+        hm_catalog::MIGRATIONS,
+        &hm_catalog::events::CONSUMED,
+    )
+    .await
 }
 
 async fn seed(config: &CatalogConfig) -> Result<(), String> {

@@ -111,12 +111,15 @@ diesel::table! {
         #[max_length = 50]
         category -> Varchar,
         description -> Text,
-        #[max_length = 255]
+        #[max_length = 500]
         icon_s3_key -> Varchar,
         is_active -> Bool,
         display_order -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        aliases -> Array<Text>,
+        auto_created -> Bool,
+        requested_by -> Nullable<Uuid>,
     }
 }
 

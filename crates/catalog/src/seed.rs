@@ -1,5 +1,5 @@
-//! `hm-catalog seed`: the seed data of spec/CONFIG.md §4 (with ARCHITECTURE §12.2: the first service is
-//! `plumbing`), idempotent: services and help upserted, flags created if missing, demo promo banners
+//! `hm-catalog seed`: the seed data of spec/CONFIG.md §4 (the reference's services exactly; ARCHITECTURE
+//! §12.2: `plumbing`, the seed README's example, is an alias of `plumber`), idempotent: services and help upserted, flags created if missing, demo promo banners
 //! replaced as a set, the demo theme and app banners created once.
 
 use crate::store::banners::{self, NewAppBanner, NewPromoBanner};
@@ -29,9 +29,9 @@ type Row = (
 const SERVICES: [Row; 7] = [
     (
         1,
-        "plumbing",
-        "Plumbing",
-        "Plumbing",
+        "plumber",
+        "Plumber",
+        "Plumber",
         "प्लंबर",
         "construction",
         "Water supply and drainage systems",
@@ -154,6 +154,14 @@ const FAQS: [(i32, &str, &str, &str, &str); 3] = [
     ),
 ];
 
+/// The other slugs a seeded service answers to.
+fn aliases_of(slug: &str) -> Vec<String> {
+    match slug {
+        "plumber" => vec!["plumbing".to_owned()],
+        _ => Vec::new(),
+    }
+}
+
 pub async fn run(conn: &mut AsyncPgConnection) -> QueryResult<()> {
     conn.transaction(|conn| {
         async move {
@@ -171,6 +179,9 @@ pub async fn run(conn: &mut AsyncPgConnection) -> QueryResult<()> {
                         icon_s3_key: icon.into(),
                         is_active: true,
                         display_order: order,
+                        aliases: aliases_of(slug),
+                        auto_created: false,
+                        requested_by: None,
                     },
                 )
                 .await?;

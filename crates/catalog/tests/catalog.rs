@@ -60,8 +60,8 @@ async fn seeded_catalog_is_what_the_seed_readme_shows() {
     assert_eq!(doc["theme"]["fonts"].as_array().unwrap().len(), 2);
     let categories = &doc["categories"];
     assert_eq!(categories.as_array().unwrap().len(), 7);
-    assert_eq!(categories[0]["slug"], "plumbing");
-    assert_eq!(categories[0]["name"], "Plumbing");
+    assert_eq!(categories[0]["slug"], "plumber");
+    assert_eq!(categories[0]["name"], "Plumber");
     assert!(uuid::Uuid::parse_str(categories[0]["id"].as_str().unwrap()).is_ok());
     assert_eq!(
         categories[0]["icon_url"],
@@ -76,14 +76,28 @@ async fn seeded_catalog_is_what_the_seed_readme_shows() {
         json!({"type": "route", "value": "/services"})
     );
 
+    // The reference's services (CONFIG §4.1); the seed README's `plumbing` is an alias of `plumber`.
+    let plumber = t.get("/api/v1/services/plumber/").await;
+    assert_eq!(plumber.status, 200);
+    assert_eq!(plumber.body["title_hi"], "प्लंबर");
+    assert_eq!(plumber.body["category"], "construction");
     let plumbing = t.get("/api/v1/services/plumbing/").await;
     assert_eq!(plumbing.status, 200);
-    assert_eq!(plumbing.body["title_hi"], "प्लंबर");
-    assert_eq!(plumbing.body["category"], "construction");
+    assert_eq!(plumbing.body["id"], plumber.body["id"]);
+    assert_eq!(plumbing.body["slug"], "plumber");
     let list = t.get("/api/v1/services/").await.body;
     assert_eq!(
-        names(&list, "slug")[..3],
-        ["plumbing", "electrician", "mason"]
+        names(&list, "slug"),
+        [
+            "plumber",
+            "electrician",
+            "mason",
+            "carpenter",
+            "tile-worker",
+            "painter",
+            "labour"
+        ],
+        "each service once"
     );
 
     let flags = t.get("/api/v1/flags/").await.body;
@@ -213,7 +227,7 @@ async fn every_kind_of_write_is_visible_on_the_next_read() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["slug"] == "plumbing")
+        .find(|s| s["slug"] == "plumber")
         .unwrap();
     let res = t
         .admin(
@@ -228,7 +242,7 @@ async fn every_kind_of_write_is_visible_on_the_next_read() {
     assert_eq!(res.status, 200);
     assert_eq!(res.body["is_active"], false);
     let categories = t.get("/api/v1/app-config/").await.body["categories"].clone();
-    assert!(!names(&categories, "slug").contains(&"plumbing".to_owned()));
+    assert!(!names(&categories, "slug").contains(&"plumber".to_owned()));
 
     // Flag write and delete.
     let res = t

@@ -68,6 +68,8 @@ pub mod types {
     pub const ATTENDANCE_CHECKED_OUT: &str = "workforce.attendance.checked_out";
     pub const SERVICE_CREATED: &str = "catalog.service.created";
     pub const SERVICE_UPDATED: &str = "catalog.service.updated";
+    pub const SKILL_REQUESTED: &str = "workforce.skill.requested";
+    pub const SKILL_RESOLVED: &str = "catalog.skill.resolved";
     pub const CONFIG_CHANGED: &str = "catalog.config.changed";
     pub const JOB_POSTED: &str = "jobs.job.posted";
     pub const JOB_STATUS_CHANGED: &str = "jobs.job.status_changed";
@@ -163,6 +165,35 @@ pub struct ServiceChanged {
     pub category: String,
     pub is_active: bool,
     pub display_order: i32,
+    /// Other slugs that name it (`plumbing` for `plumber`, ARCHITECTURE §12.2); absent in older events.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// `workforce.skill.requested`: a worker named a skill no service matches (DOMAIN §2.1: a missing service
+/// is created). Catalog, the owner of services, finds or creates it and answers with
+/// `catalog.skill.resolved`; the profile has the name meanwhile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillRequested {
+    /// The pending skill's id in workforce; `catalog.skill.resolved` names it.
+    pub request_id: Uuid,
+    pub worker_id: Uuid,
+    /// The worker's user, who asked (catalog records who made a service).
+    pub user_id: Uuid,
+    /// As the worker wrote it, trimmed (1–100 characters).
+    pub name: String,
+}
+
+/// `catalog.skill.resolved`: the service a requested skill names, found or just created (then also
+/// announced as `catalog.service.created`). Carries the whole service, so the requester can link it
+/// whatever order the two events arrive in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillResolved {
+    pub request_id: Uuid,
+    pub worker_id: Uuid,
+    pub service: ServiceChanged,
+    /// Whether this request created the service.
+    pub created: bool,
 }
 
 /// `catalog.config.changed`: something the app-config family of documents shows changed.

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod roles;
+pub mod skills;
 
 pub use events::Event;
 pub use roles::Role;

@@ -1,4 +1,4 @@
-//! `hm-jobs seed`: the demo jobs and bookings of spec/CONFIG.md §4.2 (service `plumbing`, ARCHITECTURE
+//! `hm-jobs seed`: the demo jobs and bookings of spec/CONFIG.md §4.2 (service `plumber`, ARCHITECTURE
 //! §12.2): Vikram's two open jobs, and Amit's two bookings (one requested, one confirmed with Raju).
 //! Created once (looked up by title / address); their events go through the outbox like any other.
 //!
@@ -105,13 +105,12 @@ async fn known(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Result<Known
             .map(|p| p.id),
         "Vikram's contractor profile",
     );
-    let plumbing =
-        diesel::sql_query("SELECT id FROM service_refs WHERE slug = 'plumbing' AND is_active")
-            .get_result::<Id>(conn)
-            .await
-            .optional()?
-            .map(|r| r.id);
-    let plumbing = need(plumbing, "service plumbing");
+    let plumbing = hm_platform::projections::resolve_services(conn, &["plumber".to_owned()])
+        .await?
+        .into_iter()
+        .next()
+        .flatten();
+    let plumbing = need(plumbing, "service plumber");
     Ok(if missing.is_empty() {
         Ok(Known {
             vikram,

@@ -143,10 +143,19 @@ async fn bookings_are_cash_first_while_online_payments_are_off() {
     assert_eq!(status, 400);
     assert_eq!(
         body,
-        json!({"address": ["This field is required."], "service": ["Must be a valid UUID."],
+        json!({"address": ["This field is required."],
                "lat": ["Ensure this value is less than or equal to 90."],
                "payment_method": ["\"card\" is not a valid choice."],
                "estimated_price": ["A valid number is required."]})
+    );
+    // A service named by what no service is called: the id error of API §7.2.
+    let (status, body) = w.book(json!({"service": "3", "address": "Site 4"})).await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({"service": ["Invalid pk \"3\" - object does not exist."]})
+        )
     );
     let unknown = Uuid::new_v4();
     let (status, body) = w.book(json!({"service": unknown, "address": "x"})).await;

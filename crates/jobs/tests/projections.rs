@@ -35,6 +35,7 @@ async fn projections_follow_the_other_services_events() {
             category: "construction".into(),
             is_active: true,
             display_order: 1,
+            aliases: Vec::new(),
         },
     )
     .into_json()

@@ -21,7 +21,7 @@ async fn the_demo_jobs_and_bookings_are_seeded_once() {
         .await
         .unwrap_err();
     assert!(
-        error.contains("user +919876543211") && error.contains("service plumbing"),
+        error.contains("user +919876543211") && error.contains("service plumber"),
         "{error}"
     );
 
@@ -35,7 +35,7 @@ async fn the_demo_jobs_and_bookings_are_seeded_once() {
         .user("+919876543210", Role::Worker, "Raju", "Kumar")
         .await;
     let raju_profile = api.worker_profile(raju).await;
-    api.service("plumbing", "Plumbing", true).await;
+    api.service("plumber", "Plumber", true).await;
     api.app
         .db
         .sql(&format!(

@@ -4,18 +4,18 @@
 //! upserted from `catalog.service.*` and `identity.user.*` (the latest state wins; the inbox drops exact
 //! redeliveries).
 
-use diesel::sql_types::{Bool, Integer, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::{ServiceChanged, UserRegistered, UserUpdated};
 
 pub async fn upsert_service(conn: &mut AsyncPgConnection, s: &ServiceChanged) -> QueryResult<()> {
     diesel::sql_query(
-        "INSERT INTO service_refs (id, slug, name, title_en, is_active, display_order)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO service_refs (id, slug, name, title_en, is_active, display_order, aliases)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name,
              title_en = excluded.title_en, is_active = excluded.is_active,
-             display_order = excluded.display_order, updated_at = now()",
+             display_order = excluded.display_order, aliases = excluded.aliases, updated_at = now()",
     )
     .bind::<SqlUuid, _>(s.service_id)
     .bind::<Text, _>(&s.slug)
@@ -23,9 +23,39 @@ pub async fn upsert_service(conn: &mut AsyncPgConnection, s: &ServiceChanged) ->
     .bind::<Text, _>(&s.title_en)
     .bind::<Bool, _>(s.is_active)
     .bind::<Integer, _>(s.display_order)
+    .bind::<Array<Text>, _>(&s.aliases)
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// The active services `names` name, in their order (`None` where none does): skill resolution, the
+/// same for every caller (workers' skills, a job's or booking's `service` given by name). A name matches
+/// a service by its slug, an alias, its name or its English title, compared as
+/// [`hm_contracts::skills::key`] makes them (`"  PLUMBING "`, `Plumber`, `plumbing` → `plumber`).
+pub async fn resolve_services(
+    conn: &mut AsyncPgConnection,
+    names: &[String],
+) -> QueryResult<Vec<Option<uuid::Uuid>>> {
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = Nullable<SqlUuid>)]
+        id: Option<uuid::Uuid>,
+    }
+    let keys: Vec<String> = names.iter().map(|n| hm_contracts::skills::key(n)).collect();
+    let rows: Vec<Found> = diesel::sql_query(
+        "SELECT (SELECT s.id FROM service_refs s
+                 WHERE s.is_active
+                   AND (s.slug = w.key OR w.key = ANY (s.aliases) OR lower(s.name) = w.key
+                        OR lower(s.title_en) = w.key OR s.slug = replace(w.key, ' ', '-'))
+                 ORDER BY s.display_order, s.name LIMIT 1) AS id
+         FROM unnest($1::text[]) WITH ORDINALITY AS w(key, n)
+         ORDER BY w.n",
+    )
+    .bind::<Array<Text>, _>(&keys)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// A registered user (active) or an updated one (as it says).

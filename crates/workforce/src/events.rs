@@ -2,14 +2,16 @@
 //! and jobs' jobs are kept as local projections, so a request never asks another service; completed
 //! bookings count towards the worker's profile.
 
-use crate::store::{refs, workers};
+use crate::store::{refs, skills, workers};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
-    types, BookingCompleted, JobChanged, ServiceChanged, UserRegistered, UserUpdated,
+    types, BookingCompleted, JobChanged, ServiceChanged, SkillRequested, SkillResolved,
+    UserRegistered, UserUpdated,
 };
 use hm_contracts::events::{AttendanceChecked, ProfileRef};
 use hm_contracts::Event;
+use hm_platform::events::enqueue;
 use hm_platform::events::{Handler, HandlerFuture};
 use hm_platform::projections;
 use serde::Serialize;
@@ -17,9 +19,10 @@ use uuid::Uuid;
 
 pub const SOURCE: &str = "workforce";
 
-pub const CONSUMED: [&str; 7] = [
+pub const CONSUMED: [&str; 8] = [
     types::SERVICE_CREATED,
     types::SERVICE_UPDATED,
+    types::SKILL_RESOLVED,
     types::USER_REGISTERED,
     types::USER_UPDATED,
     types::JOB_POSTED,
@@ -43,6 +46,31 @@ impl Handler for Incoming {
                 types::SERVICE_CREATED | types::SERVICE_UPDATED => {
                     let service: ServiceChanged = event.payload()?;
                     projections::upsert_service(conn, &service).await?;
+                }
+                types::SKILL_RESOLVED => {
+                    // The service comes with the answer, so the link never waits for
+                    // `catalog.service.created`; the profile's new state is announced as any edit.
+                    let resolved: SkillResolved = event.payload()?;
+                    projections::upsert_service(conn, &resolved.service).await?;
+                    let linked =
+                        skills::resolve(conn, resolved.request_id, resolved.service.service_id)
+                            .await?;
+                    if let Some(worker) = linked {
+                        if let Some(profile) = workers::by_id(conn, worker).await? {
+                            let snapshot = crate::routes::workers::worker_json(&profile);
+                            enqueue(
+                                conn,
+                                self::worker(
+                                    types::WORKER_UPDATED,
+                                    worker,
+                                    profile.user_id,
+                                    Some(snapshot),
+                                    event.correlation_id.clone(),
+                                ),
+                            )
+                            .await?;
+                        }
+                    }
                 }
                 types::USER_REGISTERED => {
                     let user: UserRegistered = event.payload()?;
@@ -91,6 +119,27 @@ pub fn worker(
             profile_id,
             user_id,
             profile,
+        },
+    )
+}
+
+/// `workforce.skill.requested`: a skill no service matched, for catalog to find or create.
+pub fn skill_requested(
+    request_id: Uuid,
+    worker_id: Uuid,
+    user_id: Uuid,
+    name: &str,
+    correlation: Option<String>,
+) -> Event<SkillRequested> {
+    Event::new(
+        SOURCE,
+        types::SKILL_REQUESTED,
+        correlation,
+        SkillRequested {
+            request_id,
+            worker_id,
+            user_id,
+            name: name.to_owned(),
         },
     )
 }

@@ -14,6 +14,7 @@ diesel::table! {
         display_order -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        aliases -> Array<Text>,
     }
 }
 

@@ -43,7 +43,7 @@ const WORKERS: [DemoWorker; 2] = [
         rating: "4.50",
         price: "600.00",
         min_charge: Some("300.00"),
-        service: "plumbing",
+        service: "plumber",
         role_on_site: "Plumber",
     },
     DemoWorker {
@@ -180,7 +180,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                     ..workers::Editable::defaults()
                 };
                 workers::insert(conn, id, user, &fields).await?;
-                workers::set_skills(conn, id, &[service], false).await?;
+                crate::store::skills::link(conn, id, service, 0).await?;
                 workers::set_rating(conn, id, demo.rating).await?;
                 let profile = workers::by_id(conn, id)
                     .await?

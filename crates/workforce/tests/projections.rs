@@ -44,6 +44,7 @@ async fn services_and_users_are_projected_once_per_event() {
             category: "construction".into(),
             is_active: true,
             display_order: 1,
+            aliases: Vec::new(),
         },
     )
     .into_json()
@@ -92,6 +93,7 @@ async fn services_and_users_are_projected_once_per_event() {
             category: "construction".into(),
             is_active: false,
             display_order: 1,
+            aliases: Vec::new(),
         },
     )
     .into_json()

@@ -20,7 +20,7 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
         .await
         .unwrap_err();
     assert!(
-        error.contains("user +919876543210") && error.contains("service plumbing"),
+        error.contains("user +919876543210") && error.contains("service plumber"),
         "{error}"
     );
 
@@ -58,10 +58,7 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
             .await
             .unwrap();
     }
-    for (order, slug, name) in [
-        (1, "plumbing", "Plumbing"),
-        (2, "electrician", "Electrician"),
-    ] {
+    for (order, slug, name) in [(1, "plumber", "Plumber"), (2, "electrician", "Electrician")] {
         let event = Event::new(
             "catalog",
             types::SERVICE_CREATED,
@@ -75,6 +72,11 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
                 category: "construction".into(),
                 is_active: true,
                 display_order: order,
+                aliases: if slug == "plumber" {
+                    vec!["plumbing".into()]
+                } else {
+                    Vec::new()
+                },
             },
         );
         others
@@ -115,7 +117,7 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
             &"600.00".into(),
             &"300.00".into(),
             &5.into(),
-            &serde_json::json!(["Plumbing"])
+            &serde_json::json!(["Plumber"])
         )
     );
     let rows = api

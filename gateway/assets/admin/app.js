@@ -49,7 +49,9 @@ const RESOURCES = {
   },
   services: {
     group: 'Catalog', title: 'Services', list: '/api/v1/admin/catalog/services/',
-    columns: ['name', 'slug', 'title_en', 'category', 'display_order', 'is_active'],
+    // `auto_created`: made from a worker's skill, for staff to review (withdraw or rename it).
+    columns: ['name', 'slug', 'title_en', 'category', 'display_order', 'is_active', 'auto_created'],
+    filters: { auto_created: YES_NO },
     edit: { method: 'PATCH', path: r => `/api/v1/admin/catalog/services/${r.id}/`, fields: [
       F('name'), F('title_en'), F('title_hi'), F('category'), F('description', 'textarea'),
       F('display_order', 'number'), F('is_active', 'checkbox')] },
@@ -358,7 +360,8 @@ async function listView(view, name) {
     if (!res.ok) { view.replaceChildren(toolbar, el('p', { class: 'form-error' }, messageOf(res))); return; }
     const term = state.search.toLowerCase();
     const all = (Array.isArray(res.data) ? res.data : res.data.results || [])
-      .filter(row => !term || r.columns.some(c => String(row[c] ?? '').toLowerCase().includes(term)));
+      .filter(row => !term || r.columns.some(c => String(row[c] ?? '').toLowerCase().includes(term)))
+      .filter(row => Object.entries(state.filters).every(([k, v]) => !v || String(row[k]) === v));
     count = all.length; pages = Math.max(1, Math.ceil(count / 20));
     rows = all.slice((state.page - 1) * 20, state.page * 20);
   }

@@ -143,6 +143,10 @@ fn admin_service(s: &services::Service, state: &AppState) -> Value {
     let mut v = service_json(s, &state.storage);
     v["is_active"] = json!(s.is_active);
     v["icon_s3_key"] = json!(s.icon_s3_key);
+    // Staff review services made from workers' skills (DOMAIN §2.1): withdraw or rename them.
+    v["aliases"] = json!(s.aliases);
+    v["auto_created"] = json!(s.auto_created);
+    v["requested_by"] = json!(s.requested_by);
     stamp(&mut v, s.created_at, s.updated_at);
     v
 }
@@ -188,6 +192,9 @@ pub async fn create_service(
         icon_s3_key: f.icon_s3_key.unwrap_or_default(),
         is_active: f.is_active.unwrap_or(true),
         display_order: f.display_order.unwrap_or(0),
+        aliases: Vec::new(),
+        auto_created: false,
+        requested_by: None,
         name,
         slug,
     };

@@ -19,6 +19,12 @@ pub struct Service {
     pub display_order: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Other slugs that name it (`plumbing` for `plumber`).
+    pub aliases: Vec<String>,
+    /// Created from a worker's skill (DOMAIN §2.1), for staff to review.
+    pub auto_created: bool,
+    /// The user whose skill created it.
+    pub requested_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -34,6 +40,9 @@ pub struct NewService {
     pub icon_s3_key: String,
     pub is_active: bool,
     pub display_order: i32,
+    pub aliases: Vec<String>,
+    pub auto_created: bool,
+    pub requested_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]
@@ -69,12 +78,19 @@ pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Service>> {
         .await
 }
 
+/// The active service with this slug or alias (`/api/v1/services/plumbing/` is `plumber`).
 pub async fn active_by_slug(
     conn: &mut AsyncPgConnection,
     slug: &str,
 ) -> QueryResult<Option<Service>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
     services::table
-        .filter(services::slug.eq(slug))
+        .filter(
+            services::slug.eq(slug).or(sql::<Bool>("")
+                .bind::<Text, _>(slug)
+                .sql(" = ANY (aliases)")),
+        )
         .filter(services::is_active.eq(true))
         .select(Service::as_select())
         .first(conn)
@@ -129,9 +145,52 @@ pub async fn upsert_by_slug(
             services::description.eq(&new.description),
             services::icon_s3_key.eq(&new.icon_s3_key),
             services::display_order.eq(new.display_order),
+            services::aliases.eq(&new.aliases),
             services::updated_at.eq(Utc::now()),
         ))
         .returning(Service::as_returning())
         .get_result(conn)
         .await
+}
+
+/// The service a skill's name means (DOMAIN §2.1): by slug, alias, name or English title, compared as
+/// `hm_contracts::skills::key` makes them (an active one first).
+pub async fn named(conn: &mut AsyncPgConnection, name: &str) -> QueryResult<Option<Service>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    let key = hm_contracts::skills::key(name);
+    services::table
+        .filter(
+            sql::<Bool>("(slug = ")
+                .bind::<Text, _>(key.clone())
+                .sql(" OR ")
+                .bind::<Text, _>(key.clone())
+                .sql(" = ANY (aliases) OR lower(name) = ")
+                .bind::<Text, _>(key.clone())
+                .sql(" OR lower(title_en) = ")
+                .bind::<Text, _>(key.clone())
+                .sql(" OR slug = replace(")
+                .bind::<Text, _>(key)
+                .sql(", ' ', '-'))"),
+        )
+        .order((services::is_active.desc(), services::display_order.asc()))
+        .select(Service::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A service created from a skill, unless one with its name or slug exists by now (then nothing):
+/// concurrent requests for one new name make one service, the unique indexes decide.
+pub async fn insert_if_absent(
+    conn: &mut AsyncPgConnection,
+    new: &NewService,
+) -> QueryResult<Option<Service>> {
+    diesel::insert_into(services::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(Service::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }

@@ -2,7 +2,7 @@
 //! admins see it; contractors and admins assign a worker; the status machine of DOMAIN §4.3 decides every
 //! status change, one at a time per booking (row lock). Every change publishes its events.
 
-use super::check_service;
+use super::{resolve, ServiceRef};
 use crate::domain::booking::{self, Standing};
 use crate::error::{JobsError, Result};
 use crate::events::{self, Actor};
@@ -76,8 +76,8 @@ fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
 /// The writable fields as sent (`None` = not sent; `Some(None)` = sent as null).
 #[derive(Debug, Default, Apiv2Schema)]
 pub struct BookingBody {
-    /// The catalog service's id.
-    pub service: Option<Uuid>,
+    /// The catalog service: its id, or its slug, name or alias (`plumber`, `Plumbing`).
+    pub service: Option<ServiceRef>,
     pub address: Option<String>,
     /// Decimal (9,6).
     pub lat: Option<Option<String>>,
@@ -111,7 +111,7 @@ impl BookingBody {
             None
         };
         Some(BookingBody {
-            service: input.uuid("service", complete),
+            service: ServiceRef::read(input, complete),
             address,
             lat: input.nullable_decimal("lat", Decimal::LATITUDE),
             lng: input.nullable_decimal("lng", Decimal::LONGITUDE),
@@ -122,9 +122,10 @@ impl BookingBody {
         })
     }
 
-    fn apply(self, base: Editable) -> Editable {
+    /// `base` with what was sent; `service` is the id the body's `service` names.
+    fn apply(self, base: Editable, service: Option<Uuid>) -> Editable {
         Editable {
-            service_id: self.service.unwrap_or(base.service_id),
+            service_id: service.unwrap_or(base.service_id),
             address: self.address.unwrap_or(base.address),
             lat: self.lat.unwrap_or(base.lat),
             lng: self.lng.unwrap_or(base.lng),
@@ -236,9 +237,15 @@ pub async fn create(
     let Valid(NewBooking(body)) = body;
     let (method, pay_status, note) =
         booking::payment_terms(body.payment_method.as_deref(), state.enable_payments);
-    let fields = body.apply(Editable::default());
-    let (id, service, correlation) = (Uuid::new_v4(), fields.service_id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
+    // A name is resolved first; an id is checked by the insert itself.
+    let service = match &body.service {
+        Some(s) if Uuid::parse_str(&s.0).is_err() => Some(s.id(&mut conn).await?),
+        Some(s) => Uuid::parse_str(&s.0).ok(),
+        None => None,
+    };
+    let fields = body.apply(Editable::default(), service);
+    let (id, service, correlation) = (Uuid::new_v4(), fields.service_id, RequestId::of(&req));
     let conn: &mut AsyncPgConnection = &mut conn;
     // One insert that also checks the service, one read of what the client and the event show.
     let created = conn
@@ -305,10 +312,8 @@ async fn change(
                 } else {
                     Editable::of(&current)
                 };
-                let fields = body.apply(base);
-                if fields.service_id != current.service_id {
-                    check_service(conn, fields.service_id).await?;
-                }
+                let service = resolve(conn, &body.service).await?;
+                let fields = body.apply(base, service);
                 bookings::update(conn, current.id, &fields).await?;
                 bookings::by_id(conn, current.id)
                     .await?

@@ -2,7 +2,7 @@
 //! (status changes by the table of DOMAIN §4.1), workers apply, and the applicant, the poster or an
 //! admin accepts or declines. Every write publishes its events through the outbox.
 
-use super::check_service;
+use super::{resolve, ServiceRef};
 use crate::domain::job::{self, JobStatus, Standing};
 use crate::error::{JobsError, Result};
 use crate::events;
@@ -62,8 +62,8 @@ fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
 pub struct JobBody {
     pub title: Option<String>,
     pub description: Option<String>,
-    /// The catalog service's id.
-    pub service: Option<Uuid>,
+    /// The catalog service: its id, or its slug, name or alias (`plumber`, `Plumbing`).
+    pub service: Option<ServiceRef>,
     pub location: Option<String>,
     /// Decimal (9,6).
     pub latitude: Option<Option<String>>,
@@ -89,7 +89,7 @@ impl JobBody {
         };
         let title = input.text("title", text(complete, 200));
         let description = input.text("description", text(complete, 100_000));
-        let service = input.uuid("service", complete);
+        let service = ServiceRef::read(input, complete);
         let url = input.nullable_url("instruction_audio_url", 500);
         let status = if input.has("status") {
             input.choice("status", &job::STATUSES, None)
@@ -111,9 +111,10 @@ impl JobBody {
         })
     }
 
-    fn apply(self, base: Editable) -> (Editable, Option<String>) {
+    /// `base` with what was sent; `service` is the id the body's `service` names.
+    fn apply(self, base: Editable, service: Option<Uuid>) -> (Editable, Option<String>) {
         let fields = Editable {
-            service_id: self.service.unwrap_or(base.service_id),
+            service_id: service.unwrap_or(base.service_id),
             title: self.title.unwrap_or(base.title),
             description: self.description.unwrap_or(base.description),
             location: self.location.unwrap_or(base.location),
@@ -224,10 +225,10 @@ pub async fn create(
     body: Valid<NewJob>,
 ) -> Result<Reply<201>> {
     let Valid(NewJob(body)) = body;
-    let (fields, _) = body.apply(Editable::default());
-    let (id, poster, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
-    check_service(&mut conn, fields.service_id).await?;
+    let service = resolve(&mut conn, &body.service).await?;
+    let (fields, _) = body.apply(Editable::default(), service);
+    let (id, poster, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
     let contractor = refs::profile_of_user(&mut conn, Profile::Contractor, poster)
         .await?
         .map(|c| c.id);
@@ -264,10 +265,8 @@ async fn change(
     } else {
         Editable::of(&current)
     };
-    let (fields, status) = body.apply(base);
-    if fields.service_id != current.service_id {
-        check_service(&mut conn, fields.service_id).await?;
-    }
+    let service = resolve(&mut conn, &body.service).await?;
+    let (fields, status) = body.apply(base, service);
     let standing = Standing {
         poster: auth.id == current.poster_id,
         assigned_worker: Some(auth.id) == current.assigned_worker_id,

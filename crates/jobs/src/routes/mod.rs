@@ -13,6 +13,59 @@ use hm_platform::ApiError;
 use paperclip::actix::web;
 use uuid::Uuid;
 
+/// A job's or booking's `service` as sent: the service's id or, as clients also send, its slug, name or
+/// alias (`plumbing`, `Plumber`): resolved by the one resolution every service uses
+/// (`hm_platform::projections::resolve_services`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRef(pub String);
+
+impl paperclip::v2::schema::TypedData for ServiceRef {
+    fn data_type() -> paperclip::v2::models::DataType {
+        paperclip::v2::models::DataType::String
+    }
+}
+
+impl ServiceRef {
+    /// Reads `service` (`required` on create and PUT).
+    fn read(input: &mut hm_platform::input::Input, required: bool) -> Option<ServiceRef> {
+        let rule = if required {
+            hm_platform::input::Text::required(120)
+        } else {
+            hm_platform::input::Text::optional(120)
+        };
+        input
+            .text("service", rule)
+            .filter(|s| !s.is_empty())
+            .map(ServiceRef)
+    }
+
+    /// The active service this names: by id, else by slug, alias, name or English title;
+    /// 400 `{"service": ["Invalid pk \"…\" - object does not exist."]}` when none.
+    async fn id(&self, conn: &mut AsyncPgConnection) -> Result<Uuid> {
+        if let Ok(id) = Uuid::parse_str(&self.0) {
+            check_service(conn, id).await?;
+            return Ok(id);
+        }
+        hm_platform::projections::resolve_services(conn, std::slice::from_ref(&self.0))
+            .await?
+            .into_iter()
+            .next()
+            .flatten()
+            .ok_or_else(|| ApiError::invalid_pk("service", &self.0).into())
+    }
+}
+
+/// The id `service` names, when one was sent.
+async fn resolve(
+    conn: &mut AsyncPgConnection,
+    service: &Option<ServiceRef>,
+) -> Result<Option<Uuid>> {
+    match service {
+        Some(s) => s.id(conn).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 /// 400 in the shape of a field error unless the service is one catalog offers.
 async fn check_service(conn: &mut AsyncPgConnection, service: Uuid) -> Result<()> {
     if refs::active_service(conn, service).await? {

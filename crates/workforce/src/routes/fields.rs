@@ -27,7 +27,9 @@ pub struct WorkerBodyDoc {
     pub bio: Option<String>,
     pub experience_years: Option<i32>,
     pub intro_audio_url: Option<String>,
-    /// Names of catalog services, e.g. `["Plumbing"]`.
+    /// Skills by name, e.g. `["electrician", "plumber"]`: matched to catalog's services by name, slug,
+    /// alias or title, case-insensitively; a name no service has becomes a new service (at most 5 new
+    /// a day per user).
     pub skills: Option<Vec<String>>,
 }
 
@@ -113,33 +115,7 @@ impl FromInput for WorkerBody {
             None
         };
         let intro_audio_url = input.nullable_url("intro_audio_url", 500);
-        let skills = match input.json("skills", false) {
-            None => None,
-            Some(Value::Array(items)) => {
-                let names: Option<Vec<String>> = items
-                    .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(|s| s.trim().to_owned())
-                            .filter(|s| !s.is_empty() && s.len() <= 100)
-                    })
-                    .collect();
-                if names.is_none() {
-                    input.error("skills", "Expected a list of service names.");
-                }
-                names
-            }
-            Some(Value::String(s)) => Some(
-                s.split(',')
-                    .map(|p| p.trim().to_owned())
-                    .filter(|p| !p.is_empty())
-                    .collect(),
-            ),
-            Some(_) => {
-                input.error("skills", "Expected a list of service names.");
-                None
-            }
-        };
+        let skills = skill_names(input);
         let read = Read {
             latitude,
             longitude,
@@ -164,6 +140,55 @@ impl FromInput for WorkerBody {
         }
         Some(WorkerBody(read))
     }
+}
+
+/// The most skills one profile lists.
+pub const MAX_SKILLS: usize = 20;
+
+/// `skills`: a list of names (or, from a form, one comma-separated string), each read as any service
+/// name is (1–100 characters once trimmed; NUL refused with every body).
+fn skill_names(input: &mut Input) -> Option<Vec<String>> {
+    let items: Vec<Value> = match input.json("skills", false)? {
+        Value::Array(items) => items,
+        Value::String(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| Value::String(p.to_owned()))
+            .collect(),
+        _ => {
+            input.error("skills", "Expected a list of service names.");
+            return None;
+        }
+    };
+    if items.len() > MAX_SKILLS {
+        input.error(
+            "skills",
+            format!("Ensure this field has no more than {MAX_SKILLS} elements."),
+        );
+        return None;
+    }
+    let mut names = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(name) = item else {
+            input.error("skills", "Expected a list of service names.");
+            return None;
+        };
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            input.error("skills", "This field may not be blank.");
+            return None;
+        }
+        if name.chars().count() > 100 {
+            input.error(
+                "skills",
+                "Ensure this field has no more than 100 characters.",
+            );
+            return None;
+        }
+        names.push(name);
+    }
+    Some(names)
 }
 
 /// `POST /api/v1/workers/me/availability/`

@@ -36,7 +36,7 @@ pub struct NearbyParams {
     /// km, default 10; any non-negative number (beyond 100 km the search narrows to what
     /// 50,000 index entries cover).
     pub radius_km: Option<String>,
-    /// Service name contains (case-insensitive).
+    /// A service whose name, English title or alias contains this (case-insensitive).
     pub skill: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
@@ -222,7 +222,7 @@ pub async fn search(
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
 pub struct ListParams {
-    /// Service name contains (case-insensitive).
+    /// A service whose name, English title or alias contains this (case-insensitive).
     pub skill: Option<String>,
     pub min_price: Option<String>,
     pub max_price: Option<String>,

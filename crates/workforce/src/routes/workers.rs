@@ -4,6 +4,7 @@
 use super::fields::{AvailabilityBody, LocationBody, WorkerBody};
 use crate::error::{Result, WorkforceError};
 use crate::events;
+use crate::store::skills;
 use crate::store::workers::{self, Editable, Worker};
 use crate::AppState;
 use actix_web::http::StatusCode;
@@ -66,18 +67,69 @@ async fn load(state: &AppState, id: Uuid) -> Result<Worker> {
         .ok_or_else(|| ApiError::no_match("WorkerProfile").into())
 }
 
-/// Skills by name → service ids; unknown names are a field error (workforce cannot create catalog
-/// services; an admin adds them in catalog).
-async fn skills(conn: &mut AsyncPgConnection, names: &[String]) -> Result<Vec<Uuid>> {
-    let (ids, unknown) = workers::resolve_skills(conn, names).await?;
-    if let Some(name) = unknown.first() {
+/// Gives the profile the skills `names` (after its current ones, or instead of them): a name a service
+/// answers to links that service; any other is a new skill (DOMAIN §2.1), shown as written and announced
+/// to catalog, which creates the service (`workforce.skill.requested` → `catalog.skill.resolved`), at
+/// most [`skills::NEW_SKILLS_PER_DAY`] a day per user (else 400, nothing changed).
+async fn set_skills(
+    conn: &mut AsyncPgConnection,
+    worker: Uuid,
+    user: Uuid,
+    names: &[String],
+    replace: bool,
+    correlation: Option<String>,
+) -> Result<()> {
+    let mut wanted: Vec<&String> = Vec::new();
+    for name in names {
+        let key = hm_contracts::skills::key(name);
+        if !wanted.iter().any(|w| hm_contracts::skills::key(w) == key) {
+            wanted.push(name);
+        }
+    }
+    let owned: Vec<String> = wanted.iter().map(|n| (*n).clone()).collect();
+    let found = hm_platform::projections::resolve_services(conn, &owned).await?;
+    skills::lock_worker(conn, worker).await?;
+    let mut asked = skills::asked_today(conn, user).await?;
+    let new_keys = owned
+        .iter()
+        .zip(&found)
+        .filter(|(_, id)| id.is_none())
+        .map(|(name, _)| hm_contracts::skills::key(name));
+    for key in new_keys {
+        if !asked.contains(&key) {
+            asked.push(key);
+        }
+    }
+    if asked.len() > skills::NEW_SKILLS_PER_DAY {
         return Err(ApiError::fields(FieldErrors::single(
             "skills",
-            format!("Unknown service \"{name}\"."),
+            format!(
+                "At most {} new skills a day; choose from the listed services.",
+                skills::NEW_SKILLS_PER_DAY
+            ),
         ))
         .into());
     }
-    Ok(ids)
+    if replace {
+        skills::clear(conn, worker).await?;
+    }
+    let first = skills::next_position(conn, worker).await?;
+    for (i, (name, service)) in owned.iter().zip(found).enumerate() {
+        let position = first.saturating_add(i16::try_from(i).unwrap_or(i16::MAX));
+        match service {
+            Some(service) => skills::link(conn, worker, service, position).await?,
+            None => {
+                if let Some(request) = skills::request(conn, worker, user, name, position).await? {
+                    enqueue(
+                        conn,
+                        events::skill_requested(request, worker, user, name, correlation.clone()),
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Create the caller's profile (API §5.2).
@@ -100,8 +152,7 @@ pub async fn create(
             // One profile per user: the unique constraint decides, and answers (store::CONSTRAINTS).
             workers::insert(conn, id, user_id, &fields).await?;
             if let Some(names) = &read.skills {
-                let ids = skills(conn, names).await?;
-                workers::set_skills(conn, id, &ids, false).await?;
+                set_skills(conn, id, user_id, names, false, correlation.clone()).await?;
             }
             let profile = snapshot(conn, id).await?;
             enqueue(
@@ -165,8 +216,7 @@ async fn change(
         async move {
             workers::update(conn, id, &fields).await?;
             if let Some(names) = &read.skills {
-                let ids = skills(conn, names).await?;
-                workers::set_skills(conn, id, &ids, true).await?;
+                set_skills(conn, id, user_id, names, true, correlation.clone()).await?;
             }
             let profile = snapshot(conn, id).await?;
             enqueue(

@@ -6,6 +6,7 @@ pub mod kiosks;
 pub mod refs;
 pub mod search;
 pub mod sites;
+pub mod skills;
 pub mod workers;
 
 use hm_platform::constraints::Constraint;

@@ -94,7 +94,9 @@ fn candidates(q: &Query, extra: &str) -> String {
     if q.skill.is_some() {
         sql.push_str(
             " AND EXISTS (SELECT 1 FROM worker_services ws JOIN service_refs r ON r.id = ws.service_id
-                          WHERE ws.worker_id = s.worker_id AND r.name ILIKE '%' || $8 || '%')",
+                          WHERE ws.worker_id = s.worker_id AND (r.name ILIKE '%' || $8 || '%'
+                                OR r.title_en ILIKE '%' || $8 || '%'
+                                OR EXISTS (SELECT 1 FROM unnest(r.aliases) a WHERE a ILIKE '%' || $8 || '%')))",
         );
     }
     sql.push_str(" OFFSET 0");

@@ -68,9 +68,15 @@ SELECT p.id, p.user_id, p.is_available, p.availability_updated_at,
        p.intro_audio_url, p.is_verified, p.last_seen, p.created_at, p.updated_at,
        coalesce(u.phone, '') AS user_phone,
        person_name(u.first_name, u.last_name, u.phone) AS user_name,
-       coalesce((SELECT array_agg(coalesce(nullif(s.title_en, ''), s.name) ORDER BY ws.position, s.name)
-                 FROM worker_services ws JOIN service_refs s ON s.id = ws.service_id
-                 WHERE ws.worker_id = p.id), '{}') AS services_list
+       coalesce((SELECT array_agg(skill.label ORDER BY skill.position, skill.label) FROM (
+                     SELECT coalesce(nullif(s.title_en, ''), s.name) AS label, ws.position
+                     FROM worker_services ws JOIN service_refs s ON s.id = ws.service_id
+                     WHERE ws.worker_id = p.id
+                     UNION ALL
+                     -- A new skill is shown as written until catalog has made it a service.
+                     SELECT r.name, r.position FROM skill_requests r
+                     WHERE r.worker_id = p.id AND r.service_id IS NULL AND r.dropped_at IS NULL
+                 ) skill), '{}') AS services_list
 FROM worker_profiles p
 LEFT JOIN user_refs u ON u.id = p.user_id";
 
@@ -267,64 +273,6 @@ pub async fn set_location(
     .map(|_| ())
 }
 
-/// Services named (case-insensitively) by `names`, in that order; the names no active service has.
-pub async fn resolve_skills(
-    conn: &mut AsyncPgConnection,
-    names: &[String],
-) -> QueryResult<(Vec<Uuid>, Vec<String>)> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = Text)]
-        wanted: String,
-        #[diesel(sql_type = Nullable<SqlUuid>)]
-        id: Option<Uuid>,
-    }
-    let rows: Vec<Found> = diesel::sql_query(
-        "SELECT w.name AS wanted, s.id FROM unnest($1::text[]) WITH ORDINALITY AS w(name, n)
-         LEFT JOIN service_refs s ON s.is_active AND (lower(s.name) = lower(w.name) OR s.slug = lower(w.name))
-         ORDER BY w.n",
-    )
-    .bind::<Array<Text>, _>(names)
-    .load(conn)
-    .await?;
-    let mut ids = Vec::new();
-    let mut unknown = Vec::new();
-    for row in rows {
-        match row.id {
-            Some(id) if !ids.contains(&id) => ids.push(id),
-            Some(_) => {}
-            None => unknown.push(row.wanted),
-        }
-    }
-    Ok((ids, unknown))
-}
-
-/// Adds services to a profile (after its current ones), or replaces them.
-pub async fn set_skills(
-    conn: &mut AsyncPgConnection,
-    worker: Uuid,
-    services: &[Uuid],
-    replace: bool,
-) -> QueryResult<()> {
-    if replace {
-        diesel::sql_query("DELETE FROM worker_services WHERE worker_id = $1")
-            .bind::<SqlUuid, _>(worker)
-            .execute(conn)
-            .await?;
-    }
-    diesel::sql_query(
-        "INSERT INTO worker_services (worker_id, service_id, position)
-         SELECT $1, s.id, (SELECT coalesce(max(position), -1) FROM worker_services WHERE worker_id = $1) + s.n
-         FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, n)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<SqlUuid, _>(worker)
-    .bind::<Array<SqlUuid>, _>(services)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
 /// Profiles by id, in the order given (ids without a profile are skipped).
 pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Worker>> {
     let rows: Vec<Worker> = diesel::sql_query(format!("{SELECT} WHERE p.id = ANY($1)"))
@@ -376,7 +324,9 @@ pub async fn list(
     if f.skill.is_some() {
         conditions.push(
             "EXISTS (SELECT 1 FROM worker_services ws JOIN service_refs r ON r.id = ws.service_id
-                     WHERE ws.worker_id = p.id AND r.name ILIKE '%' || $1 || '%')"
+                     WHERE ws.worker_id = p.id AND (r.name ILIKE '%' || $1 || '%'
+                           OR r.title_en ILIKE '%' || $1 || '%'
+                           OR EXISTS (SELECT 1 FROM unnest(r.aliases) a WHERE a ILIKE '%' || $1 || '%')))"
                 .to_owned(),
         );
     }

@@ -1,0 +1,2 @@
+-- The rename is data: it stays (the alias keeps `plumbing` answering).
+SELECT 1;

@@ -1,0 +1,89 @@
+//! Skills workers name that no service matched (DOMAIN §2.1: a missing service is created): catalog, the
+//! owner of services, finds or creates the service a `workforce.skill.requested` names and answers with
+//! `catalog.skill.resolved` (and, for a new one, `catalog.service.created`). Created services are marked
+//! `auto_created` with the user who asked, for staff to review in the console.
+
+use crate::domain::slugify;
+use crate::events;
+use crate::store::services::{self, NewService, Service};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use hm_contracts::events::SkillRequested;
+use hm_platform::events::enqueue;
+use uuid::Uuid;
+
+/// Slugs tried for one new name before giving up (`tiler`, `tiler-2`, …: another service may already
+/// have the slug under another name).
+const SLUG_ATTEMPTS: usize = 10;
+
+/// Finds or creates the service `request` names, announces it, and answers the request.
+pub async fn resolve(
+    conn: &mut AsyncPgConnection,
+    request: &SkillRequested,
+    correlation: Option<String>,
+) -> QueryResult<()> {
+    let (service, created) = match services::named(conn, &request.name).await? {
+        Some(found) => (found, false),
+        None => create(conn, request).await?,
+    };
+    if created {
+        enqueue(
+            conn,
+            events::service_changed(&service, true, correlation.clone()),
+        )
+        .await?;
+    }
+    enqueue(
+        conn,
+        events::skill_resolved(request, &service, created, correlation),
+    )
+    .await
+}
+
+async fn create(
+    conn: &mut AsyncPgConnection,
+    request: &SkillRequested,
+) -> QueryResult<(Service, bool)> {
+    let name: String = request
+        .name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect();
+    // A name in another script has no ASCII slug: the service still gets one.
+    let base = Some(slugify(&name))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("service-{}", &Uuid::new_v4().simple().to_string()[..8]));
+    for attempt in 1..=SLUG_ATTEMPTS {
+        let slug = if attempt == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{attempt}")
+        };
+        let new = NewService {
+            id: Uuid::new_v4(),
+            name: name.clone(),
+            slug: slug.chars().take(120).collect(),
+            title_en: name.clone(),
+            title_hi: String::new(),
+            category: String::new(),
+            description: String::new(),
+            icon_s3_key: String::new(),
+            is_active: true,
+            display_order: 0,
+            aliases: Vec::new(),
+            auto_created: true,
+            requested_by: Some(request.user_id),
+        };
+        if let Some(created) = services::insert_if_absent(conn, &new).await? {
+            return Ok((created, true));
+        }
+        // Someone made it meanwhile (the same name), or the slug is another service's.
+        if let Some(found) = services::named(conn, &name).await? {
+            return Ok((found, false));
+        }
+    }
+    Err(diesel::result::Error::NotFound)
+}
