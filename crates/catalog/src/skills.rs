@@ -12,6 +12,9 @@ use hm_contracts::events::SkillRequested;
 use hm_platform::events::enqueue;
 use uuid::Uuid;
 
+/// Where a service made from a skill is listed: after the curated ones.
+pub const AUTO_CREATED_ORDER: i32 = 1000;
+
 /// Slugs tried for one new name before giving up (`tiler`, `tiler-2`, …: another service may already
 /// have the slug under another name).
 const SLUG_ATTEMPTS: usize = 10;
@@ -72,7 +75,8 @@ async fn create(
             description: String::new(),
             icon_s3_key: String::new(),
             is_active: true,
-            display_order: 0,
+            // After the curated services, until staff place it.
+            display_order: AUTO_CREATED_ORDER,
             aliases: Vec::new(),
             auto_created: true,
             requested_by: Some(request.user_id),
