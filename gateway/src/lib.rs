@@ -148,5 +148,5 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
         routes = config.table.routes().len(),
         "gateway listening"
     );
-    Ok(Application::new(port, server, None, vec![]).with_metrics_port(metrics_port))
+    Ok(Application::new(port, server).with_metrics_port(metrics_port))
 }

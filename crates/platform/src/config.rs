@@ -68,6 +68,7 @@ pub fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
 }
 
 /// What every service reads the same way: where it listens and the infrastructure it talks to.
+#[cfg(feature = "service")]
 #[derive(Debug, Clone)]
 pub struct CommonConfig {
     /// `source` of published events and the prefix of its Redis keys and queue names.
@@ -85,6 +86,7 @@ pub struct CommonConfig {
     pub auth: crate::auth::AuthConfig,
 }
 
+#[cfg(feature = "service")]
 impl CommonConfig {
     /// `default_port` and `default_db` are the service's own (ARCHITECTURE §3).
     pub fn from_env(

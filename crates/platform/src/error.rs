@@ -284,6 +284,7 @@ impl std::error::Error for ApiError {}
 /// The error of a service whose handlers fail only with an API answer or a database problem (workforce,
 /// jobs, notifications): 503 `database_unavailable` when no connection can be had, 500 for a failed
 /// query (cause logged), the API answer otherwise.
+#[cfg(feature = "service")]
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error(transparent)]
@@ -294,6 +295,7 @@ pub enum ServiceError {
     DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
 }
 
+#[cfg(feature = "service")]
 impl ServiceError {
     fn to_api(&self) -> ApiError {
         match self {
@@ -307,6 +309,7 @@ impl ServiceError {
     }
 }
 
+#[cfg(feature = "service")]
 impl ResponseError for ServiceError {
     fn status_code(&self) -> StatusCode {
         self.to_api().status()
@@ -317,6 +320,7 @@ impl ResponseError for ServiceError {
     }
 }
 
+#[cfg(feature = "service")]
 impl Apiv2Errors for ServiceError {
     fn update_error_definitions(op: &mut DefaultOperationRaw) {
         document_errors(

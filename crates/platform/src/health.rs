@@ -1,13 +1,17 @@
 //! Probes (ARCHITECTURE §9): `/healthz` says the process is alive; `/readyz` says it can reach what it
 //! needs (database, Redis, broker), so Kubernetes only routes to replicas that can serve.
 
+#[cfg(feature = "service")]
 use crate::db::DbPool;
+#[cfg(feature = "service")]
 use crate::events::Broker;
 use crate::redis::RedisPool;
 use actix_web::{web, HttpResponse};
+#[cfg(feature = "service")]
 use diesel_async::RunQueryDsl;
 use serde_json::{json, Map, Value};
 use std::future::Future;
+#[cfg(feature = "service")]
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,8 +24,10 @@ pub async fn healthz() -> HttpResponse {
 /// What `/readyz` checks; each dependency is optional so a service lists only what it uses.
 #[derive(Clone, Default)]
 pub struct Readiness {
+    #[cfg(feature = "service")]
     pub db: Option<DbPool>,
     pub redis: Option<RedisPool>,
+    #[cfg(feature = "service")]
     pub broker: Option<Arc<Broker>>,
 }
 
@@ -42,6 +48,7 @@ impl Readiness {
                 json!(result.err().unwrap_or_else(|| "ok".to_owned())),
             );
         };
+        #[cfg(feature = "service")]
         if let Some(db) = &self.db {
             record(
                 "database",
@@ -70,6 +77,7 @@ impl Readiness {
                 .await,
             );
         }
+        #[cfg(feature = "service")]
         if let Some(broker) = &self.broker {
             record(
                 "broker",

@@ -1,22 +1,29 @@
 //! hm-platform: the runtime kit every HunarMitra service is built from, so that a reader who knows one
 //! service knows all of them. Each module holds one concern; services compose them in their `lib.rs`.
 
+#[cfg(feature = "service")]
 pub mod admin;
 pub mod auth;
 pub mod config;
+#[cfg(feature = "service")]
 pub mod constraints;
+#[cfg(feature = "service")]
 pub mod db;
 pub mod error;
+#[cfg(feature = "service")]
 pub mod events;
 pub mod health;
 pub mod http;
 pub mod input;
 pub mod metrics;
 pub mod paging;
+#[cfg(feature = "service")]
 pub mod projections;
 pub mod redis;
 pub mod reply;
 pub mod server;
+#[cfg(feature = "service")]
+pub mod service;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

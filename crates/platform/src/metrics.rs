@@ -204,14 +204,14 @@ pub async fn track(
 }
 
 /// `GET /metrics` in the Prometheus text format.
-pub async fn endpoint(
-    metrics: web::Data<Metrics>,
-    pool: Option<web::Data<crate::db::DbPool>>,
-) -> HttpResponse {
-    if let Some(pool) = pool {
+pub async fn endpoint(req: actix_web::HttpRequest, metrics: web::Data<Metrics>) -> HttpResponse {
+    #[cfg(feature = "service")]
+    if let Some(pool) = req.app_data::<web::Data<crate::db::DbPool>>() {
         let status = pool.status();
         metrics.set_db_pool(status.size, status.available);
     }
+    #[cfg(not(feature = "service"))]
+    let _ = req;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())

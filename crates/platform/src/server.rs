@@ -1,286 +1,21 @@
-//! How a service becomes a running HTTP server: the same middleware, probes, metrics, OpenAPI document
-//! and background tasks for every service, so `lib.rs` of a service only lists its routes and state.
+//! How a process becomes a running HTTP server (a service or the gateway): binding, the running
+//! application and the background tasks that stop with it. What a service adds on top (its database,
+//! broker, consumers and the shared middleware) is `crate::service`, re-exported here.
 
-use crate::auth::TokenVerifier;
-use crate::config::CommonConfig;
-use crate::db::{self, DbPool, EmbeddedMigrations};
-use crate::error::json_error_handler;
-use crate::events::{Broker, Consumer, ConsumerHandle, Handler, Relay, RelayHandle};
-use crate::health::{self, Readiness};
-use crate::input::MAX_BODY_BYTES;
-use crate::metrics::{self, Metrics};
-use crate::redis::RedisPool;
-use crate::{auth, http, telemetry};
+#[cfg(feature = "service")]
+pub use crate::service::{
+    http_server, migrate_command, Foundation, ServiceInfo, Shared, StartError,
+};
+use crate::telemetry;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, ErrorHandlers};
-use actix_web::{web, App, HttpServer};
-use paperclip::actix::OpenApiExt;
-use paperclip::v2::models::{DefaultApiRaw, Info};
 use std::net::TcpListener;
-use std::sync::Arc;
 
-/// Names the service in its OpenAPI document and metrics.
-#[derive(Debug, Clone, Copy)]
-pub struct ServiceInfo {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    /// Paths where a bearer token is not read (see [`auth::TokenIgnoredPaths`]); usually none.
-    pub token_ignored_paths: &'static [&'static str],
-    /// How the service's constraint violations are answered (`store::CONSTRAINTS`).
-    pub constraints: &'static [crate::constraints::Constraint],
-}
-
-/// What every service shares with its handlers and probes.
-#[derive(Clone)]
-pub struct Shared {
-    pub metrics: web::Data<Metrics>,
-    pub readiness: web::Data<Readiness>,
-    pub verifier: web::Data<TokenVerifier>,
-}
+/// Stops a background task (and waits for it) when the application stops.
+pub type Stop = Box<dyn FnOnce() -> futures_util::future::BoxFuture<'static, ()> + Send>;
 
 /// Binds `host:port` (port 0 picks a free one, as tests do).
 pub fn bind(host: &str, port: u16) -> std::io::Result<TcpListener> {
     TcpListener::bind((host, port))
-}
-
-/// Builds the HTTP server: `routes` registers the service's own resources and data.
-pub fn http_server<F>(
-    listener: TcpListener,
-    info: ServiceInfo,
-    shared: Shared,
-    workers: usize,
-    routes: F,
-) -> std::io::Result<Server>
-where
-    F: Fn(&mut paperclip::actix::web::ServiceConfig) + Clone + Send + 'static,
-{
-    crate::constraints::register(info.constraints);
-    let server = HttpServer::new(move || {
-        let spec = DefaultApiRaw {
-            info: Info {
-                title: info.title.to_owned(),
-                description: Some(info.description.to_owned()),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        App::new()
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-            .app_data(shared.metrics.clone())
-            .app_data(shared.readiness.clone())
-            .app_data(shared.verifier.clone())
-            .app_data(web::Data::new(auth::TokenIgnoredPaths(
-                info.token_ignored_paths,
-            )))
-            .wrap(ErrorHandlers::new().default_handler(json_error_handler))
-            .wrap(from_fn(auth::authenticate_bearer))
-            .wrap(from_fn(http::conventions))
-            .wrap(from_fn(metrics::track))
-            .wrap(from_fn(telemetry::request_id))
-            // Registered with the slash that `conventions` adds to `/healthz`, `/readyz`, `/metrics`.
-            .route("/healthz/", web::get().to(health::healthz))
-            .route("/readyz/", web::get().to(health::readyz))
-            .route("/metrics/", web::get().to(metrics::endpoint))
-            .wrap_api_with_spec(spec)
-            .configure(routes.clone())
-            .with_raw_json_spec(|app, spec| {
-                let mut allowed = http::AllowedMethods::from_spec(&spec);
-                for probe in ["/healthz/", "/readyz/", "/metrics/"] {
-                    allowed.insert(probe, "GET, HEAD");
-                }
-                app.app_data(web::Data::new(allowed))
-            })
-            .with_json_spec_v3_at("/openapi.json")
-            .default_service(web::to(http::not_found))
-            .build()
-    })
-    .workers(workers.max(1))
-    // Longer than the gateway keeps idle upstream connections (60 s), so the gateway never sends a
-    // request on a connection this side is closing.
-    .keep_alive(std::time::Duration::from_secs(75))
-    .shutdown_timeout(30)
-    .listen(listener)?
-    .run();
-    Ok(server)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Db(#[from] db::DbError),
-    #[error(transparent)]
-    Redis(#[from] crate::redis::RedisSetupError),
-    #[error(transparent)]
-    Metrics(#[from] crate::metrics::MetricsError),
-    #[error(transparent)]
-    Bus(#[from] crate::events::BusError),
-    #[error("http: {0}")]
-    Io(#[from] std::io::Error),
-    /// A service's own start-up step failed.
-    #[error("{0}")]
-    Setup(String),
-}
-
-/// Every constraint the service answers for exists in its schema (else start-up fails, naming them).
-async fn check_constraints(
-    pool: &DbPool,
-    rules: &[crate::constraints::Constraint],
-) -> Result<(), StartError> {
-    if rules.is_empty() {
-        return Ok(());
-    }
-    let mut conn = pool
-        .get()
-        .await
-        .map_err(|e| StartError::Setup(format!("database: {e}")))?;
-    let missing = crate::constraints::missing(&mut conn, rules)
-        .await
-        .map_err(|e| StartError::Setup(format!("database: {e}")))?;
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(StartError::Setup(format!(
-            "store::CONSTRAINTS names constraints the schema does not have: {}",
-            missing.join(", ")
-        )))
-    }
-}
-
-/// What every service starts from: its database migrated (unless `RUN_MIGRATIONS=false`), the Postgres
-/// and Redis pools, the broker, metrics and the outbox relay. A service adds its consumer, its state and
-/// its routes, then [`Foundation::serve`]s.
-pub struct Foundation {
-    pub common: CommonConfig,
-    pub info: ServiceInfo,
-    pub pool: DbPool,
-    pub redis: RedisPool,
-    pub broker: Arc<Broker>,
-    pub metrics: Metrics,
-    relay: RelayHandle,
-    consumers: Vec<ConsumerHandle>,
-    background: Vec<Stop>,
-}
-
-/// Stops a service's own background task (and waits for it) when the service stops.
-pub type Stop = Box<dyn FnOnce() -> futures_util::future::BoxFuture<'static, ()> + Send>;
-
-impl Foundation {
-    pub async fn start(
-        common: &CommonConfig,
-        info: ServiceInfo,
-        migrations: EmbeddedMigrations,
-    ) -> Result<Foundation, StartError> {
-        if common.run_migrations {
-            db::migrate(&common.database_url, migrations).await?;
-        }
-        let pool = db::pool(&common.database_url, common.db_pool_size)?;
-        check_constraints(&pool, info.constraints).await?;
-        let redis = crate::redis::pool(&common.redis_url, common.db_pool_size)?;
-        let broker = Broker::new(common.events.clone());
-        let metrics = Metrics::new(info.name)?;
-        let relay = Relay::new(
-            pool.clone(),
-            broker.clone(),
-            metrics.clone(),
-            &common.database_url,
-        )
-        .spawn();
-        Ok(Foundation {
-            common: common.clone(),
-            info,
-            pool,
-            redis,
-            broker,
-            metrics,
-            relay,
-            consumers: Vec::new(),
-            background: Vec::new(),
-        })
-    }
-
-    /// Consumes the event types `bindings` on the service's queue with `handler`.
-    pub async fn consume(
-        &mut self,
-        bindings: &[&str],
-        handler: Arc<dyn Handler>,
-    ) -> Result<(), StartError> {
-        let consumer = Consumer::new(
-            self.common.events.clone(),
-            bindings,
-            handler,
-            self.pool.clone(),
-            self.metrics.clone(),
-        )
-        .spawn()
-        .await?;
-        self.consumers.push(consumer);
-        Ok(())
-    }
-
-    /// Registers how to stop a background task of the service's own (after its consumers stop).
-    pub fn on_stop(&mut self, stop: Stop) {
-        self.background.push(stop);
-    }
-
-    /// Binds `HOST:PORT` and serves the service's `routes` (which register its state) with the shared
-    /// middleware, probes and metrics; `verifier` checks bearer tokens.
-    pub fn serve<F>(
-        self,
-        workers: usize,
-        verifier: Arc<TokenVerifier>,
-        routes: F,
-    ) -> Result<Application, StartError>
-    where
-        F: Fn(&mut paperclip::actix::web::ServiceConfig) + Clone + Send + 'static,
-    {
-        let listener = bind(&self.common.host, self.common.port)?;
-        let port = listener.local_addr()?.port();
-        let shared = Shared {
-            metrics: web::Data::new(self.metrics),
-            readiness: web::Data::new(Readiness {
-                db: Some(self.pool.clone()),
-                redis: Some(self.redis),
-                broker: Some(self.broker),
-            }),
-            verifier: web::Data::from(verifier),
-        };
-        let pool = web::Data::new(self.pool);
-        let server = http_server(listener, self.info, shared, workers, move |cfg| {
-            cfg.app_data(pool.clone());
-            routes(cfg);
-        })?;
-        tracing::info!(port, "{} listening", self.info.name);
-        let mut app = Application::new(port, server, Some(self.relay), self.consumers);
-        app.background = self.background;
-        Ok(app)
-    }
-}
-
-/// The `migrate` command of every service: creates the database if needed, applies pending migrations
-/// and declares the service's event queue bound to `consumed`, so nothing it consumes is missed on a
-/// first start (seed events published before it serves wait in the queue).
-pub async fn migrate_command(
-    common: &CommonConfig,
-    migrations: EmbeddedMigrations,
-    consumed: &[&str],
-) -> Result<(), String> {
-    let name = common.service_name;
-    db::ensure_database(&common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let applied = db::migrate(&common.database_url, migrations)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("{name}: {applied} migration(s) applied");
-    if !consumed.is_empty() {
-        crate::events::prepare_queue(&common.events, consumed)
-            .await
-            .map_err(|e| e.to_string())?;
-        println!("{name}: event queue ready");
-    }
-    Ok(())
 }
 
 /// A running service: its port, its HTTP server and the background tasks that stop with it.
@@ -288,26 +23,24 @@ pub struct Application {
     port: u16,
     metrics_port: Option<u16>,
     server: Server,
-    relay: Option<RelayHandle>,
-    consumers: Vec<ConsumerHandle>,
-    background: Vec<Stop>,
+    stops: Vec<Stop>,
 }
 
 impl Application {
-    pub fn new(
-        port: u16,
-        server: Server,
-        relay: Option<RelayHandle>,
-        consumers: Vec<ConsumerHandle>,
-    ) -> Self {
+    pub fn new(port: u16, server: Server) -> Self {
         Application {
             port,
             metrics_port: None,
             server,
-            relay,
-            consumers,
-            background: Vec::new(),
+            stops: Vec::new(),
         }
+    }
+
+    /// What to stop, in this order, once the server has stopped (consumers, the service's own tasks,
+    /// the outbox relay last).
+    pub fn with_stops(mut self, stops: Vec<Stop>) -> Self {
+        self.stops = stops;
+        self
     }
 
     pub fn port(&self) -> u16 {
@@ -330,17 +63,11 @@ impl Application {
     }
 
     /// Serves until SIGTERM/Ctrl-C (or `handle().stop()`), finishes in-flight requests, then stops the
-    /// consumers and flushes the outbox (ARCHITECTURE §9).
+    /// background tasks (ARCHITECTURE §9: a service's consumers, then its relay flushes the outbox).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        for consumer in self.consumers {
-            consumer.shutdown().await;
-        }
-        for stop in self.background {
+        for stop in self.stops {
             stop().await;
-        }
-        if let Some(relay) = self.relay {
-            relay.shutdown().await;
         }
         tracing::info!("stopped");
         result
