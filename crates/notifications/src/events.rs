@@ -92,7 +92,7 @@ impl Handler for Incoming {
                     let a: AttendanceChecked = event.payload()?;
                     let worker = refs::user_name(conn, a.worker_user_id).await?;
                     history::insert(conn, &timeline::attendance(&a, worker, at)).await?;
-                    messages::attendance(&a)
+                    messages::attendance(&a, hm_platform::time::zone())
                 }
                 other => {
                     return Err(HandlerError::Permanent(format!(

@@ -194,11 +194,28 @@ pub async fn one(
 }
 
 /// A JSON document computed by one SQL statement (`SELECT jsonb_build_object(…) AS row`): the stats.
+/// One JSON document computed by `sql` (a service's stats), with the session in the platform's time zone
+/// (`TIME_ZONE`), so `date_trunc('day', now())` is the start of today where the staff are.
 pub async fn document(conn: &mut AsyncPgConnection, sql: &str) -> Result<Value, ServiceError> {
-    Ok(diesel::sql_query(sql)
-        .get_result::<JsonRow>(conn)
-        .await?
-        .row)
+    use diesel_async::scoped_futures::ScopedFutureExt;
+    use diesel_async::AsyncConnection;
+    let sql = sql.to_owned();
+    let zone = crate::time::zone().name().to_owned();
+    conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        async move {
+            diesel::sql_query("SELECT set_config('TimeZone', $1, true)")
+                .bind::<Text, _>(zone)
+                .execute(conn)
+                .await?;
+            Ok(diesel::sql_query(sql)
+                .get_result::<JsonRow>(conn)
+                .await?
+                .row)
+        }
+        .scope_boxed()
+    })
+    .await
+    .map_err(ServiceError::from)
 }
 
 #[cfg(test)]

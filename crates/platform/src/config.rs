@@ -95,6 +95,7 @@ impl CommonConfig {
         default_db: &str,
     ) -> Result<Self, ConfigError> {
         let debug = flag("DEBUG", false)?;
+        crate::time::check_zone()?;
         Ok(CommonConfig {
             service_name,
             host: string("HOST", "0.0.0.0"),

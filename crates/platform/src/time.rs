@@ -1,23 +1,52 @@
 //! Times on the wire (API §1.3): stored UTC, rendered in India Standard Time.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use once_cell::sync::Lazy;
 
-/// Asia/Kolkata: UTC+05:30 all year (no daylight saving).
-const IST_SECONDS: i32 = 5 * 3600 + 30 * 60;
+/// The zone times are shown and read in (ARCHITECTURE §4): `TIME_ZONE`, an IANA name, default
+/// `Asia/Kolkata`. Read once; a service refuses to start with one it does not know ([`check_zone`]).
+static ZONE: Lazy<Tz> = Lazy::new(|| configured_zone().unwrap_or(chrono_tz::Asia::Kolkata));
 
-pub fn render(at: DateTime<Utc>) -> String {
-    match FixedOffset::east_opt(IST_SECONDS) {
-        Some(ist) => at
-            .with_timezone(&ist)
-            .to_rfc3339_opts(SecondsFormat::AutoSi, false),
-        None => at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+fn configured_zone() -> Result<Tz, String> {
+    match std::env::var("TIME_ZONE") {
+        Ok(name) if !name.trim().is_empty() => name.trim().parse::<Tz>().map_err(|e| e.to_string()),
+        _ => Ok(chrono_tz::Asia::Kolkata),
     }
+}
+
+/// `TIME_ZONE` names a zone (checked at start-up, so a typo is a one-line failure, not UTC forever).
+pub fn check_zone() -> Result<(), crate::config::ConfigError> {
+    configured_zone()
+        .map(|_| ())
+        .map_err(|reason| crate::config::ConfigError::Invalid {
+            name: "TIME_ZONE",
+            value: std::env::var("TIME_ZONE").unwrap_or_default(),
+            reason,
+        })
+}
+
+/// The configured zone.
+pub fn zone() -> Tz {
+    *ZONE
+}
+
+/// `at` in the configured zone (for clocks shown to people: `09:02 AM`).
+pub fn local(at: DateTime<Utc>) -> DateTime<Tz> {
+    at.with_timezone(&zone())
+}
+
+/// An entity's datetime on the wire (API §1.3): ISO-8601 in the configured zone, microseconds only when
+/// not zero.
+pub fn render(at: DateTime<Utc>) -> String {
+    local(at).to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 /// The years a date may have: Python's (and so the reference's) `date` range, inside PostgreSQL's.
 const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 
-/// ISO-8601 input: with an offset or `Z`, or naive (then Asia/Kolkata), or a bare date (midnight IST);
+/// ISO-8601 input: with an offset or `Z`, or naive (then in the configured zone), or a bare date (its
+/// midnight there);
 /// years 1–9999 only.
 pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     if !raw.starts_with(|c: char| c.is_ascii_digit()) {
@@ -27,7 +56,6 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return YEARS.contains(&t.year()).then(|| t.with_timezone(&Utc));
     }
-    let ist = FixedOffset::east_opt(IST_SECONDS)?;
     let naive = [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%dT%H:%M",
@@ -41,8 +69,8 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     naive
-        .and_local_timezone(ist)
-        .single()
+        .and_local_timezone(zone())
+        .earliest()
         .map(|t| t.with_timezone(&Utc))
 }
 

@@ -66,8 +66,7 @@ pub const PAYMENTS: Listing = Listing {
 
 /// The dashboard's numbers, one JSON document.
 pub const STATS: &str = "WITH bounds AS (SELECT
-             date_trunc('day', now() AT TIME ZONE 'Asia/Kolkata') AT TIME ZONE 'Asia/Kolkata' AS today,
-             date_trunc('week', now() AT TIME ZONE 'Asia/Kolkata') AT TIME ZONE 'Asia/Kolkata' AS week)
+             date_trunc('day', now()) AS today, date_trunc('week', now()) AS week)
          SELECT jsonb_build_object(
              'bookings_today', (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM
                  (SELECT status, count(*) AS n FROM bookings, bounds WHERE created_at >= today GROUP BY status) t),

@@ -1,6 +1,7 @@
 //! Who is told what (DOMAIN §5.5): the in-app notifications an event makes, with their titles and texts.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use hm_contracts::events::{ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -142,24 +143,21 @@ pub fn payment(p: &PaymentChanged) -> Vec<Outgoing> {
     }]
 }
 
-/// `09:02 AM` in India Standard Time, as the worker's kiosk showed it.
-fn ist_clock(at: DateTime<Utc>) -> String {
-    match FixedOffset::east_opt(5 * 3600 + 30 * 60) {
-        Some(ist) => at.with_timezone(&ist).format("%I:%M %p").to_string(),
-        None => at.format("%H:%M UTC").to_string(),
-    }
+/// `09:02 AM` in `zone` (the platform's `TIME_ZONE`, India's by default), as the kiosk showed it.
+fn clock(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone).format("%I:%M %p").to_string()
 }
 
 /// A kiosk recorded the worker's check-in or check-out: the worker sees it was counted.
-pub fn attendance(a: &AttendanceChecked) -> Vec<Outgoing> {
+pub fn attendance(a: &AttendanceChecked, zone: Tz) -> Vec<Outgoing> {
     let (title, message) = match a.check_out {
         None => (
             "Checked In",
-            format!("Your check-in at {} was recorded.", ist_clock(a.check_in)),
+            format!("Your check-in at {} was recorded.", clock(a.check_in, zone)),
         ),
         Some(out) => (
             "Checked Out",
-            format!("Your check-out at {} was recorded.", ist_clock(out)),
+            format!("Your check-out at {} was recorded.", clock(out, zone)),
         ),
     };
     vec![Outgoing {

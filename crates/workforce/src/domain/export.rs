@@ -1,7 +1,8 @@
 //! The attendance CSV of the back office (API §14): columns Site, Worker, Phone, Date, Status, Check-in,
 //! Check-out, Notes; times as `HH:MM` in India Standard Time; CRLF line ends, minimal quoting.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use std::fmt::Write;
 
 pub const HEADER: [&str; 8] = [
@@ -37,12 +38,9 @@ pub fn status_label(status: &str) -> &str {
     }
 }
 
-fn hh_mm(at: Option<DateTime<Utc>>) -> String {
-    let ist = FixedOffset::east_opt(5 * 3600 + 30 * 60);
-    match (at, ist) {
-        (Some(at), Some(ist)) => at.with_timezone(&ist).format("%H:%M").to_string(),
-        _ => String::new(),
-    }
+fn hh_mm(at: Option<DateTime<Utc>>, zone: Tz) -> String {
+    at.map(|at| at.with_timezone(&zone).format("%H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// Appends one field: quoted when it holds a separator, quote or line break; free text that a
@@ -64,7 +62,7 @@ fn field(out: &mut String, value: &str, free_text: bool) {
     }
 }
 
-pub fn csv<'a>(rows: impl IntoIterator<Item = Row<'a>>) -> String {
+pub fn csv<'a>(rows: impl IntoIterator<Item = Row<'a>>, zone: Tz) -> String {
     let mut out = HEADER.join(",");
     out.push_str("\r\n");
     for r in rows {
@@ -80,7 +78,12 @@ pub fn csv<'a>(rows: impl IntoIterator<Item = Row<'a>>) -> String {
             field(&mut out, value, free_text);
             out.push(',');
         }
-        let _ = write!(out, "{},{},", hh_mm(r.checkin), hh_mm(r.checkout));
+        let _ = write!(
+            out,
+            "{},{},",
+            hh_mm(r.checkin, zone),
+            hh_mm(r.checkout, zone)
+        );
         field(&mut out, r.notes, true);
         out.push_str("\r\n");
     }
@@ -97,28 +100,31 @@ mod tests {
         let nine_ist = DateTime::parse_from_rfc3339("2026-01-03T03:30:00Z")
             .map(|t| t.with_timezone(&Utc))
             .ok();
-        let text = csv([
-            Row {
-                site: "Green Valley, Phase 2",
-                worker: "Raju Kumar",
-                phone: "+919876543210",
-                date,
-                status: "half_day",
-                checkin: nine_ist,
-                checkout: None,
-                notes: "said \"late\"\nagain",
-            },
-            Row {
-                site: "=HYPERLINK(\"x\")",
-                worker: "-Sunil",
-                phone: "+919876543212",
-                date,
-                status: "absent",
-                checkin: None,
-                checkout: None,
-                notes: "",
-            },
-        ]);
+        let text = csv(
+            [
+                Row {
+                    site: "Green Valley, Phase 2",
+                    worker: "Raju Kumar",
+                    phone: "+919876543210",
+                    date,
+                    status: "half_day",
+                    checkin: nine_ist,
+                    checkout: None,
+                    notes: "said \"late\"\nagain",
+                },
+                Row {
+                    site: "=HYPERLINK(\"x\")",
+                    worker: "-Sunil",
+                    phone: "+919876543212",
+                    date,
+                    status: "absent",
+                    checkin: None,
+                    checkout: None,
+                    notes: "",
+                },
+            ],
+            chrono_tz::Asia::Kolkata,
+        );
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(
             lines[0],
@@ -131,5 +137,20 @@ mod tests {
         assert!(text
             .contains("\"'=HYPERLINK(\"\"x\"\")\",'-Sunil,+919876543212,2026-01-03,Absent,,,\r\n"));
         assert!(text.ends_with("\r\n"));
+        // Another TIME_ZONE, another clock.
+        let utc = csv(
+            [Row {
+                site: "S",
+                worker: "W",
+                phone: "",
+                date,
+                status: "present",
+                checkin: nine_ist,
+                checkout: None,
+                notes: "",
+            }],
+            chrono_tz::UTC,
+        );
+        assert!(utc.contains(",03:30,"), "{utc}");
     }
 }

@@ -548,16 +548,19 @@ pub async fn export(
     }
     let mut conn = state.db.get().await?;
     let marks = sites::range(&mut conn, site.id, from, to).await?;
-    let body = export::csv(marks.iter().map(|m| export::Row {
-        site: &m.site_name,
-        worker: &m.worker_name,
-        phone: &m.worker_phone,
-        date: m.attendance_date,
-        status: &m.status,
-        checkin: m.checkin_time,
-        checkout: m.checkout_time,
-        notes: &m.notes,
-    }));
+    let body = export::csv(
+        marks.iter().map(|m| export::Row {
+            site: &m.site_name,
+            worker: &m.worker_name,
+            phone: &m.worker_phone,
+            date: m.attendance_date,
+            status: &m.status,
+            checkin: m.checkin_time,
+            checkout: m.checkout_time,
+            notes: &m.notes,
+        }),
+        hm_platform::time::zone(),
+    );
     Ok(Reply::build(|res| {
         res.content_type("text/csv; charset=utf-8")
             .insert_header((

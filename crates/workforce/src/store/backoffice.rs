@@ -70,5 +70,5 @@ pub const STATS: &str = "SELECT jsonb_build_object(
              'sites_active', (SELECT count(*) FROM sites WHERE is_active),
              'kiosks_active', (SELECT count(*) FROM kiosks WHERE is_active),
              'kiosk_check_ins_today', (SELECT count(*) FROM attendance_logs
-                 WHERE check_in >= (date_trunc('day', now() AT TIME ZONE 'Asia/Kolkata') AT TIME ZONE 'Asia/Kolkata'))
+                 WHERE check_in >= date_trunc('day', now()))
          ) AS row";
