@@ -1,6 +1,7 @@
 //! Catalog's settings (spec/CONFIG.md §2.4, ARCHITECTURE §8), read from the environment.
 
-use hm_platform::config::{self, CommonConfig, ConfigError};
+use hm_platform::config::{self, ConfigError};
+use hm_platform::service::CommonConfig;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod roles;
 pub mod skills;
+pub mod tokens;
 
 pub use events::Event;
 pub use roles::Role;

@@ -1,7 +1,8 @@
 //! Identity's settings (spec/CONFIG.md §2.3, ARCHITECTURE §5 and §12.4), read from the environment.
 
 use hm_platform::auth::{AuthConfig, SigningKey};
-use hm_platform::config::{self, CommonConfig, ConfigError};
+use hm_platform::config::{self, ConfigError};
+use hm_platform::service::CommonConfig;
 use std::time::Duration;
 
 const DEV_SECRET_KEY: &str = "django-insecure-dev-key-change-in-production";

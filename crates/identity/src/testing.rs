@@ -5,8 +5,8 @@
 
 use crate::config::{IdentityConfig, OtpSettings, TokenSettings};
 use hm_platform::auth::{AuthConfig, SigningKey};
-use hm_platform::config::CommonConfig;
 use hm_platform::events::BusConfig;
+use hm_platform::service::CommonConfig;
 use hm_platform::testing::{self, TestDb};
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Jobs' settings, read from the environment.
 
-use hm_platform::config::{self, CommonConfig, ConfigError};
+use hm_platform::config::{self, ConfigError};
+use hm_platform::service::CommonConfig;
 
 #[derive(Debug, Clone)]
 pub struct JobsConfig {

@@ -1,6 +1,7 @@
 //! Notifications' settings, read from the environment.
 
-use hm_platform::config::{self, CommonConfig, ConfigError};
+use hm_platform::config::{self, ConfigError};
+use hm_platform::service::CommonConfig;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]

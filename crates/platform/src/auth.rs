@@ -46,25 +46,8 @@ impl AuthConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenType {
-    Access,
-    Refresh,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Claims {
-    pub token_type: TokenType,
-    pub user_id: Uuid,
-    pub role: Role,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jti: Option<String>,
-    pub iat: i64,
-    pub exp: i64,
-    pub iss: String,
-    pub aud: String,
-}
+/// The claims are a wire type: they live in `hm-contracts`, beside the roles they carry.
+pub use hm_contracts::tokens::{Claims, TokenType};
 
 /// A JSON Web Key for an Ed25519 public key (RFC 8037).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //! state.
 
 use crate::auth::TokenVerifier;
-use crate::config::CommonConfig;
+use crate::config;
 use crate::db::{self, DbPool, EmbeddedMigrations};
 use crate::error::json_error_handler;
 use crate::events::{Broker, Consumer, ConsumerHandle, Handler, Relay, RelayHandle};
@@ -21,6 +21,53 @@ use paperclip::actix::OpenApiExt;
 use paperclip::v2::models::{DefaultApiRaw, Info};
 use std::net::TcpListener;
 use std::sync::Arc;
+
+/// What every service reads the same way: where it listens and the infrastructure it talks to.
+#[derive(Debug, Clone)]
+pub struct CommonConfig {
+    /// `source` of published events and the prefix of its Redis keys and queue names.
+    pub service_name: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub debug: bool,
+    pub log_json: bool,
+    pub database_url: String,
+    pub db_pool_size: usize,
+    pub run_migrations: bool,
+    pub redis_url: String,
+    pub redis_key_prefix: String,
+    pub events: crate::events::BusConfig,
+    pub auth: crate::auth::AuthConfig,
+}
+
+impl CommonConfig {
+    /// `default_port` and `default_db` are the service's own (ARCHITECTURE §3).
+    pub fn from_env(
+        service_name: &'static str,
+        default_port: u16,
+        default_db: &str,
+    ) -> Result<Self, config::ConfigError> {
+        let debug = config::flag("DEBUG", false)?;
+        crate::time::check_zone()?;
+        Ok(CommonConfig {
+            service_name,
+            host: config::string("HOST", "0.0.0.0"),
+            port: config::parse("PORT", default_port)?,
+            debug,
+            log_json: config::flag("LOG_JSON", !debug)?,
+            database_url: config::string(
+                "DATABASE_URL",
+                &format!("postgres://postgres@127.0.0.1:5432/{default_db}"),
+            ),
+            db_pool_size: config::parse("DB_POOL_SIZE", 16)?,
+            run_migrations: config::flag("RUN_MIGRATIONS", true)?,
+            redis_url: config::string("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            redis_key_prefix: config::string("REDIS_KEY_PREFIX", &format!("{service_name}:")),
+            events: crate::events::BusConfig::from_env(service_name)?,
+            auth: crate::auth::AuthConfig::from_env()?,
+        })
+    }
+}
 
 /// Names the service in its OpenAPI document and metrics.
 #[derive(Debug, Clone, Copy)]

@@ -206,8 +206,8 @@ pub fn common_config(
     database_url: &str,
     bus: &BusConfig,
     auth: AuthConfig,
-) -> crate::config::CommonConfig {
-    crate::config::CommonConfig {
+) -> crate::service::CommonConfig {
+    crate::service::CommonConfig {
         service_name: service,
         host: "127.0.0.1".into(),
         port: 0,

@@ -1,6 +1,7 @@
 //! Workforce's settings, read from the environment.
 
-use hm_platform::config::{self, CommonConfig, ConfigError};
+use hm_platform::config::{self, ConfigError};
+use hm_platform::service::CommonConfig;
 
 #[derive(Debug, Clone)]
 pub struct WorkforceConfig {

@@ -31,7 +31,7 @@ pub async fn issue(
     let access = sign(
         state,
         &tokens::claims(
-            &settings.auth,
+            audience(&settings.auth),
             TokenType::Access,
             user_id,
             role,
@@ -42,7 +42,7 @@ pub async fn issue(
     )?;
     let jti = tokens::new_jti();
     let claims = tokens::claims(
-        &settings.auth,
+        audience(&settings.auth),
         TokenType::Refresh,
         user_id,
         role,
@@ -74,7 +74,7 @@ pub async fn issue(
 pub fn reissue(state: &AppState, stored: &StoredToken, role: Role) -> Result<Issued> {
     let settings = &state.config.tokens;
     let mut claims = tokens::claims(
-        &settings.auth,
+        audience(&settings.auth),
         TokenType::Refresh,
         stored.user_id,
         role,
@@ -87,7 +87,7 @@ pub fn reissue(state: &AppState, stored: &StoredToken, role: Role) -> Result<Iss
     let access = sign(
         state,
         &tokens::claims(
-            &settings.auth,
+            audience(&settings.auth),
             TokenType::Access,
             stored.user_id,
             role,
@@ -101,6 +101,13 @@ pub fn reissue(state: &AppState, stored: &StoredToken, role: Role) -> Result<Iss
         refresh,
         refresh_jti: stored.jti.clone(),
     })
+}
+
+fn audience(auth: &hm_platform::auth::AuthConfig) -> tokens::Audience<'_> {
+    tokens::Audience {
+        issuer: &auth.issuer,
+        audience: &auth.audience,
+    }
 }
 
 fn sign(state: &AppState, claims: &hm_platform::auth::Claims) -> Result<String> {

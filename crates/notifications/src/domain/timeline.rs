@@ -1,9 +1,22 @@
 //! Which events enter the activity history (DOMAIN §5.2, §5.5), and how they read there.
 
-use crate::store::timeline::Entry;
 use chrono::{DateTime, Utc};
 use hm_contracts::events::{ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged};
-use serde_json::json;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// One entry to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub booking_id: Option<Uuid>,
+    pub job_id: Option<Uuid>,
+    pub related_user_id: Option<Uuid>,
+    pub event_type: &'static str,
+    pub actor_display: String,
+    pub payload: Value,
+    /// When it happened (the event's time, not when it was recorded).
+    pub at: DateTime<Utc>,
+}
 
 const SYSTEM: &str = "System";
 

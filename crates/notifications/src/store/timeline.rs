@@ -7,18 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-/// One entry to record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub booking_id: Option<Uuid>,
-    pub job_id: Option<Uuid>,
-    pub related_user_id: Option<Uuid>,
-    pub event_type: &'static str,
-    pub actor_display: String,
-    pub payload: Value,
-    /// When it happened (the event's time, not when it was recorded).
-    pub at: DateTime<Utc>,
-}
+pub use crate::domain::timeline::Entry;
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct TimelineEvent {

@@ -11,6 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 
+/// When a message published with an expiry stops being useful (epoch milliseconds).
+pub(super) const EXPIRES_AT_HEADER: &str = "x-expires-at";
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -112,7 +115,7 @@ pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> B
             + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
         let mut headers = lapin::types::FieldTable::default();
         headers.insert(
-            super::consumer::EXPIRES_AT_HEADER.into(),
+            EXPIRES_AT_HEADER.into(),
             lapin::types::AMQPValue::LongLongInt(deadline),
         );
         properties = properties

@@ -3,7 +3,7 @@
 //! redelivered event has no second effect. Failures are retried with exponential back-off through a
 //! delay queue; what still fails (or can never succeed) ends in the dead-letter queue with its error.
 
-use super::broker::{connection_properties, publish_confirmed};
+use super::broker::{connection_properties, publish_confirmed, EXPIRES_AT_HEADER};
 use super::schema::inbox;
 use super::{BusConfig, BusError};
 use crate::db::DbPool;
@@ -27,8 +27,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 const ATTEMPT_HEADER: &str = "x-attempt";
-/// When a message published with an expiry stops being useful (epoch milliseconds).
-pub(super) const EXPIRES_AT_HEADER: &str = "x-expires-at";
 const ERROR_HEADER: &str = "x-error";
 
 #[derive(Debug, thiserror::Error)]
