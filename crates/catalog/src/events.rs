@@ -8,7 +8,7 @@ use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
     types, ConfigChanged, Event, ServiceChanged, SkillRequested, SkillResolved,
 };
-use hm_platform::events::{Handler, HandlerFuture};
+use hm_platform::events::{enqueue, Handler, HandlerFuture};
 use uuid::Uuid;
 
 /// The event types catalog's queue is bound to.
@@ -30,8 +30,18 @@ impl Handler for Incoming {
         Box::pin(async move {
             match event.event_type.as_str() {
                 types::SKILL_REQUESTED => {
+                    // Found or made, the service is announced as any write of it is, then the answer.
                     let request: SkillRequested = event.payload()?;
-                    crate::skills::resolve(conn, &request, event.correlation_id.clone()).await?;
+                    let (service, created) = crate::skills::resolve(conn, &request).await?;
+                    let correlation = event.correlation_id.clone();
+                    if created {
+                        enqueue(conn, service_changed(&service, true, correlation.clone())).await?;
+                    }
+                    enqueue(
+                        conn,
+                        skill_resolved(&request, &service, created, correlation),
+                    )
+                    .await?;
                 }
                 types::SERVICE_CREATED if event.source == SOURCE => {
                     self.cache.invalidate().await;

@@ -4,12 +4,10 @@
 //! `auto_created` with the user who asked, for staff to review in the console.
 
 use crate::domain::slugify;
-use crate::events;
 use crate::store::services::{self, NewService, Service};
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::SkillRequested;
-use hm_platform::events::enqueue;
 use uuid::Uuid;
 
 /// Where a service made from a skill is listed: after the curated ones.
@@ -19,28 +17,15 @@ pub const AUTO_CREATED_ORDER: i32 = 1000;
 /// have the slug under another name).
 const SLUG_ATTEMPTS: usize = 10;
 
-/// Finds or creates the service `request` names, announces it, and answers the request.
+/// The service `request` names, found or created here (`true`).
 pub async fn resolve(
     conn: &mut AsyncPgConnection,
     request: &SkillRequested,
-    correlation: Option<String>,
-) -> QueryResult<()> {
-    let (service, created) = match services::named(conn, &request.name).await? {
-        Some(found) => (found, false),
-        None => create(conn, request).await?,
-    };
-    if created {
-        enqueue(
-            conn,
-            events::service_changed(&service, true, correlation.clone()),
-        )
-        .await?;
+) -> QueryResult<(Service, bool)> {
+    match services::named(conn, &request.name).await? {
+        Some(found) => Ok((found, false)),
+        None => create(conn, request).await,
     }
-    enqueue(
-        conn,
-        events::skill_resolved(request, &service, created, correlation),
-    )
-    .await
 }
 
 async fn create(

@@ -28,9 +28,9 @@ pub enum IdentityError {
 
 pub type Result<T> = std::result::Result<T, IdentityError>;
 
-impl From<hm_platform::error::ServiceError> for IdentityError {
-    fn from(e: hm_platform::error::ServiceError) -> Self {
-        use hm_platform::error::ServiceError;
+impl From<hm_platform::service::ServiceError> for IdentityError {
+    fn from(e: hm_platform::service::ServiceError) -> Self {
+        use hm_platform::service::ServiceError;
         match e {
             ServiceError::Api(e) => IdentityError::Api(e),
             ServiceError::Query(e) => IdentityError::Query(e),

@@ -5,10 +5,11 @@
 //! is a declaration, not a struct and a mapper per resource.
 
 use crate::db::DbPool;
-use crate::error::{FieldErrors, ServiceError};
+use crate::error::FieldErrors;
 use crate::input::query_params;
 use crate::paging::{classic_body, classic_page, page_size};
 use crate::reply::Reply;
+use crate::service::ServiceError;
 use crate::ApiError;
 use actix_web::HttpRequest;
 use diesel::sql_types::{BigInt, Jsonb, Text};

@@ -1,14 +1,17 @@
 //! HTTP conventions shared by all services (ARCHITECTURE §4, issue #15): paths answer with and without
 //! the trailing slash, `HEAD` answers as the `GET` of the same path without its body, a path holding an
 //! encoded NUL names nothing, a 405 says which methods the path has (`Allow`), unknown routes are a
-//! JSON 404, bodies are capped.
+//! JSON 404, every framework error (404, 405, 413, 415) is JSON, bodies are capped.
 
 use crate::error::ApiError;
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, Uri};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode, Uri};
+use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde_json::json;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -108,6 +111,80 @@ impl AllowedMethods {
         self.0.get(pattern).map(String::as_str)
     }
 }
+
+/// Rewrites framework errors that carry no JSON body (unknown route, wrong method, oversize body…) into
+/// shape D, so every error a client sees is JSON.
+pub fn json_error_handler<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    if status == StatusCode::RESET_CONTENT || (status == StatusCode::BAD_REQUEST && is_empty(&res))
+    {
+        // Deliberately empty bodies (logout) stay empty.
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let detail = match status {
+        StatusCode::NOT_FOUND => "Not found.".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("Method \"{}\" not allowed.", sent_method(res.request()))
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large.".to_owned(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            let ct = res
+                .request()
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            format!("Unsupported media type \"{ct}\" in request.")
+        }
+        StatusCode::INTERNAL_SERVER_ERROR => "Internal server error.".to_owned(),
+        other => other.canonical_reason().unwrap_or("Error").to_owned() + ".",
+    };
+    let allow = (status == StatusCode::METHOD_NOT_ALLOWED)
+        .then(|| allowed_methods(res.request()))
+        .flatten();
+    let (req, old) = res.into_parts();
+    let mut new = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.insert_header((name.clone(), value.clone()));
+        }
+    }
+    if let Some(allow) = allow {
+        new.insert_header((header::ALLOW, allow));
+    }
+    let response = new.json(json!({ "detail": detail })).map_into_boxed_body();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+/// `Allow` for the route a 405 matched, from the service's [`crate::http::AllowedMethods`].
+fn allowed_methods(req: &actix_web::HttpRequest) -> Option<HeaderValue> {
+    let allowed = req.app_data::<actix_web::web::Data<AllowedMethods>>()?;
+    let pattern = req.match_pattern()?;
+    HeaderValue::from_str(allowed.for_pattern(&pattern)?).ok()
+}
+
+fn is_empty<B: MessageBody>(res: &ServiceResponse<B>) -> bool {
+    matches!(
+        res.response().body().size(),
+        actix_web::body::BodySize::Sized(0) | actix_web::body::BodySize::None
+    )
+}
+
+/// Type of the body the error handler middleware produces.
+pub type JsonErrorBody<B> = EitherBody<B, BoxBody>;
 
 #[cfg(test)]
 mod tests {

@@ -6,19 +6,24 @@
 use crate::auth::TokenVerifier;
 use crate::config;
 use crate::db::{self, DbPool, EmbeddedMigrations};
-use crate::error::json_error_handler;
+use crate::error::{document_errors, ApiError};
 use crate::events::{Broker, Consumer, ConsumerHandle, Handler, Relay, RelayHandle};
 use crate::health::{self, Readiness};
+use crate::http::json_error_handler;
 use crate::input::MAX_BODY_BYTES;
 use crate::metrics::{self, Metrics};
 use crate::redis::RedisPool;
 use crate::server::{bind, Application, Stop};
 use crate::{auth, http, telemetry};
 use actix_web::dev::Server;
+use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
+use actix_web::{HttpResponse, ResponseError};
 use paperclip::actix::OpenApiExt;
+use paperclip::v2::models::DefaultOperationRaw;
 use paperclip::v2::models::{DefaultApiRaw, Info};
+use paperclip::v2::schema::Apiv2Errors;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -330,4 +335,55 @@ pub async fn migrate_command(
         println!("{name}: event queue ready");
     }
     Ok(())
+}
+
+/// The error of a service whose handlers fail only with an API answer or a database problem (workforce,
+/// jobs, notifications): 503 `database_unavailable` when no connection can be had, 500 for a failed
+/// query (cause logged), the API answer otherwise.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database unavailable: {0}")]
+    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+}
+
+impl ServiceError {
+    fn to_api(&self) -> ApiError {
+        match self {
+            ServiceError::Api(e) => e.clone(),
+            ServiceError::DbPool(_) => {
+                tracing::error!(error = %self, "database unavailable");
+                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
+            }
+            ServiceError::Query(e) => crate::constraints::answer(e),
+        }
+    }
+}
+
+impl ResponseError for ServiceError {
+    fn status_code(&self) -> StatusCode {
+        self.to_api().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_api().error_response()
+    }
+}
+
+impl Apiv2Errors for ServiceError {
+    fn update_error_definitions(op: &mut DefaultOperationRaw) {
+        document_errors(
+            op,
+            &[
+                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
+                (401, "Missing, invalid or expired credentials"),
+                (403, "Not allowed for this user"),
+                (404, "No such object"),
+                (503, "The database is unavailable"),
+            ],
+        );
+    }
 }

@@ -57,7 +57,7 @@ impl Handler for Incoming {
                             .await?;
                     if let Some(worker) = linked {
                         if let Some(profile) = workers::by_id(conn, worker).await? {
-                            let snapshot = crate::routes::workers::worker_json(&profile);
+                            let snapshot = crate::views::worker_json(&profile);
                             enqueue(
                                 conn,
                                 self::worker(

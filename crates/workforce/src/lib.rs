@@ -11,6 +11,7 @@ pub mod seed;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod views;
 
 use config::WorkforceConfig;
 use hm_platform::auth::TokenVerifier;

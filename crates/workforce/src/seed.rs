@@ -155,7 +155,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
         let id = match workers::by_user(conn, user).await? {
             Some(existing) => {
                 // Re-announced, so a service that started later still learns the demo profile.
-                let profile = crate::routes::workers::worker_json(&existing);
+                let profile = crate::views::worker_json(&existing);
                 enqueue(
                     conn,
                     events::worker(
@@ -185,7 +185,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                 let profile = workers::by_id(conn, id)
                     .await?
                     .as_ref()
-                    .map(crate::routes::workers::worker_json);
+                    .map(crate::views::worker_json);
                 enqueue(
                     conn,
                     events::worker(types::WORKER_CREATED, id, user, profile, None),

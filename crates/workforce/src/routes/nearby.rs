@@ -1,10 +1,10 @@
 //! The two nearby searches (API §5.7, §5.8): public, P-STD, index-driven (store::search).
 
-use super::workers::worker_json;
 use crate::domain::geo::{self, Point};
 use crate::error::Result;
 use crate::store::search::{self, Availability, Query, Sort};
 use crate::store::workers;
+use crate::views::worker_json;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use hm_platform::input;
