@@ -84,11 +84,24 @@ ensure_s3s_fs() {
   cargo install -q --locked s3s-fs --version "$S3S_FS_VERSION" --features binary
 }
 
+# Every service's src/schema.rs is checked against `diesel print-schema` of its migrated database
+# (ARCHITECTURE §2): diesel_cli, pinned, built against libpq.
+DIESEL_CLI_VERSION=2.2.12
+ensure_diesel_cli() {
+  local diesel="$HOME/.cargo/bin/diesel"
+  if [ -x "$diesel" ] && "$diesel" --version 2>/dev/null | grep -q "Version: $DIESEL_CLI_VERSION"; then return; fi
+  pkg-config --exists libpq 2>/dev/null || apt_install libpq-dev
+  log "installing diesel_cli $DIESEL_CLI_VERSION (cargo install, a few minutes once)"
+  cargo install -q --locked --force diesel_cli --version "$DIESEL_CLI_VERSION" \
+    --no-default-features --features postgres
+}
+
 ensure_build_deps
 if [ "${1:-}" = "build-deps" ]; then exit 0; fi
 ensure_postgres
 ensure_redis
 ensure_rabbitmq
 ensure_s3s_fs
+ensure_diesel_cli
 ensure_browser
-log "PostgreSQL, Redis and RabbitMQ are up; s3s-fs, Chromium and playwright-core are installed"
+log "PostgreSQL, Redis and RabbitMQ are up; s3s-fs, diesel_cli, Chromium and playwright-core are installed"

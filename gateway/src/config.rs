@@ -84,6 +84,7 @@ pub fn route_table(max_body: usize) -> Result<RouteTable, ConfigError> {
 impl GatewayConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         let debug = config::flag("DEBUG", false)?;
+        hm_platform::telemetry::SentryConfig::from_env()?;
         let max_body = config::parse("GATEWAY_MAX_BODY_BYTES", 1024 * 1024)?;
         let origins = config::string(
             "CORS_ALLOWED_ORIGINS",

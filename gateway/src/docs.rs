@@ -101,7 +101,29 @@ fn gateway_paths() -> Value {
             "summary": "Gateway health; `?verbose=1` adds the readiness of every upstream",
             "parameters": [{"name": "verbose", "in": "query", "required": false, "schema": {"type": "string"}}],
             "responses": {
-                "200": {"description": "`{\"status\":\"ok\"}`"},
+                "200": {
+                    "description": "`{\"status\":\"ok\"}`; verbose: `degraded` when an upstream is not ready, and each upstream's report",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["status"],
+                        "properties": {
+                            "status": {"type": "string", "enum": ["ok", "degraded"]},
+                            "upstreams": {
+                                "type": "object",
+                                "additionalProperties": {
+                                    "type": "object",
+                                    "required": ["status"],
+                                    "properties": {
+                                        "status": {"type": "string", "enum": ["ok", "not_ready", "unavailable"]},
+                                        "latency_ms": {"type": "number", "description": "Milliseconds, to 0.1"},
+                                        "checks": {"type": "object", "description": "The upstream's own readiness checks"},
+                                        "detail": {"type": "string"}
+                                    }
+                                }
+                            }
+                        }
+                    }}}
+                },
                 "400": {"description": "A query parameter that cannot be read (e.g. holding a NUL)"}
             }
         }}

@@ -98,6 +98,7 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
             .wrap(cors(&cors_config))
             .wrap(from_fn(hm_platform::metrics::track))
             .wrap(from_fn(telemetry::request_id))
+            .wrap(telemetry::sentry_middleware())
             .route("/healthz", web::get().to(probes::healthz))
             .route("/healthz/", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))

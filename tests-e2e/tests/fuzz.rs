@@ -1,8 +1,10 @@
 //! The whole API fuzzed from its own OpenAPI document (issue #15): schemathesis runs against the merged
 //! `/api/schema/` of a real stack, through the gateway, as four clients (anonymous, a worker, a
 //! contractor, an admin), every operation, with the checks `not_a_server_error` (no 5xx),
-//! `status_code_conformance` (every status returned is documented) and `content_type_conformance`
-//! (every body is of a documented type). Any failure fails `make test`; schemathesis's report is in
+//! `status_code_conformance` (every status returned is documented), `content_type_conformance`
+//! (every body is of a documented type) and `response_schema_conformance` (every JSON body fits the
+//! schema its status documents, issue #17). Before that, the merged document must be valid OpenAPI 3
+//! (openapi-spec-validator). Any failure fails `make test`; schemathesis's report is in
 //! `target/e2e/<run>/fuzz-<client>/`.
 //!
 //! `FUZZ_MAX_EXAMPLES` (default 10 per operation and phase) and `FUZZ_SEED` (default fixed, so CI
@@ -85,10 +87,26 @@ async fn every_operation_answers_hostile_input_as_documented() {
         },
     ];
 
-    let examples = std::env::var("FUZZ_MAX_EXAMPLES").unwrap_or_else(|_| "10".into());
-    let seed = std::env::var("FUZZ_SEED").unwrap_or_else(|_| "1515".into());
     let schema = format!("{}/api/schema/", stack.gateway);
     let script = workspace().join("scripts/schemathesis.sh");
+    let document = stack.dir.join("openapi.json");
+    let merged = reqwest::get(&schema).await.unwrap().bytes().await.unwrap();
+    std::fs::write(&document, &merged).unwrap();
+    let validated = Command::new(&script)
+        .arg("validate")
+        .arg(&document)
+        .output()
+        .expect("scripts/schemathesis.sh runs");
+    assert!(
+        validated.status.success(),
+        "/api/schema/ is not valid OpenAPI 3 ({}):\n{}{}",
+        document.display(),
+        String::from_utf8_lossy(&validated.stdout),
+        String::from_utf8_lossy(&validated.stderr)
+    );
+
+    let examples = std::env::var("FUZZ_MAX_EXAMPLES").unwrap_or_else(|_| "10".into());
+    let seed = std::env::var("FUZZ_SEED").unwrap_or_else(|_| "1515".into());
     let mut failed = Vec::new();
     for client in &clients {
         let _timer = Timer::start(&format!("fuzz: {}", client.name));
@@ -102,7 +120,7 @@ async fn every_operation_answers_hostile_input_as_documented() {
             "--url",
             &stack.gateway,
             "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             "--phases",
             "examples,coverage,fuzzing",
             "--max-examples",

@@ -9,11 +9,11 @@ use crate::error::Result;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::HttpRequest;
 use bytes::Bytes;
-use hm_platform::reply::Reply;
-
 use hm_platform::redis::{Keys, RedisPool};
+use hm_platform::reply::Reply;
+use hm_platform::ApiError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use serde_json::Value;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
@@ -63,8 +63,9 @@ impl Doc {
         }
     }
 
-    /// 200 with the body, or 304 when the client already has this version.
-    pub fn respond(&self, req: &HttpRequest, max_age: u64) -> Reply<200, 304> {
+    /// 200 with the body (the JSON of a `T`: the type the document was built as), or 304 when the
+    /// client already has this version.
+    pub fn respond<T>(&self, req: &HttpRequest, max_age: u64) -> Reply<T, 200, 304> {
         let cache_control = format!("public, max-age={max_age}");
         let fresh = req
             .headers()
@@ -153,12 +154,13 @@ impl DocCache {
         self.keys.key("generation")
     }
 
-    /// The cached document, or `build`'s, stored for next time. Redis trouble only costs the cache:
-    /// the document is built and served anyway.
-    pub async fn get_or_build<F, Fut>(&self, doc: Document<'_>, build: F) -> Result<Doc>
+    /// The cached document, or `build`'s (its compact JSON), stored for next time. Redis trouble only
+    /// costs the cache: the document is built and served anyway.
+    pub async fn get_or_build<T, F, Fut>(&self, doc: Document<'_>, build: F) -> Result<Doc>
     where
+        T: Serialize,
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Value>>,
+        Fut: Future<Output = Result<T>>,
     {
         let key = self.keys.key(doc.key());
         let generation = match self.lookup(&key).await {
@@ -170,7 +172,8 @@ impl DocCache {
             }
         };
         let value = build().await?;
-        let built = Doc::new(Bytes::from(value.to_string()));
+        let body = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+        let built = Doc::new(Bytes::from(body));
         if let Some(generation) = generation {
             if let Err(e) = self.store(&key, &generation, &built, doc.ttl_secs()).await {
                 tracing::warn!(error = %e, "could not cache a document");

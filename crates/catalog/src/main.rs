@@ -1,78 +1,60 @@
-//! The catalog binary: `serve` (default), `migrate`, `seed`.
+//! The catalog binary: `serve` (default), `migrate` (hm_platform::cli), `seed`.
 
-use clap::{Parser, Subcommand};
-use diesel_async::AsyncConnection;
+use clap::Subcommand;
 use hm_catalog::config::CatalogConfig;
-use hm_platform::config::load_dotenv;
+use hm_platform::cli::{self, CommandError, ServiceBinary};
+use hm_platform::config::ConfigError;
+use hm_platform::db::EmbeddedMigrations;
 use hm_platform::redis::Keys;
+use hm_platform::server::{Application, StartError};
+use hm_platform::service::CommonConfig;
 use std::process::ExitCode;
 
-#[derive(Parser)]
-#[command(name = "hm-catalog", about = "HunarMitra catalog service")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+struct Catalog;
 
-#[derive(Subcommand)]
+#[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve HTTP (the default).
-    Serve,
-    /// Create the database if needed and apply pending migrations.
-    Migrate,
     /// Load the seed data of spec/CONFIG.md §4 (idempotent) and refresh the caches.
     Seed,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    load_dotenv();
-    let cli = Cli::parse();
-    let config = match CatalogConfig::from_env() {
-        Ok(config) => config,
-        Err(e) => return fail(&format!("configuration: {e}")),
-    };
-    hm_platform::server::init_logging(config.common.log_json, config.common.debug);
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
-        Command::Migrate => migrate(&config).await,
-        Command::Seed => seed(&config).await,
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+impl ServiceBinary for Catalog {
+    type Config = CatalogConfig;
+    type Command = Command;
+    const NAME: &'static str = "hm-catalog";
+    const ABOUT: &'static str = "HunarMitra catalog service";
+    const MIGRATIONS: EmbeddedMigrations = hm_catalog::MIGRATIONS;
+    const CONSUMED: &'static [&'static str] = &hm_catalog::events::CONSUMED;
+
+    fn config() -> Result<CatalogConfig, ConfigError> {
+        CatalogConfig::from_env()
+    }
+
+    fn common(config: &CatalogConfig) -> &CommonConfig {
+        &config.common
+    }
+
+    async fn build(config: CatalogConfig) -> Result<Application, StartError> {
+        hm_catalog::build(config).await
+    }
+
+    async fn run(command: Command, config: CatalogConfig) -> Result<(), CommandError> {
+        match command {
+            Command::Seed => seed(&config).await,
+        }
     }
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("hm-catalog: {message}");
-    ExitCode::FAILURE
+fn main() -> ExitCode {
+    cli::main::<Catalog>()
 }
 
-async fn serve(config: CatalogConfig) -> Result<(), String> {
-    let app = hm_catalog::build(config).await.map_err(|e| e.to_string())?;
-    app.run_until_stopped().await.map_err(|e| e.to_string())
-}
-
-async fn migrate(config: &CatalogConfig) -> Result<(), String> {
-    hm_platform::server::migrate_command(
-        &config.common,
-        hm_catalog::MIGRATIONS,
-        &hm_catalog::events::CONSUMED,
-    )
-    .await
-}
-
-async fn seed(config: &CatalogConfig) -> Result<(), String> {
-    let mut conn = diesel_async::AsyncPgConnection::establish(&config.common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    hm_catalog::seed::run(&mut conn)
-        .await
-        .map_err(|e| e.to_string())?;
-    let redis = hm_platform::redis::pool(&config.common.redis_url, 1).map_err(|e| e.to_string())?;
+async fn seed(config: &CatalogConfig) -> Result<(), CommandError> {
+    let mut conn = cli::connect(&config.common).await?;
+    hm_catalog::seed::run(&mut conn).await?;
+    let redis = hm_platform::redis::pool(&config.common.redis_url, 1)?;
     let client =
-        redis::Client::open(config.common.redis_url.as_str()).map_err(|e| e.to_string())?;
+        redis::Client::open(config.common.redis_url.as_str()).map_err(CommandError::service)?;
     hm_catalog::cache::DocCache::new(
         redis,
         client,

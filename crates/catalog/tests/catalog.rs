@@ -961,3 +961,26 @@ async fn writes_publish_their_events_through_the_outbox() {
     assert_eq!(event["data"]["kind"], "theme");
     assert_eq!(event["data"]["change"], "created");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_documents_every_operation() {
+    let t = spawn().await;
+    let res = t.get("/openapi.json").await;
+    assert_eq!(res.status, 200);
+    hm_platform::testing::assert_openapi_document(
+        "catalog",
+        &res.bytes,
+        &["POST /api/v1/admin/catalog/themes/{id}/activate/"],
+    );
+}
+
+/// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_rs_is_what_the_migrations_make() {
+    hm_platform::testing::assert_schema_generated(
+        "catalog",
+        hm_catalog::MIGRATIONS,
+        env!("CARGO_MANIFEST_DIR"),
+    )
+    .await;
+}

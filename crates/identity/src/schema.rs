@@ -63,4 +63,4 @@ diesel::table! {
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(otp_logs, refresh_tokens, users);
+diesel::allow_tables_to_appear_in_same_query!(otp_logs, refresh_tokens, users,);

@@ -6,6 +6,7 @@ use crate::store::users::{self, NewPhoneUser};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::Role;
+use hm_platform::cli::SeedError;
 
 pub struct DemoUser {
     pub phone: &'static str,
@@ -49,8 +50,10 @@ pub const DEMO_USERS: [DemoUser; 4] = [
 /// Creates the demo users that do not exist yet; returns how many were created. New users are announced
 /// with `identity.user.registered` like any other sign-up, existing ones re-announced with
 /// `identity.user.updated`, so a service whose projection started after them still learns them.
-pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, String> {
-    let password = passwords::hash("demo1234".into()).await?;
+pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, SeedError> {
+    let password = passwords::hash("demo1234".into())
+        .await
+        .map_err(|e| SeedError::Step(Box::new(e)))?;
     let mut created = 0;
     for demo in &DEMO_USERS {
         let password = password.clone();
@@ -81,8 +84,7 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, String> {
                 }
                 .scope_boxed()
             })
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         created += usize::from(made);
     }
     Ok(created)

@@ -780,15 +780,17 @@ async fn admins_sign_in_with_email_and_password() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_probes_and_metrics_are_served() {
     let app = spawn(relaxed()).await;
-    let doc: Value = app
+    let served = app
         .http
         .get(app.url("/openapi.json"))
         .send()
         .await
         .unwrap()
-        .json()
+        .bytes()
         .await
         .unwrap();
+    hm_platform::testing::assert_openapi_document("identity", &served, &[]);
+    let doc: Value = serde_json::from_slice(&served).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/auth/request-otp/",
@@ -870,4 +872,15 @@ async fn profile_exists_follows_workforce_events_once_per_event() {
     assert_eq!(app.count("SELECT count(*) FROM inbox").await, 1);
     let again = app.login("+913333333333", "worker").await;
     assert_eq!(again["profile_exists"], true);
+}
+
+/// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_rs_is_what_the_migrations_make() {
+    hm_platform::testing::assert_schema_generated(
+        "identity",
+        hm_identity::MIGRATIONS,
+        env!("CARGO_MANIFEST_DIR"),
+    )
+    .await;
 }

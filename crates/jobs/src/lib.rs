@@ -5,6 +5,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 mod routes;
+pub mod schema;
 pub mod seed;
 pub mod store;
 #[cfg(feature = "testing")]

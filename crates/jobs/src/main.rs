@@ -1,23 +1,19 @@
-//! The jobs binary: `serve` (default), `migrate`, `seed`.
+//! The jobs binary: `serve` (default), `migrate` (hm_platform::cli), `seed`.
 
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
 use hm_jobs::config::JobsConfig;
-use hm_platform::config::load_dotenv;
+use hm_platform::cli::{self, CommandError, ServiceBinary};
+use hm_platform::config::ConfigError;
+use hm_platform::db::EmbeddedMigrations;
+use hm_platform::server::{Application, StartError};
+use hm_platform::service::CommonConfig;
 use std::process::ExitCode;
+use std::time::Duration;
 
-#[derive(Parser)]
-#[command(name = "hm-jobs", about = "HunarMitra jobs service")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+struct Jobs;
 
-#[derive(Subcommand)]
+#[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve HTTP (the default).
-    Serve,
-    /// Create the database if needed, apply pending migrations and declare the event queue.
-    Migrate,
     /// Load the demo jobs and bookings of spec/CONFIG.md §4.2 (idempotent). Waits for the demo users,
     /// service and profiles to reach jobs through their events.
     Seed {
@@ -27,51 +23,38 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    load_dotenv();
-    let cli = Cli::parse();
-    let config = match JobsConfig::from_env() {
-        Ok(config) => config,
-        Err(e) => return fail(&format!("configuration: {e}")),
-    };
-    hm_platform::server::init_logging(config.common.log_json, config.common.debug);
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
-        Command::Migrate => migrate(&config).await,
-        Command::Seed { wait } => seed(&config, wait).await,
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+impl ServiceBinary for Jobs {
+    type Config = JobsConfig;
+    type Command = Command;
+    const NAME: &'static str = "hm-jobs";
+    const ABOUT: &'static str = "HunarMitra jobs service";
+    const MIGRATIONS: EmbeddedMigrations = hm_jobs::MIGRATIONS;
+    const CONSUMED: &'static [&'static str] = &hm_jobs::events::CONSUMED;
+
+    fn config() -> Result<JobsConfig, ConfigError> {
+        JobsConfig::from_env()
+    }
+
+    fn common(config: &JobsConfig) -> &CommonConfig {
+        &config.common
+    }
+
+    async fn build(config: JobsConfig) -> Result<Application, StartError> {
+        hm_jobs::build(config).await
+    }
+
+    async fn run(command: Command, config: JobsConfig) -> Result<(), CommandError> {
+        match command {
+            Command::Seed { wait } => {
+                let mut conn = cli::connect(&config.common).await?;
+                let done = hm_jobs::seed::run(&mut conn, Duration::from_secs(wait)).await?;
+                println!("{done}");
+                Ok(())
+            }
+        }
     }
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("hm-jobs: {message}");
-    ExitCode::FAILURE
-}
-
-async fn serve(config: JobsConfig) -> Result<(), String> {
-    let app = hm_jobs::build(config).await.map_err(|e| e.to_string())?;
-    app.run_until_stopped().await.map_err(|e| e.to_string())
-}
-
-async fn migrate(config: &JobsConfig) -> Result<(), String> {
-    hm_platform::server::migrate_command(
-        &config.common,
-        hm_jobs::MIGRATIONS,
-        &hm_jobs::events::CONSUMED,
-    )
-    .await
-}
-
-async fn seed(config: &JobsConfig, wait: u64) -> Result<(), String> {
-    use diesel_async::AsyncConnection;
-    let mut conn = diesel_async::AsyncPgConnection::establish(&config.common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let done = hm_jobs::seed::run(&mut conn, std::time::Duration::from_secs(wait)).await?;
-    println!("{done}");
-    Ok(())
+fn main() -> ExitCode {
+    cli::main::<Jobs>()
 }

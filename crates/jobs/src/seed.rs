@@ -14,8 +14,9 @@ use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::types;
+use hm_platform::cli::{await_known, SeedError};
 use hm_platform::events::enqueue;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 const VIKRAM: &str = "+919876543211";
@@ -125,24 +126,18 @@ async fn known(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Result<Known
 }
 
 /// Waits up to `wait` for the other services' demo data to arrive, then seeds; says what it created.
-pub async fn run(conn: &mut AsyncPgConnection, wait: Duration) -> Result<String, String> {
-    let deadline = Instant::now() + wait;
-    let known = loop {
-        match known(conn).await.map_err(|e| e.to_string())? {
-            Ok(known) => break known,
-            Err(missing) if Instant::now() >= deadline => {
-                return Err(format!(
-                    "jobs does not know {} yet: seed identity, catalog and workforce, with them and jobs \
-                     serving so their events arrive",
-                    missing.join(", ")
-                ))
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
-        }
-    };
-    conn.transaction(|conn| async move { seed(conn, &known).await }.scope_boxed())
-        .await
-        .map_err(|e| e.to_string())
+pub async fn run(conn: &mut AsyncPgConnection, wait: Duration) -> Result<String, SeedError> {
+    let known = await_known(
+        conn,
+        wait,
+        "jobs",
+        "seed identity, catalog and workforce, with them and jobs serving so their events arrive",
+        |conn| Box::pin(known(conn)),
+    )
+    .await?;
+    Ok(conn
+        .transaction(|conn| async move { seed(conn, &known).await }.scope_boxed())
+        .await?)
 }
 
 async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<String> {

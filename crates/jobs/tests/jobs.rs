@@ -462,3 +462,46 @@ async fn workers_apply_and_one_application_wins_the_job() {
         (&json!("open"), &Value::Null)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_documents_every_operation() {
+    let api = common::Api::start().await;
+    let served = reqwest::get(format!("{}/openapi.json", api.app.base))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    hm_platform::testing::assert_openapi_document(
+        "jobs",
+        &served,
+        &[
+            "POST /api/v1/jobs/{id}/apply/",
+            "POST /api/v1/jobs/{id}/applications/{application_id}/accept/",
+            "POST /api/v1/jobs/{id}/applications/{application_id}/decline/",
+        ],
+    );
+    let doc: Value = serde_json::from_slice(&served).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for (path, method) in [
+        ("/api/v1/payments/create/", "post"),
+        ("/api/v1/payments/webhook/", "post"),
+        ("/api/v1/bookings/{id}/status/", "patch"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["requestBody"].is_object(),
+            "{method} {path}: request body documented"
+        );
+    }
+}
+
+/// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_rs_is_what_the_migrations_make() {
+    hm_platform::testing::assert_schema_generated(
+        "jobs",
+        hm_jobs::MIGRATIONS,
+        env!("CARGO_MANIFEST_DIR"),
+    )
+    .await;
+}

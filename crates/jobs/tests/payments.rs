@@ -279,3 +279,84 @@ async fn a_completed_payment_pays_the_worker_once() {
         )
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_back_office_lists_jobs_bookings_and_payments() {
+    let (api, booking, owner) = booked(true).await;
+    let admin = api.keys.mint(Uuid::new_v4(), Role::Admin);
+    let (status, created) = api
+        .call(
+            Method::POST,
+            "/api/v1/payments/",
+            Some(&owner),
+            Some(json!({"booking_id": booking, "amount": "1000.00"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let completed = json!({"payment_id": created["payment_id"], "status": "completed"});
+    assert_eq!(deliver(&api, &completed, Some(SECRET)).await.0, 200);
+    api.app.db.sql("UPDATE bookings SET eta_minutes = 15").await;
+    // A job posted by someone identity has not announced: no phone, a blank name.
+    let (status, job) = api
+        .call(
+            Method::POST,
+            "/api/v1/jobs/",
+            Some(&admin),
+            Some(
+                json!({"title": "Fix tap", "description": "D", "service": "plumbing",
+                        "budget": "1500.50", "scheduled_date": "2026-12-01T10:00:00+05:30"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{job}");
+
+    let list = |path: &'static str| {
+        let (api, admin) = (&api, &admin);
+        async move {
+            let (status, page) = api.call(Method::GET, path, Some(admin), None).await;
+            assert_eq!(status, 200, "{path}: {page}");
+            assert_eq!(page["count"], 1, "{path}: {page}");
+            page["results"][0].clone()
+        }
+    };
+    let row = list("/api/v1/admin/jobs/jobs/?status=open").await;
+    assert_eq!(
+        (
+            &row["title"],
+            &row["budget"],
+            &row["poster_phone"],
+            &row["poster_name"]
+        ),
+        (&json!("Fix tap"), &json!(1500.5), &Value::Null, &json!(""))
+    );
+    assert!(row["scheduled_date"].is_string(), "{row}");
+    let row = list("/api/v1/admin/jobs/bookings/?payment_status=paid").await;
+    assert_eq!(
+        (
+            &row["id"],
+            &row["eta_minutes"],
+            &row["user_phone"],
+            &row["user_name"]
+        ),
+        (
+            &json!(booking),
+            &json!(15),
+            &json!("+919000000001"),
+            &json!("Amit Verma")
+        )
+    );
+    let row = list("/api/v1/admin/jobs/payments/?status=completed").await;
+    assert_eq!(
+        (&row["id"], &row["amount"], &row["gateway_reference"]),
+        (&created["payment_id"], &json!(1000.0), &Value::Null)
+    );
+    let (status, stats) = api
+        .call(Method::GET, "/api/v1/admin/jobs/stats/", Some(&admin), None)
+        .await;
+    assert_eq!(status, 200, "{stats}");
+    assert_eq!(
+        stats,
+        json!({"bookings_today": {"confirmed": 1}, "bookings_this_week": {"confirmed": 1},
+               "bookings_total": 1, "jobs_open": 1, "payments_completed_today": 1})
+    );
+}

@@ -19,7 +19,8 @@ async fn the_demo_jobs_and_bookings_are_seeded_once() {
         .unwrap();
     let error = hm_jobs::seed::run(&mut conn, Duration::ZERO)
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("user +919876543211") && error.contains("service plumber"),
         "{error}"

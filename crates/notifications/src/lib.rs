@@ -9,6 +9,7 @@ pub mod events;
 pub mod notifier;
 pub mod push;
 mod routes;
+pub mod schema;
 pub mod sms;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -1,61 +1,40 @@
-//! The notifications binary: `serve` (default), `migrate`.
+//! The notifications binary: `serve` (default), `migrate` (hm_platform::cli).
 
-use clap::{Parser, Subcommand};
 use hm_notifications::config::NotificationsConfig;
-use hm_platform::config::load_dotenv;
+use hm_platform::cli::{self, CommandError, NoCommands, ServiceBinary};
+use hm_platform::config::ConfigError;
+use hm_platform::db::EmbeddedMigrations;
+use hm_platform::server::{Application, StartError};
+use hm_platform::service::CommonConfig;
 use std::process::ExitCode;
 
-#[derive(Parser)]
-#[command(name = "hm-notifications", about = "HunarMitra notifications service")]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-}
+struct Notifications;
 
-#[derive(Subcommand)]
-enum Command {
-    /// Serve HTTP (the default).
-    Serve,
-    /// Create the database if needed, apply pending migrations and declare the event queue.
-    Migrate,
-}
+impl ServiceBinary for Notifications {
+    type Config = NotificationsConfig;
+    type Command = NoCommands;
+    const NAME: &'static str = "hm-notifications";
+    const ABOUT: &'static str = "HunarMitra notifications service";
+    const MIGRATIONS: EmbeddedMigrations = hm_notifications::MIGRATIONS;
+    const CONSUMED: &'static [&'static str] = &hm_notifications::events::CONSUMED;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    load_dotenv();
-    let cli = Cli::parse();
-    let config = match NotificationsConfig::from_env() {
-        Ok(config) => config,
-        Err(e) => return fail(&format!("configuration: {e}")),
-    };
-    hm_platform::server::init_logging(config.common.log_json, config.common.debug);
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
-        Command::Migrate => migrate(&config).await,
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+    fn config() -> Result<NotificationsConfig, ConfigError> {
+        NotificationsConfig::from_env()
+    }
+
+    fn common(config: &NotificationsConfig) -> &CommonConfig {
+        &config.common
+    }
+
+    async fn build(config: NotificationsConfig) -> Result<Application, StartError> {
+        hm_notifications::build(config).await
+    }
+
+    async fn run(command: NoCommands, _: NotificationsConfig) -> Result<(), CommandError> {
+        match command {}
     }
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("hm-notifications: {message}");
-    ExitCode::FAILURE
-}
-
-async fn serve(config: NotificationsConfig) -> Result<(), String> {
-    let app = hm_notifications::build(config)
-        .await
-        .map_err(|e| e.to_string())?;
-    app.run_until_stopped().await.map_err(|e| e.to_string())
-}
-
-async fn migrate(config: &NotificationsConfig) -> Result<(), String> {
-    hm_platform::server::migrate_command(
-        &config.common,
-        hm_notifications::MIGRATIONS,
-        &hm_notifications::events::CONSUMED,
-    )
-    .await
+fn main() -> ExitCode {
+    cli::main::<Notifications>()
 }

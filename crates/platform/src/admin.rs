@@ -1,13 +1,14 @@
 //! The back office's read side (issue #9), the same in every service: a listing names its rows (a SQL
 //! select), the columns `search` looks in and the exact-match filters it takes; [`list`] answers
 //! `?search=&<filter>=&page=&page_size=` with `{"count", "next", "previous", "results"}` (page size 20,
-//! at most 100), newest first, and [`one`] a single row. Rows are JSON built by Postgres, so a listing
-//! is a declaration, not a struct and a mapper per resource.
+//! at most 100), newest first, and [`one`] a single row. Rows are JSON built by Postgres (`to_jsonb`),
+//! read into the listing's `Row` type, which documents them: a column the type does not name, or a
+//! type that does not fit, is a 500 the service's tests meet, never a silently different answer.
 
 use crate::db::DbPool;
 use crate::error::FieldErrors;
 use crate::input::query_params;
-use crate::paging::{classic_body, classic_page, page_size};
+use crate::paging::{classic_body, classic_page, page_size, LinkedPage};
 use crate::reply::Reply;
 use crate::service::ServiceError;
 use crate::ApiError;
@@ -15,8 +16,11 @@ use actix_web::HttpRequest;
 use diesel::sql_types::{BigInt, Jsonb, Text};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 /// One exact-match filter: `?{param}=value` compares `{column}::text` with it.
 pub struct Filter {
@@ -28,8 +32,9 @@ pub struct Filter {
 
 pub const BOOL: Option<&[&str]> = Some(&["true", "false"]);
 
-/// What an admin list shows and how it can be narrowed.
-pub struct Listing {
+/// What an admin list shows and how it can be narrowed; its rows are `Row`s (a struct deriving
+/// `Deserialize`, `Serialize` and `Apiv2Schema` with `#[serde(deny_unknown_fields)]`, one field per column).
+pub struct Listing<Row> {
     /// `SELECT … FROM … [JOIN …]` producing the row's columns; the row is `to_jsonb` of them.
     pub select: &'static str,
     /// The row's id column, for [`one`].
@@ -39,6 +44,13 @@ pub struct Listing {
     pub filters: &'static [Filter],
     /// `ORDER BY` clause (newest first, with a tie-breaker).
     pub order: &'static str,
+    pub row: PhantomData<fn() -> Row>,
+}
+
+/// The typed row of `listing` read from the JSON Postgres built.
+fn typed<Row: DeserializeOwned>(row: Value) -> Result<Row, ServiceError> {
+    serde_json::from_value(row)
+        .map_err(|e| ApiError::internal(format!("an admin row does not fit its type: {e}")).into())
 }
 
 #[derive(QueryableByName)]
@@ -64,8 +76,8 @@ fn like(term: &str) -> String {
 }
 
 /// The query's conditions and their bound values (`$1`, `$2`, …).
-fn conditions(
-    listing: &Listing,
+fn conditions<Row>(
+    listing: &Listing<Row>,
     query: &HashMap<String, String>,
 ) -> Result<(String, Vec<String>), ApiError> {
     let mut clauses = vec!["true".to_owned()];
@@ -119,11 +131,11 @@ fn conditions(
 }
 
 /// One page of `listing` as the request's query narrows it.
-pub async fn list(
+pub async fn list<Row: DeserializeOwned>(
     conn: &mut AsyncPgConnection,
     req: &HttpRequest,
-    listing: &Listing,
-) -> Result<Value, ServiceError> {
+    listing: &Listing<Row>,
+) -> Result<LinkedPage<Row>, ServiceError> {
     let query = query_params(req)?;
     let (filter, values) = conditions(listing, &query)?;
     let size = page_size(
@@ -155,31 +167,29 @@ pub async fn list(
         .bind::<BigInt, _>((page - 1) * size)
         .load::<JsonRow>(conn)
         .await?;
-    Ok(classic_body(
-        req,
-        page,
-        size,
-        total,
-        rows.into_iter().map(|r| r.row).collect(),
-    ))
+    let rows = rows
+        .into_iter()
+        .map(|r| typed(r.row))
+        .collect::<Result<_, _>>()?;
+    Ok(classic_body(req, page, size, total, rows))
 }
 
 /// [`list`] as a 200 answer, on a connection of `pool`: the whole of a list endpoint.
-pub async fn list_answer(
+pub async fn list_answer<Row: DeserializeOwned + Serialize>(
     pool: &DbPool,
     req: &HttpRequest,
-    listing: &Listing,
-) -> Result<Reply<200>, ServiceError> {
+    listing: &Listing<Row>,
+) -> Result<Reply<LinkedPage<Row>>, ServiceError> {
     let mut conn = pool.get().await?;
     Ok(Reply::json(list(&mut conn, req, listing).await?))
 }
 
 /// The row of `listing` with this id (`None`: no such row, or not an id).
-pub async fn one(
+pub async fn one<Row: DeserializeOwned>(
     conn: &mut AsyncPgConnection,
-    listing: &Listing,
+    listing: &Listing<Row>,
     id: &str,
-) -> Result<Option<Value>, ServiceError> {
+) -> Result<Option<Row>, ServiceError> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
     }
@@ -191,32 +201,36 @@ pub async fn one(
     .get_result::<JsonRow>(conn)
     .await
     .optional()?;
-    Ok(row.map(|r| r.row))
+    row.map(|r| typed(r.row)).transpose()
 }
 
-/// A JSON document computed by one SQL statement (`SELECT jsonb_build_object(…) AS row`): the stats.
-/// One JSON document computed by `sql` (a service's stats), with the session in the platform's time zone
-/// (`TIME_ZONE`), so `date_trunc('day', now())` is the start of today where the staff are.
-pub async fn document(conn: &mut AsyncPgConnection, sql: &str) -> Result<Value, ServiceError> {
+/// One JSON document computed by `sql` (`SELECT jsonb_build_object(…) AS row`: a service's stats), read
+/// into `T`, with the session in the platform's time zone (`TIME_ZONE`), so `date_trunc('day', now())`
+/// is the start of today where the staff are.
+pub async fn document<T: DeserializeOwned>(
+    conn: &mut AsyncPgConnection,
+    sql: &str,
+) -> Result<T, ServiceError> {
     use diesel_async::scoped_futures::ScopedFutureExt;
     use diesel_async::AsyncConnection;
     let sql = sql.to_owned();
     let zone = crate::time::zone().name().to_owned();
-    conn.transaction::<_, diesel::result::Error, _>(|conn| {
-        async move {
-            diesel::sql_query("SELECT set_config('TimeZone', $1, true)")
-                .bind::<Text, _>(zone)
-                .execute(conn)
-                .await?;
-            Ok(diesel::sql_query(sql)
-                .get_result::<JsonRow>(conn)
-                .await?
-                .row)
-        }
-        .scope_boxed()
-    })
-    .await
-    .map_err(ServiceError::from)
+    let doc = conn
+        .transaction::<_, diesel::result::Error, _>(|conn| {
+            async move {
+                diesel::sql_query("SELECT set_config('TimeZone', $1, true)")
+                    .bind::<Text, _>(zone)
+                    .execute(conn)
+                    .await?;
+                Ok(diesel::sql_query(sql)
+                    .get_result::<JsonRow>(conn)
+                    .await?
+                    .row)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    typed(doc)
 }
 
 #[cfg(test)]
@@ -224,7 +238,7 @@ pub async fn document(conn: &mut AsyncPgConnection, sql: &str) -> Result<Value, 
 mod tests {
     use super::*;
 
-    const THINGS: Listing = Listing {
+    const THINGS: Listing<Value> = Listing {
         select: "SELECT id, name, status FROM things",
         id: "id",
         search: &["name", "phone"],
@@ -241,6 +255,7 @@ mod tests {
             },
         ],
         order: "created_at DESC",
+        row: PhantomData,
     };
 
     fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {

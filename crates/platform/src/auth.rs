@@ -49,8 +49,9 @@ impl AuthConfig {
 /// The claims are a wire type: they live in `hm-contracts`, beside the roles they carry.
 pub use hm_contracts::tokens::{Claims, TokenType};
 
-/// A JSON Web Key for an Ed25519 public key (RFC 8037).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A JSON Web Key for an Ed25519 public key (RFC 8037): `kty` `OKP`, `crv` `Ed25519`, `x` the key
+/// (base64url), `kid` its id, `alg` `EdDSA`, `use` `sig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, paperclip::actix::Apiv2Schema)]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,
@@ -62,7 +63,10 @@ pub struct Jwk {
     pub use_: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A JSON Web Key Set (RFC 7517 §5): the current signing key first, then retired ones.
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, paperclip::actix::Apiv2Schema,
+)]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }

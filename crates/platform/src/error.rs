@@ -46,16 +46,20 @@ impl FieldErrors {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    body: Option<Value>,
+    /// Boxed: errors travel in `Result`s on every request path, so they stay small.
+    body: Option<Box<Value>>,
     headers: Vec<(HeaderName, HeaderValue)>,
+    /// Why a 500 happened: for the log and Sentry (its `Display`), never for the client.
+    cause: Option<String>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, body: Option<Value>) -> Self {
         ApiError {
             status,
-            body,
+            body: body.map(Box::new),
             headers: Vec::new(),
+            cause: None,
         }
     }
 
@@ -124,10 +128,14 @@ impl ApiError {
         Self::coded(StatusCode::SERVICE_UNAVAILABLE, detail, code)
     }
 
-    /// A 500 whose cause goes to the log, never to the client.
+    /// A 500 whose cause goes to the log (and to Sentry when `SENTRY_DSN` is set: the error's `Display`
+    /// is the cause), never to the client.
     pub fn internal(cause: impl fmt::Display) -> Self {
+        let cause = cause.to_string();
         tracing::error!(error = %cause, "internal error");
-        Self::detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.")
+        let mut error = Self::detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.");
+        error.cause = Some(cause);
+        error
     }
 
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
@@ -140,12 +148,15 @@ impl ApiError {
     }
 
     pub fn json_body(&self) -> Option<&Value> {
-        self.body.as_ref()
+        self.body.as_deref()
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(cause) = &self.cause {
+            return write!(f, "{} {cause}", self.status.as_u16());
+        }
         match &self.body {
             Some(body) => write!(f, "{} {}", self.status.as_u16(), body),
             None => write!(f, "{}", self.status.as_u16()),
@@ -164,7 +175,7 @@ impl ResponseError for ApiError {
             response.insert_header((name.clone(), value.clone()));
         }
         match &self.body {
-            Some(body) => response.json(body),
+            Some(body) => response.json(&**body),
             None => response.finish(),
         }
     }

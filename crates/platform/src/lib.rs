@@ -4,6 +4,8 @@
 #[cfg(feature = "service")]
 pub mod admin;
 pub mod auth;
+#[cfg(feature = "service")]
+pub mod cli;
 pub mod config;
 #[cfg(feature = "service")]
 pub mod constraints;
@@ -16,6 +18,7 @@ pub mod health;
 pub mod http;
 pub mod input;
 pub mod metrics;
+pub mod openapi;
 pub mod paging;
 #[cfg(feature = "service")]
 pub mod projections;

@@ -4,7 +4,10 @@
 use crate::input::numbers::parse_int;
 use crate::ApiError;
 use actix_web::http::StatusCode;
-use serde_json::{json, Value};
+use paperclip::v2::models::{DataType, DefaultSchemaRaw};
+use paperclip::v2::schema::Apiv2Schema;
+use serde::Serialize;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -51,14 +54,14 @@ impl Paging {
         }
     }
 
-    pub fn body(&self, page: i64, count: i64, results: Vec<Value>) -> Value {
+    pub fn body<T>(&self, page: i64, count: i64, results: Vec<T>) -> NumberedPage<T> {
         let pages = self.pages(count);
-        json!({
-            "count": count,
-            "next_page": (page < pages).then_some(page + 1),
-            "prev_page": (page > 1).then_some(page - 1),
-            "results": results,
-        })
+        NumberedPage {
+            count,
+            next_page: (page < pages).then_some(page + 1),
+            prev_page: (page > 1).then_some(page - 1),
+            results,
+        }
     }
 }
 
@@ -85,7 +88,12 @@ pub fn drf_page(raw: Option<&str>, count: i64) -> Result<i64, ApiError> {
     classic_page(raw, count, DRF_PAGE_SIZE)
 }
 
-pub fn drf_body(req: &actix_web::HttpRequest, page: i64, count: i64, results: Vec<Value>) -> Value {
+pub fn drf_body<T>(
+    req: &actix_web::HttpRequest,
+    page: i64,
+    count: i64,
+    results: Vec<T>,
+) -> LinkedPage<T> {
     classic_body(req, page, DRF_PAGE_SIZE, count, results)
 }
 
@@ -103,13 +111,13 @@ pub fn classic_page(raw: Option<&str>, count: i64, size: i64) -> Result<i64, Api
 }
 
 /// `{"count", "next", "previous", "results"}` for pages of `size`, with absolute links.
-pub fn classic_body(
+pub fn classic_body<T>(
     req: &actix_web::HttpRequest,
     page: i64,
     size: i64,
     count: i64,
-    results: Vec<Value>,
-) -> Value {
+    results: Vec<T>,
+) -> LinkedPage<T> {
     let pages = ((count + size - 1) / size).max(1);
     let info = req.connection_info();
     let header = |name: &str| {
@@ -138,12 +146,98 @@ pub fn classic_body(
         };
         format!("{scheme}://{host}{}{query}", req.path())
     };
-    json!({
-        "count": count,
-        "next": (page < pages).then(|| link(page + 1)),
-        "previous": (page > 1).then(|| link(page - 1)),
-        "results": results,
-    })
+    LinkedPage {
+        count,
+        next: (page < pages).then(|| link(page + 1)),
+        previous: (page > 1).then(|| link(page - 1)),
+        results,
+    }
+}
+
+/// A P-STD page of `T`s (API §1.6): `{"count", "next_page", "prev_page", "results"}`; the page numbers
+/// are `null` at either end. Documented as `<T>Page`.
+#[derive(Debug, Serialize)]
+pub struct NumberedPage<T> {
+    /// Rows in all pages.
+    pub count: i64,
+    pub next_page: Option<i64>,
+    pub prev_page: Option<i64>,
+    pub results: Vec<T>,
+}
+
+/// A P-DRF page of `T`s (API §1.6): `{"count", "next", "previous", "results"}` with absolute links,
+/// `null` at either end. Documented as `<T>LinkedPage`.
+#[derive(Debug, Serialize)]
+pub struct LinkedPage<T> {
+    /// Rows in all pages.
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<T>,
+}
+
+/// The schema of a page: `count` and `results` always there, the two neighbours nullable.
+fn page_schema<T: Apiv2Schema>(neighbours: [(&str, DataType); 2]) -> DefaultSchemaRaw {
+    let scalar = |data_type| {
+        Box::new(DefaultSchemaRaw {
+            data_type: Some(data_type),
+            ..Default::default()
+        })
+    };
+    let mut schema = DefaultSchemaRaw {
+        data_type: Some(DataType::Object),
+        ..Default::default()
+    };
+    schema
+        .properties
+        .insert("count".into(), scalar(DataType::Integer));
+    for (name, data_type) in neighbours {
+        schema.properties.insert(name.into(), scalar(data_type));
+    }
+    schema.properties.insert(
+        "results".into(),
+        Box::new(DefaultSchemaRaw {
+            data_type: Some(DataType::Array),
+            items: Some(Box::new(T::schema_with_ref())),
+            ..Default::default()
+        }),
+    );
+    schema.required = BTreeSet::from(["count".into(), "results".into()]);
+    schema
+}
+
+impl<T: Apiv2Schema> Apiv2Schema for NumberedPage<T> {
+    fn name() -> Option<String> {
+        Some(format!(
+            "{}Page",
+            T::name().unwrap_or_else(|| "Object".into())
+        ))
+    }
+
+    fn raw_schema() -> DefaultSchemaRaw {
+        let mut schema = page_schema::<T>([
+            ("next_page", DataType::Integer),
+            ("prev_page", DataType::Integer),
+        ]);
+        schema.name = Self::name();
+        schema
+    }
+}
+
+impl<T: Apiv2Schema> Apiv2Schema for LinkedPage<T> {
+    fn name() -> Option<String> {
+        Some(format!(
+            "{}LinkedPage",
+            T::name().unwrap_or_else(|| "Object".into())
+        ))
+    }
+
+    fn raw_schema() -> DefaultSchemaRaw {
+        let mut schema =
+            page_schema::<T>([("next", DataType::String), ("previous", DataType::String)]);
+        schema.name = Self::name();
+        schema
+    }
 }
 
 #[cfg(test)]
@@ -191,6 +285,6 @@ mod tests {
             per_page: 0,
         });
         assert!(p.resolve(25).is_err());
-        assert_eq!(p.body(2, 25, vec![])["next_page"], 3);
+        assert_eq!(p.body::<()>(2, 25, vec![]).next_page, Some(3));
     }
 }

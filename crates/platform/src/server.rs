@@ -3,9 +3,7 @@
 //! broker, consumers and the shared middleware) is `crate::service`, re-exported here.
 
 #[cfg(feature = "service")]
-pub use crate::service::{
-    http_server, migrate_command, Foundation, ServiceInfo, Shared, StartError,
-};
+pub use crate::service::{http_server, Foundation, ServiceInfo, Shared, StartError};
 use crate::telemetry;
 use actix_web::dev::{Server, ServerHandle};
 use std::net::TcpListener;
@@ -69,6 +67,7 @@ impl Application {
         for stop in self.stops {
             stop().await;
         }
+        telemetry::flush_sentry(std::time::Duration::from_secs(2));
         tracing::info!("stopped");
         result
     }

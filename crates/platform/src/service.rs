@@ -54,6 +54,7 @@ impl CommonConfig {
     ) -> Result<Self, config::ConfigError> {
         let debug = config::flag("DEBUG", false)?;
         crate::time::check_zone()?;
+        telemetry::SentryConfig::from_env()?;
         Ok(CommonConfig {
             service_name,
             host: config::string("HOST", "0.0.0.0"),
@@ -129,10 +130,12 @@ where
             .wrap(from_fn(http::conventions))
             .wrap(from_fn(metrics::track))
             .wrap(from_fn(telemetry::request_id))
+            .wrap(telemetry::sentry_middleware())
             // Registered with the slash that `conventions` adds to `/healthz`, `/readyz`, `/metrics`.
             .route("/healthz/", web::get().to(health::healthz))
             .route("/readyz/", web::get().to(health::readyz))
             .route("/metrics/", web::get().to(metrics::endpoint))
+            .route("/openapi.json", web::get().to(crate::openapi::serve))
             .wrap_api_with_spec(spec)
             .configure(routes.clone())
             .with_raw_json_spec(|app, spec| {
@@ -142,7 +145,11 @@ where
                 }
                 app.app_data(web::Data::new(allowed))
             })
-            .with_json_spec_v3_at("/openapi.json")
+            .with_raw_json_spec_v3(|app, spec| {
+                let doc =
+                    serde_json::to_vec_pretty(&crate::openapi::finish(spec)).unwrap_or_default();
+                app.app_data(web::Data::new(crate::openapi::Document(doc.into())))
+            })
             .default_service(web::to(http::not_found))
             .build()
     })
@@ -310,31 +317,6 @@ impl Foundation {
         stops.push(Box::new(move || Box::pin(relay.shutdown())));
         Ok(Application::new(port, server).with_stops(stops))
     }
-}
-
-/// The `migrate` command of every service: creates the database if needed, applies pending migrations
-/// and declares the service's event queue bound to `consumed`, so nothing it consumes is missed on a
-/// first start (seed events published before it serves wait in the queue).
-pub async fn migrate_command(
-    common: &CommonConfig,
-    migrations: EmbeddedMigrations,
-    consumed: &[&str],
-) -> Result<(), String> {
-    let name = common.service_name;
-    db::ensure_database(&common.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let applied = db::migrate(&common.database_url, migrations)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("{name}: {applied} migration(s) applied");
-    if !consumed.is_empty() {
-        crate::events::prepare_queue(&common.events, consumed)
-            .await
-            .map_err(|e| e.to_string())?;
-        println!("{name}: event queue ready");
-    }
-    Ok(())
 }
 
 /// The error of a service whose handlers fail only with an API answer or a database problem (workforce,

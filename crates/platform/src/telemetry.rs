@@ -1,18 +1,105 @@
-//! Logging with `tracing` (JSON in production, pretty in development) and the request id that ties a
-//! request's log lines, its internal calls and the events it causes together (ARCHITECTURE §4).
+//! Logging with `tracing` (JSON in production, pretty in development), the request id that ties a
+//! request's log lines, its internal calls and the events it causes together, and error tracking: with
+//! `SENTRY_DSN` set, the cause of every 500 goes to Sentry with the request id (ARCHITECTURE §4,
+//! spec/CONFIG.md); without it nothing is sent.
 
+use crate::config::{self, ConfigError};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest};
+use std::sync::OnceLock;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Installs the global subscriber once; later calls (tests start many apps) are no-ops.
+/// Error tracking settings (spec/CONFIG.md): `SENTRY_DSN` (unset: disabled), `SENTRY_ENVIRONMENT`
+/// (default `production`), `SENTRY_TRACES_SAMPLE_RATE` (0–1, default 0.1: the share of requests traced).
+#[derive(Debug, Clone)]
+pub struct SentryConfig {
+    pub dsn: Option<sentry::types::Dsn>,
+    pub environment: String,
+    pub traces_sample_rate: f32,
+}
+
+impl SentryConfig {
+    /// Reads the settings; an unreadable DSN or a rate outside 0–1 is a [`ConfigError`] (start-up fails).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let dsn = config::optional("SENTRY_DSN")
+            .map(|value| {
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|e: sentry::types::ParseDsnError| ConfigError::Invalid {
+                        name: "SENTRY_DSN",
+                        reason: e.to_string(),
+                        value,
+                    })
+            })
+            .transpose()?;
+        let traces_sample_rate: f32 = config::parse("SENTRY_TRACES_SAMPLE_RATE", 0.1)?;
+        if !(0.0..=1.0).contains(&traces_sample_rate) {
+            return Err(ConfigError::Invalid {
+                name: "SENTRY_TRACES_SAMPLE_RATE",
+                value: traces_sample_rate.to_string(),
+                reason: "a share between 0 and 1".into(),
+            });
+        }
+        Ok(SentryConfig {
+            dsn,
+            environment: config::string("SENTRY_ENVIRONMENT", "production"),
+            traces_sample_rate,
+        })
+    }
+}
+
+/// The Sentry client of this process, kept for its lifetime (dropping it would stop sending).
+static SENTRY: OnceLock<sentry::ClientInitGuard> = OnceLock::new();
+
+/// Starts the Sentry client when `config` has a DSN (once per process). Personal data is never sent
+/// (`send_default_pii` off: no cookies, no `Authorization`, no client addresses).
+pub fn init_sentry(config: &SentryConfig) {
+    let Some(dsn) = config.dsn.clone() else {
+        return;
+    };
+    SENTRY.get_or_init(|| {
+        sentry::init(sentry::ClientOptions {
+            dsn: Some(dsn),
+            environment: Some(config.environment.clone().into()),
+            release: sentry::release_name!(),
+            traces_sample_rate: config.traces_sample_rate,
+            send_default_pii: false,
+            ..Default::default()
+        })
+    });
+}
+
+/// Sends what Sentry still holds (at most `timeout`); at shutdown.
+pub fn flush_sentry(timeout: std::time::Duration) {
+    if let Some(client) = sentry::Hub::main().client() {
+        client.flush(Some(timeout));
+    }
+}
+
+/// The middleware that reports a request's 500 to Sentry (outermost, so it sees the final response);
+/// a no-op without a client. Traces requests when the sample rate is above 0.
+pub fn sentry_middleware() -> sentry_actix::Sentry {
+    let tracing = sentry::Hub::main()
+        .client()
+        .is_some_and(|c| c.options().traces_sample_rate > 0.0);
+    sentry_actix::Sentry::builder()
+        .start_transaction(tracing)
+        .finish()
+}
+
+/// Installs the global subscriber once (later calls — tests start many apps — are no-ops), and the
+/// Sentry client when `SENTRY_DSN` is set (settings already checked by the service's config).
 pub fn init(json: bool, debug: bool) {
+    if let Ok(config) = SentryConfig::from_env() {
+        init_sentry(&config);
+    }
     let default = if debug { "info,hm=debug" } else { "info" };
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
@@ -59,6 +146,8 @@ pub async fn request_id(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
+    // The request's Sentry scope (bound by `sentry_middleware`): a 500's report names the request.
+    sentry::configure_scope(|scope| scope.set_tag("request_id", &id));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;

@@ -542,3 +542,99 @@ pub async fn call_json(
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
+
+/// Checks the OpenAPI document a service serves (`served`, the body of its `/openapi.json`) against the
+/// copy checked in as `proto-docs/openapi/<service>.json` (ARCHITECTURE §2), and that it documents every
+/// operation ([`crate::openapi::undocumented`]; `bodiless` lists the writes that take no body). With
+/// `UPDATE_OPENAPI=1` the copy is rewritten instead of compared: run the crate's tests so after changing
+/// an operation, and review the diff.
+pub fn assert_openapi_document(service: &str, served: &[u8], bodiless: &[&str]) {
+    let doc: serde_json::Value = serde_json::from_slice(served).expect("/openapi.json is JSON");
+    let gaps = crate::openapi::undocumented(&doc, bodiless);
+    assert!(
+        gaps.is_empty(),
+        "{service}: operations not fully documented:\n{}",
+        gaps.join("\n")
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../proto-docs/openapi")
+        .join(format!("{service}.json"));
+    let mut text = serde_json::to_string_pretty(&doc).expect("a JSON value prints");
+    text.push('\n');
+    if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("proto-docs/openapi");
+        std::fs::write(&path, text).expect("proto-docs/openapi/<service>.json written");
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == text,
+        "{service} serves an OpenAPI document other than proto-docs/openapi/{service}.json (rerun \
+         this test with UPDATE_OPENAPI=1 and review the diff)"
+    );
+}
+
+/// Checks a service's `src/schema.rs` (at `crate_dir`) against what `diesel print-schema` (diesel_cli,
+/// installed by `scripts/dev-infra.sh`; `DIESEL` names another binary) prints for a database its
+/// migrations made, with the crate's `diesel.toml` (the tables it leaves out: the platform's `outbox` and
+/// `inbox`, tables without a primary key) and formatted by rustfmt (ARCHITECTURE §2: schema.rs is
+/// generated, never edited). With `UPDATE_SCHEMA=1` the file is rewritten instead of compared.
+pub async fn assert_schema_generated(
+    service: &str,
+    migrations: EmbeddedMigrations,
+    crate_dir: &str,
+) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let db = TestDb::new(service, migrations).await;
+    let diesel = std::env::var("DIESEL").unwrap_or_else(|_| {
+        let installed = std::path::Path::new(&env_or("HOME", "/root")).join(".cargo/bin/diesel");
+        if installed.exists() {
+            installed.display().to_string()
+        } else {
+            "diesel".into()
+        }
+    });
+    let config = std::path::Path::new(crate_dir).join("diesel.toml");
+    let output = Command::new(&diesel)
+        .args(["print-schema", "--database-url", &db.url, "--config-file"])
+        .arg(&config)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{diesel}: {e} (run scripts/dev-infra.sh, which installs diesel_cli)")
+        });
+    assert!(
+        output.status.success(),
+        "diesel print-schema failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut rustfmt = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("rustfmt runs");
+    rustfmt
+        .stdin
+        .take()
+        .expect("rustfmt's stdin")
+        .write_all(&output.stdout)
+        .expect("print-schema's output reaches rustfmt");
+    let formatted = rustfmt.wait_with_output().expect("rustfmt finishes");
+    assert!(
+        formatted.status.success(),
+        "rustfmt failed on print-schema's output"
+    );
+    let printed = String::from_utf8(formatted.stdout).expect("rustfmt writes UTF-8");
+    let path = std::path::Path::new(crate_dir).join("src/schema.rs");
+    if std::env::var_os("UPDATE_SCHEMA").is_some_and(|v| v == "1") {
+        std::fs::write(&path, printed).expect("src/schema.rs written");
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == printed,
+        "{service}'s src/schema.rs is not what its migrations make (rerun this test with \
+         UPDATE_SCHEMA=1 and review the diff)"
+    );
+}

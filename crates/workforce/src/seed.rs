@@ -14,8 +14,9 @@ use chrono::{Duration as Days, NaiveDate, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::types;
+use hm_platform::cli::{await_known, SeedError};
 use hm_platform::events::enqueue;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 const RAJU: &str = "+919876543210";
@@ -88,21 +89,18 @@ struct Known {
 }
 
 /// The demo users and services, or what is still missing.
-async fn known(conn: &mut AsyncPgConnection) -> Result<Result<Known, Vec<String>>, String> {
+async fn known(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Result<Known, Vec<String>>> {
     let mut missing = Vec::new();
     let mut users = [Uuid::nil(); 3];
     for (slot, phone) in users.iter_mut().zip([RAJU, SUNIL, VIKRAM]) {
-        match refs::user_by_phone(conn, phone).await.map_err(e)? {
+        match refs::user_by_phone(conn, phone).await? {
             Some(id) => *slot = id,
             None => missing.push(format!("user {phone}")),
         }
     }
     let mut services = [Uuid::nil(); 2];
     for (slot, worker) in services.iter_mut().zip(&WORKERS) {
-        match refs::service_by_slug(conn, worker.service)
-            .await
-            .map_err(e)?
-        {
+        match refs::service_by_slug(conn, worker.service).await? {
             Some(id) => *slot = id,
             None => missing.push(format!("service {}", worker.service)),
         }
@@ -119,30 +117,21 @@ async fn known(conn: &mut AsyncPgConnection) -> Result<Result<Known, Vec<String>
     }))
 }
 
-fn e(error: diesel::result::Error) -> String {
-    error.to_string()
-}
-
 /// Waits up to `wait` for identity's demo users and catalog's services to reach workforce, then seeds.
 /// Returns what it created, for the command's output.
-pub async fn run(conn: &mut AsyncPgConnection, wait: Duration) -> Result<String, String> {
-    let deadline = Instant::now() + wait;
-    let known = loop {
-        match known(conn).await? {
-            Ok(known) => break known,
-            Err(missing) if Instant::now() >= deadline => {
-                return Err(format!(
-                    "workforce does not know {} yet: run `hm-identity seed` and `hm-catalog seed`, with identity, \
-                     catalog and workforce serving so their events arrive",
-                    missing.join(", ")
-                ))
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
-        }
-    };
-    conn.transaction(|conn| async move { seed(conn, &known).await }.scope_boxed())
-        .await
-        .map_err(e)
+pub async fn run(conn: &mut AsyncPgConnection, wait: Duration) -> Result<String, SeedError> {
+    let known = await_known(
+        conn,
+        wait,
+        "workforce",
+        "run `hm-identity seed` and `hm-catalog seed`, with identity, catalog and workforce serving so \
+         their events arrive",
+        |conn| Box::pin(known(conn)),
+    )
+    .await?;
+    Ok(conn
+        .transaction(|conn| async move { seed(conn, &known).await }.scope_boxed())
+        .await?)
 }
 
 async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResult<String> {

@@ -18,7 +18,8 @@ async fn the_demo_data_is_seeded_once_after_users_and_services_arrive() {
         .unwrap();
     let error = hm_workforce::seed::run(&mut conn, Duration::ZERO)
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("user +919876543210") && error.contains("service plumber"),
         "{error}"

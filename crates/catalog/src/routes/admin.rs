@@ -5,10 +5,11 @@ use super::fields::{
     AppBannerFields, Create, FaqFields, FlagFields, HelpPageFields, Patch, PromoBannerFields,
     ServiceFields, ThemeFields, TranslationFields,
 };
-use super::public::{faq_json, help_json, promo_json, service_json};
+use super::public::ServiceView;
 use crate::domain::{self, slugify};
 use crate::error::{CatalogError, Result};
 use crate::events;
+use crate::storage::Storage;
 use crate::store::banners::{
     self, AppBanner, AppBannerChanges, NewAppBanner, NewPromoBanner, PromoBannerChanges,
 };
@@ -25,10 +26,14 @@ use hm_platform::auth::AdminUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::Valid;
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
-use paperclip::actix::{api_v2_operation, web};
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use paperclip::v2::models::{DataType, DefaultSchemaRaw};
+use paperclip::v2::schema::Apiv2Schema as Schema;
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -108,7 +113,7 @@ async fn remove(
     state: &AppState,
     id: &str,
     what: Removable,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let id = uuid(id)?;
     let correlation = RequestId::of(req);
     commit(state, move |conn| {
@@ -132,33 +137,85 @@ fn field_error(field: &str, message: &str) -> CatalogError {
     ApiError::fields(FieldErrors::single(field, message)).into()
 }
 
-fn stamp(v: &mut Value, created_at: chrono::DateTime<Utc>, updated_at: chrono::DateTime<Utc>) {
-    v["created_at"] = json!(hm_platform::time::render(created_at));
-    v["updated_at"] = json!(hm_platform::time::render(updated_at));
+/// A timestamp on the wire (API §1.3): ISO 8601 in the configured zone.
+fn render(at: chrono::DateTime<Utc>) -> String {
+    hm_platform::time::render(at)
 }
 
 // ---- services ---------------------------------------------------------------------------------------
 
-fn admin_service(s: &services::Service, state: &AppState) -> Value {
-    let mut v = service_json(s, &state.storage);
-    v["is_active"] = json!(s.is_active);
-    v["icon_s3_key"] = json!(s.icon_s3_key);
-    // Staff review services made from workers' skills (DOMAIN §2.1): withdraw or rename them.
-    v["aliases"] = json!(s.aliases);
-    v["auto_created"] = json!(s.auto_created);
-    v["requested_by"] = json!(s.requested_by);
-    stamp(&mut v, s.created_at, s.updated_at);
-    v
+/// A service as the back office sees it: the public fields, then its state, object key, the skill
+/// review fields (DOMAIN §2.1) and timestamps.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminService {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub title_en: String,
+    pub title_hi: String,
+    pub category: String,
+    pub description: String,
+    /// Public URL of the icon; `null` when storage has none for its key.
+    pub icon_url: Option<String>,
+    pub display_order: i32,
+    pub is_active: bool,
+    /// Object key of the icon, e.g. `services/icons/plumber.png`.
+    pub icon_s3_key: String,
+    /// Other slugs that name it (`plumbing` for `plumber`).
+    pub aliases: Vec<String>,
+    /// Created from a worker's skill, for staff to review.
+    pub auto_created: bool,
+    /// The user whose skill created it.
+    pub requested_by: Option<Uuid>,
+    /// ISO 8601 with offset.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn admin_service(s: &services::Service, storage: &Storage) -> AdminService {
+    let ServiceView {
+        id,
+        slug,
+        name,
+        title_en,
+        title_hi,
+        category,
+        description,
+        icon_url,
+        display_order,
+    } = ServiceView::new(s, storage);
+    AdminService {
+        id,
+        slug,
+        name,
+        title_en,
+        title_hi,
+        category,
+        description,
+        icon_url,
+        display_order,
+        is_active: s.is_active,
+        icon_s3_key: s.icon_s3_key.clone(),
+        // Staff review services made from workers' skills (DOMAIN §2.1): withdraw or rename them.
+        aliases: s.aliases.clone(),
+        auto_created: s.auto_created,
+        requested_by: s.requested_by,
+        created_at: render(s.created_at),
+        updated_at: render(s.updated_at),
+    }
 }
 
 /// Every service, inactive ones included.
 #[api_v2_operation(tags(Admin))]
-pub async fn list_services(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn list_services(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<Vec<AdminService>>> {
     let mut conn = state.db.get().await?;
     let list = services::all(&mut conn).await?;
     Ok(Reply::json(
         list.iter()
-            .map(|s| admin_service(s, &state))
+            .map(|s| admin_service(s, &state.storage))
             .collect::<Vec<_>>(),
     ))
 }
@@ -170,7 +227,7 @@ pub async fn create_service(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<ServiceFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminService, 201>> {
     let Valid(Create(f)) = body;
     let name = f.name.unwrap_or_default();
     let slug = f
@@ -208,7 +265,7 @@ pub async fn create_service(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_service(&service, &state)))
+    Ok(Reply::json(admin_service(&service, &state.storage)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -216,13 +273,13 @@ pub async fn get_service(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminService>> {
     let id = uuid(&id)?;
     let mut conn = state.db.get().await?;
     let s = services::by_id(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("Service"))?;
-    Ok(Reply::json(admin_service(&s, &state)))
+    Ok(Reply::json(admin_service(&s, &state.storage)))
 }
 
 async fn change_service(
@@ -230,7 +287,7 @@ async fn change_service(
     state: &AppState,
     id: Uuid,
     changes: ServiceChanges,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminService>> {
     let correlation = RequestId::of(req);
     let service = commit(state, move |conn| {
         async move {
@@ -243,7 +300,7 @@ async fn change_service(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_service(&service, state)))
+    Ok(Reply::json(admin_service(&service, &state.storage)))
 }
 
 /// Change a service; publishes `catalog.service.updated`.
@@ -254,7 +311,7 @@ pub async fn update_service(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<ServiceFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminService>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = ServiceChanges {
@@ -279,7 +336,7 @@ pub async fn deactivate_service(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminService>> {
     let id = uuid(&id)?;
     let changes = ServiceChanges {
         is_active: Some(false),
@@ -291,25 +348,91 @@ pub async fn deactivate_service(
 
 // ---- themes -----------------------------------------------------------------------------------------
 
-fn admin_theme(t: &Theme, state: &AppState) -> Value {
-    let mut v = json!({
-        "id": t.id, "name": t.name, "primary_color": t.primary_color, "accent_color": t.accent_color,
-        "background_color": t.background_color, "logo_s3_key": t.logo_s3_key,
-        "logo_url": state.storage.public_url(&t.logo_s3_key), "hero_image_s3_key": t.hero_image_s3_key,
-        "hero_image_url": state.storage.public_url(&t.hero_image_s3_key), "fonts": t.fonts,
-        "metadata": t.metadata, "active": t.active, "created_by": t.created_by,
-    });
-    stamp(&mut v, t.created_at, t.updated_at);
-    v
+/// A theme as the back office sees it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminTheme {
+    pub id: Uuid,
+    pub name: String,
+    /// `#RRGGBB`
+    pub primary_color: String,
+    pub accent_color: String,
+    pub background_color: String,
+    pub logo_s3_key: String,
+    pub logo_url: Option<String>,
+    pub hero_image_s3_key: String,
+    pub hero_image_url: Option<String>,
+    /// As stored: `[{"family": "Inter", "s3_key": "static/fonts/inter.woff"}]`.
+    pub fonts: StoredFonts,
+    /// Free-form object.
+    pub metadata: Value,
+    /// The one active theme.
+    pub active: bool,
+    /// The admin who made it.
+    pub created_by: Option<Uuid>,
+    /// ISO 8601 with offset.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A theme's fonts as stored (a JSON array): `[{"family": "Inter", "s3_key": "static/fonts/inter.woff"}]`.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct StoredFonts(Value);
+
+impl Schema for StoredFonts {
+    fn raw_schema() -> DefaultSchemaRaw {
+        let text = || {
+            Box::new(DefaultSchemaRaw {
+                data_type: Some(DataType::String),
+                ..Default::default()
+            })
+        };
+        let mut font = DefaultSchemaRaw {
+            data_type: Some(DataType::Object),
+            ..Default::default()
+        };
+        font.properties.insert("family".into(), text());
+        font.properties.insert("s3_key".into(), text());
+        // Every write checks both are there (`ThemeFields`).
+        font.required = ["family".to_owned(), "s3_key".to_owned()].into();
+        DefaultSchemaRaw {
+            data_type: Some(DataType::Array),
+            items: Some(Box::new(font)),
+            ..Default::default()
+        }
+    }
+}
+
+fn admin_theme(t: &Theme, storage: &Storage) -> AdminTheme {
+    AdminTheme {
+        id: t.id,
+        name: t.name.clone(),
+        primary_color: t.primary_color.clone(),
+        accent_color: t.accent_color.clone(),
+        background_color: t.background_color.clone(),
+        logo_s3_key: t.logo_s3_key.clone(),
+        logo_url: storage.public_url(&t.logo_s3_key),
+        hero_image_s3_key: t.hero_image_s3_key.clone(),
+        hero_image_url: storage.public_url(&t.hero_image_s3_key),
+        fonts: StoredFonts(t.fonts.clone()),
+        metadata: t.metadata.clone(),
+        active: t.active,
+        created_by: t.created_by,
+        created_at: render(t.created_at),
+        updated_at: render(t.updated_at),
+    }
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_themes(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn list_themes(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<Vec<AdminTheme>>> {
     let mut conn = state.db.get().await?;
     let list = themes::all(&mut conn).await?;
     Ok(Reply::json(
         list.iter()
-            .map(|t| admin_theme(t, &state))
+            .map(|t| admin_theme(t, &state.storage))
             .collect::<Vec<_>>(),
     ))
 }
@@ -321,7 +444,7 @@ pub async fn create_theme(
     state: web::Data<AppState>,
     admin: AdminUser,
     body: Valid<Create<ThemeFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminTheme, 201>> {
     let Valid(Create(f)) = body;
     let activate = f.active.unwrap_or(false);
     let new = NewTheme {
@@ -364,7 +487,7 @@ pub async fn create_theme(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_theme(&theme, &state)))
+    Ok(Reply::json(admin_theme(&theme, &state.storage)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -374,7 +497,7 @@ pub async fn update_theme(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<ThemeFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminTheme>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let active = f.active;
@@ -413,7 +536,7 @@ pub async fn update_theme(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_theme(&theme, &state)))
+    Ok(Reply::json(admin_theme(&theme, &state.storage)))
 }
 
 /// Make this the one active theme ("publish"), deactivating the others in the same transaction.
@@ -423,7 +546,7 @@ pub async fn activate_theme(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminTheme>> {
     let id = uuid(&id)?;
     let correlation = RequestId::of(&req);
     let theme = commit(&state, move |conn| {
@@ -442,7 +565,7 @@ pub async fn activate_theme(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_theme(&theme, &state)))
+    Ok(Reply::json(admin_theme(&theme, &state.storage)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -451,29 +574,54 @@ pub async fn delete_theme(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     remove(&req, &state, &id, Removable::Theme).await
 }
 
 // ---- app banners -------------------------------------------------------------------------------------
 
-fn admin_app_banner(b: &AppBanner, state: &AppState) -> Value {
-    let mut v = json!({
-        "id": b.id, "title": b.title, "subtitle": b.subtitle, "image_s3_key": b.image_s3_key,
-        "image_url": state.storage.public_url(&b.image_s3_key), "action": b.action,
-        "display_order": b.display_order, "active": b.active,
-    });
-    stamp(&mut v, b.created_at, b.updated_at);
-    v
+/// An app banner as the back office sees it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminAppBanner {
+    pub id: Uuid,
+    pub title: String,
+    pub subtitle: String,
+    pub image_s3_key: String,
+    pub image_url: Option<String>,
+    /// `{"type": "route"|"url", "value": "…"}` or `{}`.
+    pub action: Value,
+    pub display_order: i32,
+    pub active: bool,
+    /// ISO 8601 with offset.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn admin_app_banner(b: &AppBanner, storage: &Storage) -> AdminAppBanner {
+    AdminAppBanner {
+        id: b.id,
+        title: b.title.clone(),
+        subtitle: b.subtitle.clone(),
+        image_s3_key: b.image_s3_key.clone(),
+        image_url: storage.public_url(&b.image_s3_key),
+        action: b.action.clone(),
+        display_order: b.display_order,
+        active: b.active,
+        created_at: render(b.created_at),
+        updated_at: render(b.updated_at),
+    }
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_app_banners(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn list_app_banners(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<Vec<AdminAppBanner>>> {
     let mut conn = state.db.get().await?;
     let list = banners::all_app(&mut conn).await?;
     Ok(Reply::json(
         list.iter()
-            .map(|b| admin_app_banner(b, &state))
+            .map(|b| admin_app_banner(b, &state.storage))
             .collect::<Vec<_>>(),
     ))
 }
@@ -484,7 +632,7 @@ pub async fn create_app_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<AppBannerFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminAppBanner, 201>> {
     let Valid(Create(f)) = body;
     let new = NewAppBanner {
         id: Uuid::new_v4(),
@@ -509,7 +657,7 @@ pub async fn create_app_banner(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_app_banner(&banner, &state)))
+    Ok(Reply::json(admin_app_banner(&banner, &state.storage)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -519,7 +667,7 @@ pub async fn update_app_banner(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<AppBannerFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminAppBanner>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = AppBannerChanges {
@@ -547,7 +695,7 @@ pub async fn update_app_banner(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(admin_app_banner(&banner, &state)))
+    Ok(Reply::json(admin_app_banner(&banner, &state.storage)))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -556,26 +704,54 @@ pub async fn delete_app_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     remove(&req, &state, &id, Removable::AppBanner).await
 }
 
 // ---- promo banners -----------------------------------------------------------------------------------
 
-fn admin_promo(b: &banners::PromoBanner) -> Value {
-    let mut v = promo_json(b);
-    v["active"] = json!(b.active);
-    v["starts_at"] = json!(b.starts_at.map(hm_platform::time::render));
-    v["ends_at"] = json!(b.ends_at.map(hm_platform::time::render));
-    stamp(&mut v, b.created_at, b.updated_at);
-    v
+/// A promo banner as the back office sees it: the public fields, then its state and window.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminPromoBanner {
+    pub id: Uuid,
+    pub title: String,
+    /// Full public URL of the image.
+    pub image_url: String,
+    /// Click-through URL.
+    pub link: Option<String>,
+    /// e.g. `home_top`
+    pub slot: String,
+    /// Higher first.
+    pub priority: i32,
+    pub active: bool,
+    /// ISO 8601 with offset; `null` for "always".
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn admin_promo(b: &banners::PromoBanner) -> AdminPromoBanner {
+    AdminPromoBanner {
+        id: b.id,
+        title: b.title.clone(),
+        image_url: b.image_url.clone(),
+        link: b.link.clone(),
+        slot: b.slot.clone(),
+        priority: b.priority,
+        active: b.active,
+        starts_at: b.starts_at.map(render),
+        ends_at: b.ends_at.map(render),
+        created_at: render(b.created_at),
+        updated_at: render(b.updated_at),
+    }
 }
 
 #[api_v2_operation(tags(Admin))]
 pub async fn list_promo_banners(
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Vec<AdminPromoBanner>>> {
     let mut conn = state.db.get().await?;
     let list = banners::all_promo(&mut conn).await?;
     Ok(Reply::json(
@@ -589,7 +765,7 @@ pub async fn create_promo_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<PromoBannerFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminPromoBanner, 201>> {
     let Valid(Create(f)) = body;
     let new = NewPromoBanner {
         id: Uuid::new_v4(),
@@ -626,7 +802,7 @@ pub async fn update_promo_banner(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<PromoBannerFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminPromoBanner>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = PromoBannerChanges {
@@ -665,21 +841,41 @@ pub async fn delete_promo_banner(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     remove(&req, &state, &id, Removable::PromoBanner).await
 }
 
 // ---- feature flags -----------------------------------------------------------------------------------
 
-fn admin_flag(f: &flags::Flag) -> Value {
-    let mut v =
-        json!({"id": f.id, "key": f.key, "enabled": f.enabled, "description": f.description});
-    stamp(&mut v, f.created_at, f.updated_at);
-    v
+/// A feature flag as the back office sees it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminFlag {
+    pub id: Uuid,
+    /// Upper case with underscores, e.g. `FEATURE_CSR`.
+    pub key: String,
+    pub enabled: bool,
+    pub description: String,
+    /// ISO 8601 with offset.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn admin_flag(f: &flags::Flag) -> AdminFlag {
+    AdminFlag {
+        id: f.id,
+        key: f.key.clone(),
+        enabled: f.enabled,
+        description: f.description.clone(),
+        created_at: render(f.created_at),
+        updated_at: render(f.updated_at),
+    }
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_flags(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn list_flags(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<Vec<AdminFlag>>> {
     let mut conn = state.db.get().await?;
     let list = flags::all(&mut conn).await?;
     Ok(Reply::json(list.iter().map(admin_flag).collect::<Vec<_>>()))
@@ -691,7 +887,7 @@ pub async fn create_flag(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<FlagFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminFlag, 201>> {
     let Valid(Create(f)) = body;
     let key = f.key.unwrap_or_default();
     let enabled = f.enabled.unwrap_or(false);
@@ -726,7 +922,7 @@ pub async fn update_flag(
     _admin: AdminUser,
     key: web::Path<String>,
     body: Valid<Patch<FlagFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminFlag>> {
     let Valid(Patch(f)) = body;
     let key = key.into_inner();
     let correlation = RequestId::of(&req);
@@ -760,7 +956,7 @@ pub async fn delete_flag(
     state: web::Data<AppState>,
     _admin: AdminUser,
     key: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let key = key.into_inner();
     let correlation = RequestId::of(&req);
     commit(&state, move |conn| {
@@ -783,18 +979,44 @@ pub async fn delete_flag(
 
 // ---- translations ------------------------------------------------------------------------------------
 
+/// A translated string as the back office lists it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminTranslation {
+    pub id: Uuid,
+    /// e.g. `apply_now`
+    pub key: String,
+    /// `en` or `hi`
+    pub lang: String,
+    pub value: String,
+    /// ISO 8601 with offset.
+    pub updated_at: String,
+}
+
+/// A translated string as it was set.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct SavedTranslation {
+    pub id: Uuid,
+    pub key: String,
+    /// `en` or `hi`
+    pub lang: String,
+    pub value: String,
+}
+
 #[api_v2_operation(tags(Admin))]
 pub async fn list_translations(
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Vec<AdminTranslation>>> {
     let mut conn = state.db.get().await?;
     let list = content::all_translations(&mut conn).await?;
     Ok(Reply::json(
-        list.iter()
-            .map(|t| {
-                json!({"id": t.id, "key": t.key, "lang": t.lang, "value": t.value,
-                "updated_at": hm_platform::time::render(t.updated_at)})
+        list.into_iter()
+            .map(|t| AdminTranslation {
+                id: t.id,
+                key: t.key,
+                lang: t.lang,
+                value: t.value,
+                updated_at: render(t.updated_at),
             })
             .collect::<Vec<_>>(),
     ))
@@ -807,7 +1029,7 @@ pub async fn put_translation(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<TranslationFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SavedTranslation>> {
     let Valid(Create(f)) = body;
     let (key, lang, value) = (
         f.key.unwrap_or_default(),
@@ -834,9 +1056,12 @@ pub async fn put_translation(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(
-        json!({"id": t.id, "key": t.key, "lang": t.lang, "value": t.value}),
-    ))
+    Ok(Reply::json(SavedTranslation {
+        id: t.id,
+        key: t.key,
+        lang: t.lang,
+        value: t.value,
+    }))
 }
 
 #[api_v2_operation(tags(Admin))]
@@ -845,7 +1070,7 @@ pub async fn delete_translation(
     state: web::Data<AppState>,
     _admin: AdminUser,
     path: web::Path<(String, String)>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let (lang, key) = path.into_inner();
     let correlation = RequestId::of(&req);
     commit(&state, move |conn| {
@@ -874,15 +1099,43 @@ pub async fn delete_translation(
 
 // ---- help pages and FAQs -----------------------------------------------------------------------------
 
-fn admin_help(p: &content::HelpPage) -> Value {
-    let mut v = help_json(p);
-    v["is_active"] = json!(p.is_active);
-    stamp(&mut v, p.created_at, p.updated_at);
-    v
+/// A help page as the back office sees it: the public fields, then its state and timestamps.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminHelpPage {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// Trusted HTML.
+    pub content_html: String,
+    /// `en` or `hi`
+    pub lang: String,
+    /// Ascending display position.
+    pub order: i32,
+    pub is_active: bool,
+    /// ISO 8601 with offset.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn admin_help(p: &content::HelpPage) -> AdminHelpPage {
+    AdminHelpPage {
+        id: p.id,
+        slug: p.slug.clone(),
+        title: p.title.clone(),
+        content_html: p.content_html.clone(),
+        lang: p.lang.clone(),
+        order: p.sort_order,
+        is_active: p.is_active,
+        created_at: render(p.created_at),
+        updated_at: render(p.updated_at),
+    }
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_help_pages(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn list_help_pages(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<Vec<AdminHelpPage>>> {
     let mut conn = state.db.get().await?;
     let list = content::all_pages(&mut conn).await?;
     Ok(Reply::json(list.iter().map(admin_help).collect::<Vec<_>>()))
@@ -894,7 +1147,7 @@ pub async fn create_help_page(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<HelpPageFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminHelpPage, 201>> {
     let Valid(Create(f)) = body;
     let new = NewHelpPage {
         id: Uuid::new_v4(),
@@ -929,7 +1182,7 @@ pub async fn update_help_page(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<HelpPageFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminHelpPage>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = HelpPageChanges {
@@ -966,19 +1219,44 @@ pub async fn delete_help_page(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     remove(&req, &state, &id, Removable::HelpPage).await
 }
 
-fn admin_faq(f: &content::Faq) -> Value {
-    let mut v = faq_json(f);
-    v["is_active"] = json!(f.is_active);
-    stamp(&mut v, f.created_at, f.updated_at);
-    v
+/// An FAQ as the back office sees it: the public fields, then its state and timestamps.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AdminFaq {
+    pub id: Uuid,
+    pub question: String,
+    pub answer: String,
+    /// `en` or `hi`
+    pub lang: String,
+    /// Ascending display position.
+    pub order: i32,
+    pub is_active: bool,
+    /// ISO 8601 with offset.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn admin_faq(f: &content::Faq) -> AdminFaq {
+    AdminFaq {
+        id: f.id,
+        question: f.question.clone(),
+        answer: f.answer.clone(),
+        lang: f.lang.clone(),
+        order: f.sort_order,
+        is_active: f.is_active,
+        created_at: render(f.created_at),
+        updated_at: render(f.updated_at),
+    }
 }
 
 #[api_v2_operation(tags(Admin))]
-pub async fn list_faqs(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn list_faqs(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<Vec<AdminFaq>>> {
     let mut conn = state.db.get().await?;
     let list = content::all_faqs(&mut conn).await?;
     Ok(Reply::json(list.iter().map(admin_faq).collect::<Vec<_>>()))
@@ -990,7 +1268,7 @@ pub async fn create_faq(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<Create<FaqFields>>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AdminFaq, 201>> {
     let Valid(Create(f)) = body;
     let new = NewFaq {
         id: Uuid::new_v4(),
@@ -1024,7 +1302,7 @@ pub async fn update_faq(
     _admin: AdminUser,
     id: web::Path<String>,
     body: Valid<Patch<FaqFields>>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AdminFaq>> {
     let id = uuid(&id)?;
     let Valid(Patch(f)) = body;
     let changes = FaqChanges {
@@ -1060,24 +1338,56 @@ pub async fn delete_faq(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     remove(&req, &state, &id, Removable::Faq).await
+}
+
+/// Services in all and active.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ServiceCounts {
+    pub total: usize,
+    pub active: usize,
+}
+
+/// Feature flags in all and enabled.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct FlagCounts {
+    pub total: usize,
+    pub enabled: usize,
+}
+
+/// The dashboard's numbers of the catalog.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct CatalogStats {
+    pub services: ServiceCounts,
+    /// The active theme's name; `null` when none is active.
+    pub active_theme: Option<String>,
+    pub app_banners_active: usize,
+    /// Promo banners visible now.
+    pub promo_banners_visible: usize,
+    pub feature_flags: FlagCounts,
 }
 
 /// Counts for the admin console's dashboard.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<CatalogStats>> {
     let mut conn = state.db.get().await?;
     let all = services::all(&mut conn).await?;
     let active_theme = themes::active(&mut conn).await?;
     let app_banners = banners::active_app(&mut conn).await?;
     let promos = banners::visible_promo(&mut conn, None, Utc::now()).await?;
     let flag_list = flags::all(&mut conn).await?;
-    Ok(Reply::json(json!({
-        "services": {"total": all.len(), "active": all.iter().filter(|s| s.is_active).count()},
-        "active_theme": active_theme.map(|t| t.name),
-        "app_banners_active": app_banners.len(),
-        "promo_banners_visible": promos.len(),
-        "feature_flags": {"total": flag_list.len(), "enabled": flag_list.iter().filter(|f| f.enabled).count()},
-    })))
+    Ok(Reply::json(CatalogStats {
+        services: ServiceCounts {
+            total: all.len(),
+            active: all.iter().filter(|s| s.is_active).count(),
+        },
+        active_theme: active_theme.map(|t| t.name),
+        app_banners_active: app_banners.len(),
+        promo_banners_visible: promos.len(),
+        feature_flags: FlagCounts {
+            total: flag_list.len(),
+            enabled: flag_list.iter().filter(|f| f.enabled).count(),
+        },
+    }))
 }

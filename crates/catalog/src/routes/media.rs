@@ -18,8 +18,12 @@ use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema, OperationModifier};
-use paperclip::v2::models::{DefaultOperationRaw, Either, MediaRange, Parameter, ParameterIn};
+use paperclip::v2::models::{
+    DataType, DataTypeFormat, DefaultOperationRaw, DefaultSchemaRaw, Either, MediaRange, Parameter,
+    ParameterIn,
+};
 use paperclip::v2::schema::Apiv2Schema as Schema;
+use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -204,13 +208,25 @@ async fn receive(upload: Upload, kind: &Kind, limit: usize) -> Result<Received> 
     Err(refuse(StatusCode::BAD_REQUEST, NO_FILE, None).into())
 }
 
+/// A stored audio file.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AudioUpload {
+    /// Its public URL; `null` when storage has none.
+    pub url: Option<String>,
+    /// Always `audio`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The stored name: a UUID and the extension, e.g. `….mp3`.
+    pub filename: String,
+}
+
 /// `POST /api/v1/media/audio/`: store an audio file.
 #[api_v2_operation(tags(Media))]
 pub async fn upload_audio(
     state: web::Data<AppState>,
     _auth: AuthUser,
     upload: Upload,
-) -> Result<Reply<201>> {
+) -> Result<Reply<AudioUpload, 201>> {
     let file = receive(upload, &AUDIO, state.config.max_upload_bytes).await?;
     let name = format!("{}{}", Uuid::new_v4(), file.ext);
     let key = format!("{}{name}", AUDIO.prefix);
@@ -219,11 +235,23 @@ pub async fn upload_audio(
         .put(&key, file.bytes, &file.content_type)
         .await?;
     tracing::info!(key, original = %file.filename, "audio stored");
-    Ok(Reply::json(json!({
-        "url": state.storage.public_url(&key),
-        "type": "audio",
-        "filename": name,
-    })))
+    Ok(Reply::json(AudioUpload {
+        url: state.storage.public_url(&key),
+        kind: "audio".into(),
+        filename: name,
+    }))
+}
+
+/// A stored image, recorded as a media object.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ImageUpload {
+    pub id: Uuid,
+    /// Its public URL (empty when storage has none).
+    pub url: String,
+    /// The checked media type, e.g. `image/png`.
+    pub file_type: String,
+    /// Bytes.
+    pub file_size: i64,
 }
 
 /// `POST /api/v1/media/upload/`: store an image and record it as a media object.
@@ -232,7 +260,7 @@ pub async fn upload_image(
     state: web::Data<AppState>,
     auth: AuthUser,
     upload: Upload,
-) -> Result<Reply<201>> {
+) -> Result<Reply<ImageUpload, 201>> {
     let file = receive(upload, &IMAGE, state.config.max_upload_bytes).await?;
     let key = format!("{}{}{}", IMAGE.prefix, Uuid::new_v4(), file.ext);
     let size = file.bytes.len() as i64;
@@ -252,12 +280,12 @@ pub async fn upload_image(
     };
     let mut conn = state.db.get().await?;
     media::insert(&mut conn, &object).await?;
-    Ok(Reply::json(json!({
-        "id": object.id,
-        "url": object.url,
-        "file_type": object.file_type,
-        "file_size": object.file_size,
-    })))
+    Ok(Reply::json(ImageUpload {
+        id: object.id,
+        url: object.url,
+        file_type: object.file_type,
+        file_size: object.file_size,
+    }))
 }
 
 /// `POST /api/v1/media/presign/`
@@ -285,13 +313,35 @@ impl FromInput for PresignBody {
 
 const PRESIGN_LIFETIME: Duration = Duration::from_secs(900);
 
+/// The headers the direct upload must send.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct PresignHeaders {
+    /// The content type the URL was signed for.
+    #[serde(rename = "Content-Type")]
+    pub content_type: String,
+}
+
+/// Where and how to upload a file directly, and the public URL it will have.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct PresignedUpload {
+    /// The object key the file will have.
+    pub key: String,
+    /// Always `PUT`.
+    pub method: String,
+    pub upload_url: String,
+    pub headers: PresignHeaders,
+    pub url: Option<String>,
+    /// Seconds the upload URL stays valid.
+    pub expires_in: u64,
+}
+
 /// A URL to PUT the file to directly (object storage only), and the public URL it will have.
 #[api_v2_operation(tags(Media))]
 pub async fn presign(
     state: web::Data<AppState>,
     _auth: AuthUser,
     body: Valid<PresignBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<PresignedUpload>> {
     let kind = if body.kind == "audio" { &AUDIO } else { &IMAGE };
     let (ext, _) = admit(kind, &body.filename, &body.content_type)?;
     let key = format!("{}{}{ext}", kind.prefix, Uuid::new_v4());
@@ -307,14 +357,18 @@ pub async fn presign(
         )
         .into());
     };
-    Ok(Reply::json(json!({
-        "key": key,
-        "method": "PUT",
-        "upload_url": upload_url,
-        "headers": {"Content-Type": body.content_type},
-        "url": state.storage.public_url(&key),
-        "expires_in": PRESIGN_LIFETIME.as_secs(),
-    })))
+    let url = state.storage.public_url(&key);
+    let Valid(body) = body;
+    Ok(Reply::json(PresignedUpload {
+        key,
+        method: "PUT".into(),
+        upload_url,
+        headers: PresignHeaders {
+            content_type: body.content_type,
+        },
+        url,
+        expires_in: PRESIGN_LIFETIME.as_secs(),
+    }))
 }
 
 fn content_type_of(key: &str) -> &'static str {
@@ -333,12 +387,33 @@ fn content_type_of(key: &str) -> &'static str {
     }
 }
 
+/// The bytes of a stored file, in the content type its extension names.
+#[derive(Debug)]
+pub struct MediaFile;
+
+impl Schema for MediaFile {
+    fn description() -> &'static str {
+        "The file's bytes."
+    }
+
+    fn raw_schema() -> DefaultSchemaRaw {
+        DefaultSchemaRaw {
+            data_type: Some(DataType::String),
+            format: Some(DataTypeFormat::Binary),
+            ..Default::default()
+        }
+    }
+}
+
 /// `GET /media/{key}`: a locally stored object (`USE_S3=false`).
 #[api_v2_operation(
     tags(Media),
     produces = "image/png, image/jpeg, image/webp, image/svg+xml, audio/mpeg, audio/wav, audio/mp4, font/woff, font/woff2, application/json, application/octet-stream"
 )]
-pub async fn serve_local(state: web::Data<AppState>, key: web::Path<String>) -> Result<Reply<200>> {
+pub async fn serve_local(
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<Reply<MediaFile>> {
     let path = state
         .storage
         .local_path(&key)

@@ -15,30 +15,79 @@ use actix_web::HttpRequest;
 use hm_platform::input::Query;
 use hm_platform::reply::Reply;
 use hm_platform::ApiError;
-use paperclip::actix::{api_v2_operation, web};
-use serde::Deserialize;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use paperclip::v2::models::{DataType, DefaultSchemaRaw, Either};
+use paperclip::v2::schema::Apiv2Schema as Schema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+/// The legacy theme's colours, each `#RRGGBB`.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct LegacyColors {
+    pub primary: String,
+    pub secondary: String,
+    pub accent: String,
+    pub success: String,
+    pub warning: String,
+    pub error: String,
+    pub background: String,
+    pub surface: String,
+    pub text_primary: String,
+    pub text_secondary: String,
+}
+
+/// The legacy theme's fixed feature switches.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct LegacyFeatureFlags {
+    pub enable_attendance: bool,
+    pub enable_payments: bool,
+    pub enable_job_matching: bool,
+    pub enable_notifications: bool,
+    pub enable_chat: bool,
+}
+
+/// `GET /api/v1/theme/`: the fixed legacy document (API §4.2).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct LegacyTheme {
+    pub colors: LegacyColors,
+    pub logo_url: String,
+    /// Font family names.
+    pub fonts: Vec<String>,
+    pub feature_flags: LegacyFeatureFlags,
+    /// `major.minor.patch`
+    pub app_version: String,
+    pub min_supported_version: String,
+}
+
 /// `GET /api/v1/theme/`: the fixed legacy document (API §4.2).
 #[api_v2_operation(tags(Config))]
-pub async fn legacy_theme() -> Result<Reply<200>> {
-    Ok(Reply::json(json!({
-        "colors": {
-            "primary": "#FF6B35", "secondary": "#004E89", "accent": "#F77F00",
-            "success": "#06D6A0", "warning": "#FFD23F", "error": "#EF476F",
-            "background": "#FFFFFF", "surface": "#F8F9FA",
-            "text_primary": "#212529", "text_secondary": "#6C757D"
+pub async fn legacy_theme() -> Result<Reply<LegacyTheme>> {
+    Ok(Reply::json(LegacyTheme {
+        colors: LegacyColors {
+            primary: "#FF6B35".into(),
+            secondary: "#004E89".into(),
+            accent: "#F77F00".into(),
+            success: "#06D6A0".into(),
+            warning: "#FFD23F".into(),
+            error: "#EF476F".into(),
+            background: "#FFFFFF".into(),
+            surface: "#F8F9FA".into(),
+            text_primary: "#212529".into(),
+            text_secondary: "#6C757D".into(),
         },
-        "logo_url": "https://minio.local/static/logo.png",
-        "fonts": ["Roboto", "Open Sans", "Lato"],
-        "feature_flags": {
-            "enable_attendance": true, "enable_payments": false, "enable_job_matching": true,
-            "enable_notifications": true, "enable_chat": false
+        logo_url: "https://minio.local/static/logo.png".into(),
+        fonts: vec!["Roboto".into(), "Open Sans".into(), "Lato".into()],
+        feature_flags: LegacyFeatureFlags {
+            enable_attendance: true,
+            enable_payments: false,
+            enable_job_matching: true,
+            enable_notifications: true,
+            enable_chat: false,
         },
-        "app_version": "1.0.0",
-        "min_supported_version": "1.0.0"
-    })))
+        app_version: "1.0.0".into(),
+        min_supported_version: "1.0.0".into(),
+    }))
 }
 
 /// The built-in theme when none is active (DOMAIN §2.9).
@@ -60,7 +109,16 @@ fn default_theme() -> Theme {
     }
 }
 
-fn fonts(theme: &Theme, storage: &Storage) -> Vec<Value> {
+/// One font of a theme: its family and the public URL of its file (`null` when the storage has no
+/// public URL for it).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ThemeFont {
+    /// e.g. `Inter`; `null` when the stored font names none.
+    pub family: Option<String>,
+    pub url: Option<String>,
+}
+
+fn fonts(theme: &Theme, storage: &Storage) -> Vec<ThemeFont> {
     theme
         .fonts
         .as_array()
@@ -68,38 +126,134 @@ fn fonts(theme: &Theme, storage: &Storage) -> Vec<Value> {
             list.iter()
                 .map(|f| {
                     let key = f.get("s3_key").and_then(Value::as_str).unwrap_or("");
-                    json!({"family": f.get("family").cloned().unwrap_or(Value::Null), "url": storage.public_url(key)})
+                    ThemeFont {
+                        family: f.get("family").and_then(Value::as_str).map(str::to_owned),
+                        url: storage.public_url(key),
+                    }
                 })
                 .collect()
         })
         .unwrap_or_default()
 }
 
-pub fn service_json(s: &Service, storage: &Storage) -> Value {
-    json!({
-        "id": s.id,
-        "slug": s.slug,
-        "name": s.name,
-        "title_en": s.title_en,
-        "title_hi": s.title_hi,
-        "category": s.category,
-        "description": s.description,
-        "icon_url": storage.public_url(&s.icon_s3_key),
-        "display_order": s.display_order,
-    })
+/// A service (a skill) as the app lists it (API §4.6).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ServiceView {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub title_en: String,
+    pub title_hi: String,
+    pub category: String,
+    pub description: String,
+    /// Public URL of the icon; `null` when storage has none for its key.
+    pub icon_url: Option<String>,
+    /// Ascending display position.
+    pub display_order: i32,
 }
 
-fn app_banner_json(b: &AppBanner, storage: &Storage) -> Value {
-    json!({
-        "id": b.id,
-        "title": b.title,
-        "subtitle": b.subtitle,
-        "image_url": storage.public_url(&b.image_s3_key),
-        "action": b.action,
-    })
+impl ServiceView {
+    pub fn new(s: &Service, storage: &Storage) -> Self {
+        ServiceView {
+            id: s.id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            title_en: s.title_en.clone(),
+            title_hi: s.title_hi.clone(),
+            category: s.category.clone(),
+            description: s.description.clone(),
+            icon_url: storage.public_url(&s.icon_s3_key),
+            display_order: s.display_order,
+        }
+    }
 }
 
-async fn build_app_config(state: &AppState) -> Result<Value> {
+/// An active app banner as the app config shows it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppBannerView {
+    pub id: Uuid,
+    pub title: String,
+    pub subtitle: String,
+    pub image_url: Option<String>,
+    /// `{"type": "route"|"url", "value": "…"}` or `{}`.
+    pub action: Value,
+}
+
+impl AppBannerView {
+    fn new(b: &AppBanner, storage: &Storage) -> Self {
+        AppBannerView {
+            id: b.id,
+            title: b.title.clone(),
+            subtitle: b.subtitle.clone(),
+            image_url: storage.public_url(&b.image_s3_key),
+            action: b.action.clone(),
+        }
+    }
+}
+
+/// The app itself, in the app config.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// Language codes, e.g. `en`.
+    pub supported_locales: Vec<String>,
+    pub support_phone: String,
+}
+
+/// The active theme (or the built-in one) in the app config.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppConfigTheme {
+    pub name: String,
+    /// `#RRGGBB`
+    pub primary_color: String,
+    pub accent_color: String,
+    pub background_color: String,
+    pub logo_url: Option<String>,
+    pub fonts: Vec<ThemeFont>,
+}
+
+/// An active service as a category of the app config.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppCategory {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub icon_url: Option<String>,
+}
+
+/// The app's fixed feature switches.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppFeatures {
+    pub attendance_kiosk: bool,
+    pub ekyc: bool,
+    pub auto_assign_emergency: bool,
+    pub enable_notifications: bool,
+    pub enable_dark_mode: bool,
+}
+
+/// About the app config document.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppConfigMeta {
+    pub config_version: String,
+    /// Seconds the document is cached.
+    pub cache_ttl_seconds: u64,
+}
+
+/// `GET /api/v1/app-config/`: everything the app needs to boot (API §4.3).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AppConfig {
+    pub app: AppInfo,
+    pub theme: AppConfigTheme,
+    /// Active services in display order.
+    pub categories: Vec<AppCategory>,
+    /// Active app banners in display order.
+    pub banners: Vec<AppBannerView>,
+    pub features: AppFeatures,
+    pub meta: AppConfigMeta,
+}
+
+async fn build_app_config(state: &AppState) -> Result<AppConfig> {
     let mut conn = state.db.get().await?;
     let theme = themes::active(&mut conn)
         .await?
@@ -107,36 +261,54 @@ async fn build_app_config(state: &AppState) -> Result<Value> {
     let categories = services::active(&mut conn).await?;
     let banners = banners::active_app(&mut conn).await?;
     let storage = &state.storage;
-    Ok(json!({
-        "app": {
-            "name": "HunarMitra",
-            "version": "1.0.0",
-            "supported_locales": ["en", "hi", "mr"],
-            "support_phone": "+91-1800-XXX-XXXX"
+    Ok(AppConfig {
+        app: AppInfo {
+            name: "HunarMitra".into(),
+            version: "1.0.0".into(),
+            supported_locales: vec!["en".into(), "hi".into(), "mr".into()],
+            support_phone: "+91-1800-XXX-XXXX".into(),
         },
-        "theme": {
-            "name": theme.name,
-            "primary_color": theme.primary_color,
-            "accent_color": theme.accent_color,
-            "background_color": theme.background_color,
-            "logo_url": storage.public_url(&theme.logo_s3_key),
-            "fonts": fonts(&theme, storage),
+        theme: AppConfigTheme {
+            logo_url: storage.public_url(&theme.logo_s3_key),
+            fonts: fonts(&theme, storage),
+            name: theme.name,
+            primary_color: theme.primary_color,
+            accent_color: theme.accent_color,
+            background_color: theme.background_color,
         },
-        "categories": categories.iter().map(|s| json!({
-            "id": s.id, "slug": s.slug, "name": s.name, "icon_url": storage.public_url(&s.icon_s3_key)
-        })).collect::<Vec<_>>(),
-        "banners": banners.iter().map(|b| app_banner_json(b, storage)).collect::<Vec<_>>(),
-        "features": {
-            "attendance_kiosk": true, "ekyc": false, "auto_assign_emergency": true,
-            "enable_notifications": true, "enable_dark_mode": true
+        categories: categories
+            .iter()
+            .map(|s| AppCategory {
+                id: s.id,
+                slug: s.slug.clone(),
+                name: s.name.clone(),
+                icon_url: storage.public_url(&s.icon_s3_key),
+            })
+            .collect(),
+        banners: banners
+            .iter()
+            .map(|b| AppBannerView::new(b, storage))
+            .collect(),
+        features: AppFeatures {
+            attendance_kiosk: true,
+            ekyc: false,
+            auto_assign_emergency: true,
+            enable_notifications: true,
+            enable_dark_mode: true,
         },
-        "meta": {"config_version": "1.0", "cache_ttl_seconds": Document::AppConfig.ttl_secs()}
-    }))
+        meta: AppConfigMeta {
+            config_version: "1.0".into(),
+            cache_ttl_seconds: Document::AppConfig.ttl_secs(),
+        },
+    })
 }
 
 /// `GET /api/v1/app-config/`: everything the app needs to boot, cached, with an ETag (API §4.3).
 #[api_v2_operation(tags(Config))]
-pub async fn app_config(req: HttpRequest, state: web::Data<AppState>) -> Result<Reply<200, 304>> {
+pub async fn app_config(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<Reply<AppConfig, 200, 304>> {
     let doc = state
         .cache
         .get_or_build(Document::AppConfig, || build_app_config(&state))
@@ -144,40 +316,65 @@ pub async fn app_config(req: HttpRequest, state: web::Data<AppState>) -> Result<
     Ok(doc.respond(&req, Document::AppConfig.ttl_secs()))
 }
 
-/// Marks "no active theme" through the cache: the 404 is cached like a document.
-const NO_THEME: &str = "none";
+/// `GET /api/v1/config/theme/`: the active theme (API §4.4).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ThemeConfig {
+    pub name: String,
+    /// `#RRGGBB`
+    pub primary_color: String,
+    /// The theme's accent colour.
+    pub secondary_color: String,
+    pub background_color: String,
+    pub logo_url: Option<String>,
+    pub hero_image_url: Option<String>,
+    pub fonts: Vec<ThemeFont>,
+    /// The first font's family.
+    pub font_family: Option<String>,
+}
 
-async fn build_theme_config(state: &AppState) -> Result<Value> {
+/// What the theme document's cache holds: the active theme, or `{"none": true}` when there is none
+/// (the 404 is cached like a document).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum CachedTheme {
+    Active(ThemeConfig),
+    Missing { none: bool },
+}
+
+/// The cached bytes of [`CachedTheme::Missing`] begin so.
+const NO_THEME: &[u8] = b"{\"none\"";
+
+async fn build_theme_config(state: &AppState) -> Result<CachedTheme> {
     let mut conn = state.db.get().await?;
     let Some(theme) = themes::active(&mut conn).await? else {
-        return Ok(json!({ NO_THEME: true }));
+        return Ok(CachedTheme::Missing { none: true });
     };
     let storage = &state.storage;
     let fonts = fonts(&theme, storage);
-    let font_family = fonts
-        .first()
-        .and_then(|f| f.get("family").cloned())
-        .unwrap_or(Value::Null);
-    Ok(json!({
-        "name": theme.name,
-        "primary_color": theme.primary_color,
-        "secondary_color": theme.accent_color,
-        "background_color": theme.background_color,
-        "logo_url": storage.public_url(&theme.logo_s3_key),
-        "hero_image_url": storage.public_url(&theme.hero_image_s3_key),
-        "fonts": fonts,
-        "font_family": font_family,
+    let font_family = fonts.first().and_then(|f| f.family.clone());
+    Ok(CachedTheme::Active(ThemeConfig {
+        logo_url: storage.public_url(&theme.logo_s3_key),
+        hero_image_url: storage.public_url(&theme.hero_image_s3_key),
+        name: theme.name,
+        primary_color: theme.primary_color,
+        secondary_color: theme.accent_color,
+        background_color: theme.background_color,
+        fonts,
+        font_family,
     }))
 }
 
 /// `GET /api/v1/config/theme/` and `/api/v1/core/theme/active/`: the active theme (API §4.4).
 #[api_v2_operation(tags(Config))]
-pub async fn theme_config(req: HttpRequest, state: web::Data<AppState>) -> Result<Reply<200, 304>> {
+pub async fn theme_config(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<Reply<ThemeConfig, 200, 304>> {
     let doc = state
         .cache
         .get_or_build(Document::ThemeConfig, || build_theme_config(&state))
         .await?;
-    if doc.body.starts_with(b"{\"none\"") {
+    if doc.body.starts_with(NO_THEME) {
         return Err(ApiError::error(StatusCode::NOT_FOUND, "No active theme configured").into());
     }
     Ok(doc.respond(&req, Document::ThemeConfig.ttl_secs()))
@@ -200,19 +397,51 @@ fn supported_lang(lang: Option<&str>) -> std::result::Result<&'static str, ApiEr
     }
 }
 
-async fn build_translations(state: &AppState, lang: &str) -> Result<Value> {
+/// The schema of a JSON object whose keys are data and whose values are `V`s. It stays inline (no
+/// name): `Reply` would look for the named type inside a map's values and leave the reference dangling.
+fn keyed_object<V: Schema>() -> DefaultSchemaRaw {
+    DefaultSchemaRaw {
+        data_type: Some(DataType::Object),
+        extra_props: Some(Either::Right(Box::new(V::schema_with_ref()))),
+        ..Default::default()
+    }
+}
+
+/// `GET /api/v1/config/i18n/`: translation key → text (API §4.5), keys in the order built (English's
+/// keys first, then the language's own).
+#[derive(Debug, Default, Serialize)]
+#[serde(transparent)]
+pub struct Translations(Map<String, Value>);
+
+impl Translations {
+    fn set(&mut self, key: String, text: String) {
+        self.0.insert(key, Value::String(text));
+    }
+}
+
+impl Schema for Translations {
+    fn description() -> &'static str {
+        "Translation key → text."
+    }
+
+    fn raw_schema() -> DefaultSchemaRaw {
+        keyed_object::<String>()
+    }
+}
+
+async fn build_translations(state: &AppState, lang: &str) -> Result<Translations> {
     let mut conn = state.db.get().await?;
-    let mut map = Map::new();
+    let mut map = Translations::default();
     if lang != "en" {
         // Hindi falls back to English key by key (API §4.5).
         for (key, value) in content::translations(&mut conn, "en").await? {
-            map.insert(key, Value::String(value));
+            map.set(key, value);
         }
     }
     for (key, value) in content::translations(&mut conn, lang).await? {
-        map.insert(key, Value::String(value));
+        map.set(key, value);
     }
-    Ok(Value::Object(map))
+    Ok(map)
 }
 
 /// `GET /api/v1/config/i18n/?lang=` and `/api/v1/core/translations/` (API §4.5).
@@ -221,7 +450,7 @@ pub async fn translations(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: Query<LangQuery>,
-) -> Result<Reply<200, 304>> {
+) -> Result<Reply<Translations, 200, 304>> {
     let lang = supported_lang(query.lang.as_deref())?;
     let document = Document::Translations(lang);
     let doc = state
@@ -233,12 +462,12 @@ pub async fn translations(
 
 /// `GET /api/v1/services/`: active services in display order, a bare list (API §4.6).
 #[api_v2_operation(tags(Services))]
-pub async fn list_services(state: web::Data<AppState>) -> Result<Reply<200>> {
+pub async fn list_services(state: web::Data<AppState>) -> Result<Reply<Vec<ServiceView>>> {
     let mut conn = state.db.get().await?;
     let list = services::active(&mut conn).await?;
     Ok(Reply::json(
         list.iter()
-            .map(|s| service_json(s, &state.storage))
+            .map(|s| ServiceView::new(s, &state.storage))
             .collect::<Vec<_>>(),
     ))
 }
@@ -248,22 +477,37 @@ pub async fn list_services(state: web::Data<AppState>) -> Result<Reply<200>> {
 pub async fn get_service(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ServiceView>> {
     let mut conn = state.db.get().await?;
     let service = services::active_by_slug(&mut conn, &slug)
         .await?
         .ok_or_else(|| ApiError::no_match("Service"))?;
-    Ok(Reply::json(service_json(&service, &state.storage)))
+    Ok(Reply::json(ServiceView::new(&service, &state.storage)))
 }
 
-async fn build_flags(state: &AppState) -> Result<Value> {
+/// `GET /api/v1/flags/`: feature flag key → enabled (API §4.7), keys in ascending order.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct FeatureFlags(Map<String, Value>);
+
+impl Schema for FeatureFlags {
+    fn description() -> &'static str {
+        "Feature flag key → enabled."
+    }
+
+    fn raw_schema() -> DefaultSchemaRaw {
+        keyed_object::<bool>()
+    }
+}
+
+async fn build_flags(state: &AppState) -> Result<FeatureFlags> {
     let mut conn = state.db.get().await?;
     let map: Map<String, Value> = flags::all(&mut conn)
         .await?
         .into_iter()
         .map(|f| (f.key, Value::Bool(f.enabled)))
         .collect();
-    Ok(Value::Object(map))
+    Ok(FeatureFlags(map))
 }
 
 /// `GET /api/v1/flags/`: every feature flag's key → enabled, cached (API §4.7).
@@ -271,7 +515,7 @@ async fn build_flags(state: &AppState) -> Result<Value> {
 pub async fn feature_flags(
     req: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<Reply<200, 304>> {
+) -> Result<Reply<FeatureFlags, 200, 304>> {
     let doc = state
         .cache
         .get_or_build(Document::FeatureFlags, || build_flags(&state))
@@ -285,11 +529,32 @@ pub struct SlotQuery {
     pub slot: Option<String>,
 }
 
-pub fn promo_json(b: &PromoBanner) -> Value {
-    json!({
-        "id": b.id, "title": b.title, "image_url": b.image_url, "link": b.link,
-        "slot": b.slot, "priority": b.priority,
-    })
+/// A promo banner visible now (API §4.8).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct PromoBannerView {
+    pub id: Uuid,
+    pub title: String,
+    /// Full public URL of the image.
+    pub image_url: String,
+    /// Click-through URL.
+    pub link: Option<String>,
+    /// e.g. `home_top`
+    pub slot: String,
+    /// Higher first.
+    pub priority: i32,
+}
+
+impl From<&PromoBanner> for PromoBannerView {
+    fn from(b: &PromoBanner) -> Self {
+        PromoBannerView {
+            id: b.id,
+            title: b.title.clone(),
+            image_url: b.image_url.clone(),
+            link: b.link.clone(),
+            slot: b.slot.clone(),
+            priority: b.priority,
+        }
+    }
 }
 
 /// `GET /api/v1/cms/banners/?slot=`: promo banners visible now (API §4.8).
@@ -297,7 +562,7 @@ pub fn promo_json(b: &PromoBanner) -> Value {
 pub async fn cms_banners(
     state: web::Data<AppState>,
     query: Query<SlotQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Vec<PromoBannerView>>> {
     let mut conn = state.db.get().await?;
     let slot = query
         .slot
@@ -305,7 +570,9 @@ pub async fn cms_banners(
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let list = banners::visible_promo(&mut conn, slot, chrono::Utc::now()).await?;
-    Ok(Reply::json(list.iter().map(promo_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        list.iter().map(PromoBannerView::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// `lang` filters only when it is one of the content languages (API §4.9).
@@ -313,58 +580,127 @@ fn content_lang(lang: Option<&str>) -> Option<&str> {
     lang.filter(|l| crate::domain::LANGS.contains(l))
 }
 
-pub fn help_json(p: &HelpPage) -> Value {
-    json!({"id": p.id, "slug": p.slug, "title": p.title, "content_html": p.content_html, "lang": p.lang, "order": p.sort_order})
+/// An active help page.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct HelpPageView {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    /// Trusted HTML.
+    pub content_html: String,
+    /// `en` or `hi`
+    pub lang: String,
+    /// Ascending display position.
+    pub order: i32,
 }
 
-pub fn faq_json(f: &Faq) -> Value {
-    json!({"id": f.id, "question": f.question, "answer": f.answer, "lang": f.lang, "order": f.sort_order})
+impl From<&HelpPage> for HelpPageView {
+    fn from(p: &HelpPage) -> Self {
+        HelpPageView {
+            id: p.id,
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            content_html: p.content_html.clone(),
+            lang: p.lang.clone(),
+            order: p.sort_order,
+        }
+    }
+}
+
+/// An active FAQ.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct FaqView {
+    pub id: Uuid,
+    pub question: String,
+    pub answer: String,
+    /// `en` or `hi`
+    pub lang: String,
+    /// Ascending display position.
+    pub order: i32,
+}
+
+impl From<&Faq> for FaqView {
+    fn from(f: &Faq) -> Self {
+        FaqView {
+            id: f.id,
+            question: f.question.clone(),
+            answer: f.answer.clone(),
+            lang: f.lang.clone(),
+            order: f.sort_order,
+        }
+    }
 }
 
 /// `GET /api/v1/help/?lang=`: active help pages.
 #[api_v2_operation(tags(Content))]
-pub async fn help_pages(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<200>> {
+pub async fn help_pages(
+    state: web::Data<AppState>,
+    query: Query<LangQuery>,
+) -> Result<Reply<Vec<HelpPageView>>> {
     let mut conn = state.db.get().await?;
     let list = content::active_pages(&mut conn, content_lang(query.lang.as_deref())).await?;
-    Ok(Reply::json(list.iter().map(help_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        list.iter().map(HelpPageView::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// `GET /api/v1/help/{slug}/`
 #[api_v2_operation(tags(Content))]
-pub async fn help_page(state: web::Data<AppState>, slug: web::Path<String>) -> Result<Reply<200>> {
+pub async fn help_page(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<Reply<HelpPageView>> {
     let mut conn = state.db.get().await?;
     let page = content::active_page(&mut conn, &slug)
         .await?
         .ok_or_else(|| ApiError::no_match("HelpPage"))?;
-    Ok(Reply::json(help_json(&page)))
+    Ok(Reply::json(HelpPageView::from(&page)))
 }
 
 /// `GET /api/v1/faqs/?lang=`: active FAQs.
 #[api_v2_operation(tags(Content))]
-pub async fn faqs(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<200>> {
+pub async fn faqs(
+    state: web::Data<AppState>,
+    query: Query<LangQuery>,
+) -> Result<Reply<Vec<FaqView>>> {
     let mut conn = state.db.get().await?;
     let list = content::active_faqs(&mut conn, content_lang(query.lang.as_deref())).await?;
-    Ok(Reply::json(list.iter().map(faq_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        list.iter().map(FaqView::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// `GET /api/v1/faqs/{id}/`
 #[api_v2_operation(tags(Content))]
-pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<200>> {
+pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<FaqView>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
     let mut conn = state.db.get().await?;
     let faq = content::active_faq(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("FAQ"))?;
-    Ok(Reply::json(faq_json(&faq)))
+    Ok(Reply::json(FaqView::from(&faq)))
+}
+
+/// `GET /api/v1/tts/`: where the stub's audio for a language is (API §4.10).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct TtsStub {
+    /// Public URL of the language's stub audio.
+    pub url: Option<String>,
+    /// `en` or `hi`
+    pub lang: String,
+    pub note: String,
 }
 
 /// `GET /api/v1/tts/?lang=&text=`: the stub (API §4.10).
 #[api_v2_operation(tags(Content))]
-pub async fn tts(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<200>> {
+pub async fn tts(state: web::Data<AppState>, query: Query<LangQuery>) -> Result<Reply<TtsStub>> {
     let lang = supported_lang(query.lang.as_deref())?;
-    Ok(Reply::json(json!({
-        "url": state.storage.public_url(&format!("audio/tts_stub_{lang}.mp3")),
-        "lang": lang,
-        "note": "This is a stub TTS response. Upload real audio files to MinIO for production.",
-    })))
+    Ok(Reply::json(TtsStub {
+        url: state
+            .storage
+            .public_url(&format!("audio/tts_stub_{lang}.mp3")),
+        lang: lang.to_owned(),
+        note: "This is a stub TTS response. Upload real audio files to MinIO for production."
+            .into(),
+    }))
 }

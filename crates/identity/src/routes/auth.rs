@@ -17,6 +17,7 @@ use chrono::Utc;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use hm_platform::auth::{AuthUser, MaybeAuthUser, TokenError, TokenType};
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
@@ -413,7 +414,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: hm_platform::input::Valid<LogoutBody>,
-) -> Result<Reply<205>> {
+) -> Result<Reply<NoBody, 205>> {
     super::me::active_user(&state, &auth).await?;
     let Some(token) = body.0.refresh else {
         return Ok(Reply::empty());

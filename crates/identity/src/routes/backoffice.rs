@@ -4,7 +4,8 @@
 
 use crate::error::Result;
 use crate::events;
-use crate::store::{backoffice, refresh_tokens, users};
+use crate::store::backoffice::{self, IdentityStats, OtpLogRow, UserRow};
+use crate::store::{refresh_tokens, users};
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
@@ -14,6 +15,7 @@ use hm_platform::admin;
 use hm_platform::auth::AdminUser;
 use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
+use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
@@ -25,7 +27,7 @@ pub async fn users_list(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<UserRow>>> {
     Ok(admin::list_answer(&state.db, &req, &backoffice::USERS).await?)
 }
 
@@ -34,7 +36,7 @@ pub async fn user(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<UserRow>> {
     let mut conn = state.db.get().await?;
     let row = admin::one(&mut conn, &backoffice::USERS, &id)
         .await?
@@ -80,7 +82,7 @@ pub async fn user_update(
     admin: AdminUser,
     id: web::Path<String>,
     body: Valid<UserPatch>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<UserRow>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("User"))?;
     let patch = body.0;
     if id == admin.id && patch.is_active == Some(false) {
@@ -133,14 +135,14 @@ pub async fn otp_logs(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<OtpLogRow>>> {
     Ok(admin::list_answer(&state.db, &req, &backoffice::OTP_LOGS).await?)
 }
 
 /// Users by role and state, and the last hour's OTP requests and failed verifications.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<IdentityStats>> {
     let mut conn = state.db.get().await?;
-    let doc = admin::document(&mut conn, backoffice::STATS).await?;
+    let doc: IdentityStats = admin::document(&mut conn, backoffice::STATS).await?;
     Ok(Reply::json(doc))
 }

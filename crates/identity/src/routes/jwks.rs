@@ -7,7 +7,7 @@ use paperclip::actix::{api_v2_operation, web};
 
 /// Token signing keys (JWKS)
 #[api_v2_operation(tags(Auth))]
-pub async fn jwks(state: web::Data<AppState>) -> Reply<200> {
+pub async fn jwks(state: web::Data<AppState>) -> Reply<Jwks> {
     let tokens = &state.config.tokens;
     let keys = std::iter::once(&tokens.signing_key)
         .chain(tokens.previous_keys.iter())

@@ -1,10 +1,35 @@
 //! What the back office reads of identity (issue #9): the admin listings and the dashboard's numbers.
 
 use hm_platform::admin::{Filter, Listing, BOOL};
+use paperclip::actix::Apiv2Schema;
+use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+use uuid::Uuid;
 
 pub const ROLES: &[&str] = &["worker", "contractor", "employer", "admin"];
 
-pub const USERS: Listing = Listing {
+/// A user as the back office lists it (`USERS`).
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub role: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub language_preference: String,
+    pub is_phone_verified: bool,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub has_worker_profile: bool,
+    pub has_contractor_profile: bool,
+    /// ISO 8601 with offset, as Postgres writes it.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub const USERS: Listing<UserRow> = Listing {
     select: "SELECT id, phone, email, role, first_name, last_name, language_preference, is_phone_verified,
              is_active, is_staff, has_worker_profile, has_contractor_profile, created_at, updated_at FROM users",
     id: "id",
@@ -14,9 +39,23 @@ pub const USERS: Listing = Listing {
         Filter { param: "is_active", column: "is_active", choices: BOOL },
     ],
     order: "created_at DESC, id",
+    row: PhantomData,
 };
 
-pub const OTP_LOGS: Listing = Listing {
+/// One OTP audit entry (`OTP_LOGS`): `action` is `request`, `verify_success` or `verify_fail`.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct OtpLogRow {
+    pub id: Uuid,
+    pub phone: String,
+    pub request_id: Uuid,
+    pub action: String,
+    pub ip_address: Option<String>,
+    pub user_agent: String,
+    pub created_at: String,
+}
+
+pub const OTP_LOGS: Listing<OtpLogRow> = Listing {
     select: "SELECT id, phone, request_id, action, host(ip_address) AS ip_address, user_agent, created_at
              FROM otp_logs",
     id: "id",
@@ -27,9 +66,31 @@ pub const OTP_LOGS: Listing = Listing {
         choices: Some(&["request", "verify_success", "verify_fail"]),
     }],
     order: "created_at DESC, id",
+    row: PhantomData,
 };
 
-/// The dashboard's numbers, one JSON document.
+/// Users of each role.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct UsersByRole {
+    pub worker: i64,
+    pub contractor: i64,
+    pub employer: i64,
+    pub admin: i64,
+}
+
+/// The dashboard's numbers of identity (`STATS`).
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityStats {
+    pub users_by_role: UsersByRole,
+    pub users_active: i64,
+    pub users_inactive: i64,
+    pub otp_requests_last_hour: i64,
+    pub otp_verify_failures_last_hour: i64,
+}
+
+/// The dashboard's numbers, one JSON document (an [`IdentityStats`]).
 pub const STATS: &str = "SELECT jsonb_build_object(
              'users_by_role', (SELECT jsonb_build_object(
                  'worker', count(*) FILTER (WHERE role = 'worker'),

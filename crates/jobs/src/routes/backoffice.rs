@@ -3,11 +3,12 @@
 //! which admins may use on any.
 
 use crate::error::Result;
-use crate::store::backoffice;
+use crate::store::backoffice::{self, BookingRow, JobRow, JobsStats, PaymentRow};
 use crate::AppState;
 use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
+use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web};
 
@@ -17,7 +18,7 @@ pub async fn jobs(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<JobRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::JOBS).await
 }
 
@@ -28,7 +29,7 @@ pub async fn bookings(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<BookingRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::BOOKINGS).await
 }
 
@@ -38,14 +39,14 @@ pub async fn payments(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<PaymentRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::PAYMENTS).await
 }
 
 /// Bookings by status today and this week (India time), open jobs, completed payments today.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<JobsStats>> {
     let mut conn = state.db.get().await?;
-    let doc = admin::document(&mut conn, backoffice::STATS).await?;
+    let doc: JobsStats = admin::document(&mut conn, backoffice::STATS).await?;
     Ok(Reply::json(doc))
 }

@@ -20,53 +20,234 @@ use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
-use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
+use hm_platform::paging::{drf_body, drf_page, LinkedPage, DRF_PAGE_SIZE};
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use paperclip::v2::models::{DataType, DataTypeFormat, DefaultSchemaRaw};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// "Booking write JSON" (API §7): the answer to create and edit.
-pub fn write_json(b: &Booking) -> Value {
-    json!({
-        "id": b.id, "service": b.service_id, "address": b.address, "lat": b.lat, "lng": b.lng,
-        "preferred_time": b.preferred_time.map(render), "notes": b.notes,
-        "estimated_price": b.estimated_price, "status": b.status,
-        "payment_method": b.payment_method, "payment_status": b.payment_status,
-        "payment_note": b.payment_note, "created_at": render(b.created_at),
-    })
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct BookingView {
+    pub id: Uuid,
+    /// The catalog service's id.
+    pub service: Uuid,
+    pub address: String,
+    /// Decimal (9,6) as a string: `"19.076000"`.
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    /// ISO 8601 in the platform's time zone: `2026-01-03T16:20:05+05:30`.
+    pub preferred_time: Option<String>,
+    pub notes: Option<String>,
+    /// Rupees, decimal (10,2) as a string: `"450.00"`.
+    pub estimated_price: Option<String>,
+    /// One of the seven booking statuses (DOMAIN §4.3).
+    pub status: String,
+    /// `cash`, `online` or `none`.
+    pub payment_method: String,
+    /// `pending`, `paid`, `failed` or `n/a`.
+    pub payment_status: String,
+    /// Why the payment method differs from the one asked for (online payments off).
+    pub payment_note: Option<String>,
+    pub created_at: String,
+}
+
+impl From<&Booking> for BookingView {
+    fn from(b: &Booking) -> Self {
+        BookingView {
+            id: b.id,
+            service: b.service_id,
+            address: b.address.clone(),
+            lat: b.lat.clone(),
+            lng: b.lng.clone(),
+            preferred_time: b.preferred_time.map(render),
+            notes: b.notes.clone(),
+            estimated_price: b.estimated_price.clone(),
+            status: b.status.clone(),
+            payment_method: b.payment_method.clone(),
+            payment_status: b.payment_status.clone(),
+            payment_note: b.payment_note.clone(),
+            created_at: render(b.created_at),
+        }
+    }
+}
+
+/// A booking's customer, as identity last announced them.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct BookingCustomer {
+    pub id: Uuid,
+    /// Blank when unknown.
+    pub phone: String,
+    /// `worker`, `contractor`, `employer` or `admin`; blank when unknown.
+    pub role: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Always null: jobs does not know it.
+    pub email: Option<String>,
+    /// Always blank.
+    pub profile_picture: String,
+    /// Always true (a customer signed in with their phone).
+    pub is_phone_verified: bool,
+    pub is_active: bool,
+    /// ISO 8601 in the platform's time zone; null when unknown.
+    pub date_joined: Option<String>,
+}
+
+/// A booking's worker: "WorkerProfile JSON" (API §5) as workforce last announced it, or, before it
+/// announced one, what jobs knows of the profile.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum BookingWorker {
+    /// The profile as workforce's last `workforce.worker.*` event carried it.
+    Profile(Value),
+    /// The profile's id, its user and their name (null when identity has not announced them).
+    Known {
+        id: Uuid,
+        user: Option<Uuid>,
+        user_name: Option<String>,
+    },
+}
+
+impl paperclip::v2::schema::Apiv2Schema for BookingWorker {
+    fn name() -> Option<String> {
+        Some("BookingWorker".into())
+    }
+
+    fn description() -> &'static str {
+        "A booking's worker: \"WorkerProfile JSON\" (API §5) as workforce last announced it, or, \
+         before it announced one, the profile's `id`, `user` and `user_name` only."
+    }
+
+    /// An object with at least the three fields both forms have.
+    fn raw_schema() -> DefaultSchemaRaw {
+        let field = |format: Option<DataTypeFormat>, description: &str| {
+            Box::new(DefaultSchemaRaw {
+                data_type: Some(DataType::String),
+                format,
+                description: Some(description.to_owned()),
+                ..Default::default()
+            })
+        };
+        let mut schema = DefaultSchemaRaw {
+            name: Self::name(),
+            description: Some(Self::description().to_owned()),
+            data_type: Some(DataType::Object),
+            ..Default::default()
+        };
+        schema.properties.insert(
+            "id".into(),
+            field(Some(DataTypeFormat::Uuid), "The worker profile's id."),
+        );
+        schema.properties.insert(
+            "user".into(),
+            field(Some(DataTypeFormat::Uuid), "The worker's user id."),
+        );
+        schema.properties.insert(
+            "user_name".into(),
+            field(None, "The worker's full name, else phone."),
+        );
+        schema.required.insert("id".into());
+        schema
+    }
+}
+
+/// A booking's service, as catalog last announced it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct BookingService {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub title_en: String,
+    pub display_order: i32,
 }
 
 /// "Booking detail JSON" (API §7): with the customer, the worker's profile and the service.
-pub fn detail_json(b: &Booking) -> Value {
-    let worker = match (b.worker_id, &b.worker_profile) {
-        (None, _) => Value::Null,
-        (Some(_), Some(profile)) => profile.clone(),
-        (Some(id), None) => json!({"id": id, "user": b.worker_user_id, "user_name": b.worker_name}),
-    };
-    json!({
-        "id": b.id,
-        "user": {
-            "id": b.user_id, "phone": b.user_phone, "role": b.user_role, "first_name": b.user_first_name,
-            "last_name": b.user_last_name, "email": null, "profile_picture": "", "is_phone_verified": true,
-            "is_active": b.user_is_active, "date_joined": b.user_joined.map(render),
-        },
-        "worker": worker,
-        "service": {
-            "id": b.service_id, "slug": b.service_slug, "name": b.service_name,
-            "title_en": b.service_title_en, "display_order": b.service_display_order,
-        },
-        "address": b.address, "lat": b.lat, "lng": b.lng, "preferred_time": b.preferred_time.map(render),
-        "notes": b.notes, "estimated_price": b.estimated_price, "status": b.status,
-        "eta_minutes": b.eta_minutes, "tracking_url": b.tracking_url,
-        "payment_method": b.payment_method, "payment_status": b.payment_status,
-        "payment_note": b.payment_note,
-        "created_at": render(b.created_at), "updated_at": render(b.updated_at),
-    })
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct BookingDetail {
+    pub id: Uuid,
+    pub user: BookingCustomer,
+    /// Null until a worker is assigned.
+    pub worker: Option<BookingWorker>,
+    pub service: BookingService,
+    pub address: String,
+    /// Decimal (9,6) as a string: `"19.076000"`.
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    /// ISO 8601 in the platform's time zone: `2026-01-03T16:20:05+05:30`.
+    pub preferred_time: Option<String>,
+    pub notes: Option<String>,
+    /// Rupees, decimal (10,2) as a string: `"450.00"`.
+    pub estimated_price: Option<String>,
+    /// One of the seven booking statuses (DOMAIN §4.3).
+    pub status: String,
+    /// Minutes until the worker arrives.
+    pub eta_minutes: Option<i32>,
+    pub tracking_url: Option<String>,
+    /// `cash`, `online` or `none`.
+    pub payment_method: String,
+    /// `pending`, `paid`, `failed` or `n/a`.
+    pub payment_status: String,
+    /// Why the payment method differs from the one asked for (online payments off).
+    pub payment_note: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Booking> for BookingDetail {
+    fn from(b: &Booking) -> Self {
+        let worker = match (b.worker_id, &b.worker_profile) {
+            (None, _) => None,
+            (Some(_), Some(profile)) => Some(BookingWorker::Profile(profile.clone())),
+            (Some(id), None) => Some(BookingWorker::Known {
+                id,
+                user: b.worker_user_id,
+                user_name: b.worker_name.clone(),
+            }),
+        };
+        BookingDetail {
+            id: b.id,
+            user: BookingCustomer {
+                id: b.user_id,
+                phone: b.user_phone.clone(),
+                role: b.user_role.clone(),
+                first_name: b.user_first_name.clone(),
+                last_name: b.user_last_name.clone(),
+                email: None,
+                profile_picture: String::new(),
+                is_phone_verified: true,
+                is_active: b.user_is_active,
+                date_joined: b.user_joined.map(render),
+            },
+            worker,
+            service: BookingService {
+                id: b.service_id,
+                slug: b.service_slug.clone(),
+                name: b.service_name.clone(),
+                title_en: b.service_title_en.clone(),
+                display_order: b.service_display_order,
+            },
+            address: b.address.clone(),
+            lat: b.lat.clone(),
+            lng: b.lng.clone(),
+            preferred_time: b.preferred_time.map(render),
+            notes: b.notes.clone(),
+            estimated_price: b.estimated_price.clone(),
+            status: b.status.clone(),
+            eta_minutes: b.eta_minutes,
+            tracking_url: b.tracking_url.clone(),
+            payment_method: b.payment_method.clone(),
+            payment_status: b.payment_status.clone(),
+            payment_note: b.payment_note.clone(),
+            created_at: render(b.created_at),
+            updated_at: render(b.updated_at),
+        }
+    }
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
@@ -198,7 +379,7 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<PageQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<BookingDetail>>> {
     let scope = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;
     let (_, count) = bookings::visible_page(&mut conn, scope, 0, 0).await?;
@@ -209,7 +390,7 @@ pub async fn list(
         &req,
         page,
         count,
-        rows.iter().map(detail_json).collect(),
+        rows.iter().map(BookingDetail::from).collect(),
     )))
 }
 
@@ -218,9 +399,9 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<BookingDetail>> {
     let mut conn = state.db.get().await?;
-    Ok(Reply::json(detail_json(
+    Ok(Reply::json(BookingDetail::from(
         &visible(&mut conn, &auth, &id).await?,
     )))
 }
@@ -233,7 +414,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<NewBooking>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<BookingView, 201>> {
     let Valid(NewBooking(body)) = body;
     let (method, pay_status, note) =
         booking::payment_terms(body.payment_method.as_deref(), state.enable_payments);
@@ -276,7 +457,7 @@ pub async fn create(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(write_json(&created)))
+    Ok(Reply::json(BookingView::from(&created)))
 }
 
 async fn change(
@@ -285,7 +466,7 @@ async fn change(
     id: &str,
     body: BookingBody,
     full: bool,
-) -> Result<Reply<200>> {
+) -> Result<Reply<BookingView>> {
     let mut conn = state.db.get().await?;
     let seen = visible(&mut conn, auth, id).await?;
     auth.require_owner_or_admin(seen.user_id)?;
@@ -322,7 +503,7 @@ async fn change(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(write_json(&updated)))
+    Ok(Reply::json(BookingView::from(&updated)))
 }
 
 /// Replace a booking's details (owner or admin, while requested or confirmed).
@@ -332,7 +513,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<NewBooking>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<BookingView>> {
     let Valid(NewBooking(body)) = body;
     change(&state, &auth, &id, body, true).await
 }
@@ -344,7 +525,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<BookingPatch>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<BookingView>> {
     let Valid(BookingPatch(body)) = body;
     change(&state, &auth, &id, body, false).await
 }
@@ -355,7 +536,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let mut conn = state.db.get().await?;
     let current = visible(&mut conn, &auth, &id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -435,7 +616,7 @@ pub async fn status(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<StatusBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<BookingDetail>> {
     let Valid(StatusBody {
         status: target,
         eta_minutes,
@@ -472,7 +653,7 @@ pub async fn status(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(detail_json(&after)))
+    Ok(Reply::json(BookingDetail::from(&after)))
 }
 
 /// `POST …/assign/`
@@ -498,7 +679,7 @@ pub async fn assign(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<AssignBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<BookingDetail>> {
     let mut conn = state.db.get().await?;
     let booking_id = visible(&mut conn, &auth, &id).await?.id;
     if !(auth.is_admin() || auth.role == Role::Contractor) {
@@ -548,5 +729,5 @@ pub async fn assign(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(detail_json(&after)))
+    Ok(Reply::json(BookingDetail::from(&after)))
 }

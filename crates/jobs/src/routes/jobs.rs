@@ -21,36 +21,108 @@ use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
-use hm_platform::paging::Paging;
+use hm_platform::paging::{NumberedPage, Paging};
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// "Job JSON" (API §6).
-pub fn job_json(j: &Job) -> Value {
-    json!({
-        "id": j.id, "title": j.title, "description": j.description,
-        "service": j.service_id, "service_name": j.service_name, "status": j.status,
-        "location": j.location, "latitude": j.latitude, "longitude": j.longitude, "budget": j.budget,
-        "poster": j.poster_id, "poster_name": j.poster_name, "assigned_worker": j.assigned_worker_id,
-        "scheduled_date": j.scheduled_date.map(render), "completion_date": j.completion_date.map(render),
-        "instruction_audio_url": j.instruction_audio_url, "photos": [],
-        "created_at": render(j.created_at), "updated_at": render(j.updated_at),
-    })
+/// "Job JSON" (API §6): a job as every job endpoint answers it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct JobView {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    /// The catalog service's id.
+    pub service: Uuid,
+    pub service_name: String,
+    /// `open`, `assigned`, `in_progress`, `completed` or `cancelled`.
+    pub status: String,
+    pub location: String,
+    /// Decimal (9,6) as a string: `"19.076000"`.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    /// Rupees, decimal (10,2) as a string: `"1500.00"`.
+    pub budget: Option<String>,
+    /// The poster's user id.
+    pub poster: Uuid,
+    /// The poster's full name, else phone.
+    pub poster_name: String,
+    /// The assigned worker's user id.
+    pub assigned_worker: Option<Uuid>,
+    /// ISO 8601 in the platform's time zone: `2026-01-03T16:20:05+05:30`.
+    pub scheduled_date: Option<String>,
+    pub completion_date: Option<String>,
+    pub instruction_audio_url: Option<String>,
+    /// Photo URLs; always empty for now.
+    pub photos: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
-/// The application JSON of API §6.4.
-pub fn application_json(a: &Application) -> Value {
-    json!({
-        "id": a.id, "job": a.job_id, "job_title": a.job_title, "worker": a.worker_id,
-        "worker_name": a.worker_name, "status": a.status, "applied_at": render(a.applied_at),
-        "created_at": render(a.created_at), "updated_at": render(a.updated_at),
-    })
+impl From<&Job> for JobView {
+    fn from(j: &Job) -> Self {
+        JobView {
+            id: j.id,
+            title: j.title.clone(),
+            description: j.description.clone(),
+            service: j.service_id,
+            service_name: j.service_name.clone(),
+            status: j.status.clone(),
+            location: j.location.clone(),
+            latitude: j.latitude.clone(),
+            longitude: j.longitude.clone(),
+            budget: j.budget.clone(),
+            poster: j.poster_id,
+            poster_name: j.poster_name.clone(),
+            assigned_worker: j.assigned_worker_id,
+            scheduled_date: j.scheduled_date.map(render),
+            completion_date: j.completion_date.map(render),
+            instruction_audio_url: j.instruction_audio_url.clone(),
+            photos: Vec::new(),
+            created_at: render(j.created_at),
+            updated_at: render(j.updated_at),
+        }
+    }
+}
+
+/// A job application (API §6.4).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ApplicationView {
+    pub id: Uuid,
+    /// The job's id.
+    pub job: Uuid,
+    pub job_title: String,
+    /// The applicant's worker profile id.
+    pub worker: Uuid,
+    /// The applicant's full name, else phone.
+    pub worker_name: String,
+    /// `applied`, `accepted` or `declined`.
+    pub status: String,
+    /// ISO 8601 in the platform's time zone.
+    pub applied_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Application> for ApplicationView {
+    fn from(a: &Application) -> Self {
+        ApplicationView {
+            id: a.id,
+            job: a.job_id,
+            job_title: a.job_title.clone(),
+            worker: a.worker_id,
+            worker_name: a.worker_name.clone(),
+            status: a.status.clone(),
+            applied_at: render(a.applied_at),
+            created_at: render(a.created_at),
+            updated_at: render(a.updated_at),
+        }
+    }
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
@@ -171,7 +243,10 @@ fn number(raw: Option<&str>) -> Option<f64> {
 
 /// Jobs, newest first or by budget, with filters (P-STD).
 #[api_v2_operation(tags(Jobs))]
-pub async fn list(state: web::Data<AppState>, query: Query<ListQuery>) -> Result<Reply<200>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    query: Query<ListQuery>,
+) -> Result<Reply<NumberedPage<JobView>>> {
     let service_id = match query.service_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
@@ -199,7 +274,7 @@ pub async fn list(state: web::Data<AppState>, query: Query<ListQuery>) -> Result
     Ok(Reply::json(paging.body(
         page,
         count,
-        rows.iter().map(job_json).collect(),
+        rows.iter().map(JobView::from).collect(),
     )))
 }
 
@@ -211,9 +286,9 @@ async fn load(conn: &mut AsyncPgConnection, id: &str) -> Result<Job> {
 }
 
 #[api_v2_operation(tags(Jobs))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<200>> {
+pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<JobView>> {
     let mut conn = state.db.get().await?;
-    Ok(Reply::json(job_json(&load(&mut conn, &id).await?)))
+    Ok(Reply::json(JobView::from(&load(&mut conn, &id).await?)))
 }
 
 /// Post a job: the caller is its poster, and its contractor when they have a contractor profile.
@@ -223,7 +298,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<NewJob>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<JobView, 201>> {
     let Valid(NewJob(body)) = body;
     let mut conn = state.db.get().await?;
     let service = resolve(&mut conn, &body.service).await?;
@@ -246,7 +321,7 @@ pub async fn create(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(job_json(&job)))
+    Ok(Reply::json(JobView::from(&job)))
 }
 
 async fn change(
@@ -256,7 +331,7 @@ async fn change(
     id: &str,
     body: JobBody,
     full: bool,
-) -> Result<Reply<200>> {
+) -> Result<Reply<JobView>> {
     let mut conn = state.db.get().await?;
     let current = load(&mut conn, id).await?;
     auth.require_owner_or_admin(current.poster_id)?;
@@ -308,7 +383,7 @@ async fn change(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(job_json(&job)))
+    Ok(Reply::json(JobView::from(&job)))
 }
 
 /// Replace a job (poster or admin).
@@ -319,7 +394,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<NewJob>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<JobView>> {
     let Valid(NewJob(body)) = body;
     change(&req, &state, &auth, &id, body, true).await
 }
@@ -332,7 +407,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<JobPatch>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<JobView>> {
     let Valid(JobPatch(body)) = body;
     change(&req, &state, &auth, &id, body, false).await
 }
@@ -343,7 +418,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let mut conn = state.db.get().await?;
     let current = load(&mut conn, &id).await?;
     auth.require_owner_or_admin(current.poster_id)?;
@@ -358,7 +433,7 @@ pub async fn apply(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<ApplicationView, 201>> {
     let mut conn = state.db.get().await?;
     let job = load(&mut conn, &id).await?;
     let worker = refs::profile_of_user(&mut conn, Profile::Worker, auth.id)
@@ -398,7 +473,7 @@ pub async fn apply(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(application_json(&application)))
+    Ok(Reply::json(ApplicationView::from(&application)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -413,7 +488,7 @@ async fn decide(
     auth: &AuthUser,
     path: &(String, String),
     decision: Decision,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ApplicationView>> {
     let mut conn = state.db.get().await?;
     let job = load(&mut conn, &path.0).await?;
     let application_id = Uuid::parse_str(&path.1).map_err(|_| ApiError::not_found())?;
@@ -493,7 +568,7 @@ async fn decide(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(application_json(&decided)))
+    Ok(Reply::json(ApplicationView::from(&decided)))
 }
 
 /// Accept an application: the job is assigned to the applicant and the other applications closed.
@@ -503,7 +578,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     auth: AuthUser,
     path: web::Path<(String, String)>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ApplicationView>> {
     decide(&req, &state, &auth, &path, Decision::Accept).await
 }
 
@@ -514,6 +589,6 @@ pub async fn decline(
     state: web::Data<AppState>,
     auth: AuthUser,
     path: web::Path<(String, String)>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ApplicationView>> {
     decide(&req, &state, &auth, &path, Decision::Decline).await
 }

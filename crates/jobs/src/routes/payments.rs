@@ -3,6 +3,7 @@
 //! payment, and the gateway's webhook (HMAC-signed when `PAYMENT_WEBHOOK_SECRET` is set) moves it;
 //! a completed payment pays the worker 80 % once, however often the webhook is delivered.
 
+use super::RawBody;
 use crate::domain::payment;
 use crate::error::{JobsError, Result};
 use crate::events::SOURCE;
@@ -23,7 +24,7 @@ use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde_json::json;
+use serde::Serialize;
 use uuid::Uuid;
 
 fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
@@ -53,6 +54,54 @@ impl FromInput for PaymentBody {
     }
 }
 
+/// A payment just opened, and where the customer pays it.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct PaymentCreated {
+    pub payment_id: Uuid,
+    /// Decimal (10,2) as a string: `"450.00"`.
+    pub amount: String,
+    /// ISO 4217, `INR`.
+    pub currency: String,
+    /// `created`.
+    pub status: String,
+    /// The (mock) gateway's checkout page.
+    pub checkout_url: String,
+    pub message: String,
+}
+
+/// `POST /api/v1/payments/webhook/`: what the gateway reports, as JSON or a form.
+#[derive(Debug, Apiv2Schema)]
+pub struct WebhookBody {
+    /// The payment's id.
+    pub payment_id: String,
+    /// `pending`, `completed` or `failed`.
+    pub status: String,
+    /// The gateway's own reference for the payment.
+    pub gateway_reference: Option<String>,
+}
+
+/// The answer to a webhook: `payment_id` and `status` only when it changed the payment.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct WebhookAnswer {
+    /// `Webhook processed`, `Payment already in this status` or `Acknowledged (payments disabled)`.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<Uuid>,
+    /// The payment's new status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl WebhookAnswer {
+    fn message(message: &str) -> Self {
+        WebhookAnswer {
+            message: message.to_owned(),
+            payment_id: None,
+            status: None,
+        }
+    }
+}
+
 fn payments_disabled() -> JobsError {
     ApiError::coded(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -69,12 +118,12 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
-    body: Bytes,
-) -> Result<Reply<201>> {
+    body: RawBody<PaymentBody>,
+) -> Result<Reply<PaymentCreated, 201>> {
     if !state.enable_payments {
         return Err(payments_disabled());
     }
-    let body: PaymentBody = parse(&req, body).await?;
+    let body: PaymentBody = parse(&req, body.0).await?;
     let mut conn = state.db.get().await?;
     let booking = bookings::by_id(&mut conn, body.booking_id)
         .await?
@@ -86,22 +135,18 @@ pub async fn create(
         ));
     }
     let created = payments::create(&mut conn, booking.id, &body.amount, &body.gateway).await?;
-    Ok(Reply::json(json!({
-        "payment_id": created.id, "amount": created.amount, "currency": created.currency,
-        "status": created.status,
-        "checkout_url": format!("https://mock-gateway.com/checkout/{}", created.id),
-        "message": "Mock payment created (no real gateway integration)",
-    })))
+    Ok(Reply::json(PaymentCreated {
+        payment_id: created.id,
+        amount: created.amount,
+        currency: created.currency,
+        status: created.status,
+        checkout_url: format!("https://mock-gateway.com/checkout/{}", created.id),
+        message: "Mock payment created (no real gateway integration)".to_owned(),
+    }))
 }
 
-/// What a webhook reports.
-struct Report {
-    payment_id: String,
-    status: String,
-    reference: Option<String>,
-}
-
-async fn report(req: &HttpRequest, body: Bytes) -> Result<Report> {
+/// What the webhook reports: 400 "payment_id and status required" without either.
+async fn report(req: &HttpRequest, body: Bytes) -> Result<WebhookBody> {
     let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE);
     let mut input = Input::new(hm_platform::input::read_fields(content_type, body).await?);
     let (payment_id, status) = match (input.has("payment_id"), input.has("status")) {
@@ -121,10 +166,10 @@ async fn report(req: &HttpRequest, body: Bytes) -> Result<Report> {
         .filter(|r| !r.is_empty());
     input.finish()?;
     match (payment_id, status) {
-        (Some(payment_id), Some(status)) => Ok(Report {
+        (Some(payment_id), Some(status)) => Ok(WebhookBody {
             payment_id,
             status,
-            reference,
+            gateway_reference: reference,
         }),
         _ => Err(error(
             StatusCode::BAD_REQUEST,
@@ -166,12 +211,13 @@ fn outcome(
 pub async fn webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Bytes,
-) -> Result<Reply<200>> {
+    body: RawBody<WebhookBody>,
+) -> Result<Reply<WebhookAnswer>> {
+    let RawBody(body, _) = body;
     if !state.enable_payments {
-        return Ok(Reply::json(
-            json!({"message": "Acknowledged (payments disabled)"}),
-        ));
+        return Ok(Reply::json(WebhookAnswer::message(
+            "Acknowledged (payments disabled)",
+        )));
     }
     if let Some(secret) = &state.webhook_secret {
         let signature = req
@@ -183,10 +229,10 @@ pub async fn webhook(
             return Err(error(StatusCode::UNAUTHORIZED, "Invalid signature"));
         }
     }
-    let Report {
+    let WebhookBody {
         payment_id,
         status,
-        reference,
+        gateway_reference: reference,
     } = report(&req, body).await?;
     let not_found = || error(StatusCode::NOT_FOUND, "Payment not found");
     let id = Uuid::parse_str(&payment_id).map_err(|_| not_found())?;
@@ -226,8 +272,12 @@ pub async fn webhook(
         })
         .await?;
     Ok(Reply::json(if changed {
-        json!({"message": "Webhook processed", "payment_id": id, "status": reported})
+        WebhookAnswer {
+            message: "Webhook processed".to_owned(),
+            payment_id: Some(id),
+            status: Some(reported),
+        }
     } else {
-        json!({"message": "Payment already in this status"})
+        WebhookAnswer::message("Payment already in this status")
     }))
 }

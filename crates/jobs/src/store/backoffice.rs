@@ -1,8 +1,37 @@
 //! What the back office reads of jobs (issue #9): the admin listings and the dashboard's numbers.
 
 use hm_platform::admin::{Filter, Listing};
+use paperclip::actix::Apiv2Schema;
+use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+use uuid::Uuid;
 
-pub const JOBS: Listing = Listing {
+/// A job as the back office lists it (`JOBS`); timestamps as Postgres writes them.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct JobRow {
+    pub id: Uuid,
+    pub title: String,
+    /// `open`, `assigned`, `in_progress`, `completed` or `cancelled`.
+    pub status: String,
+    pub poster_id: Uuid,
+    /// Null when identity has not announced the poster.
+    pub poster_phone: Option<String>,
+    /// First and last name, blank when unknown.
+    pub poster_name: String,
+    pub service_id: Uuid,
+    pub service_name: String,
+    pub location: String,
+    /// Rupees, numeric(10,2).
+    pub budget: Option<f64>,
+    /// The assigned worker's user id.
+    pub assigned_worker_id: Option<Uuid>,
+    pub scheduled_date: Option<String>,
+    pub created_at: String,
+}
+
+pub const JOBS: Listing<JobRow> = Listing {
+
     select: "SELECT j.id, j.title, j.status, j.poster_id, u.phone AS poster_phone,
              trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS poster_name,
              j.service_id, s.name AS service_name, j.location, j.budget, j.assigned_worker_id,
@@ -16,9 +45,41 @@ pub const JOBS: Listing = Listing {
         choices: Some(&["open", "assigned", "in_progress", "completed", "cancelled"]),
     }],
     order: "j.created_at DESC, j.id",
+    row: PhantomData,
 };
 
-pub const BOOKINGS: Listing = Listing {
+/// A booking as the back office lists it (`BOOKINGS`), with its `payment_note`.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRow {
+    pub id: Uuid,
+    /// One of the seven booking statuses (DOMAIN §4.3).
+    pub status: String,
+    /// The customer's user id.
+    pub user_id: Uuid,
+    /// Null when identity has not announced the customer.
+    pub user_phone: Option<String>,
+    /// First and last name, blank when unknown.
+    pub user_name: String,
+    pub service_id: Uuid,
+    pub service_name: String,
+    /// The assigned worker's profile id.
+    pub worker_id: Option<Uuid>,
+    pub address: String,
+    /// Rupees, numeric(10,2).
+    pub estimated_price: Option<f64>,
+    /// `cash`, `online` or `none`.
+    pub payment_method: String,
+    /// `pending`, `paid`, `failed` or `n/a`.
+    pub payment_status: String,
+    pub payment_note: Option<String>,
+    /// Minutes until the worker arrives.
+    pub eta_minutes: Option<i64>,
+    pub preferred_time: Option<String>,
+    pub created_at: String,
+}
+
+pub const BOOKINGS: Listing<BookingRow> = Listing {
     select: "SELECT b.id, b.status, b.user_id, u.phone AS user_phone,
              trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name,
              b.service_id, s.name AS service_name, b.worker_id, b.address, b.estimated_price,
@@ -41,9 +102,29 @@ pub const BOOKINGS: Listing = Listing {
         },
     ],
     order: "b.created_at DESC, b.id",
+    row: PhantomData,
 };
 
-pub const PAYMENTS: Listing = Listing {
+/// A payment as the back office lists it (`PAYMENTS`).
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub booking_id: Uuid,
+    /// numeric(10,2), in `currency`.
+    pub amount: f64,
+    /// ISO 4217, `INR`.
+    pub currency: String,
+    /// `razorpay`, `stripe` or `manual`.
+    pub gateway: String,
+    /// `created`, `pending`, `completed` or `failed`.
+    pub status: String,
+    pub gateway_reference: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub const PAYMENTS: Listing<PaymentRow> = Listing {
     select:
         "SELECT p.id, p.booking_id, p.amount, p.currency, p.gateway, p.status, p.gateway_reference,
              p.created_at, p.updated_at FROM payments p",
@@ -62,9 +143,41 @@ pub const PAYMENTS: Listing = Listing {
         },
     ],
     order: "p.created_at DESC, p.id",
+    row: PhantomData,
 };
 
-/// The dashboard's numbers, one JSON document.
+/// Bookings of each status; a status without bookings is absent.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingsByStatus {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_the_way: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrived: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_pending: Option<i64>,
+}
+
+/// The dashboard's numbers of jobs (`STATS`), days and weeks in the platform's time zone.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct JobsStats {
+    pub bookings_today: BookingsByStatus,
+    pub bookings_this_week: BookingsByStatus,
+    pub bookings_total: i64,
+    pub jobs_open: i64,
+    pub payments_completed_today: i64,
+}
+
+/// The dashboard's numbers, one JSON document (a [`JobsStats`]).
 pub const STATS: &str = "WITH bounds AS (SELECT
              date_trunc('day', now()) AS today, date_trunc('week', now()) AS week)
          SELECT jsonb_build_object(

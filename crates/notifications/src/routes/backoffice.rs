@@ -2,11 +2,12 @@
 //! with search and filters, and the numbers of the dashboard.
 
 use crate::error::Result;
-use crate::store::backoffice;
+use crate::store::backoffice::{self, NotificationRow, NotificationsStats, SmsLogRow};
 use crate::AppState;
 use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
+use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web};
 
@@ -16,7 +17,7 @@ pub async fn notifications(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<NotificationRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::NOTIFICATIONS).await
 }
 
@@ -26,14 +27,17 @@ pub async fn sms_log(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<SmsLogRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::SMS_LOG).await
 }
 
 /// Unread notifications, the last hour's OTP messages sent and failed, devices and pushes.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn stats(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<NotificationsStats>> {
     let mut conn = state.db.get().await?;
-    let doc = admin::document(&mut conn, backoffice::STATS).await?;
+    let doc: NotificationsStats = admin::document(&mut conn, backoffice::STATS).await?;
     Ok(Reply::json(doc))
 }

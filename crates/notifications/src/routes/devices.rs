@@ -8,22 +8,59 @@ use crate::AppState;
 use actix_web::http::StatusCode;
 use hm_platform::auth::{AdminUser, AuthUser, MaybeAuthUser};
 use hm_platform::input::{FromInput, Input, Text, Valid};
-use hm_platform::reply::Reply;
+use hm_platform::reply::{NoBody, Reply};
 use hm_platform::time::render;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 pub const PLATFORMS: [&str; 3] = ["android", "ios", "web"];
 
-/// "Device JSON" (API §9.4).
-fn device_json(d: &Device) -> Value {
-    json!({
-        "id": d.id, "user": d.user_id, "user_phone": d.user_phone, "platform": d.platform,
-        "registration_token": d.registration_token, "last_seen": render(d.last_seen),
-        "is_active": d.is_active, "metadata": d.metadata, "created_at": render(d.created_at),
-    })
+/// "Device JSON" (API §9.4): one push registration.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct DeviceView {
+    pub id: Uuid,
+    /// The owner; `null` for an anonymous registration.
+    pub user: Option<Uuid>,
+    /// The owner's phone, when the owner is known.
+    pub user_phone: Option<String>,
+    /// `android`, `ios` or `web`.
+    pub platform: String,
+    /// The FCM token.
+    pub registration_token: String,
+    /// ISO 8601 in the platform's time zone, e.g. `2026-01-03T16:20:05+05:30`.
+    pub last_seen: String,
+    pub is_active: bool,
+    /// Model, OS and app version (an object, free-form).
+    pub metadata: Value,
+    pub created_at: String,
+}
+
+impl From<&Device> for DeviceView {
+    fn from(d: &Device) -> Self {
+        DeviceView {
+            id: d.id,
+            user: d.user_id,
+            user_phone: d.user_phone.clone(),
+            platform: d.platform.clone(),
+            registration_token: d.registration_token.clone(),
+            last_seen: render(d.last_seen),
+            is_active: d.is_active,
+            metadata: d.metadata.clone(),
+            created_at: render(d.created_at),
+        }
+    }
+}
+
+/// `POST /api/v1/devices/unregister/`
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct Unregistered {
+    /// Always `unregistered`.
+    pub status: String,
+    /// Registrations of the token deactivated (at least 1).
+    pub devices_updated: usize,
 }
 
 fn metadata(input: &mut Input) -> Option<Value> {
@@ -126,7 +163,7 @@ pub async fn register(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
     body: Valid<DeviceBody>,
-) -> Result<Reply<201, 200>> {
+) -> Result<Reply<DeviceView, 201, 200>> {
     let body = body.0;
     let owner = match &caller.0 {
         Some(admin) if admin.is_admin() && body.user_id.is_some() => {
@@ -151,7 +188,7 @@ pub async fn register(
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Reply::json_when(created, device_json(&device)))
+    Ok(Reply::json_when(created, DeviceView::from(&device)))
 }
 
 /// `POST /api/v1/devices/unregister/`
@@ -174,26 +211,27 @@ pub async fn unregister(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<UnregisterBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Unregistered>> {
     let owner = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;
     let n = devices::unregister(&mut conn, &body.registration_token, owner).await?;
     if n == 0 {
         return Err(ApiError::error(StatusCode::NOT_FOUND, "Device not found").into());
     }
-    Ok(Reply::json(
-        json!({"status": "unregistered", "devices_updated": n}),
-    ))
+    Ok(Reply::json(Unregistered {
+        status: "unregistered".into(),
+        devices_updated: n,
+    }))
 }
 
 /// The caller's devices (an admin's: all), inactive ones too, last seen first.
 #[api_v2_operation(tags(Devices))]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
+pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<Vec<DeviceView>>> {
     let user = (!auth.is_admin()).then_some(auth.id);
     let mut conn = state.db.get().await?;
     let rows = devices::list(&mut conn, user).await?;
     Ok(Reply::json(
-        rows.iter().map(device_json).collect::<Vec<_>>(),
+        rows.iter().map(DeviceView::from).collect::<Vec<_>>(),
     ))
 }
 
@@ -212,8 +250,8 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
-    Ok(Reply::json(device_json(
+) -> Result<Reply<DeviceView>> {
+    Ok(Reply::json(DeviceView::from(
         &visible(&state, &auth, &id).await?,
     )))
 }
@@ -224,7 +262,7 @@ pub async fn create(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<DeviceBody>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<DeviceView, 201>> {
     let body = body.0;
     known_user(&state, body.user_id).await?;
     let mut conn = state.db.get().await?;
@@ -239,10 +277,10 @@ pub async fn create(
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Reply::json(device_json(&device)))
+    Ok(Reply::json(DeviceView::from(&device)))
 }
 
-async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<Reply<200>> {
+async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<Reply<DeviceView>> {
     known_user(state, input.user_id).await?;
     let mut conn = state.db.get().await?;
     devices::update(&mut conn, id, &input)
@@ -251,7 +289,7 @@ async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<Reply<2
     let device = devices::get(&mut conn, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Reply::json(device_json(&device)))
+    Ok(Reply::json(DeviceView::from(&device)))
 }
 
 /// Admin: every field replaced.
@@ -261,7 +299,7 @@ pub async fn replace(
     admin: AdminUser,
     id: web::Path<String>,
     body: Valid<DeviceBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<DeviceView>> {
     let current = visible(&state, &admin, &id).await?;
     let body = body.0;
     let input = DeviceInput {
@@ -281,7 +319,7 @@ pub async fn patch(
     admin: AdminUser,
     id: web::Path<String>,
     body: Valid<DevicePatch>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<DeviceView>> {
     let current = visible(&state, &admin, &id).await?;
     let body = body.0;
     let input = DeviceInput {
@@ -301,7 +339,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let current = visible(&state, &admin, &id).await?;
     let mut conn = state.db.get().await?;
     devices::delete(&mut conn, current.id).await?;

@@ -15,22 +15,79 @@ use hm_platform::auth::{AdminUser, AuthUser};
 use hm_platform::error::FieldErrors;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
-use hm_platform::paging::{classic_body, classic_page, page_size};
+use hm_platform::paging::{classic_body, classic_page, page_size, LinkedPage};
 use hm_platform::reply::Reply;
 use hm_platform::time::{parse_datetime, render};
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
-/// "Notification JSON" (API §9).
-pub fn notification_json(n: &Notification) -> Value {
-    json!({
-        "id": n.id, "user": n.user_id, "title": n.title, "message": n.message, "type": n.kind,
-        "data": n.data, "is_read": n.is_read, "channel": n.channel, "metadata": n.metadata,
-        "created_at": render(n.created_at), "updated_at": render(n.updated_at),
-    })
+/// "Notification JSON" (API §9): one in-app notification.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct NotificationBody {
+    pub id: Uuid,
+    /// The recipient; `null` for a broadcast.
+    pub user: Option<Uuid>,
+    pub title: String,
+    pub message: String,
+    /// The notification type, e.g. `booking_status`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What the notification is about, e.g. `{"booking_id": …, "status": …}` (an object, free-form).
+    pub data: Value,
+    pub is_read: bool,
+    /// `push`, `in_app`, `email` or `both`.
+    pub channel: String,
+    /// An object, free-form.
+    pub metadata: Value,
+    /// ISO 8601 in the platform's time zone, e.g. `2026-01-03T16:20:05+05:30`.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Notification> for NotificationBody {
+    fn from(n: &Notification) -> Self {
+        NotificationBody {
+            id: n.id,
+            user: n.user_id,
+            title: n.title.clone(),
+            message: n.message.clone(),
+            kind: n.kind.clone(),
+            data: n.data.clone(),
+            is_read: n.is_read,
+            channel: n.channel.clone(),
+            metadata: n.metadata.clone(),
+            created_at: render(n.created_at),
+            updated_at: render(n.updated_at),
+        }
+    }
+}
+
+/// `PATCH /api/v1/notifications/{id}/mark_read/`
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct MarkedRead {
+    /// Always `success`.
+    pub status: String,
+    pub message: String,
+}
+
+/// `PATCH /api/v1/notifications/mark_all_read/`
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct MarkedAllRead {
+    /// Always `success`.
+    pub status: String,
+    /// Notifications that were unread and now are read.
+    pub count: usize,
+    /// `"{count} notifications marked as read"`.
+    pub message: String,
+}
+
+/// `GET /api/v1/notifications/unread_count/`
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct UnreadCount {
+    pub unread_count: i64,
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -79,7 +136,7 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<ListQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<NotificationBody>>> {
     let f = filter(&query)?;
     let size = page_size(query.page_size.as_deref(), 20, 100);
     let mut conn = state.db.get().await?;
@@ -92,7 +149,7 @@ pub async fn list(
         page,
         size,
         count,
-        rows.iter().map(notification_json).collect(),
+        rows.iter().map(NotificationBody::from).collect(),
     )))
 }
 
@@ -110,8 +167,8 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
-    Ok(Reply::json(notification_json(
+) -> Result<Reply<NotificationBody>> {
+    Ok(Reply::json(NotificationBody::from(
         &own(&state, &auth, &id).await?,
     )))
 }
@@ -121,13 +178,14 @@ pub async fn mark_read(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<MarkedRead>> {
     let n = own(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     notifications::mark_read(&mut conn, auth.id, &Filter::default(), Some(n.id)).await?;
-    Ok(Reply::json(
-        json!({"status": "success", "message": "Notification marked as read"}),
-    ))
+    Ok(Reply::json(MarkedRead {
+        status: "success".into(),
+        message: "Notification marked as read".into(),
+    }))
 }
 
 /// Marks the caller's notifications (those the list's filters select) read; counts those that changed.
@@ -136,20 +194,25 @@ pub async fn mark_all_read(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<ListQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<MarkedAllRead>> {
     let f = filter(&query)?;
     let mut conn = state.db.get().await?;
     let count = notifications::mark_read(&mut conn, auth.id, &f, None).await?;
-    Ok(Reply::json(json!({
-        "status": "success", "count": count, "message": format!("{count} notifications marked as read"),
-    })))
+    Ok(Reply::json(MarkedAllRead {
+        status: "success".into(),
+        count,
+        message: format!("{count} notifications marked as read"),
+    }))
 }
 
 #[api_v2_operation(tags(Notifications))]
-pub async fn unread_count(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
+pub async fn unread_count(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+) -> Result<Reply<UnreadCount>> {
     let mut conn = state.db.get().await?;
     let n = notifications::unread(&mut conn, auth.id).await?;
-    Ok(Reply::json(json!({"unread_count": n})))
+    Ok(Reply::json(UnreadCount { unread_count: n }))
 }
 
 /// `POST /api/v1/notifications/test/` (serde only names the fields for the OpenAPI document).
@@ -177,7 +240,7 @@ impl FromInput for TestBody {
         let kind = input.choice("type", &TYPES, Some("system"));
         let channel = input.choice("channel", &CHANNELS, Some("in_app"));
         let data = match input.json("data", false) {
-            None => Some(json!({})),
+            None => Some(Value::Object(Map::new())),
             Some(v @ Value::Object(_)) => Some(v),
             Some(_) => {
                 input.error("data", "Must be a JSON object.");
@@ -201,7 +264,7 @@ pub async fn send_test(
     state: web::Data<AppState>,
     _admin: AdminUser,
     body: Valid<TestBody>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<NotificationBody, 201>> {
     if !state.enabled {
         return Err(ApiError::error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -236,5 +299,5 @@ pub async fn send_test(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(notification_json(&created)))
+    Ok(Reply::json(NotificationBody::from(&created)))
 }

@@ -5,7 +5,7 @@ mod delivery;
 mod twilio;
 
 pub use delivery::OtpDelivery;
-pub use twilio::{DeliveryReport, ReportError, TwilioSender};
+pub use twilio::{DeliveryReport, ReportError, TwilioSender, STATUSES as REPORTED_STATUSES};
 
 use crate::config::{SmsConfig, SmsProvider};
 use futures_util::future::BoxFuture;

@@ -72,7 +72,7 @@ pub struct DeliveryReport {
 }
 
 /// The statuses Twilio reports for an outbound message.
-const STATUSES: [&str; 10] = [
+pub const STATUSES: [&str; 10] = [
     "queued",
     "accepted",
     "scheduled",

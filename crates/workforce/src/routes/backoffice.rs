@@ -4,15 +4,17 @@
 
 use crate::error::Result;
 use crate::routes::kiosks::token_hash;
-use crate::store::{backoffice, kiosks};
+use crate::store::backoffice::{self, ContractorRow, KioskRow, SiteRow, WorkerRow, WorkforceStats};
+use crate::store::kiosks;
 use crate::AppState;
 use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
+use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use hm_platform::ApiError;
-use paperclip::actix::{api_v2_operation, web};
-use serde_json::json;
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Serialize;
 use uuid::Uuid;
 
 /// Workers: `search` (phone, names, bio), `availability_status`, `is_available`, `is_verified`.
@@ -21,7 +23,7 @@ pub async fn workers(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<WorkerRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::WORKERS).await
 }
 
@@ -31,7 +33,7 @@ pub async fn contractors(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<ContractorRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::CONTRACTORS).await
 }
 
@@ -41,7 +43,7 @@ pub async fn sites(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<SiteRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::SITES).await
 }
 
@@ -51,8 +53,17 @@ pub async fn kiosks(
     req: HttpRequest,
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<KioskRow>>> {
     admin::list_answer(&state.db, &req, &backoffice::KIOSKS).await
+}
+
+/// A kiosk's new device token.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct KioskToken {
+    /// The kiosk.
+    pub id: Uuid,
+    /// The secret the kiosk presents as `X-Kiosk-Token`: 64 hex digits, shown this once.
+    pub device_token: String,
 }
 
 /// Gives a kiosk a new device token (the old one stops working at once); the answer shows it this once.
@@ -61,20 +72,23 @@ pub async fn rotate_kiosk_token(
     state: web::Data<AppState>,
     _admin: AdminUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<KioskToken>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("Kiosk"))?;
     let token = hex::encode(rand::random::<[u8; 32]>());
     let mut conn = state.db.get().await?;
     if !kiosks::set_token_hash(&mut conn, id, &token_hash(&token)).await? {
         return Err(ApiError::no_match("Kiosk").into());
     }
-    Ok(Reply::json(json!({"id": id, "device_token": token})))
+    Ok(Reply::json(KioskToken {
+        id,
+        device_token: token,
+    }))
 }
 
 /// Workers in all and available now, contractors, active sites and kiosks, today's check-ins.
 #[api_v2_operation(tags(Admin))]
-pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<200>> {
+pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Reply<WorkforceStats>> {
     let mut conn = state.db.get().await?;
-    let doc = admin::document(&mut conn, backoffice::STATS).await?;
+    let doc: WorkforceStats = admin::document(&mut conn, backoffice::STATS).await?;
     Ok(Reply::json(doc))
 }

@@ -12,25 +12,79 @@ use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
-use hm_platform::paging::{drf_body, drf_page, DRF_PAGE_SIZE};
+use hm_platform::paging::{drf_body, drf_page, LinkedPage, DRF_PAGE_SIZE};
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub fn contractor_json(c: &Contractor) -> Value {
-    json!({
-        "id": c.id, "user": c.user_id, "user_phone": c.user_phone, "phone": c.user_phone, "user_name": c.user_name,
-        "company_name": c.company_name, "license_number": c.license_number, "gst_number": c.gst_number,
-        "address": c.address, "city": c.city, "state": c.state, "postal_code": c.postal_code, "website": c.website,
-        "experience_years": c.experience_years, "rating": c.rating, "total_projects": c.total_projects,
-        "is_active": c.is_active,
-        "created_at": hm_platform::time::render(c.created_at),
-        "updated_at": hm_platform::time::render(c.updated_at),
-    })
+/// A contractor profile as the API shows it (API §5.9).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ContractorProfile {
+    pub id: Uuid,
+    /// The profile's user (identity's id).
+    pub user: Uuid,
+    pub user_phone: String,
+    /// The same as `user_phone`.
+    pub phone: String,
+    pub user_name: String,
+    pub company_name: String,
+    pub license_number: String,
+    pub gst_number: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    /// A URL or empty.
+    pub website: String,
+    pub experience_years: i32,
+    /// Decimal (3,2) as a string, 0–5, e.g. `"4.50"`.
+    pub rating: String,
+    pub total_projects: i32,
+    pub is_active: bool,
+    /// ISO 8601 in the platform's time zone.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Contractor> for ContractorProfile {
+    fn from(c: &Contractor) -> Self {
+        ContractorProfile {
+            id: c.id,
+            user: c.user_id,
+            user_phone: c.user_phone.clone(),
+            phone: c.user_phone.clone(),
+            user_name: c.user_name.clone(),
+            company_name: c.company_name.clone(),
+            license_number: c.license_number.clone(),
+            gst_number: c.gst_number.clone(),
+            address: c.address.clone(),
+            city: c.city.clone(),
+            state: c.state.clone(),
+            postal_code: c.postal_code.clone(),
+            website: c.website.clone(),
+            experience_years: c.experience_years,
+            rating: c.rating.clone(),
+            total_projects: c.total_projects,
+            is_active: c.is_active,
+            created_at: hm_platform::time::render(c.created_at),
+            updated_at: hm_platform::time::render(c.updated_at),
+        }
+    }
+}
+
+/// The contractor-profile dashboard (API §5.10).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ContractorDashboard {
+    /// The contractor's active kiosks.
+    pub active_sites: i64,
+    /// Distinct workers checked in at the contractor's kiosks today (UTC).
+    pub workers_present_today: i64,
+    /// The contractor's jobs that are `open` or `assigned`.
+    pub pending_jobs: i64,
 }
 
 /// The writable fields as sent (`None` = not sent).
@@ -98,7 +152,7 @@ pub async fn list(
     state: web::Data<AppState>,
     _auth: AuthUser,
     query: Query<PageQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LinkedPage<ContractorProfile>>> {
     let mut conn = state.db.get().await?;
     let (_, count) = contractors::page(&mut conn, 0, 0).await?;
     let page = drf_page(query.page.as_deref(), count)?;
@@ -108,7 +162,7 @@ pub async fn list(
         &req,
         page,
         count,
-        rows.iter().map(contractor_json).collect(),
+        rows.iter().map(ContractorProfile::from).collect(),
     )))
 }
 
@@ -127,7 +181,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<ContractorBody>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<ContractorProfile, 201>> {
     let fields = body.0.apply(Editable::default());
     let (id, user_id, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
@@ -147,7 +201,7 @@ pub async fn create(
     })
     .await?;
     let created = load(&state, &id.to_string()).await?;
-    Ok(Reply::json(contractor_json(&created)))
+    Ok(Reply::json(ContractorProfile::from(&created)))
 }
 
 #[api_v2_operation(tags(Contractors))]
@@ -155,8 +209,10 @@ pub async fn get(
     state: web::Data<AppState>,
     _auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
-    Ok(Reply::json(contractor_json(&load(&state, &id).await?)))
+) -> Result<Reply<ContractorProfile>> {
+    Ok(Reply::json(ContractorProfile::from(
+        &load(&state, &id).await?,
+    )))
 }
 
 async fn change(
@@ -166,7 +222,7 @@ async fn change(
     id: &str,
     body: ContractorBody,
     full: bool,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ContractorProfile>> {
     let correlation = RequestId::of(req);
     let current = load(state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -192,7 +248,9 @@ async fn change(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(contractor_json(&load(state, id).await?)))
+    Ok(Reply::json(ContractorProfile::from(
+        &load(state, id).await?,
+    )))
 }
 
 #[api_v2_operation(tags(Contractors))]
@@ -202,7 +260,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<ContractorBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ContractorProfile>> {
     change(&req, &state, &auth, &id, body.0, true).await
 }
 
@@ -213,7 +271,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<ContractorBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ContractorProfile>> {
     change(&req, &state, &auth, &id, body.0, false).await
 }
 
@@ -226,7 +284,7 @@ pub async fn dashboard(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<ContractorDashboard>> {
     let contractor = load(&state, &id).await?;
     auth.require_owner_or_admin(contractor.user_id)?;
     let key = format!("contractor_dashboard_{}", contractor.id);
@@ -236,13 +294,12 @@ pub async fn dashboard(
             let mut conn = state.db.get().await?;
             let today = chrono::Utc::now().date_naive();
             let d = contractors::dashboard(&mut conn, contractor.id, today).await?;
-            let body = json!({
-                "active_sites": d.active_sites,
-                "workers_present_today": d.workers_present_today,
-                "pending_jobs": d.pending_jobs,
+            let body = serde_json::to_vec(&ContractorDashboard {
+                active_sites: d.active_sites,
+                workers_present_today: d.workers_present_today,
+                pending_jobs: d.pending_jobs,
             })
-            .to_string()
-            .into_bytes();
+            .map_err(|e| ApiError::internal(format!("dashboard not encoded: {e}")))?;
             state.cache.put(&key, &body, DASHBOARD_TTL).await;
             body
         }
@@ -259,7 +316,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let current = load(&state, &id).await?;
     auth.require_owner_or_admin(current.user_id)?;
     let (id, user_id, correlation) = (current.id, current.user_id, RequestId::of(&req));

@@ -10,6 +10,7 @@ use crate::store::kiosks::{self, Kiosk, Log, NewKiosk};
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
+use chrono::NaiveDate;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use hm_contracts::events::types;
@@ -22,8 +23,7 @@ use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -31,14 +31,52 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn kiosk_json(k: &Kiosk) -> Value {
-    json!({
-        "id": k.id, "contractor": k.contractor_id, "site": k.site_id, "device_uuid": k.device_uuid,
-        "location_name": k.location_name, "address": k.address,
-        "latitude": k.latitude.map(|v| format!("{v:.6}")), "longitude": k.longitude.map(|v| format!("{v:.6}")),
-        "geofence_radius_m": k.geofence_radius_m, "is_active": k.is_active,
-        "created_at": hm_platform::time::render(k.created_at),
-    })
+/// An attendance kiosk as the API shows it (never its token).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct KioskView {
+    pub id: Uuid,
+    /// The contractor profile it belongs to.
+    pub contractor: Option<Uuid>,
+    pub site: Option<Uuid>,
+    /// The device's hardware id.
+    pub device_uuid: String,
+    pub location_name: String,
+    pub address: String,
+    /// Six decimal places as a string, e.g. `"26.846700"`.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    /// Metres.
+    pub geofence_radius_m: i32,
+    pub is_active: bool,
+    /// ISO 8601 in the platform's time zone.
+    pub created_at: String,
+}
+
+impl From<&Kiosk> for KioskView {
+    fn from(k: &Kiosk) -> Self {
+        KioskView {
+            id: k.id,
+            contractor: k.contractor_id,
+            site: k.site_id,
+            device_uuid: k.device_uuid.clone(),
+            location_name: k.location_name.clone(),
+            address: k.address.clone(),
+            latitude: k.latitude.map(|v| format!("{v:.6}")),
+            longitude: k.longitude.map(|v| format!("{v:.6}")),
+            geofence_radius_m: k.geofence_radius_m,
+            is_active: k.is_active,
+            created_at: hm_platform::time::render(k.created_at),
+        }
+    }
+}
+
+/// A kiosk just registered, with its device token (shown this once).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct RegisteredKiosk {
+    #[serde(flatten)]
+    pub kiosk: KioskView,
+    /// The secret the kiosk presents as `X-Kiosk-Token`: 64 hex digits.
+    pub device_token: String,
 }
 
 /// The kiosk a call comes from: its id and `X-Kiosk-Token` must match an active kiosk, else 401.
@@ -135,7 +173,7 @@ pub async fn register(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<KioskBody>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<RegisteredKiosk, 201>> {
     let mut conn = state.db.get().await?;
     let own = contractors::by_user(&mut conn, auth.id).await?;
     let contractor = match (auth.is_admin(), body.contractor, own) {
@@ -175,14 +213,15 @@ pub async fn register(
     let kiosk = kiosks::by_id(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("Kiosk"))?;
-    let mut body = kiosk_json(&kiosk);
-    body["device_token"] = json!(token);
-    Ok(Reply::json(body))
+    Ok(Reply::json(RegisteredKiosk {
+        kiosk: KioskView::from(&kiosk),
+        device_token: token,
+    }))
 }
 
 /// The caller's kiosks (all, for an admin).
 #[api_v2_operation(tags(Attendance))]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
+pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<Vec<KioskView>>> {
     let mut conn = state.db.get().await?;
     let scope = if auth.is_admin() {
         None
@@ -195,16 +234,47 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<20
         )
     };
     let list = kiosks::list(&mut conn, scope).await?;
-    Ok(Reply::json(list.iter().map(kiosk_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        list.iter().map(KioskView::from).collect::<Vec<_>>(),
+    ))
 }
 
-fn mark_json(m: &kiosks::Mark) -> Value {
-    json!({
-        "id": m.id, "worker": m.worker_id, "worker_phone": m.worker_phone, "kiosk": m.kiosk_id,
-        "kiosk_name": m.kiosk_name, "method": m.method, "device_id": m.device_id, "date": m.date,
-        "timestamp": hm_platform::time::render(m.timestamp),
-        "created_at": hm_platform::time::render(m.created_at),
-    })
+/// A worker's daily kiosk attendance (API §5.17).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct KioskAttendance {
+    pub id: Uuid,
+    /// The worker's user id.
+    pub worker: Uuid,
+    pub worker_phone: String,
+    /// `null` once the kiosk is deleted.
+    pub kiosk: Option<Uuid>,
+    /// The kiosk's location name.
+    pub kiosk_name: Option<String>,
+    /// `stub` or `biometric`.
+    pub method: String,
+    pub device_id: Option<String>,
+    /// `YYYY-MM-DD` (UTC).
+    pub date: NaiveDate,
+    /// ISO 8601 in the platform's time zone.
+    pub timestamp: String,
+    pub created_at: String,
+}
+
+impl From<&kiosks::Mark> for KioskAttendance {
+    fn from(m: &kiosks::Mark) -> Self {
+        KioskAttendance {
+            id: m.id,
+            worker: m.worker_id,
+            worker_phone: m.worker_phone.clone(),
+            kiosk: m.kiosk_id,
+            kiosk_name: m.kiosk_name.clone(),
+            method: m.method.clone(),
+            device_id: m.device_id.clone(),
+            date: m.date,
+            timestamp: hm_platform::time::render(m.timestamp),
+            created_at: hm_platform::time::render(m.created_at),
+        }
+    }
 }
 
 /// `POST /api/v1/attendance/kiosk/`
@@ -235,7 +305,7 @@ pub async fn mark(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Valid<StubBody>,
-) -> Result<Reply<201, 200>> {
+) -> Result<Reply<KioskAttendance, 201, 200>> {
     if !state.biometric_stub {
         return Err(
             ApiError::detail(StatusCode::FORBIDDEN, "Biometric stub is not enabled").into(),
@@ -253,7 +323,7 @@ pub async fn mark(
         today,
     )
     .await?;
-    Ok(Reply::json_when(created, mark_json(&mark)))
+    Ok(Reply::json_when(created, KioskAttendance::from(&mark)))
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -268,7 +338,7 @@ pub async fn day(
     _auth: AuthUser,
     kiosk: web::Path<String>,
     query: Query<DateQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Vec<KioskAttendance>>> {
     let kiosk = Uuid::parse_str(&kiosk).map_err(|_| ApiError::not_found())?;
     let date = match query
         .date
@@ -279,12 +349,14 @@ pub async fn day(
         None => chrono::Utc::now().date_naive(),
         Some(d) => match hm_platform::time::parse_date(d) {
             Some(d) => d,
-            None => return Ok(Reply::json(json!([]))),
+            None => return Ok(Reply::json(Vec::new())),
         },
     };
     let mut conn = state.db.get().await?;
     let marks = kiosks::day(&mut conn, kiosk, date).await?;
-    Ok(Reply::json(marks.iter().map(mark_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        marks.iter().map(KioskAttendance::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// `POST /api/v1/attendance/kiosk/check-in/` and `check-out/`
@@ -319,18 +391,43 @@ impl FromInput for CheckBody {
     }
 }
 
-fn log_json(log: &Log, kiosk: &Kiosk) -> Value {
+/// A check-in at a kiosk, and its check-out once there.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct KioskCheck {
+    pub id: Uuid,
+    /// The worker's user id.
+    pub worker: Uuid,
+    pub kiosk: Uuid,
+    /// The kiosk's location name.
+    pub kiosk_name: String,
+    /// ISO 8601 in the platform's time zone.
+    pub check_in: String,
+    pub check_out: Option<String>,
+    /// Hours between check-in and check-out, two decimals; `null` until checked out.
+    pub duration_hours: Option<f64>,
+    /// Metres from the kiosk at check-in, rounded; `null` when either position is unknown.
+    pub distance_m: Option<f64>,
+    /// Whether that distance is within the kiosk's geofence; `null` without a distance.
+    pub within_geofence: Option<bool>,
+}
+
+fn check_view(log: &Log, kiosk: &Kiosk) -> KioskCheck {
     let duration = log.check_out.map(|out| {
         ((out - log.check_in).num_milliseconds() as f64 / 3_600_000.0 * 100.0).round() / 100.0
     });
-    json!({
-        "id": log.id, "worker": log.worker_id, "kiosk": log.kiosk_id, "kiosk_name": kiosk.location_name,
-        "check_in": hm_platform::time::render(log.check_in),
-        "check_out": log.check_out.map(hm_platform::time::render),
-        "duration_hours": duration,
-        "distance_m": log.distance_m.map(|d| d.round()),
-        "within_geofence": log.distance_m.map(|d| d <= f64::from(kiosk.geofence_radius_m)),
-    })
+    KioskCheck {
+        id: log.id,
+        worker: log.worker_id,
+        kiosk: log.kiosk_id,
+        kiosk_name: kiosk.location_name.clone(),
+        check_in: hm_platform::time::render(log.check_in),
+        check_out: log.check_out.map(hm_platform::time::render),
+        duration_hours: duration,
+        distance_m: log.distance_m.map(|d| d.round()),
+        within_geofence: log
+            .distance_m
+            .map(|d| d <= f64::from(kiosk.geofence_radius_m)),
+    }
 }
 
 /// Check a worker in at this kiosk; a worker already checked in anywhere → 400.
@@ -339,7 +436,7 @@ pub async fn check_in(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Valid<CheckBody>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<KioskCheck, 201>> {
     let mut pooled = state.db.get().await?;
     let conn: &mut AsyncPgConnection = &mut pooled;
     let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
@@ -375,7 +472,7 @@ pub async fn check_in(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(log_json(&log, &kiosk)))
+    Ok(Reply::json(check_view(&log, &kiosk)))
 }
 
 /// Check a worker out; one who is not checked in → 400.
@@ -384,7 +481,7 @@ pub async fn check_out(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Valid<CheckBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<KioskCheck>> {
     let mut pooled = state.db.get().await?;
     let conn: &mut AsyncPgConnection = &mut pooled;
     let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
@@ -405,5 +502,5 @@ pub async fn check_out(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(log_json(&log, &kiosk)))
+    Ok(Reply::json(check_view(&log, &kiosk)))
 }

@@ -4,17 +4,16 @@ use crate::domain::geo::{self, Point};
 use crate::error::Result;
 use crate::store::search::{self, Availability, Query, Sort};
 use crate::store::workers;
-use crate::views::worker_json;
+use crate::views::WorkerProfile;
 use crate::AppState;
 use actix_web::http::StatusCode;
 use hm_platform::input;
 use hm_platform::input::numbers::parse_decimal;
-use hm_platform::paging::{Page, Paging};
+use hm_platform::paging::{NumberedPage, Page, Paging};
 use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 fn refuse(message: &str) -> ApiError {
@@ -78,7 +77,7 @@ async fn run(
 pub async fn nearby(
     state: web::Data<AppState>,
     params: input::Query<NearbyParams>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<NumberedPage<NearbyWorker>>> {
     let bad_point = || refuse("Invalid or missing lat/lng parameters");
     let lat = number(params.lat.as_deref())
         .flatten()
@@ -113,13 +112,21 @@ pub async fn nearby(
     let (page, count, results) = run(&state, query, paging).await?;
     let results = results
         .iter()
-        .map(|(w, d)| {
-            let mut v = worker_json(w);
-            v["distance_km"] = json!(d);
-            v
+        .map(|(w, d)| NearbyWorker {
+            profile: WorkerProfile::from(w),
+            distance_km: *d,
         })
         .collect();
     Ok(Reply::json(paging.body(page, count, results)))
+}
+
+/// A worker the nearby search found: "WorkerProfile JSON" and its distance.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct NearbyWorker {
+    #[serde(flatten)]
+    pub profile: WorkerProfile,
+    /// Kilometres from the point searched, unrounded.
+    pub distance_km: f64,
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -141,19 +148,41 @@ pub struct SearchParams {
     pub per_page: Option<String>,
 }
 
-fn search_item(w: &workers::Worker, distance_km: f64) -> Value {
-    json!({
-        "id": w.id,
-        "user_name": w.user_name,
-        "service": w.services_list.first(),
-        "price_amount": w.price_amount,
-        "price_type": w.price_type,
-        "rating": w.rating,
-        "latitude": w.latitude,
-        "longitude": w.longitude,
-        "distance_km": format!("{distance_km:.2}"),
-        "is_available": w.is_available,
-    })
+/// A worker the service search found (API §5.8): a short view of the profile.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct SearchHit {
+    /// The worker profile's id.
+    pub id: Uuid,
+    pub user_name: String,
+    /// The profile's first service as shown; `null` without one.
+    pub service: Option<String>,
+    /// Decimal (10,2) as a string.
+    pub price_amount: Option<String>,
+    /// `per_hour`, `per_day` or `per_job`.
+    pub price_type: String,
+    /// Decimal (3,2) as a string.
+    pub rating: String,
+    /// Decimal (9,6) as a string.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+    /// Kilometres with two decimals, as a string, e.g. `"1.25"`.
+    pub distance_km: String,
+    pub is_available: bool,
+}
+
+fn search_item(w: &workers::Worker, distance_km: f64) -> SearchHit {
+    SearchHit {
+        id: w.id,
+        user_name: w.user_name.clone(),
+        service: w.services_list.first().cloned(),
+        price_amount: w.price_amount.clone(),
+        price_type: w.price_type.clone(),
+        rating: w.rating.clone(),
+        latitude: w.latitude.clone(),
+        longitude: w.longitude.clone(),
+        distance_km: format!("{distance_km:.2}"),
+        is_available: w.is_available,
+    }
 }
 
 /// `GET /api/v1/workers/search/nearby/`: online workers, by distance, price or rating.
@@ -161,7 +190,7 @@ fn search_item(w: &workers::Worker, distance_km: f64) -> Value {
 pub async fn search(
     state: web::Data<AppState>,
     params: input::Query<SearchParams>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<NumberedPage<SearchHit>>> {
     let (Some(lat), Some(lng)) = (
         params
             .lat
@@ -238,12 +267,22 @@ pub struct ListParams {
     pub per_page: Option<String>,
 }
 
+/// A worker of the worker list: "WorkerProfile JSON", and its distance when sorted by distance.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct ListedWorker {
+    #[serde(flatten)]
+    pub profile: WorkerProfile,
+    /// Kilometres from `lat`, `lng`, unrounded; only with `sort=distance` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+}
+
 /// `GET /api/v1/workers/`: the worker list with filters (API §5.1), P-STD.
 #[api_v2_operation(tags(Workers))]
 pub async fn list(
     state: web::Data<AppState>,
     params: input::Query<ListParams>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<NumberedPage<ListedWorker>>> {
     use crate::store::workers::{ListFilter, ListOrder};
     let point = match (
         number(params.lat.as_deref()).flatten(),
@@ -292,12 +331,9 @@ pub async fn list(
     let page = paging.resolve(count)?;
     let results = rows
         .iter()
-        .map(|(w, d)| {
-            let mut v = worker_json(w);
-            if let Some(d) = d {
-                v["distance_km"] = json!(d);
-            }
-            v
+        .map(|(w, d)| ListedWorker {
+            profile: WorkerProfile::from(w),
+            distance_km: *d,
         })
         .collect();
     Ok(Reply::json(paging.body(page, count, results)))

@@ -12,33 +12,102 @@ use chrono::NaiveDate;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
-use hm_platform::paging::Paging;
+use hm_platform::paging::{NumberedPage, Paging};
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
-pub fn site_json(s: &Site) -> Value {
-    json!({
-        "id": s.id, "contractor": s.contractor_id, "contractor_name": s.contractor_name,
-        "name": s.name, "address": s.address, "lat": s.lat, "lng": s.lng, "phone": s.phone,
-        "is_active": s.is_active, "start_date": s.start_date, "end_date": s.end_date, "metadata": s.metadata,
-        "assigned_workers_count": s.assigned_workers_count,
-        "created_at": hm_platform::time::render(s.created_at),
-        "updated_at": hm_platform::time::render(s.updated_at),
-    })
+/// A construction site as the API shows it (API §5.11).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct SiteView {
+    pub id: Uuid,
+    /// The contractor profile the site belongs to.
+    pub contractor: Uuid,
+    /// The contractor's company name.
+    pub contractor_name: String,
+    pub name: String,
+    pub address: String,
+    /// Decimal (9,6) as a string.
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    pub phone: String,
+    pub is_active: bool,
+    /// `YYYY-MM-DD`
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// Free-form JSON object given by the contractor.
+    pub metadata: Value,
+    /// Active assignments.
+    pub assigned_workers_count: i64,
+    /// ISO 8601 in the platform's time zone.
+    pub created_at: String,
+    pub updated_at: String,
 }
 
-pub fn assignment_json(a: &Assignment) -> Value {
-    json!({
-        "id": a.id, "site": a.site_id, "site_name": a.site_name, "worker": a.worker_id,
-        "worker_name": a.worker_name, "worker_phone": a.worker_phone, "assigned_by": a.assigned_by,
-        "assigned_by_name": a.assigned_by_name, "assigned_at": hm_platform::time::render(a.assigned_at),
-        "role_on_site": a.role_on_site, "is_active": a.is_active,
-        "created_at": hm_platform::time::render(a.created_at),
-    })
+impl From<&Site> for SiteView {
+    fn from(s: &Site) -> Self {
+        SiteView {
+            id: s.id,
+            contractor: s.contractor_id,
+            contractor_name: s.contractor_name.clone(),
+            name: s.name.clone(),
+            address: s.address.clone(),
+            lat: s.lat.clone(),
+            lng: s.lng.clone(),
+            phone: s.phone.clone(),
+            is_active: s.is_active,
+            start_date: s.start_date,
+            end_date: s.end_date,
+            metadata: s.metadata.clone(),
+            assigned_workers_count: s.assigned_workers_count,
+            created_at: hm_platform::time::render(s.created_at),
+            updated_at: hm_platform::time::render(s.updated_at),
+        }
+    }
+}
+
+/// A worker's assignment to a site (API §5.12).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct SiteAssignment {
+    pub id: Uuid,
+    pub site: Uuid,
+    pub site_name: String,
+    /// The worker profile's id.
+    pub worker: Uuid,
+    /// Full name, else phone.
+    pub worker_name: String,
+    pub worker_phone: String,
+    /// The user who assigned the worker.
+    pub assigned_by: Option<Uuid>,
+    pub assigned_by_name: Option<String>,
+    /// ISO 8601 in the platform's time zone.
+    pub assigned_at: String,
+    pub role_on_site: String,
+    pub is_active: bool,
+    pub created_at: String,
+}
+
+impl From<&Assignment> for SiteAssignment {
+    fn from(a: &Assignment) -> Self {
+        SiteAssignment {
+            id: a.id,
+            site: a.site_id,
+            site_name: a.site_name.clone(),
+            worker: a.worker_id,
+            worker_name: a.worker_name.clone(),
+            worker_phone: a.worker_phone.clone(),
+            assigned_by: a.assigned_by,
+            assigned_by_name: a.assigned_by_name.clone(),
+            assigned_at: hm_platform::time::render(a.assigned_at),
+            role_on_site: a.role_on_site.clone(),
+            is_active: a.is_active,
+            created_at: hm_platform::time::render(a.created_at),
+        }
+    }
 }
 
 /// Who may use the sites API: admins, and contractors (with their profile); others 403.
@@ -176,7 +245,7 @@ impl SiteFields {
 fn new_site() -> Editable {
     Editable {
         is_active: true,
-        metadata: json!({}),
+        metadata: Value::Object(serde_json::Map::new()),
         ..Editable::default()
     }
 }
@@ -193,7 +262,7 @@ pub async fn list(
     state: web::Data<AppState>,
     auth: AuthUser,
     query: Query<PageParams>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<NumberedPage<SiteView>>> {
     let profile = caller(&state, &auth).await?;
     let scope = if auth.is_admin() {
         None
@@ -214,7 +283,7 @@ pub async fn list(
     Ok(Reply::json(paging.body(
         page,
         count,
-        rows.iter().map(site_json).collect(),
+        rows.iter().map(SiteView::from).collect(),
     )))
 }
 
@@ -224,7 +293,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<SiteFields>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<SiteView, 201>> {
     let profile = caller(&state, &auth).await?;
     let Valid(fields) = body;
     let mut conn = state.db.get().await?;
@@ -248,7 +317,7 @@ pub async fn create(
     let created = sites::by_id(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::no_match("Site"))?;
-    Ok(Reply::json(site_json(&created)))
+    Ok(Reply::json(SiteView::from(&created)))
 }
 
 #[api_v2_operation(tags(Sites))]
@@ -256,9 +325,9 @@ pub async fn get(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SiteView>> {
     let (site, _) = visible(&state, &auth, &id).await?;
-    Ok(Reply::json(site_json(&site)))
+    Ok(Reply::json(SiteView::from(&site)))
 }
 
 async fn change(
@@ -267,7 +336,7 @@ async fn change(
     id: &str,
     fields: SiteFields,
     full: bool,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SiteView>> {
     let (site, _) = visible(state, auth, id).await?;
     let base = if full {
         new_site()
@@ -280,7 +349,7 @@ async fn change(
     let updated = sites::by_id(&mut conn, site.id)
         .await?
         .ok_or_else(|| ApiError::no_match("Site"))?;
-    Ok(Reply::json(site_json(&updated)))
+    Ok(Reply::json(SiteView::from(&updated)))
 }
 
 #[api_v2_operation(tags(Sites))]
@@ -289,7 +358,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<SiteFields>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SiteView>> {
     change(&state, &auth, &id, body.0, true).await
 }
 
@@ -299,7 +368,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<SiteFields>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SiteView>> {
     change(&state, &auth, &id, body.0, false).await
 }
 
@@ -308,7 +377,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     sites::delete(&mut conn, site.id).await?;
@@ -343,7 +412,7 @@ pub async fn assign(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<AssignBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SiteAssignment>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     if workers::by_id(&mut conn, body.worker_id).await?.is_none() {
@@ -360,7 +429,7 @@ pub async fn assign(
         &body.role_on_site,
     )
     .await?;
-    Ok(Reply::json(assignment_json(&assignment)))
+    Ok(Reply::json(SiteAssignment::from(&assignment)))
 }
 
 /// The site's assigned workers, newest first (a bare list).
@@ -369,25 +438,61 @@ pub async fn site_workers(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Vec<SiteAssignment>>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let mut conn = state.db.get().await?;
     let list = sites::assigned(&mut conn, site.id).await?;
     Ok(Reply::json(
-        list.iter().map(assignment_json).collect::<Vec<_>>(),
+        list.iter().map(SiteAssignment::from).collect::<Vec<_>>(),
     ))
 }
 
-pub fn mark_json(m: &sites::Mark) -> Value {
-    json!({
-        "id": m.id, "site": m.site_id, "site_name": m.site_name, "worker": m.worker_id,
-        "worker_name": m.worker_name, "worker_phone": m.worker_phone, "attendance_date": m.attendance_date,
-        "status": m.status, "checkin_time": m.checkin_time.map(hm_platform::time::render),
-        "checkout_time": m.checkout_time.map(hm_platform::time::render), "marked_by": m.marked_by,
-        "marked_by_name": m.marked_by_name, "notes": m.notes,
-        "created_at": hm_platform::time::render(m.created_at),
-        "updated_at": hm_platform::time::render(m.updated_at),
-    })
+/// A worker's attendance at a site on one day (API §5.14).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct SiteAttendance {
+    pub id: Uuid,
+    pub site: Uuid,
+    pub site_name: String,
+    /// The worker profile's id.
+    pub worker: Uuid,
+    /// Full name, else phone.
+    pub worker_name: String,
+    pub worker_phone: String,
+    /// `YYYY-MM-DD`
+    pub attendance_date: NaiveDate,
+    /// `present`, `absent`, `half_day` or `on_leave`.
+    pub status: String,
+    /// ISO 8601 in the platform's time zone.
+    pub checkin_time: Option<String>,
+    pub checkout_time: Option<String>,
+    /// The user who marked it.
+    pub marked_by: Option<Uuid>,
+    pub marked_by_name: Option<String>,
+    pub notes: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&sites::Mark> for SiteAttendance {
+    fn from(m: &sites::Mark) -> Self {
+        SiteAttendance {
+            id: m.id,
+            site: m.site_id,
+            site_name: m.site_name.clone(),
+            worker: m.worker_id,
+            worker_name: m.worker_name.clone(),
+            worker_phone: m.worker_phone.clone(),
+            attendance_date: m.attendance_date,
+            status: m.status.clone(),
+            checkin_time: m.checkin_time.map(hm_platform::time::render),
+            checkout_time: m.checkout_time.map(hm_platform::time::render),
+            marked_by: m.marked_by,
+            marked_by_name: m.marked_by_name.clone(),
+            notes: m.notes.clone(),
+            created_at: hm_platform::time::render(m.created_at),
+            updated_at: hm_platform::time::render(m.updated_at),
+        }
+    }
 }
 
 const STATUSES: [&str; 4] = ["present", "absent", "half_day", "on_leave"];
@@ -465,7 +570,7 @@ pub async fn mark(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<MarkFields>,
-) -> Result<Reply<201, 200>> {
+) -> Result<Reply<SiteAttendance, 201, 200>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let Valid(f) = body;
     let mut conn = state.db.get().await?;
@@ -490,7 +595,7 @@ pub async fn mark(
         marked_by: auth.id,
     };
     let (mark, created) = sites::mark(&mut conn, site.id, &marking).await?;
-    Ok(Reply::json_when(created, mark_json(&mark)))
+    Ok(Reply::json_when(created, SiteAttendance::from(&mark)))
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -524,6 +629,24 @@ pub struct RangeQuery {
     pub date_to: Option<String>,
 }
 
+/// The body of the attendance export: CSV text (`text/csv; charset=utf-8`, CRLF line ends) with the
+/// header `Site,Worker,Phone,Date,Status,Check-in,Check-out,Notes`, times as `HH:MM` in India Standard
+/// Time.
+#[derive(Debug)]
+pub struct AttendanceCsv;
+
+impl paperclip::v2::schema::Apiv2Schema for AttendanceCsv {
+    fn raw_schema() -> paperclip::v2::models::DefaultSchemaRaw {
+        paperclip::v2::models::DefaultSchemaRaw {
+            data_type: Some(paperclip::v2::models::DataType::String),
+            description: Some(
+                "CSV: Site, Worker, Phone, Date, Status, Check-in, Check-out, Notes.".into(),
+            ),
+            ..Default::default()
+        }
+    }
+}
+
 /// The longest span one export covers.
 const MAX_EXPORT_DAYS: i64 = 366;
 
@@ -534,7 +657,7 @@ pub async fn export(
     auth: AuthUser,
     id: web::Path<String>,
     query: Query<RangeQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AttendanceCsv>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let to = date_or(query.date_to.as_deref(), today())?;
     let month_before = to.checked_sub_days(chrono::Days::new(30)).unwrap_or(to);
@@ -578,12 +701,62 @@ pub async fn attendance(
     auth: AuthUser,
     id: web::Path<String>,
     query: Query<DayQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<Vec<SiteAttendance>>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let date = day(&query)?;
     let mut conn = state.db.get().await?;
     let marks = sites::day(&mut conn, site.id, date).await?;
-    Ok(Reply::json(marks.iter().map(mark_json).collect::<Vec<_>>()))
+    Ok(Reply::json(
+        marks.iter().map(SiteAttendance::from).collect::<Vec<_>>(),
+    ))
+}
+
+/// What a timeline entry of the site dashboard is about.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct TimelineDetails {
+    /// `worker_checked_in` (marked present) or `worker_attendance_marked`.
+    pub event: String,
+    pub site_id: Uuid,
+    pub site_name: String,
+    /// The worker's name (else phone).
+    pub worker: String,
+    /// `present`, `absent`, `half_day` or `on_leave`.
+    pub status: String,
+    /// ISO 8601 in the platform's time zone.
+    pub checkin_time: Option<String>,
+}
+
+/// One of the site's latest attendance marks, as a timeline entry.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct TimelineEntry {
+    /// Always `custom`.
+    pub event_type: String,
+    /// Who marked it (name, else phone).
+    pub actor: Option<String>,
+    /// When the mark last changed, ISO 8601 in UTC.
+    pub timestamp: String,
+    pub details: TimelineDetails,
+}
+
+/// The site's day at a glance (API §5.16).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct SiteDashboard {
+    /// `YYYY-MM-DD`
+    pub date: NaiveDate,
+    /// Workers assigned (active assignments).
+    pub total_assigned: i64,
+    pub present_count: usize,
+    pub absent_count: usize,
+    pub half_day_count: usize,
+    pub on_leave_count: usize,
+    /// Percent present of assigned, two decimals (0 without assignments).
+    pub attendance_rate: f64,
+    /// Present, checked in within 12 hours and not checked out.
+    pub on_site_now_count: usize,
+    /// Always 0: bookings have no site link.
+    pub pending_jobs_count: i64,
+    /// The latest ten marks, newest first.
+    pub recent_timeline: Vec<TimelineEntry>,
 }
 
 /// The site's day at a glance (API §5.16).
@@ -593,7 +766,7 @@ pub async fn dashboard(
     auth: AuthUser,
     id: web::Path<String>,
     query: Query<DayQuery>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<SiteDashboard>> {
     let (site, _) = visible(&state, &auth, &id).await?;
     let date = day(&query)?;
     let mut conn = state.db.get().await?;
@@ -616,32 +789,40 @@ pub async fn dashboard(
         })
         .count();
     let recent = sites::recent_marks(&mut conn, site.id, 10).await?;
-    let timeline: Vec<Value> = recent
+    let timeline: Vec<TimelineEntry> = recent
         .iter()
-        .map(|m| {
-            json!({
-                "event_type": "custom",
-                "actor": m.marked_by_name,
-                "timestamp": m.updated_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
-                "details": {
-                    "event": if m.status == "present" { "worker_checked_in" } else { "worker_attendance_marked" },
-                    "site_id": site.id, "site_name": site.name, "worker": m.worker_name, "status": m.status,
-                    "checkin_time": m.checkin_time.map(hm_platform::time::render),
-                },
-            })
+        .map(|m| TimelineEntry {
+            event_type: "custom".into(),
+            actor: m.marked_by_name.clone(),
+            timestamp: m
+                .updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            details: TimelineDetails {
+                event: if m.status == "present" {
+                    "worker_checked_in"
+                } else {
+                    "worker_attendance_marked"
+                }
+                .into(),
+                site_id: site.id,
+                site_name: site.name.clone(),
+                worker: m.worker_name.clone(),
+                status: m.status.clone(),
+                checkin_time: m.checkin_time.map(hm_platform::time::render),
+            },
         })
         .collect();
-    Ok(Reply::json(json!({
-        "date": date,
-        "total_assigned": total,
-        "present_count": present,
-        "absent_count": count("absent"),
-        "half_day_count": count("half_day"),
-        "on_leave_count": count("on_leave"),
-        "attendance_rate": rate,
-        "on_site_now_count": on_site,
+    Ok(Reply::json(SiteDashboard {
+        date,
+        total_assigned: total,
+        present_count: present,
+        absent_count: count("absent"),
+        half_day_count: count("half_day"),
+        on_leave_count: count("on_leave"),
+        attendance_rate: rate,
+        on_site_now_count: on_site,
         // Bookings have no site link (API §5.16).
-        "pending_jobs_count": 0,
-        "recent_timeline": timeline,
-    })))
+        pending_jobs_count: 0,
+        recent_timeline: timeline,
+    }))
 }

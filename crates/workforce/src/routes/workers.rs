@@ -6,7 +6,7 @@ use crate::error::{Result, WorkforceError};
 use crate::events;
 use crate::store::skills;
 use crate::store::workers::{self, Editable, Worker};
-use crate::views::worker_json;
+use crate::views::{worker_json, WorkerProfile};
 use crate::AppState;
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
@@ -17,11 +17,13 @@ use hm_platform::error::FieldErrors;
 use hm_platform::events::enqueue;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Valid;
+use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::ApiError;
-use paperclip::actix::{api_v2_operation, web};
-use serde_json::{json, Value};
+use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
+use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 /// The profile as the events of other services carry it, read inside the writing transaction.
@@ -112,7 +114,7 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<WorkerBody>,
-) -> Result<Reply<201>> {
+) -> Result<Reply<WorkerProfile, 201>> {
     let Valid(WorkerBody(read)) = body;
     let fields = read.apply(&Editable::defaults());
     let id = Uuid::new_v4();
@@ -144,24 +146,27 @@ pub async fn create(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(worker_json(&load(&state, id).await?)))
+    Ok(Reply::json(WorkerProfile::from(&load(&state, id).await?)))
 }
 
 /// The caller's profile (API §5.3).
 #[api_v2_operation(tags(Workers))]
-pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<200>> {
+pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<WorkerProfile>> {
     let mut conn = state.db.get().await?;
     let worker = workers::by_user(&mut conn, auth.id)
         .await?
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "User is not a registered worker"))?;
-    Ok(Reply::json(worker_json(&worker)))
+    Ok(Reply::json(WorkerProfile::from(&worker)))
 }
 
 /// A profile by id (public).
 #[api_v2_operation(tags(Workers))]
-pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<200>> {
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<Reply<WorkerProfile>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
-    Ok(Reply::json(worker_json(&load(&state, id).await?)))
+    Ok(Reply::json(WorkerProfile::from(&load(&state, id).await?)))
 }
 
 async fn change(
@@ -171,7 +176,7 @@ async fn change(
     id: &str,
     body: WorkerBody,
     full: bool,
-) -> Result<Reply<200>> {
+) -> Result<Reply<WorkerProfile>> {
     let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
     let current = load(state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -208,7 +213,7 @@ async fn change(
         .scope_boxed()
     })
     .await?;
-    Ok(Reply::json(worker_json(&load(state, id).await?)))
+    Ok(Reply::json(WorkerProfile::from(&load(state, id).await?)))
 }
 
 /// Replace a profile (owner or admin).
@@ -219,7 +224,7 @@ pub async fn replace(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<WorkerBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<WorkerProfile>> {
     change(&req, &state, &auth, &id, body.0, true).await
 }
 
@@ -231,7 +236,7 @@ pub async fn update(
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<WorkerBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<WorkerProfile>> {
     change(&req, &state, &auth, &id, body.0, false).await
 }
 
@@ -242,7 +247,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
-) -> Result<Reply<204>> {
+) -> Result<Reply<NoBody, 204>> {
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
     let current = load(&state, id).await?;
     auth.require_owner_or_admin(current.user_id)?;
@@ -278,6 +283,16 @@ async fn own(state: &AppState, auth: &AuthUser) -> Result<Worker> {
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Worker profile not found"))
 }
 
+/// The answer of the online toggle.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct AvailabilityChanged {
+    /// Always `success`.
+    pub status: String,
+    pub is_available: bool,
+    /// ISO 8601 in UTC, e.g. `2026-11-24T10:15:30.123456+00:00`.
+    pub availability_updated_at: String,
+}
+
 /// The online toggle (API §5.5).
 #[api_v2_operation(tags(Workers))]
 pub async fn availability(
@@ -285,7 +300,7 @@ pub async fn availability(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<AvailabilityBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<AvailabilityChanged>> {
     let worker = own(&state, &auth).await?;
     let available = body.is_available;
     let (id, user_id, correlation) = (worker.id, worker.user_id, RequestId::of(&req));
@@ -305,11 +320,27 @@ pub async fn availability(
             .scope_boxed()
         })
         .await?;
-    Ok(Reply::json(json!({
-        "status": "success",
-        "is_available": available,
-        "availability_updated_at": at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
-    })))
+    Ok(Reply::json(AvailabilityChanged {
+        status: "success".into(),
+        is_available: available,
+        availability_updated_at: at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+    }))
+}
+
+/// A position in decimal degrees.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+/// The answer of the location update.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct LocationChanged {
+    /// Always `success`.
+    pub status: String,
+    /// The position as stored (six decimal places).
+    pub location: Location,
 }
 
 /// The worker's position (API §5.6).
@@ -318,7 +349,7 @@ pub async fn location(
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<LocationBody>,
-) -> Result<Reply<200>> {
+) -> Result<Reply<LocationChanged>> {
     let worker = own(&state, &auth).await?;
     let mut conn = state.db.get().await?;
     workers::set_location(&mut conn, worker.id, &body.lat, &body.lng).await?;
@@ -326,7 +357,8 @@ pub async fn location(
         parse_decimal(&body.lat).unwrap_or_default(),
         parse_decimal(&body.lng).unwrap_or_default(),
     );
-    Ok(Reply::json(
-        json!({"status": "success", "location": {"lat": lat, "lng": lng}}),
-    ))
+    Ok(Reply::json(LocationChanged {
+        status: "success".into(),
+        location: Location { lat, lng },
+    }))
 }

@@ -1,0 +1,178 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    bookings (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        worker_id -> Nullable<Uuid>,
+        service_id -> Uuid,
+        #[max_length = 512]
+        address -> Varchar,
+        lat -> Nullable<Numeric>,
+        lng -> Nullable<Numeric>,
+        preferred_time -> Nullable<Timestamptz>,
+        notes -> Nullable<Text>,
+        estimated_price -> Nullable<Numeric>,
+        #[max_length = 32]
+        status -> Varchar,
+        eta_minutes -> Nullable<Int4>,
+        #[max_length = 200]
+        tracking_url -> Nullable<Varchar>,
+        #[max_length = 8]
+        payment_method -> Varchar,
+        #[max_length = 16]
+        payment_status -> Varchar,
+        payment_note -> Nullable<Text>,
+        last_location -> Nullable<Jsonb>,
+        last_location_time -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contractor_refs (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    job_applications (id) {
+        id -> Uuid,
+        job_id -> Uuid,
+        worker_id -> Uuid,
+        worker_user_id -> Uuid,
+        #[max_length = 20]
+        status -> Varchar,
+        applied_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        poster_id -> Uuid,
+        contractor_id -> Nullable<Uuid>,
+        service_id -> Uuid,
+        #[max_length = 200]
+        title -> Varchar,
+        description -> Text,
+        #[max_length = 20]
+        status -> Varchar,
+        #[max_length = 255]
+        location -> Varchar,
+        latitude -> Nullable<Numeric>,
+        longitude -> Nullable<Numeric>,
+        budget -> Nullable<Numeric>,
+        assigned_worker_id -> Nullable<Uuid>,
+        scheduled_date -> Nullable<Timestamptz>,
+        completion_date -> Nullable<Timestamptz>,
+        #[max_length = 500]
+        instruction_audio_url -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        booking_id -> Uuid,
+        amount -> Numeric,
+        #[max_length = 3]
+        currency -> Varchar,
+        #[max_length = 20]
+        gateway -> Varchar,
+        #[max_length = 20]
+        status -> Varchar,
+        #[max_length = 255]
+        gateway_reference -> Nullable<Varchar>,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payouts (id) {
+        id -> Uuid,
+        worker_id -> Uuid,
+        payment_id -> Nullable<Uuid>,
+        amount -> Numeric,
+        #[max_length = 3]
+        currency -> Varchar,
+        #[max_length = 20]
+        status -> Varchar,
+        #[max_length = 255]
+        gateway_reference -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    service_refs (id) {
+        id -> Uuid,
+        #[max_length = 120]
+        slug -> Varchar,
+        #[max_length = 100]
+        name -> Varchar,
+        #[max_length = 100]
+        title_en -> Varchar,
+        is_active -> Bool,
+        display_order -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        aliases -> Array<Nullable<Text>>,
+    }
+}
+
+diesel::table! {
+    user_refs (id) {
+        id -> Uuid,
+        #[max_length = 15]
+        phone -> Varchar,
+        #[max_length = 20]
+        role -> Varchar,
+        #[max_length = 50]
+        first_name -> Varchar,
+        #[max_length = 50]
+        last_name -> Varchar,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    worker_refs (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        profile -> Nullable<Jsonb>,
+    }
+}
+
+diesel::joinable!(bookings -> service_refs (service_id));
+diesel::joinable!(job_applications -> jobs (job_id));
+diesel::joinable!(jobs -> service_refs (service_id));
+diesel::joinable!(payments -> bookings (booking_id));
+diesel::joinable!(payouts -> payments (payment_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    bookings,
+    contractor_refs,
+    job_applications,
+    jobs,
+    payments,
+    payouts,
+    service_refs,
+    user_refs,
+    worker_refs,
+);
