@@ -44,6 +44,19 @@ impl Notifier {
         Ok(created)
     }
 
+    /// Creates `n` now, in a transaction of its own (notification and pushes together): a send that
+    /// is not part of a larger write (the admin's test send).
+    pub async fn send(
+        &self,
+        conn: &mut AsyncPgConnection,
+        n: &NewNotification<'_>,
+    ) -> QueryResult<Notification> {
+        use diesel_async::scoped_futures::ScopedFutureExt;
+        use diesel_async::AsyncConnection;
+        conn.transaction(|conn| async move { self.create(conn, n).await }.scope_boxed())
+            .await
+    }
+
     /// The notifications an event makes.
     pub async fn create_all(
         &self,

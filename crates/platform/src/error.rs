@@ -138,6 +138,31 @@ impl ApiError {
         error
     }
 
+    /// The answer with its stable code (`X-Error-Code`, [`ERROR_CODE_HEADER`]).
+    pub fn with_code(self, code: &'static str) -> Self {
+        self.with_header(ERROR_CODE_HEADER, HeaderValue::from_static(code))
+    }
+
+    /// The code DRF gives an error of this status (`invalid`, `not_authenticated`, `permission_denied`,
+    /// `not_found`, `method_not_allowed`, `unsupported_media_type`, `throttled`, …): the code of an answer
+    /// the platform made (input, authentication) when a service passes it on.
+    pub fn default_code(&self) -> &'static str {
+        match self.status.as_u16() {
+            400 => "invalid",
+            401 => "not_authenticated",
+            403 => "permission_denied",
+            404 => "not_found",
+            405 => "method_not_allowed",
+            409 => "conflict",
+            413 => "request_too_large",
+            415 => "unsupported_media_type",
+            429 => "throttled",
+            503 => "unavailable",
+            s if s >= 500 => "error",
+            _ => "invalid",
+        }
+    }
+
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
@@ -178,6 +203,25 @@ impl ResponseError for ApiError {
             Some(body) => response.json(&**body),
             None => response.finish(),
         }
+    }
+}
+
+/// The response header that carries an error's stable code (ARCHITECTURE §4): clients and logs can tell
+/// refusals apart without parsing messages meant for people.
+pub const ERROR_CODE_HEADER: HeaderName = HeaderName::from_static("x-error-code");
+
+/// A service's one error enum (ARCHITECTURE §4, issue #17): every failure its handlers meet is a variant,
+/// answered in one place — [`ServiceFailure::answer`] gives its status, envelope and message — with a
+/// stable snake_case [`ServiceFailure::code`] (the variant's name: derive `strum::IntoStaticStr` with
+/// `#[strum(serialize_all = "snake_case")]`), sent as `X-Error-Code`. A variant that passes an
+/// [`ApiError`] on (input, authentication) keeps that answer and its [`ApiError::default_code`].
+pub trait ServiceFailure: fmt::Debug + fmt::Display {
+    fn code(&self) -> &'static str;
+    fn answer(&self) -> ApiError;
+
+    /// The response: the answer with its code.
+    fn respond(&self) -> HttpResponse {
+        self.answer().with_code(self.code()).error_response()
     }
 }
 

@@ -332,15 +332,24 @@ pub enum ServiceError {
     DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
 }
 
+/// The answer to a failed query: a registered constraint's rule, else a 500 (ARCHITECTURE §4). Every
+/// service's error enum answers its database variant with it.
+pub fn query_failed(e: &diesel::result::Error) -> ApiError {
+    crate::constraints::answer(e)
+}
+
+/// The answer when no database connection can be had: 503 `database_unavailable` (`cause` logged).
+pub fn database_unavailable(cause: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %cause, "database unavailable");
+    ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
+}
+
 impl ServiceError {
     fn to_api(&self) -> ApiError {
         match self {
             ServiceError::Api(e) => e.clone(),
-            ServiceError::DbPool(_) => {
-                tracing::error!(error = %self, "database unavailable");
-                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
-            }
-            ServiceError::Query(e) => crate::constraints::answer(e),
+            ServiceError::DbPool(e) => database_unavailable(e),
+            ServiceError::Query(e) => query_failed(e),
         }
     }
 }

@@ -638,3 +638,60 @@ pub async fn assert_schema_generated(
          UPDATE_SCHEMA=1 and review the diff)"
     );
 }
+
+/// Every variant of a service's error enum is produced somewhere (ARCHITECTURE §4): `variants` (the
+/// enum's `strum::VariantNames`, snake_case codes like `no_such_device`) each appear as
+/// `<enum_name>::<Variant>` (`NoSuchDevice`) in a source file under `src_dir` other than `error.rs`, or
+/// are listed in `converted` (made by `?` through a `From`, e.g. `query`).
+pub fn assert_variants_reachable(
+    enum_name: &str,
+    variants: &[&str],
+    converted: &[&str],
+    src_dir: &str,
+) {
+    fn sources(dir: &std::path::Path, into: &mut String) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, into);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.file_name().is_some_and(|n| n != "error.rs")
+            {
+                into.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut code = String::new();
+    sources(std::path::Path::new(src_dir), &mut code);
+    // `no_such_device` (or `NoSuchDevice`) -> `NoSuchDevice`.
+    let camel = |name: &str| -> String {
+        name.split('_')
+            .map(|part| {
+                let mut chars = part.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let converted: Vec<String> = converted.iter().map(|c| camel(c)).collect();
+    let unreachable: Vec<&&str> = variants
+        .iter()
+        .filter(|v| !converted.contains(&camel(v)))
+        .filter(|v| {
+            let used = format!("{enum_name}::{}", camel(v));
+            !code.match_indices(&used).any(|(at, _)| {
+                // `Error::Busy` must not count `Error::BusyDay`.
+                !code[at + used.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        })
+        .collect();
+    assert!(
+        unreachable.is_empty(),
+        "{enum_name} variants no code produces: {unreachable:?}"
+    );
+}

@@ -18,7 +18,7 @@ pub async fn notifications(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<NotificationRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::NOTIFICATIONS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::NOTIFICATIONS).await?)
 }
 
 /// SMS attempts (never a code): `search` (phone, provider id), `status`, `provider`.
@@ -28,7 +28,7 @@ pub async fn sms_log(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<SmsLogRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::SMS_LOG).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::SMS_LOG).await?)
 }
 
 /// Unread notifications, the last hour's OTP messages sent and failed, devices and pushes.

@@ -1,16 +1,14 @@
 //! Push registrations (API §9.4–9.6): anyone registers a token (an admin may register it for a user),
 //! owners unregister and list theirs, admins manage every device.
 
-use crate::error::Result;
+use crate::error::{NotificationsError, Result};
 use crate::store::devices::{self, Device, DeviceInput};
 use crate::store::refs;
 use crate::AppState;
-use actix_web::http::StatusCode;
 use hm_platform::auth::{AdminUser, AuthUser, MaybeAuthUser};
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::reply::{NoBody, Reply};
 use hm_platform::time::render;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -151,7 +149,7 @@ async fn known_user(state: &AppState, user: Option<Uuid>) -> Result<()> {
     if let Some(id) = user {
         let mut conn = state.db.get().await?;
         if !refs::user_exists(&mut conn, id).await? {
-            return Err(ApiError::error(StatusCode::NOT_FOUND, "User not found").into());
+            return Err(NotificationsError::UnknownOwner);
         }
     }
     Ok(())
@@ -187,7 +185,7 @@ pub async fn register(
     .await?;
     let device = devices::get(&mut conn, id)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or(NotificationsError::NotFound)?;
     Ok(Reply::json_when(created, DeviceView::from(&device)))
 }
 
@@ -216,7 +214,7 @@ pub async fn unregister(
     let mut conn = state.db.get().await?;
     let n = devices::unregister(&mut conn, &body.registration_token, owner).await?;
     if n == 0 {
-        return Err(ApiError::error(StatusCode::NOT_FOUND, "Device not found").into());
+        return Err(NotificationsError::UnknownToken);
     }
     Ok(Reply::json(Unregistered {
         status: "unregistered".into(),
@@ -237,12 +235,12 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<Ve
 
 /// The device, if the caller owns it or is an admin (404 otherwise, as if absent).
 async fn visible(state: &AppState, auth: &AuthUser, id: &str) -> Result<Device> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let id = Uuid::parse_str(id).map_err(|_| NotificationsError::NotFound)?;
     let mut conn = state.db.get().await?;
     devices::get(&mut conn, id)
         .await?
         .filter(|d| auth.is_admin() || d.user_id == Some(auth.id))
-        .ok_or_else(|| ApiError::no_match("Device").into())
+        .ok_or(NotificationsError::NoSuchDevice)
 }
 
 #[api_v2_operation(tags(Devices))]
@@ -276,7 +274,7 @@ pub async fn create(
     let id = devices::create(&mut conn, &input).await?;
     let device = devices::get(&mut conn, id)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or(NotificationsError::NotFound)?;
     Ok(Reply::json(DeviceView::from(&device)))
 }
 
@@ -285,10 +283,10 @@ async fn write(state: &AppState, id: Uuid, input: DeviceInput) -> Result<Reply<D
     let mut conn = state.db.get().await?;
     devices::update(&mut conn, id, &input)
         .await?
-        .ok_or_else(|| ApiError::no_match("Device"))?;
+        .ok_or(NotificationsError::NoSuchDevice)?;
     let device = devices::get(&mut conn, id)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or(NotificationsError::NotFound)?;
     Ok(Reply::json(DeviceView::from(&device)))
 }
 

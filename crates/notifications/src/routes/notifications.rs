@@ -2,23 +2,18 @@
 //! read, marked read one by one or all at once, and the unread count.
 
 use crate::domain::{CHANNELS, TYPES};
-use crate::error::Result;
+use crate::error::{NotificationsError, Result};
 use crate::store::notifications::{self, Filter, NewNotification, Notification};
 use crate::store::refs;
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::AsyncConnection;
 use hm_platform::auth::{AdminUser, AuthUser};
-use hm_platform::error::FieldErrors;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{classic_body, classic_page, page_size, LinkedPage};
 use hm_platform::reply::Reply;
 use hm_platform::time::{parse_datetime, render};
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -105,19 +100,16 @@ pub struct ListQuery {
     pub page_size: Option<String>,
 }
 
-fn bound(name: &str, raw: Option<&str>) -> std::result::Result<Option<DateTime<Utc>>, ApiError> {
+fn bound(name: &'static str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
-        Some(r) => parse_datetime(r).map(Some).ok_or_else(|| {
-            ApiError::fields(FieldErrors::single(
-                name,
-                "Enter a valid date or datetime (YYYY-MM-DD or ISO 8601).",
-            ))
-        }),
+        Some(r) => parse_datetime(r)
+            .map(Some)
+            .ok_or(NotificationsError::InvalidDate(name)),
     }
 }
 
-fn filter(q: &ListQuery) -> std::result::Result<Filter, ApiError> {
+fn filter(q: &ListQuery) -> Result<Filter> {
     Ok(Filter {
         is_read: q
             .is_read
@@ -154,11 +146,11 @@ pub async fn list(
 }
 
 async fn own(state: &AppState, auth: &AuthUser, id: &str) -> Result<Notification> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
+    let id = Uuid::parse_str(id).map_err(|_| NotificationsError::NotFound)?;
     let mut conn = state.db.get().await?;
     notifications::own(&mut conn, auth.id, id)
         .await?
-        .ok_or_else(|| ApiError::no_match("Notification").into())
+        .ok_or(NotificationsError::NoSuchNotification)
 }
 
 /// One of the caller's notifications (someone else's is 404, as if absent).
@@ -266,38 +258,22 @@ pub async fn send_test(
     body: Valid<TestBody>,
 ) -> Result<Reply<NotificationBody, 201>> {
     if !state.enabled {
-        return Err(ApiError::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Notifications are disabled",
-        )
-        .into());
+        return Err(NotificationsError::Disabled);
     }
     let mut conn = state.db.get().await?;
     if let Some(user) = body.user_id {
         if !refs::user_exists(&mut conn, user).await? {
-            return Err(ApiError::no_match("User").into());
+            return Err(NotificationsError::NoSuchUser);
         }
     }
-    let notifier = state.notifier.clone();
-    let created = conn
-        .transaction::<_, diesel::result::Error, _>(|conn| {
-            async move {
-                notifier
-                    .create(
-                        conn,
-                        &NewNotification {
-                            user_id: body.user_id,
-                            kind: &body.kind,
-                            title: &body.title,
-                            message: &body.message,
-                            data: &body.data,
-                            channel: &body.channel,
-                        },
-                    )
-                    .await
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let new = NewNotification {
+        user_id: body.user_id,
+        kind: &body.kind,
+        title: &body.title,
+        message: &body.message,
+        data: &body.data,
+        channel: &body.channel,
+    };
+    let created = state.notifier.send(&mut conn, &new).await?;
     Ok(Reply::json(NotificationBody::from(&created)))
 }

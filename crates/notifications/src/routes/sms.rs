@@ -1,15 +1,14 @@
 //! Twilio's delivery reports (`StatusCallback`): accepted only with a valid `X-Twilio-Signature`, they
 //! record how each OTP message fared.
 
-use crate::error::Result;
+use crate::error::{NotificationsError, Result};
 use crate::sms::{DeliveryReport, ReportError};
 use crate::store::sms_log;
 use crate::AppState;
 use actix_web::dev::Payload;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use hm_platform::reply::{NoBody, Reply};
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, OperationModifier};
 use paperclip::v2::models::{DataType, DefaultOperationRaw, Either, Parameter, ParameterIn};
 use paperclip::v2::schema::Apiv2Schema;
@@ -87,8 +86,10 @@ pub async fn status(
     body: StatusCallback,
 ) -> Result<Reply<NoBody, 204>> {
     let body = body.0;
-    let forbidden = || ApiError::error(StatusCode::FORBIDDEN, "Invalid Twilio signature");
-    let token = state.twilio_auth_token.as_deref().ok_or_else(forbidden)?;
+    let token = state
+        .twilio_auth_token
+        .as_deref()
+        .ok_or(NotificationsError::InvalidSignature)?;
     let signature = req
         .headers()
         .get("x-twilio-signature")
@@ -96,11 +97,8 @@ pub async fn status(
     let report = DeliveryReport::verify(token, &public_host(&req), req.path(), signature, body)
         .await
         .map_err(|e| match e {
-            ReportError::BadSignature => forbidden(),
-            ReportError::Malformed => ApiError::error(
-                StatusCode::BAD_REQUEST,
-                "Expected MessageSid and a known MessageStatus",
-            ),
+            ReportError::BadSignature => NotificationsError::InvalidSignature,
+            ReportError::Malformed => NotificationsError::MalformedReport,
         })?;
     let mut conn = state.db.get().await?;
     let n = sms_log::report_delivery(

@@ -1,14 +1,12 @@
 //! A booking's activity history (API §7.6): for its customer, its assigned worker and admins.
 
-use crate::error::Result;
+use crate::error::{NotificationsError, Result};
 use crate::store::timeline::TimelineEvent;
 use crate::store::{refs, timeline};
 use crate::AppState;
-use actix_web::http::StatusCode;
 use hm_platform::auth::AuthUser;
 use hm_platform::reply::Reply;
 use hm_platform::time::render;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
 use serde_json::Value;
@@ -61,19 +59,15 @@ pub async fn booking(
     auth: AuthUser,
     booking_id: web::Path<String>,
 ) -> Result<Reply<BookingTimeline>> {
-    let id = Uuid::parse_str(&booking_id).map_err(|_| ApiError::not_found())?;
+    let id = Uuid::parse_str(&booking_id).map_err(|_| NotificationsError::NotFound)?;
     let mut conn = state.db.get().await?;
     let booking = refs::booking(&mut conn, id)
         .await?
-        .ok_or_else(|| ApiError::no_match("Booking"))?;
+        .ok_or(NotificationsError::NoSuchBooking)?;
     let allowed =
         auth.is_admin() || booking.user_id == auth.id || booking.worker_user_id == Some(auth.id);
     if !allowed {
-        return Err(ApiError::error(
-            StatusCode::FORBIDDEN,
-            "You do not have access to this booking timeline",
-        )
-        .into());
+        return Err(NotificationsError::NotAParty);
     }
     let events = timeline::of_booking(&mut conn, id).await?;
     let events: Vec<TimelineEventBody> = events.iter().map(TimelineEventBody::from).collect();

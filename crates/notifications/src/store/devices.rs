@@ -1,37 +1,46 @@
 //! Push registrations (DOMAIN §5.3), upserted by token, newest seen first.
 
+use crate::schema::{devices, user_refs};
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable)]
 pub struct Device {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub user_id: Option<Uuid>,
     /// The owner's phone, from the user projection.
-    #[diesel(sql_type = Nullable<Text>)]
     pub user_phone: Option<String>,
-    #[diesel(sql_type = Text)]
     pub platform: String,
-    #[diesel(sql_type = Text)]
     pub registration_token: String,
-    #[diesel(sql_type = Timestamptz)]
     pub last_seen: DateTime<Utc>,
-    #[diesel(sql_type = Bool)]
     pub is_active: bool,
-    #[diesel(sql_type = Jsonb)]
     pub metadata: Value,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
 }
 
-const SELECT: &str = "SELECT d.id, d.user_id, u.phone AS user_phone, d.platform, d.registration_token,
-    d.last_seen, d.is_active, d.metadata, d.created_at FROM devices d LEFT JOIN user_refs u ON u.id = d.user_id";
+/// Devices with their owner's phone, in [`Device`]'s order.
+macro_rules! devices_with_owner {
+    () => {
+        devices::table
+            .left_join(user_refs::table.on(devices::user_id.eq(user_refs::id.nullable())))
+            .select((
+                devices::id,
+                devices::user_id,
+                user_refs::phone.nullable(),
+                devices::platform,
+                devices::registration_token,
+                devices::last_seen,
+                devices::is_active,
+                devices::metadata,
+                devices::created_at,
+            ))
+    };
+}
 
 /// What a device is registered or edited with.
 #[derive(Debug, Clone)]
@@ -53,6 +62,7 @@ pub async fn register(conn: &mut AsyncPgConnection, d: &DeviceInput) -> QueryRes
         #[diesel(sql_type = Bool)]
         created: bool,
     }
+    // Raw SQL: `RETURNING (xmax = 0)` tells a new row from an updated one; the builder cannot say it.
     let row: Upserted = diesel::sql_query(
         "INSERT INTO devices (id, user_id, platform, registration_token, metadata, is_active)
          VALUES ($1, $2, $3, $4, $5, true)
@@ -72,8 +82,8 @@ pub async fn register(conn: &mut AsyncPgConnection, d: &DeviceInput) -> QueryRes
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Device>> {
-    diesel::sql_query(format!("{SELECT} WHERE d.id = $1"))
-        .bind::<SqlUuid, _>(id)
+    devices_with_owner!()
+        .filter(devices::id.eq(id))
         .get_result(conn)
         .await
         .optional()
@@ -81,12 +91,13 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<D
 
 /// The devices of `user` (every device for `None`), inactive ones included, last seen first.
 pub async fn list(conn: &mut AsyncPgConnection, user: Option<Uuid>) -> QueryResult<Vec<Device>> {
-    diesel::sql_query(format!(
-        "{SELECT} WHERE ($1::uuid IS NULL OR d.user_id = $1) ORDER BY d.last_seen DESC, d.id"
-    ))
-    .bind::<Nullable<SqlUuid>, _>(user)
-    .load(conn)
-    .await
+    let mut query = devices_with_owner!()
+        .order((devices::last_seen.desc(), devices::id))
+        .into_boxed();
+    if let Some(user) = user {
+        query = query.filter(devices::user_id.eq(user));
+    }
+    query.load(conn).await
 }
 
 /// Deactivates the token, if `owner` (when given) holds it; how many rows changed.
@@ -95,14 +106,20 @@ pub async fn unregister(
     token: &str,
     owner: Option<Uuid>,
 ) -> QueryResult<usize> {
-    diesel::sql_query(
-        "UPDATE devices SET is_active = false, last_seen = now(), updated_at = now()
-         WHERE registration_token = $1 AND ($2::uuid IS NULL OR user_id = $2)",
-    )
-    .bind::<Text, _>(token)
-    .bind::<Nullable<SqlUuid>, _>(owner)
-    .execute(conn)
-    .await
+    let mut target = diesel::update(devices::table)
+        .filter(devices::registration_token.eq(token))
+        .into_boxed();
+    if let Some(owner) = owner {
+        target = target.filter(devices::user_id.eq(owner));
+    }
+    target
+        .set((
+            devices::is_active.eq(false),
+            devices::last_seen.eq(diesel::dsl::now),
+            devices::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
 }
 
 /// An admin's edit: every field replaced. `None` when there is no such device.
@@ -111,42 +128,40 @@ pub async fn update(
     id: Uuid,
     d: &DeviceInput,
 ) -> QueryResult<Option<()>> {
-    let n = diesel::sql_query(
-        "UPDATE devices SET user_id = $2, platform = $3, registration_token = $4, metadata = $5,
-             is_active = $6, last_seen = now(), updated_at = now() WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<SqlUuid>, _>(d.user_id)
-    .bind::<Text, _>(&d.platform)
-    .bind::<Text, _>(&d.registration_token)
-    .bind::<Jsonb, _>(&d.metadata)
-    .bind::<Bool, _>(d.is_active)
-    .execute(conn)
-    .await?;
+    let n = diesel::update(devices::table.find(id))
+        .set((
+            devices::user_id.eq(d.user_id),
+            devices::platform.eq(&d.platform),
+            devices::registration_token.eq(&d.registration_token),
+            devices::metadata.eq(&d.metadata),
+            devices::is_active.eq(d.is_active),
+            devices::last_seen.eq(diesel::dsl::now),
+            devices::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
     Ok((n > 0).then_some(()))
 }
 
 /// An admin's create (a token already registered is a unique violation).
 pub async fn create(conn: &mut AsyncPgConnection, d: &DeviceInput) -> QueryResult<Uuid> {
     let id = Uuid::new_v4();
-    diesel::sql_query(
-        "INSERT INTO devices (id, user_id, platform, registration_token, metadata, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<SqlUuid>, _>(d.user_id)
-    .bind::<Text, _>(&d.platform)
-    .bind::<Text, _>(&d.registration_token)
-    .bind::<Jsonb, _>(&d.metadata)
-    .bind::<Bool, _>(d.is_active)
-    .execute(conn)
-    .await?;
+    diesel::insert_into(devices::table)
+        .values((
+            devices::id.eq(id),
+            devices::user_id.eq(d.user_id),
+            devices::platform.eq(&d.platform),
+            devices::registration_token.eq(&d.registration_token),
+            devices::metadata.eq(&d.metadata),
+            devices::is_active.eq(d.is_active),
+        ))
+        .execute(conn)
+        .await?;
     Ok(id)
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
-    diesel::sql_query("DELETE FROM devices WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
+    diesel::delete(devices::table.find(id))
         .execute(conn)
         .await
         .map(|n| n > 0)

@@ -1,42 +1,55 @@
 //! In-app notifications (DOMAIN §5.1). Broadcasts (no user) are never in a user's list.
 
+use crate::schema::notifications;
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hm_platform::db::Count;
 use serde_json::Value;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable)]
 pub struct Notification {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub user_id: Option<Uuid>,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Text)]
     pub message: String,
-    #[diesel(sql_type = Text)]
     pub kind: String,
-    #[diesel(sql_type = Jsonb)]
     pub data: Value,
-    #[diesel(sql_type = Bool)]
     pub is_read: bool,
-    #[diesel(sql_type = Text)]
     pub channel: String,
-    #[diesel(sql_type = Jsonb)]
     pub metadata: Value,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 
-const SELECT: &str =
-    "SELECT id, user_id, title, message, type AS kind, data, is_read, channel, metadata,
-    created_at, updated_at FROM notifications";
+/// The columns of a [`Notification`], in its order.
+const COLUMNS: (
+    notifications::id,
+    notifications::user_id,
+    notifications::title,
+    notifications::message,
+    notifications::type_,
+    notifications::data,
+    notifications::is_read,
+    notifications::channel,
+    notifications::metadata,
+    notifications::created_at,
+    notifications::updated_at,
+) = (
+    notifications::id,
+    notifications::user_id,
+    notifications::title,
+    notifications::message,
+    notifications::type_,
+    notifications::data,
+    notifications::is_read,
+    notifications::channel,
+    notifications::metadata,
+    notifications::created_at,
+    notifications::updated_at,
+);
 
 /// A notification to create: for one user, or a broadcast (`user_id` `None`).
 #[derive(Debug, Clone)]
@@ -53,19 +66,19 @@ pub async fn insert(
     conn: &mut AsyncPgConnection,
     n: &NewNotification<'_>,
 ) -> QueryResult<Notification> {
-    diesel::sql_query(
-        "INSERT INTO notifications (id, user_id, title, message, type, data, channel) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING id, user_id, title, message, type AS kind, data, is_read, channel, metadata, created_at, updated_at",
-    )
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<Nullable<SqlUuid>, _>(n.user_id)
-    .bind::<Text, _>(n.title)
-    .bind::<Text, _>(n.message)
-    .bind::<Text, _>(n.kind)
-    .bind::<Jsonb, _>(n.data)
-    .bind::<Text, _>(n.channel)
-    .get_result(conn)
-    .await
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(Uuid::new_v4()),
+            notifications::user_id.eq(n.user_id),
+            notifications::title.eq(n.title),
+            notifications::message.eq(n.message),
+            notifications::type_.eq(n.kind),
+            notifications::data.eq(n.data),
+            notifications::channel.eq(n.channel),
+        ))
+        .returning(COLUMNS)
+        .get_result(conn)
+        .await
 }
 
 /// The list filters of API §9.1.
@@ -77,8 +90,25 @@ pub struct Filter {
     pub to: Option<DateTime<Utc>>,
 }
 
-const FILTER: &str = "user_id = $1 AND ($2::bool IS NULL OR is_read = $2) AND ($3::text IS NULL OR type = $3)
-    AND ($4::timestamptz IS NULL OR created_at >= $4) AND ($5::timestamptz IS NULL OR created_at <= $5)";
+/// The user's notifications `f` selects.
+type Condition = Box<dyn BoxableExpression<notifications::table, Pg, SqlType = Nullable<Bool>>>;
+
+fn matching(user: Uuid, f: &Filter) -> Condition {
+    let mut c: Condition = Box::new(notifications::user_id.eq(user));
+    if let Some(read) = f.is_read {
+        c = Box::new(c.and(notifications::is_read.eq(read).nullable()));
+    }
+    if let Some(kind) = &f.kind {
+        c = Box::new(c.and(notifications::type_.eq(kind.clone()).nullable()));
+    }
+    if let Some(from) = f.from {
+        c = Box::new(c.and(notifications::created_at.ge(from).nullable()));
+    }
+    if let Some(to) = f.to {
+        c = Box::new(c.and(notifications::created_at.le(to).nullable()));
+    }
+    c
+}
 
 /// One page of the user's notifications (newest first) and how many match.
 pub async fn page(
@@ -88,28 +118,20 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(Vec<Notification>, i64)> {
-    let bind = |sql: String| {
-        diesel::sql_query(sql)
-            .into_boxed()
-            .bind::<SqlUuid, _>(user)
-            .bind::<Nullable<Bool>, _>(f.is_read)
-            .bind::<Nullable<Text>, _>(f.kind.clone())
-            .bind::<Nullable<Timestamptz>, _>(f.from)
-            .bind::<Nullable<Timestamptz>, _>(f.to)
-    };
-    let count: Count = bind(format!(
-        "SELECT count(*) AS n FROM notifications WHERE {FILTER}"
-    ))
-    .get_result(conn)
-    .await?;
-    let rows = bind(format!(
-        "{SELECT} WHERE {FILTER} ORDER BY created_at DESC, id LIMIT $6 OFFSET $7"
-    ))
-    .bind::<BigInt, _>(limit)
-    .bind::<BigInt, _>(offset)
-    .load(conn)
-    .await?;
-    Ok((rows, count.n))
+    let count = notifications::table
+        .filter(matching(user, f))
+        .count()
+        .get_result(conn)
+        .await?;
+    let rows = notifications::table
+        .filter(matching(user, f))
+        .order((notifications::created_at.desc(), notifications::id))
+        .limit(limit)
+        .offset(offset)
+        .select(COLUMNS)
+        .load(conn)
+        .await?;
+    Ok((rows, count))
 }
 
 /// The user's own notification with this id.
@@ -118,9 +140,10 @@ pub async fn own(
     user: Uuid,
     id: Uuid,
 ) -> QueryResult<Option<Notification>> {
-    diesel::sql_query(format!("{SELECT} WHERE id = $1 AND user_id = $2"))
-        .bind::<SqlUuid, _>(id)
-        .bind::<SqlUuid, _>(user)
+    notifications::table
+        .find(id)
+        .filter(notifications::user_id.eq(user))
+        .select(COLUMNS)
         .get_result(conn)
         .await
         .optional()
@@ -133,24 +156,27 @@ pub async fn mark_read(
     f: &Filter,
     id: Option<Uuid>,
 ) -> QueryResult<usize> {
-    diesel::sql_query(format!(
-        "UPDATE notifications SET is_read = true, updated_at = now()
-         WHERE {FILTER} AND NOT is_read AND ($6::uuid IS NULL OR id = $6)"
-    ))
-    .bind::<SqlUuid, _>(user)
-    .bind::<Nullable<Bool>, _>(f.is_read)
-    .bind::<Nullable<Text>, _>(f.kind.clone())
-    .bind::<Nullable<Timestamptz>, _>(f.from)
-    .bind::<Nullable<Timestamptz>, _>(f.to)
-    .bind::<Nullable<SqlUuid>, _>(id)
-    .execute(conn)
-    .await
+    let mut target = diesel::update(notifications::table)
+        .filter(matching(user, f))
+        .filter(notifications::is_read.eq(false))
+        .into_boxed();
+    if let Some(id) = id {
+        target = target.filter(notifications::id.eq(id));
+    }
+    target
+        .set((
+            notifications::is_read.eq(true),
+            notifications::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
 }
 
 pub async fn unread(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<i64> {
-    diesel::sql_query("SELECT count(*) AS n FROM notifications WHERE user_id = $1 AND NOT is_read")
-        .bind::<SqlUuid, _>(user)
-        .get_result::<Count>(conn)
+    notifications::table
+        .filter(notifications::user_id.eq(user))
+        .filter(notifications::is_read.eq(false))
+        .count()
+        .get_result(conn)
         .await
-        .map(|c| c.n)
 }

@@ -1,7 +1,12 @@
 //! The push queue and delivery log (DOMAIN §5.4).
 
-use diesel::sql_types::{BigInt, Bool, Integer, Jsonb, Nullable, Text, Uuid as SqlUuid};
-use diesel::{QueryResult, QueryableByName};
+use crate::schema::{devices, outgoing_pushes};
+use diesel::dsl::{now, IntervalDsl};
+use diesel::prelude::*;
+use diesel::sql_types::{
+    BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use std::time::Duration;
@@ -17,6 +22,7 @@ pub async fn queue(
     user: Option<Uuid>,
     payload: &Value,
 ) -> QueryResult<usize> {
+    // Raw SQL: one INSERT … SELECT over the recipient's devices, ids made by Postgres.
     diesel::sql_query(
         "INSERT INTO outgoing_pushes (id, notification_id, device_id, payload)
          SELECT gen_random_uuid(), $1, d.id, $2 FROM devices d
@@ -47,6 +53,7 @@ pub struct Due {
 
 /// Takes up to `limit` queued pushes that are due, leasing them so no other worker takes them meanwhile.
 pub async fn take_due(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<Due>> {
+    // Raw SQL: a CTE that leases with `FOR UPDATE SKIP LOCKED`, joined with the devices.
     diesel::sql_query(
         "WITH due AS (
              UPDATE outgoing_pushes SET next_attempt_at = now() + make_interval(secs => $2)
@@ -84,20 +91,20 @@ pub async fn record(
         Outcome::Unregistered(r) | Outcome::Failed(r) => ("failed", r, 0),
         Outcome::RetryIn(r, d) => ("queued", r, i32::try_from(d.as_secs()).unwrap_or(i32::MAX)),
     };
-    diesel::sql_query(
-        "UPDATE outgoing_pushes SET status = $2, provider_response = $3, attempts = attempts + 1,
-             last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $4), updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(push.id)
-    .bind::<Text, _>(status)
-    .bind::<Jsonb, _>(response)
-    .bind::<Integer, _>(delay)
-    .execute(conn)
-    .await?;
+    diesel::update(outgoing_pushes::table.find(push.id))
+        .set((
+            outgoing_pushes::status.eq(status),
+            outgoing_pushes::provider_response.eq(response),
+            outgoing_pushes::attempts.eq(outgoing_pushes::attempts + 1),
+            outgoing_pushes::last_attempt_at.eq(now),
+            outgoing_pushes::next_attempt_at.eq(now.into_sql::<Timestamptz>() + delay.seconds()),
+            outgoing_pushes::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
     if matches!(outcome, Outcome::Unregistered(_)) {
-        diesel::sql_query("UPDATE devices SET is_active = false, updated_at = now() WHERE id = $1")
-            .bind::<SqlUuid, _>(push.device_id)
+        diesel::update(devices::table.find(push.device_id))
+            .set((devices::is_active.eq(false), devices::updated_at.eq(now)))
             .execute(conn)
             .await?;
     }

@@ -1,48 +1,34 @@
 //! What notifications knows of other services' data: users (platform projection) and who a booking
 //! belongs to (from the booking events).
 
-use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
+use crate::schema::{booking_refs, user_refs};
+use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 pub async fn user_exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = SqlUuid)]
-        #[allow(dead_code)]
-        id: Uuid,
-    }
-    diesel::sql_query("SELECT id FROM user_refs WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
-        .get_result::<Found>(conn)
+    diesel::select(diesel::dsl::exists(user_refs::table.find(id)))
+        .get_result(conn)
         .await
-        .optional()
-        .map(|f| f.is_some())
 }
 
 /// The user's full name, when known and set.
 pub async fn user_name(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<String>> {
-    #[derive(QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = Text)]
-        name: String,
-    }
-    let found: Option<Name> = diesel::sql_query(
-        "SELECT trim(first_name || ' ' || last_name) AS name FROM user_refs WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(found.map(|n| n.name).filter(|n| !n.is_empty()))
+    let found: Option<(String, String)> = user_refs::table
+        .find(id)
+        .select((user_refs::first_name, user_refs::last_name))
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(found
+        .map(|(first, last)| format!("{first} {last}").trim_matches(' ').to_owned())
+        .filter(|n| !n.is_empty()))
 }
 
-#[derive(Debug, Clone, Copy, QueryableByName)]
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = booking_refs)]
 pub struct BookingRef {
-    #[diesel(sql_type = SqlUuid)]
     pub user_id: Uuid,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub worker_user_id: Option<Uuid>,
 }
 
@@ -53,22 +39,28 @@ pub async fn upsert_booking(
     user_id: Uuid,
     worker_user_id: Option<Uuid>,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO booking_refs (id, user_id, worker_user_id) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
-             worker_user_id = excluded.worker_user_id, updated_at = now()",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(user_id)
-    .bind::<Nullable<SqlUuid>, _>(worker_user_id)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    diesel::insert_into(booking_refs::table)
+        .values((
+            booking_refs::id.eq(id),
+            booking_refs::user_id.eq(user_id),
+            booking_refs::worker_user_id.eq(worker_user_id),
+        ))
+        .on_conflict(booking_refs::id)
+        .do_update()
+        .set((
+            booking_refs::user_id.eq(user_id),
+            booking_refs::worker_user_id.eq(worker_user_id),
+            booking_refs::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn booking(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<BookingRef>> {
-    diesel::sql_query("SELECT user_id, worker_user_id FROM booking_refs WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
+    booking_refs::table
+        .find(id)
+        .select(BookingRef::as_select())
         .get_result(conn)
         .await
         .optional()

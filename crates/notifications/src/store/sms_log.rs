@@ -1,9 +1,8 @@
 //! The SMS attempt log: one row per attempt (never the code) and the provider's delivery report.
 
-use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
-use diesel::QueryResult;
+use crate::schema::sms_log;
+use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hm_platform::db::Count;
 use uuid::Uuid;
 
 pub struct Attempt<'a> {
@@ -19,29 +18,29 @@ pub struct Attempt<'a> {
 
 /// How many attempts this OTP request has had.
 pub async fn attempts(conn: &mut AsyncPgConnection, request_id: Uuid) -> QueryResult<u32> {
-    let c: Count = diesel::sql_query("SELECT count(*) AS n FROM sms_log WHERE request_id = $1")
-        .bind::<SqlUuid, _>(request_id)
+    let n: i64 = sms_log::table
+        .filter(sms_log::request_id.eq(request_id))
+        .count()
         .get_result(conn)
         .await?;
-    Ok(u32::try_from(c.n).unwrap_or(u32::MAX))
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 pub async fn record(conn: &mut AsyncPgConnection, a: &Attempt<'_>) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO sms_log (id, request_id, phone, provider, attempt, status, error, provider_message_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<SqlUuid, _>(a.request_id)
-    .bind::<Text, _>(a.phone)
-    .bind::<Text, _>(a.provider)
-    .bind::<Integer, _>(i32::try_from(a.attempt).unwrap_or(i32::MAX))
-    .bind::<Text, _>(a.status)
-    .bind::<Nullable<Text>, _>(a.error.as_deref())
-    .bind::<Nullable<Text>, _>(a.provider_message_id.as_deref())
-    .execute(conn)
-    .await
-    .map(|_| ())
+    diesel::insert_into(sms_log::table)
+        .values((
+            sms_log::id.eq(Uuid::new_v4()),
+            sms_log::request_id.eq(a.request_id),
+            sms_log::phone.eq(a.phone),
+            sms_log::provider.eq(a.provider),
+            sms_log::attempt.eq(i32::try_from(a.attempt).unwrap_or(i32::MAX)),
+            sms_log::status.eq(a.status),
+            sms_log::error.eq(a.error.as_deref()),
+            sms_log::provider_message_id.eq(a.provider_message_id.as_deref()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Records a delivery report on the message it is about; how many rows it touched (0: unknown message).
@@ -51,13 +50,12 @@ pub async fn report_delivery(
     status: &str,
     error_code: Option<&str>,
 ) -> QueryResult<usize> {
-    diesel::sql_query(
-        "UPDATE sms_log SET delivery_status = $2, delivery_error_code = $3, updated_at = now()
-         WHERE provider_message_id = $1",
-    )
-    .bind::<Text, _>(provider_message_id)
-    .bind::<Text, _>(status)
-    .bind::<Nullable<Text>, _>(error_code)
-    .execute(conn)
-    .await
+    diesel::update(sms_log::table.filter(sms_log::provider_message_id.eq(provider_message_id)))
+        .set((
+            sms_log::delivery_status.eq(status),
+            sms_log::delivery_error_code.eq(error_code),
+            sms_log::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
 }

@@ -1,49 +1,44 @@
 //! Activity history (DOMAIN §5.2), newest first.
 
+use crate::schema::timeline_events;
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{QueryResult, QueryableByName};
+use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
 pub use crate::domain::timeline::Entry;
 
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = timeline_events)]
 pub struct TimelineEvent {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub booking_id: Option<Uuid>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub job_id: Option<Uuid>,
-    #[diesel(sql_type = Text)]
     pub event_type: String,
-    #[diesel(sql_type = Text)]
     pub actor_display: String,
-    #[diesel(sql_type = Jsonb)]
     pub payload: Value,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, e: &Entry) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO timeline_events (id, booking_id, job_id, related_user_id, event_type, actor_display,
-             payload, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, left($6, 255), $7, $8, $8)",
-    )
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<Nullable<SqlUuid>, _>(e.booking_id)
-    .bind::<Nullable<SqlUuid>, _>(e.job_id)
-    .bind::<Nullable<SqlUuid>, _>(e.related_user_id)
-    .bind::<Text, _>(e.event_type)
-    .bind::<Text, _>(&e.actor_display)
-    .bind::<Jsonb, _>(&e.payload)
-    .bind::<Timestamptz, _>(e.at)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    // The column holds 255 characters.
+    let actor: String = e.actor_display.chars().take(255).collect();
+    diesel::insert_into(timeline_events::table)
+        .values((
+            timeline_events::id.eq(Uuid::new_v4()),
+            timeline_events::booking_id.eq(e.booking_id),
+            timeline_events::job_id.eq(e.job_id),
+            timeline_events::related_user_id.eq(e.related_user_id),
+            timeline_events::event_type.eq(e.event_type),
+            timeline_events::actor_display.eq(actor),
+            timeline_events::payload.eq(&e.payload),
+            timeline_events::created_at.eq(e.at),
+            timeline_events::updated_at.eq(e.at),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// A booking's timeline, newest first.
@@ -51,11 +46,10 @@ pub async fn of_booking(
     conn: &mut AsyncPgConnection,
     booking: Uuid,
 ) -> QueryResult<Vec<TimelineEvent>> {
-    diesel::sql_query(
-        "SELECT id, booking_id, job_id, event_type, actor_display, payload, created_at
-         FROM timeline_events WHERE booking_id = $1 ORDER BY created_at DESC, id",
-    )
-    .bind::<SqlUuid, _>(booking)
-    .load(conn)
-    .await
+    timeline_events::table
+        .filter(timeline_events::booking_id.eq(booking))
+        .order((timeline_events::created_at.desc(), timeline_events::id))
+        .select(TimelineEvent::as_select())
+        .load(conn)
+        .await
 }
