@@ -1,5 +1,6 @@
-//! Starts notifications in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
-//! test, for notifications' tests and other crates'; recording SMS and push senders that fail on command.
+//! Notifications as tests start it (the platform's `TestApp`: in-process on a free port, against the real
+//! Postgres, Redis and RabbitMQ, isolated per test), and recording SMS and push senders that fail on
+//! command.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::config::{NotificationsConfig, PushConfig, SmsConfig, SmsProvider};
@@ -7,78 +8,65 @@ use crate::push::{PushMessage, PushOutcome, PushSender};
 use crate::sms::{Accepted, SmsError, SmsSender};
 use crate::Senders;
 use futures_util::future::BoxFuture;
-use hm_platform::auth::AuthConfig;
-use hm_platform::events::BusConfig;
-use hm_platform::testing::{self, TestDb};
+use hm_platform::server::{Application, StartError};
+use hm_platform::service::CommonConfig;
+use hm_platform::testing::TestService;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub struct Spawned {
-    pub base: String,
-    pub db: TestDb,
-    pub bus: BusConfig,
-    pub handle: actix_web::dev::ServerHandle,
+/// Notifications as tests start it (`hm_platform::testing::TestApp::init::<Notifications>()`).
+pub struct Notifications;
+
+/// A test instance's settings, and the SMS and push providers it sends with (`None`: those the
+/// settings name — the dev SMS logger, no push).
+pub struct TestConfig {
+    pub config: NotificationsConfig,
+    pub senders: Option<Senders>,
 }
 
-pub async fn spawn(auth: AuthConfig) -> Spawned {
-    spawn_with(auth, None, |_| {}).await
-}
+impl TestService for Notifications {
+    type Config = TestConfig;
+    const NAME: &'static str = "notifications";
+    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
 
-/// The settings of a test instance: dev SMS, push off, a Twilio token for delivery reports.
-pub fn config(db: &TestDb, bus: &BusConfig, auth: AuthConfig) -> NotificationsConfig {
-    NotificationsConfig {
-        common: testing::common_config("notifications", &db.url, bus, auth),
-        http_workers: 1,
-        enabled: true,
-        sms: SmsConfig {
-            provider: SmsProvider::Dev,
-            max_attempts: 4,
-            timeout: Duration::from_secs(5),
-            webhook_auth_token: Some(TWILIO_TEST_TOKEN.into()),
-        },
-        push: PushConfig {
-            enabled: false,
-            project_id: "hunarmitra-test".into(),
-            service_account_file: None,
-            endpoint: String::new(),
-            max_retries: 3,
-            batch_size: 100,
-        },
+    /// Dev SMS, push off, a Twilio token for delivery reports.
+    fn config(common: CommonConfig) -> TestConfig {
+        TestConfig {
+            config: NotificationsConfig {
+                common,
+                http_workers: 1,
+                enabled: true,
+                sms: SmsConfig {
+                    provider: SmsProvider::Dev,
+                    max_attempts: 4,
+                    timeout: Duration::from_secs(5),
+                    webhook_auth_token: Some(TWILIO_TEST_TOKEN.into()),
+                },
+                push: PushConfig {
+                    enabled: false,
+                    project_id: "hunarmitra-test".into(),
+                    service_account_file: None,
+                    endpoint: String::new(),
+                    max_retries: 3,
+                    batch_size: 100,
+                },
+            },
+            senders: None,
+        }
+    }
+
+    async fn start(test: TestConfig) -> Result<Application, StartError> {
+        let senders = match test.senders {
+            Some(senders) => senders,
+            None => Senders::from_config(&test.config)?,
+        };
+        crate::build_with(test.config, senders).await
     }
 }
 
 /// The auth token test instances check Twilio signatures with.
 pub const TWILIO_TEST_TOKEN: &str = "twilio-test-auth-token";
-
-/// [`spawn`] with the given providers (else the dev SMS logger and no push) and settings changed by
-/// `configure`.
-pub async fn spawn_with(
-    auth: AuthConfig,
-    senders: Option<Senders>,
-    configure: impl FnOnce(&mut NotificationsConfig),
-) -> Spawned {
-    let db = TestDb::new("notifications", crate::MIGRATIONS).await;
-    let bus = testing::bus_config("notifications");
-    let mut config = config(&db, &bus, auth);
-    configure(&mut config);
-    let senders = match senders {
-        Some(s) => s,
-        None => Senders::from_config(&config).expect("providers"),
-    };
-    let app = crate::build_with(config, senders)
-        .await
-        .expect("notifications starts");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    Spawned {
-        base,
-        db,
-        bus,
-        handle,
-    }
-}
 
 /// An SMS sender that records what it is asked to send and answers from a script (then accepts).
 #[derive(Default)]

@@ -183,7 +183,8 @@ async fn a_service_configured_for_fcm_pushes_through_it() {
         c.push.endpoint = endpoint;
     })
     .await;
-    let (raju, token) = api.user(Role::Worker);
+    // The admin's test endpoint needs the recipient known: as identity would announce them.
+    let (raju, token) = api.with_user("+919900000009", Role::Worker, "", "").await;
     let body = json!({"registration_token": "raju-pixel", "platform": "android"});
     assert_eq!(
         api.call(
@@ -197,13 +198,6 @@ async fn a_service_configured_for_fcm_pushes_through_it() {
         201
     );
     let (_, admin) = api.user(Role::Admin);
-    // The admin's test endpoint needs the recipient known: as identity would announce them.
-    api.app
-        .db
-        .sql(&format!(
-            "INSERT INTO user_refs (id, phone, role) VALUES ('{raju}', '+919900000009', 'worker')"
-        ))
-        .await;
     let test = json!({"user_id": raju, "title": "Hello", "message": "From FCM", "channel": "both"});
     let (status, _) = api
         .call(

@@ -5,7 +5,11 @@
 
 mod common;
 
+use diesel_async::AsyncConnection;
 use hm_contracts::Role;
+use hm_notifications::store::devices::{self, DeviceInput};
+use hm_notifications::store::notifications::{self, NewNotification};
+use hm_notifications::store::sms_log;
 use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -45,30 +49,64 @@ async fn the_openapi_document_documents_every_operation() {
 async fn the_back_office_lists_typed_rows() {
     let api = common::Api::start().await;
     let (_, admin) = api.user(Role::Admin);
-    let raju = Uuid::new_v4();
-    api.app
-        .db
-        .sql(&format!(
-            "INSERT INTO user_refs (id, phone, role) VALUES ('{raju}', '+919900000011', 'worker');
-             INSERT INTO notifications (id, user_id, title, message, data) VALUES
-                 ('{}', '{raju}', 'Booking Confirmed', 'Your booking is confirmed.', '{{\"k\": 1}}'),
-                 ('{}', NULL, 'Hello', 'To everyone.', '{{}}');
-             INSERT INTO sms_log (id, request_id, phone, provider, attempt, status, error) VALUES
-                 ('{}', '{}', '+919900000011', 'dev', 1, 'failed', 'timeout');
-             INSERT INTO sms_log (id, request_id, phone, provider, attempt, status, provider_message_id,
-                 delivery_status, delivery_error_code) VALUES
-                 ('{}', '{}', '+919900000011', 'twilio', 2, 'sent', 'SM1', 'undelivered', '30003');
-             INSERT INTO devices (id, user_id, platform, registration_token) VALUES
-                 ('{}', '{raju}', 'android', 'tok-1');",
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-            Uuid::new_v4(),
-        ))
-        .await;
+    // The rows, written by the service's own store code.
+    let (raju, _) = api.with_user("+919900000011", Role::Worker, "", "").await;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&api.db.url)
+        .await
+        .unwrap();
+    for (user_id, title, message, data) in [
+        (
+            Some(raju),
+            "Booking Confirmed",
+            "Your booking is confirmed.",
+            json!({"k": 1}),
+        ),
+        (None, "Hello", "To everyone.", json!({})),
+    ] {
+        notifications::insert(
+            &mut conn,
+            &NewNotification {
+                user_id,
+                kind: "system",
+                title,
+                message,
+                data: &data,
+                channel: "in_app",
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let attempt = |attempt, status, error: Option<&str>, sid: Option<&str>| sms_log::Attempt {
+        request_id: Uuid::new_v4(),
+        phone: "+919900000011",
+        provider: if attempt == 1 { "dev" } else { "twilio" },
+        attempt,
+        status,
+        error: error.map(str::to_owned),
+        provider_message_id: sid.map(str::to_owned),
+    };
+    sms_log::record(&mut conn, &attempt(1, "failed", Some("timeout"), None))
+        .await
+        .unwrap();
+    sms_log::record(&mut conn, &attempt(2, "sent", None, Some("SM1")))
+        .await
+        .unwrap();
+    sms_log::report_delivery(&mut conn, "SM1", "undelivered", Some("30003"))
+        .await
+        .unwrap();
+    devices::create(
+        &mut conn,
+        &DeviceInput {
+            user_id: Some(raju),
+            platform: "android".into(),
+            registration_token: "tok-1".into(),
+            metadata: json!({}),
+            is_active: true,
+        },
+    )
+    .await
+    .unwrap();
 
     let (status, page) = api
         .call(

@@ -695,3 +695,136 @@ pub fn assert_variants_reachable(
         "{enum_name} variants no code produces: {unreachable:?}"
     );
 }
+
+/// A service as its tests start it (ARCHITECTURE §10): implemented once per service in its
+/// `testing.rs`, used by [`TestApp`].
+pub trait TestService {
+    /// What [`TestService::start`] takes: the service's settings (and test doubles, if it has any).
+    type Config;
+    /// `identity`, `catalog`, …: names the database template, Redis prefix and queues.
+    const NAME: &'static str;
+    const MIGRATIONS: EmbeddedMigrations;
+
+    /// A test instance's settings on the test's own `common` ones (port 0, its database, …).
+    fn config(common: crate::service::CommonConfig) -> Self::Config;
+    /// Binds and starts the service.
+    fn start(
+        config: Self::Config,
+    ) -> impl std::future::Future<
+        Output = Result<crate::server::Application, crate::service::StartError>,
+    >;
+}
+
+/// A service started in-process for one test (crates.io's `TestApp` is the model): its own database
+/// cloned from the migrated template, Redis prefix and broker names, tokens from a key of its own
+/// (served as a JWKS), and one way to call it. `TestApp::init::<S>().with_config(…).start().await`.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    pub db: TestDb,
+    pub bus: BusConfig,
+    pub keys: TestKeys,
+    pub http: reqwest::Client,
+    pub handle: actix_web::dev::ServerHandle,
+    _jwks: JwksServer,
+}
+
+/// A change to a test instance's settings.
+type ConfigChange<C> = Box<dyn FnOnce(&mut C)>;
+
+/// How a [`TestApp`] will start: settings changed by [`TestAppBuilder::with_config`].
+pub struct TestAppBuilder<S: TestService> {
+    configure: Vec<ConfigChange<S::Config>>,
+}
+
+impl TestApp {
+    /// A builder for service `S` with its test settings.
+    pub fn init<S: TestService>() -> TestAppBuilder<S> {
+        TestAppBuilder {
+            configure: Vec::new(),
+        }
+    }
+
+    /// One JSON request with an optional bearer token and body: status and JSON answer.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        call_json(
+            &self.http,
+            method,
+            &format!("{}{path}", self.base),
+            bearer,
+            body,
+        )
+        .await
+    }
+
+    /// A new user's id and an access token for them (no row anywhere: a token is all a service sees).
+    pub fn token(&self, role: Role) -> (Uuid, String) {
+        let id = Uuid::new_v4();
+        (id, self.keys.mint(id, role))
+    }
+
+    /// A user as identity announced them, recorded in the service's user projection by the platform's
+    /// own projection code, and an access token for them.
+    pub async fn with_user(&self, phone: &str, role: Role, first: &str, last: &str) -> (Uuid, String) {
+        use diesel_async::AsyncConnection;
+        let id = Uuid::new_v4();
+        let mut conn = diesel_async::AsyncPgConnection::establish(&self.db.url)
+            .await
+            .expect("the test database");
+        crate::projections::upsert_user(
+            &mut conn,
+            &hm_contracts::events::UserUpdated {
+                user_id: id,
+                phone: phone.to_owned(),
+                role,
+                first_name: first.to_owned(),
+                last_name: last.to_owned(),
+                is_active: true,
+            },
+        )
+        .await
+        .expect("the user is recorded");
+        (id, self.keys.mint(id, role))
+    }
+}
+
+impl<S: TestService> TestAppBuilder<S> {
+    /// Changes the test settings before the service starts (a feature switched off, a provider).
+    pub fn with_config(mut self, change: impl FnOnce(&mut S::Config) + 'static) -> Self {
+        self.configure.push(Box::new(change));
+        self
+    }
+
+    /// Starts the service on a free port.
+    pub async fn start(self) -> TestApp {
+        let keys = TestKeys::default();
+        let (jwks, auth) = keys.serve().await;
+        let db = TestDb::new(S::NAME, S::MIGRATIONS).await;
+        let bus = bus_config(S::NAME);
+        let mut config = S::config(common_config(S::NAME, &db.url, &bus, auth));
+        for change in self.configure {
+            change(&mut config);
+        }
+        let app = S::start(config)
+            .await
+            .unwrap_or_else(|e| panic!("{} starts: {e}", S::NAME));
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            db,
+            bus,
+            keys,
+            http: reqwest::Client::new(),
+            handle,
+            _jwks: jwks,
+        }
+    }
+}
