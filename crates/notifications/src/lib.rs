@@ -61,9 +61,9 @@ impl Senders {
     pub fn from_config(config: &NotificationsConfig) -> Result<Senders, StartError> {
         let push: Option<Arc<dyn PushSender>> = match &config.push.service_account_file {
             Some(file) if config.push.enabled => {
-                let account = ServiceAccount::from_file(file).map_err(StartError::Setup)?;
+                let account = ServiceAccount::from_file(file).map_err(StartError::service)?;
                 let fcm = FcmSender::new(&config.push.endpoint, &config.push.project_id, account)
-                    .map_err(StartError::Setup)?;
+                    .map_err(StartError::service)?;
                 Some(Arc::new(fcm))
             }
             _ => None,

@@ -163,10 +163,18 @@ where
     Ok(server)
 }
 
+/// Why a service (or the gateway) could not start; printed by the binary as `hm-<service>: <why>`.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Db(#[from] db::DbError),
+    #[error("database unavailable: {0}")]
+    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// `store::CONSTRAINTS` names constraints the migrated schema does not have.
+    #[error("store::CONSTRAINTS names constraints the schema does not have: {}", .0.join(", "))]
+    MissingConstraints(Vec<&'static str>),
     #[error(transparent)]
     Redis(#[from] crate::redis::RedisSetupError),
     #[error(transparent)]
@@ -175,9 +183,19 @@ pub enum StartError {
     Bus(#[from] crate::events::BusError),
     #[error("http: {0}")]
     Io(#[from] std::io::Error),
-    /// A service's own start-up step failed.
+    /// A service's own start-up step failed (its error type says why).
+    #[error(transparent)]
+    Service(Box<dyn std::error::Error + Send + Sync>),
+    /// A service's own start-up step failed, said in words (being replaced by `Service`).
     #[error("{0}")]
     Setup(String),
+}
+
+impl StartError {
+    /// A service's own failure.
+    pub fn service(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StartError::Service(Box::new(e))
+    }
 }
 
 /// Every constraint the service answers for exists in its schema (else start-up fails, naming them).
@@ -188,20 +206,12 @@ async fn check_constraints(
     if rules.is_empty() {
         return Ok(());
     }
-    let mut conn = pool
-        .get()
-        .await
-        .map_err(|e| StartError::Setup(format!("database: {e}")))?;
-    let missing = crate::constraints::missing(&mut conn, rules)
-        .await
-        .map_err(|e| StartError::Setup(format!("database: {e}")))?;
+    let mut conn = pool.get().await?;
+    let missing = crate::constraints::missing(&mut conn, rules).await?;
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(StartError::Setup(format!(
-            "store::CONSTRAINTS names constraints the schema does not have: {}",
-            missing.join(", ")
-        )))
+        Err(StartError::MissingConstraints(missing))
     }
 }
 

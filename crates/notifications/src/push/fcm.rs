@@ -20,10 +20,44 @@ pub struct ServiceAccount {
     pub token_uri: String,
 }
 
+/// Why FCM could not be set up, or an access token not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum FcmError {
+    #[error("{path}: {source}")]
+    KeyFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a service account key: {source}")]
+    NotAKey {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("service account private_key: {0}")]
+    PrivateKey(jsonwebtoken::errors::Error),
+    #[error("http client: {0}")]
+    Client(reqwest::Error),
+    #[error("signing the token request: {0}")]
+    Sign(jsonwebtoken::errors::Error),
+    #[error("token request: {0}")]
+    TokenRequest(reqwest::Error),
+    #[error("token request: HTTP {0}")]
+    TokenStatus(reqwest::StatusCode),
+    #[error("token answer: {0}")]
+    TokenAnswer(reqwest::Error),
+}
+
 impl ServiceAccount {
-    pub fn from_file(path: &str) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        serde_json::from_str(&text).map_err(|e| format!("{path}: not a service account key: {e}"))
+    /// The key file at `path` (`PUSH_SERVICE_ACCOUNT_FILE`).
+    pub fn from_file(path: &str) -> Result<Self, FcmError> {
+        let text = std::fs::read_to_string(path).map_err(|source| FcmError::KeyFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| FcmError::NotAKey {
+            path: path.to_owned(),
+            source,
+        })
     }
 }
 
@@ -51,13 +85,17 @@ struct AccessToken {
 }
 
 impl FcmSender {
-    pub fn new(endpoint: &str, project_id: &str, account: ServiceAccount) -> Result<Self, String> {
+    pub fn new(
+        endpoint: &str,
+        project_id: &str,
+        account: ServiceAccount,
+    ) -> Result<Self, FcmError> {
         let key = EncodingKey::from_rsa_pem(account.private_key.as_bytes())
-            .map_err(|e| format!("service account private_key: {e}"))?;
+            .map_err(FcmError::PrivateKey)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(FcmError::Client)?;
         Ok(FcmSender {
             http,
             send_url: format!(
@@ -71,7 +109,7 @@ impl FcmSender {
     }
 
     /// A valid access token, fetched when there is none or it is about to expire.
-    async fn access_token(&self) -> Result<String, String> {
+    async fn access_token(&self) -> Result<String, FcmError> {
         let mut cached = self.token.lock().await;
         if let Some((token, until)) = cached.as_ref() {
             if Instant::now() < *until {
@@ -90,7 +128,7 @@ impl FcmSender {
             },
             &self.key,
         )
-        .map_err(|e| format!("signing the token request: {e}"))?;
+        .map_err(FcmError::Sign)?;
         let answer = self
             .http
             .post(&self.account.token_uri)
@@ -100,14 +138,11 @@ impl FcmSender {
             ])
             .send()
             .await
-            .map_err(|e| format!("token request: {e}"))?;
+            .map_err(FcmError::TokenRequest)?;
         if !answer.status().is_success() {
-            return Err(format!("token request: HTTP {}", answer.status()));
+            return Err(FcmError::TokenStatus(answer.status()));
         }
-        let token: AccessToken = answer
-            .json()
-            .await
-            .map_err(|e| format!("token answer: {e}"))?;
+        let token: AccessToken = answer.json().await.map_err(FcmError::TokenAnswer)?;
         let until = Instant::now() + Duration::from_secs(token.expires_in.saturating_sub(60));
         *cached = Some((token.access_token.clone(), until));
         Ok(token.access_token)
@@ -116,7 +151,7 @@ impl FcmSender {
     async fn deliver(&self, message: PushMessage<'_>) -> PushOutcome {
         let token = match self.access_token().await {
             Ok(token) => token,
-            Err(e) => return PushOutcome::Retry(json!({"error": e})),
+            Err(e) => return PushOutcome::Retry(json!({"error": e.to_string()})),
         };
         let answer = self
             .http

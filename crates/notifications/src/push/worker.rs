@@ -61,11 +61,9 @@ impl PushWorker {
     }
 
     /// Sends one batch of due pushes; how many it took.
-    async fn round(&self) -> Result<usize, String> {
-        let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
-        let due = pushes::take_due(&mut conn, self.batch_size)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn round(&self) -> Result<usize, crate::error::NotificationsError> {
+        let mut conn = self.pool.get().await?;
+        let due = pushes::take_due(&mut conn, self.batch_size).await?;
         drop(conn);
         let n = due.len();
         futures_util::stream::iter(due)
