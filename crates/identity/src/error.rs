@@ -1,31 +1,90 @@
-//! Identity's one error type: every failure a handler can meet, rendered with the platform envelopes.
+//! Identity's one error type: every failure a handler can meet, each a variant answered once here with the
+//! platform envelopes and a stable code (`X-Error-Code`, ARCHITECTURE §4).
 
+use crate::domain::otp::Limited;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use hm_platform::error::document_errors;
+use hm_platform::auth::TokenError;
+use hm_platform::error::{document_errors, FieldErrors, ServiceFailure};
 use hm_platform::events::BusError;
 use hm_platform::ApiError;
 use paperclip::v2::models::DefaultOperationRaw;
 use paperclip::v2::schema::Apiv2Errors;
+use serde_json::json;
 
-#[derive(Debug, thiserror::Error)]
+/// Every failure of identity's handlers; its code is the variant's snake_case name.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum IdentityError {
+    /// An answer the platform made (input, authentication, the admin listings), passed on.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A failed query: a constraint's answer, or a 500.
     #[error("database: {0}")]
     Query(#[from] diesel::result::Error),
+    /// No database connection to be had.
     #[error("database unavailable: {0}")]
     DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    /// A failed Redis command.
     #[error("redis: {0}")]
     Redis(#[from] deadpool_redis::redis::RedisError),
+    /// No Redis connection to be had.
     #[error("redis unavailable: {0}")]
     RedisPool(#[from] deadpool_redis::PoolError),
+    /// The broker would not take the OTP for SMS delivery.
     #[error("broker: {0}")]
     Broker(#[from] BusError),
+    /// A token could not be signed.
     #[error("{0}")]
-    Internal(String),
+    Signing(String),
+    /// request-otp over one of its limits.
+    #[error("too many OTP requests: {0:?}")]
+    TooManyRequests(Limited),
+    /// No live challenge with this request id (expired, used, burned or never made).
+    #[error("invalid or expired OTP request id")]
+    ChallengeUnknown,
+    /// A wrong code; the challenge lives on.
+    #[error("wrong OTP")]
+    WrongCode,
+    /// The last allowed wrong code: the challenge is burned.
+    #[error("too many wrong OTPs: challenge burned")]
+    ChallengeBurned,
+    /// verify-otp for a deactivated account.
+    #[error("account is disabled")]
+    AccountDisabled,
+    /// A refresh token that does not verify.
+    #[error("refresh token refused: {0}")]
+    RefreshTokenInvalid(TokenError),
+    /// A refresh token already revoked (or unknown).
+    #[error("refresh token is blacklisted")]
+    TokenBlacklisted,
+    /// A rotated refresh token presented after the grace window: its family was revoked.
+    #[error("refresh token reused: family revoked")]
+    RefreshTokenReused,
+    /// A refresh token of a deleted or deactivated user.
+    #[error("no active account for the refresh token")]
+    NoActiveAccount,
+    /// logout with a token that is invalid, foreign or already revoked.
+    #[error("logout refused")]
+    LogoutRefused,
+    /// A valid access token of a user that no longer exists.
+    #[error("user not found")]
+    UserNotFound,
+    /// A valid access token of a deactivated user.
+    #[error("user is inactive")]
+    UserInactive,
+    /// Admin sign-in with a wrong email or password, or for an inactive account.
+    #[error("bad admin credentials")]
+    BadCredentials,
+    /// An admin deactivating their own account.
+    #[error("an admin cannot deactivate their own account")]
+    CannotDeactivateSelf,
+    /// The back office names a user that does not exist.
+    #[error("no such user")]
+    NoSuchUser,
 }
 
+/// A result with identity's error.
 pub type Result<T> = std::result::Result<T, IdentityError>;
 
 impl From<hm_platform::service::ServiceError> for IdentityError {
@@ -39,10 +98,26 @@ impl From<hm_platform::service::ServiceError> for IdentityError {
     }
 }
 
-impl IdentityError {
-    fn to_api(&self) -> ApiError {
+/// The JWT errors' body (API §1.4).
+fn token_not_valid(detail: String) -> ApiError {
+    ApiError::body(
+        StatusCode::UNAUTHORIZED,
+        json!({ "detail": detail, "code": "token_not_valid" }),
+    )
+}
+
+impl ServiceFailure for IdentityError {
+    fn code(&self) -> &'static str {
+        match self {
+            IdentityError::Api(e) => e.default_code(),
+            other => other.into(),
+        }
+    }
+
+    fn answer(&self) -> ApiError {
         match self {
             IdentityError::Api(e) => e.clone(),
+            IdentityError::Query(e) => hm_platform::constraints::answer(e),
             IdentityError::DbPool(_) => {
                 tracing::error!(error = %self, "database unavailable");
                 ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
@@ -58,19 +133,63 @@ impl IdentityError {
                     "sms_unavailable",
                 )
             }
-            IdentityError::Query(e) => hm_platform::constraints::answer(e),
-            IdentityError::Internal(_) => ApiError::internal(self),
+            IdentityError::Signing(_) => ApiError::internal(self),
+            IdentityError::TooManyRequests(limited) => ApiError::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                match limited {
+                    Limited::Minute => "Too many requests. Please wait a minute.",
+                    Limited::Hour | Limited::Ip => "Too many requests. Please try again later.",
+                },
+            ),
+            IdentityError::ChallengeUnknown => {
+                ApiError::error(StatusCode::BAD_REQUEST, "Invalid or expired request ID.")
+            }
+            IdentityError::WrongCode => ApiError::error(StatusCode::BAD_REQUEST, "Invalid OTP."),
+            IdentityError::ChallengeBurned => ApiError::error(
+                StatusCode::BAD_REQUEST,
+                "Too many failed attempts. Please request a new OTP.",
+            ),
+            IdentityError::AccountDisabled => {
+                ApiError::error(StatusCode::FORBIDDEN, "Account is disabled.")
+            }
+            IdentityError::RefreshTokenInvalid(e) => token_not_valid(e.to_string()),
+            IdentityError::TokenBlacklisted | IdentityError::RefreshTokenReused => {
+                token_not_valid("Token is blacklisted".to_owned())
+            }
+            IdentityError::NoActiveAccount => ApiError::coded(
+                StatusCode::UNAUTHORIZED,
+                "No active account found for the given token.",
+                "no_active_account",
+            ),
+            IdentityError::LogoutRefused => ApiError::empty(StatusCode::BAD_REQUEST),
+            IdentityError::UserNotFound => {
+                ApiError::coded(StatusCode::UNAUTHORIZED, "User not found", "user_not_found")
+            }
+            IdentityError::UserInactive => ApiError::coded(
+                StatusCode::UNAUTHORIZED,
+                "User is inactive",
+                "user_inactive",
+            ),
+            IdentityError::BadCredentials => ApiError::detail(
+                StatusCode::UNAUTHORIZED,
+                "No active account found with the given credentials",
+            ),
+            IdentityError::CannotDeactivateSelf => ApiError::fields(FieldErrors::single(
+                "is_active",
+                "You cannot deactivate your own account.",
+            )),
+            IdentityError::NoSuchUser => ApiError::no_match("User"),
         }
     }
 }
 
 impl ResponseError for IdentityError {
     fn status_code(&self) -> StatusCode {
-        self.to_api().status()
+        self.answer().status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.to_api().error_response()
+        self.respond()
     }
 }
 
@@ -86,6 +205,64 @@ impl Apiv2Errors for IdentityError {
                 (429, "Too many requests"),
                 (503, "A dependency (database, cache, broker) is unavailable"),
             ],
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantNames;
+
+    /// `too_many_requests` → `TooManyRequests`: strum's `VARIANTS` follow `serialize_all`, while the
+    /// platform's reachability check looks for `IdentityError::<Variant>` in the sources.
+    fn camel(snake: &str) -> String {
+        snake
+            .split('_')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_variant_is_produced_somewhere() {
+        let names: Vec<String> = IdentityError::VARIANTS.iter().map(|v| camel(v)).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        hm_platform::testing::assert_variants_reachable(
+            "IdentityError",
+            &names,
+            &["Api", "Query", "DbPool", "Redis", "RedisPool", "Broker"],
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_and_name_their_variant() {
+        let mut codes = IdentityError::VARIANTS.to_vec();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), IdentityError::VARIANTS.len());
+        assert_eq!(IdentityError::NoSuchUser.code(), "no_such_user");
+        assert_eq!(
+            IdentityError::TooManyRequests(Limited::Ip).code(),
+            "too_many_requests"
+        );
+        let passed_on = IdentityError::Api(ApiError::forbidden());
+        assert_eq!(passed_on.code(), "permission_denied");
+    }
+
+    #[test]
+    fn the_answer_carries_the_code() {
+        let response = IdentityError::WrongCode.error_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            response.headers().get("x-error-code").map(|v| v.as_bytes()),
+            Some(&b"wrong_code"[..])
         );
     }
 }

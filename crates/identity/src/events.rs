@@ -1,16 +1,16 @@
 //! What identity publishes and the events it consumes (proto-docs/events.md).
 
-use crate::domain::user::User;
 use crate::store::users::{self, ProfileKind};
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::{types, OtpRequested, ProfileRef, UserRegistered, UserUpdated};
+use hm_contracts::events::{types, OtpRequested, ProfileRef};
 use hm_contracts::Event;
 use hm_platform::events::{Broker, BusError, Handler, HandlerFuture};
 use std::time::Duration;
 use uuid::Uuid;
 
-pub const SOURCE: &str = "identity";
+/// What a write appends to the outbox (built where the writes are, in `store::outbox`).
+pub use crate::store::outbox::{user_registered, user_updated, SOURCE};
 
 /// Hands the code to SMS delivery. Published directly, never through the outbox, so the code is never
 /// at rest; the message expires with the code.
@@ -30,38 +30,6 @@ pub async fn publish_otp(
     };
     let event = Event::new(SOURCE, types::OTP_REQUESTED, correlation_id, data).into_json()?;
     broker.publish(&event, Some(ttl)).await
-}
-
-pub fn user_registered(user: &User, correlation_id: Option<String>) -> Event<UserRegistered> {
-    Event::new(
-        SOURCE,
-        types::USER_REGISTERED,
-        correlation_id,
-        UserRegistered {
-            user_id: user.id,
-            phone: user.phone.clone().unwrap_or_default(),
-            role: user.role,
-            first_name: user.first_name.clone(),
-            last_name: user.last_name.clone(),
-        },
-    )
-}
-
-/// `identity.user.updated`: the user's current state, for projections elsewhere.
-pub fn user_updated(user: &User, correlation_id: Option<String>) -> Event<UserUpdated> {
-    Event::new(
-        SOURCE,
-        types::USER_UPDATED,
-        correlation_id,
-        UserUpdated {
-            user_id: user.id,
-            phone: user.phone.clone().unwrap_or_default(),
-            role: user.role,
-            first_name: user.first_name.clone(),
-            last_name: user.last_name.clone(),
-            is_active: user.is_active,
-        },
-    )
 }
 
 /// The workforce events identity listens to, to answer `profile_exists`.

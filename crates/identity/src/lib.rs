@@ -8,6 +8,8 @@ pub mod passwords;
 mod routes;
 pub mod schema;
 pub mod seed;
+pub mod sign_in;
+pub mod signing;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -43,6 +45,7 @@ pub struct AppState {
 
 pub use hm_platform::server::StartError;
 
+/// The public keys of identity's tokens: the signing key and the retired ones.
 fn jwks(config: &IdentityConfig) -> Jwks {
     let t = &config.tokens;
     Jwks {

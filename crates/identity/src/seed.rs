@@ -1,10 +1,8 @@
 //! `hm-identity seed`: the demo users of spec/CONFIG.md §4.2, created once (get-or-create by phone).
 
-use crate::events;
 use crate::passwords;
 use crate::store::users::{self, NewPhoneUser};
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use hm_contracts::Role;
 use hm_platform::cli::SeedError;
 
@@ -56,35 +54,19 @@ pub async fn run(conn: &mut AsyncPgConnection) -> Result<usize, SeedError> {
         .map_err(|e| SeedError::Step(Box::new(e)))?;
     let mut created = 0;
     for demo in &DEMO_USERS {
-        let password = password.clone();
-        let made = conn
-            .transaction::<_, diesel::result::Error, _>(|conn| {
-                async move {
-                    let (user, made) = users::get_or_create_by_phone(
-                        conn,
-                        NewPhoneUser {
-                            phone: demo.phone,
-                            role: demo.role,
-                            first_name: demo.first_name,
-                            last_name: demo.last_name,
-                            language_preference: demo.language,
-                            is_phone_verified: true,
-                            password_hash: &password,
-                        },
-                    )
-                    .await?;
-                    if made {
-                        hm_platform::events::enqueue(conn, events::user_registered(&user, None))
-                            .await?;
-                    } else {
-                        hm_platform::events::enqueue(conn, events::user_updated(&user, None))
-                            .await?;
-                    }
-                    Ok(made)
-                }
-                .scope_boxed()
-            })
-            .await?;
+        let made = users::get_or_create_announced(
+            conn,
+            NewPhoneUser {
+                phone: demo.phone,
+                role: demo.role,
+                first_name: demo.first_name,
+                last_name: demo.last_name,
+                language_preference: demo.language,
+                is_phone_verified: true,
+                password_hash: &password,
+            },
+        )
+        .await?;
         created += usize::from(made);
     }
     Ok(created)

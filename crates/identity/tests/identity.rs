@@ -777,6 +777,142 @@ async fn admins_sign_in_with_email_and_password() {
     );
 }
 
+/// An admin's bearer token (an admin account made in the test database, signed in by password).
+async fn admin_token(app: &common::TestApp) -> String {
+    let hash = hm_identity::passwords::hash("correct horse".into())
+        .await
+        .unwrap();
+    let mut conn =
+        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url)
+            .await
+            .unwrap();
+    hm_identity::store::users::upsert_admin(&mut conn, "ops@hunarmitra.com", &hash)
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/admin/login/",
+            json!({"email": "ops@hunarmitra.com", "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["access"].as_str().unwrap().to_owned()
+}
+
+/// PATCH as `token`: status, `X-Error-Code` (empty when absent) and body.
+async fn patch(
+    app: &common::TestApp,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (u16, String, Value) {
+    let res = app
+        .http
+        .patch(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let code = res
+        .headers()
+        .get("x-error-code")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, code, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_back_office_renames_and_deactivates_users_and_names_its_refusals() {
+    let app = spawn(relaxed()).await;
+    let admin = admin_token(&app).await;
+    let mut updated = Listener::bind(&app.bus, "identity.user.updated").await;
+    let login = app.login("+917000000001", "worker").await;
+    let path = format!(
+        "/api/v1/admin/identity/users/{}/",
+        login["user"]["id"].as_str().unwrap()
+    );
+
+    let (status, code, user) = patch(&app, &path, &admin, json!({"first_name": "Asha"})).await;
+    assert_eq!((status, code.as_str()), (200, ""), "{user}");
+    assert_eq!(
+        (&user["first_name"], &user["is_active"]),
+        (&json!("Asha"), &json!(true))
+    );
+    let (event, _) = updated
+        .next(Duration::from_secs(5))
+        .await
+        .expect("user.updated via the outbox");
+    assert_eq!(event["data"]["first_name"], "Asha");
+
+    // Deactivation ends the user's sessions: their refresh token is revoked.
+    let (status, _, user) = patch(&app, &path, &admin, json!({"is_active": false})).await;
+    assert_eq!(
+        (status, &user["is_active"], &user["first_name"]),
+        (200, &json!(false), &json!("Asha"))
+    );
+    let (status, body) = app
+        .post(REFRESH, json!({"refresh": login["refresh"]}))
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            401,
+            json!({"detail": "Token is blacklisted", "code": "token_not_valid"})
+        )
+    );
+
+    let unknown = "/api/v1/admin/identity/users/00000000-0000-0000-0000-000000000001/";
+    assert_eq!(
+        patch(&app, unknown, &admin, json!({"first_name": "X"})).await,
+        (
+            404,
+            "no_such_user".into(),
+            json!({"detail": "No User matches the given query."})
+        )
+    );
+    let me = app
+        .http
+        .get(app.url("/api/v1/auth/me/"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let own = format!(
+        "/api/v1/admin/identity/users/{}/",
+        me["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        patch(&app, &own, &admin, json!({"is_active": false})).await,
+        (
+            400,
+            "cannot_deactivate_self".into(),
+            json!({"is_active": ["You cannot deactivate your own account."]})
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_creates_the_demo_users_once_and_announces_them() {
+    let app = spawn(relaxed()).await;
+    let mut conn =
+        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url)
+            .await
+            .unwrap();
+    assert_eq!(hm_identity::seed::run(&mut conn).await.unwrap(), 4);
+    assert_eq!(hm_identity::seed::run(&mut conn).await.unwrap(), 0);
+    assert_eq!(app.count("SELECT count(*) FROM users").await, 4);
+    // New users announced as registered, existing ones again as updated, each with its write.
+    for kind in ["identity.user.registered", "identity.user.updated"] {
+        let query = format!("SELECT count(*) FROM outbox WHERE event_type = '{kind}'");
+        assert_eq!(app.count(&query).await, 4, "{kind}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_probes_and_metrics_are_served() {
     let app = spawn(relaxed()).await;

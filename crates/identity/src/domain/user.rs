@@ -38,3 +38,23 @@ pub const SIGNUP_ROLES: [&str; 3] = ["worker", "contractor", "employer"];
 pub fn parse_role(s: &str) -> Role {
     Role::from_str(s).unwrap_or(Role::Worker)
 }
+
+/// An admin may change anything of a user but their own activation off: the back office would lock them
+/// out. Whether `patch_is_active` from admin `actor` may be applied to `target`.
+pub fn may_set_activation(actor: Uuid, target: Uuid, patch_is_active: Option<bool>) -> bool {
+    !(actor == target && patch_is_active == Some(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_cannot_deactivate_themself() {
+        let (me, other) = (Uuid::new_v4(), Uuid::new_v4());
+        assert!(!may_set_activation(me, me, Some(false)));
+        assert!(may_set_activation(me, me, Some(true)));
+        assert!(may_set_activation(me, me, None));
+        assert!(may_set_activation(me, other, Some(false)));
+    }
+}

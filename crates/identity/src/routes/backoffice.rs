@@ -2,22 +2,17 @@
 //! names (each change announced as `identity.user.updated`; deactivation also ends the user's sessions),
 //! the OTP audit log, and the numbers of the dashboard.
 
-use crate::error::Result;
-use crate::events;
+use crate::domain::user::may_set_activation;
+use crate::error::{IdentityError, Result};
 use crate::store::backoffice::{self, IdentityStats, OtpLogRow, UserRow};
-use crate::store::{refresh_tokens, users};
+use crate::store::users;
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::AsyncConnection;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
-use hm_platform::error::FieldErrors;
 use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
 use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use uuid::Uuid;
 
@@ -31,6 +26,7 @@ pub async fn users_list(
     Ok(admin::list_answer(&state.db, &req, &backoffice::USERS).await?)
 }
 
+// One user (no doc comment: it would become the operation's summary in the checked-in document).
 #[api_v2_operation(tags(Admin))]
 pub async fn user(
     state: web::Data<AppState>,
@@ -40,7 +36,7 @@ pub async fn user(
     let mut conn = state.db.get().await?;
     let row = admin::one(&mut conn, &backoffice::USERS, &id)
         .await?
-        .ok_or_else(|| ApiError::no_match("User"))?;
+        .ok_or(IdentityError::NoSuchUser)?;
     Ok(Reply::json(row))
 }
 
@@ -74,6 +70,16 @@ impl FromInput for UserPatch {
     }
 }
 
+impl UserPatch {
+    fn change(&self) -> users::AdminChange<'_> {
+        users::AdminChange {
+            is_active: self.is_active,
+            first_name: self.first_name.as_deref(),
+            last_name: self.last_name.as_deref(),
+        }
+    }
+}
+
 /// Activates or deactivates a user, or corrects their name. A deactivated user cannot log in and their
 /// refresh tokens are revoked; their access tokens run out within their lifetime.
 #[api_v2_operation(tags(Admin))]
@@ -83,49 +89,16 @@ pub async fn user_update(
     id: web::Path<String>,
     body: Valid<UserPatch>,
 ) -> Result<Reply<UserRow>> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("User"))?;
+    let id = Uuid::parse_str(&id).map_err(|_| IdentityError::NoSuchUser)?;
     let patch = body.0;
-    if id == admin.id && patch.is_active == Some(false) {
-        return Err(ApiError::fields(FieldErrors::single(
-            "is_active",
-            "You cannot deactivate your own account.",
-        ))
-        .into());
+    if !may_set_activation(admin.id, id, patch.is_active) {
+        return Err(IdentityError::CannotDeactivateSelf);
     }
     let mut conn = state.db.get().await?;
-    let updated = conn
-        .transaction::<_, crate::error::IdentityError, _>(|conn| {
-            async move {
-                let found = users::admin_update(
-                    conn,
-                    id,
-                    patch.is_active,
-                    patch.first_name.as_deref(),
-                    patch.last_name.as_deref(),
-                )
-                .await?;
-                if !found {
-                    return Ok(false);
-                }
-                if patch.is_active == Some(false) {
-                    refresh_tokens::revoke_user(conn, id).await?;
-                }
-                if let Some(user) = users::by_id(conn, id).await? {
-                    hm_platform::events::enqueue(conn, events::user_updated(&user, None)).await?;
-                }
-                Ok(true)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    if !updated {
-        return Err(
-            ApiError::detail(StatusCode::NOT_FOUND, "No User matches the given query.").into(),
-        );
-    }
+    users::change_by_admin(&mut conn, id, patch.change()).await?;
     let row = admin::one(&mut conn, &backoffice::USERS, &id.to_string())
         .await?
-        .ok_or_else(|| ApiError::no_match("User"))?;
+        .ok_or(IdentityError::NoSuchUser)?;
     Ok(Reply::json(row))
 }
 

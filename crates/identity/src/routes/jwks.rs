@@ -8,13 +8,9 @@ use paperclip::actix::{api_v2_operation, web};
 /// Token signing keys (JWKS)
 #[api_v2_operation(tags(Auth))]
 pub async fn jwks(state: web::Data<AppState>) -> Reply<Jwks> {
-    let tokens = &state.config.tokens;
-    let keys = std::iter::once(&tokens.signing_key)
-        .chain(tokens.previous_keys.iter())
-        .map(|k| k.jwk().clone())
-        .collect();
+    let keys = crate::jwks(&state.config);
     Reply::build(|res| {
         res.insert_header(("Cache-Control", "public, max-age=300"))
-            .json(Jwks { keys })
+            .json(keys)
     })
 }

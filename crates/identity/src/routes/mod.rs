@@ -6,7 +6,6 @@ mod backoffice;
 mod dto;
 mod jwks;
 mod me;
-mod session;
 
 use paperclip::actix::web;
 

@@ -29,6 +29,7 @@ pub struct UserRow {
     pub updated_at: String,
 }
 
+// Raw SQL: the platform's admin listings add search, filters and paging to a SELECT (one JSON row each).
 pub const USERS: Listing<UserRow> = Listing {
     select: "SELECT id, phone, email, role, first_name, last_name, language_preference, is_phone_verified,
              is_active, is_staff, has_worker_profile, has_contractor_profile, created_at, updated_at FROM users",
@@ -55,6 +56,7 @@ pub struct OtpLogRow {
     pub created_at: String,
 }
 
+// Raw SQL: an admin listing (see `USERS`); `host(inet)` renders the address as the API shows it.
 pub const OTP_LOGS: Listing<OtpLogRow> = Listing {
     select: "SELECT id, phone, request_id, action, host(ip_address) AS ip_address, user_agent, created_at
              FROM otp_logs",
@@ -91,6 +93,7 @@ pub struct IdentityStats {
 }
 
 /// The dashboard's numbers, one JSON document (an [`IdentityStats`]).
+// Raw SQL: one jsonb document of filtered counts over two tables, which the query builder cannot say.
 pub const STATS: &str = "SELECT jsonb_build_object(
              'users_by_role', (SELECT jsonb_build_object(
                  'worker', count(*) FILTER (WHERE role = 'worker'),

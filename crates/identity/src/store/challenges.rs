@@ -1,6 +1,7 @@
 //! OTP challenges and the request-otp rate limits, in Redis (DOMAIN §1.2). Each multi-key decision is one
 //! Lua script, so concurrent requests cannot both slip under a limit or both consume one code.
 
+use crate::domain::otp::{Failure, Limited};
 use deadpool_redis::redis::{self, AsyncCommands, Script};
 use deadpool_redis::Connection;
 use hm_platform::redis::Keys;
@@ -8,6 +9,7 @@ use once_cell::sync::Lazy;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// A code sent to a phone, kept as its hash until it is used, burned or expires.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Challenge {
     pub phone: String,
@@ -15,13 +17,7 @@ pub struct Challenge {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limited {
-    Minute,
-    Hour,
-    Ip,
-}
-
+/// The request-otp limits (`OTP_RATE_LIMIT_*`).
 pub struct Limits {
     pub per_minute: u32,
     pub per_hour: u32,
@@ -82,6 +78,7 @@ fn challenge_key(keys: &Keys, request_id: Uuid) -> String {
     keys.key(format_args!("otp:{request_id}"))
 }
 
+/// Counts this request against the limits unless one is reached: the limit reached, if any.
 pub async fn reserve(
     conn: &mut Connection,
     keys: &Keys,
@@ -107,6 +104,7 @@ pub async fn reserve(
     })
 }
 
+/// Gives back the slot [`reserve`] took.
 pub async fn release(
     conn: &mut Connection,
     keys: &Keys,
@@ -123,6 +121,7 @@ pub async fn release(
         .map(|_| ())
 }
 
+/// Keeps the challenge for `ttl_secs`.
 pub async fn store(
     conn: &mut Connection,
     keys: &Keys,
@@ -147,6 +146,7 @@ pub async fn store(
         .await
 }
 
+/// The live challenge of `request_id`, if any.
 pub async fn load(
     conn: &mut Connection,
     keys: &Keys,
@@ -173,6 +173,7 @@ pub async fn consume(
     Ok(removed == 1)
 }
 
+/// Removes the challenge (its code could not be sent).
 pub async fn discard(
     conn: &mut Connection,
     keys: &Keys,
@@ -181,14 +182,7 @@ pub async fn discard(
     consume(conn, keys, request_id).await.map(|_| ())
 }
 
-/// Outcome of a wrong code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    Gone,
-    Counted,
-    Burned,
-}
-
+/// Counts a wrong code on the challenge; burns it at `max_attempts`.
 pub async fn record_failure(
     conn: &mut Connection,
     keys: &Keys,

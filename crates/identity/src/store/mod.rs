@@ -1,9 +1,12 @@
-//! Identity's persistence: diesel-async queries per aggregate, and the OTP challenges in Redis.
+//! Identity's persistence: diesel-async queries per aggregate, and the OTP challenges in Redis. A function
+//! that changes something owns its transaction and appends its events to the outbox in it.
 
 pub mod backoffice;
 pub mod challenges;
 pub mod otp_logs;
+pub mod outbox;
 pub mod refresh_tokens;
+pub mod sessions;
 pub mod users;
 
 use hm_platform::constraints::Constraint;

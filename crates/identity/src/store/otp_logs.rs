@@ -1,25 +1,11 @@
+//! The OTP audit log (`otp_logs`): every code sent and every verification, with who asked.
+
+use crate::domain::otp::OtpAction;
 use crate::schema::otp_logs;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ipnet::IpNet;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OtpAction {
-    Request,
-    VerifySuccess,
-    VerifyFail,
-}
-
-impl OtpAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OtpAction::Request => "request",
-            OtpAction::VerifySuccess => "verify_success",
-            OtpAction::VerifyFail => "verify_fail",
-        }
-    }
-}
 
 /// Who asked: recorded on every audit row.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +14,7 @@ pub struct Client {
     pub user_agent: String,
 }
 
+/// Appends one audit row.
 pub async fn append(
     conn: &mut AsyncPgConnection,
     phone: &str,
@@ -47,4 +34,17 @@ pub async fn append(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Appends one audit row, which must never fail a login: a lost row is logged instead.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    phone: &str,
+    request_id: Uuid,
+    action: OtpAction,
+    client: &Client,
+) {
+    if let Err(e) = append(conn, phone, request_id, action, client).await {
+        tracing::warn!(error = %e, action = action.as_str(), "could not write the OTP audit row");
+    }
 }

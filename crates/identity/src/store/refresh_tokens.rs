@@ -1,51 +1,14 @@
 //! The refresh-token registry (DOMAIN §1.4): every issued refresh token, its family (one login's chain of
 //! rotations) and whether and why it was revoked.
 
+use crate::domain::tokens::{RevokedReason, StoredToken};
 use crate::schema::refresh_tokens;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevokedReason {
-    Rotated,
-    Logout,
-    Reuse,
-}
-
-impl RevokedReason {
-    fn as_str(self) -> &'static str {
-        match self {
-            RevokedReason::Rotated => "rotated",
-            RevokedReason::Logout => "logout",
-            RevokedReason::Reuse => "reuse",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "rotated" => RevokedReason::Rotated,
-            "logout" => RevokedReason::Logout,
-            _ => RevokedReason::Reuse,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct StoredToken {
-    pub id: Uuid,
-    pub jti: String,
-    pub user_id: Uuid,
-    pub family_id: Uuid,
-    /// The `iat` and `exp` of its claims, so the same token can be signed again.
-    pub issued_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub revoked: Option<(DateTime<Utc>, RevokedReason)>,
-    /// The `jti` of the token that replaced it at rotation.
-    pub replaced_by: Option<String>,
-}
-
+/// Registers an issued refresh token in `family_id`.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     jti: &str,
@@ -133,6 +96,7 @@ pub async fn family_of(conn: &mut AsyncPgConnection, jti: &str) -> QueryResult<O
 /// Holds the family's lock until the transaction ends: refreshes and revocations of one family
 /// (one login's chain) take turns.
 pub async fn lock_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> QueryResult<()> {
+    // Raw SQL: advisory locks and `hashtextextended` are Postgres functions the query builder does not know.
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))")
         .bind::<diesel::sql_types::Uuid, _>(family_id)
         .execute(conn)
@@ -155,6 +119,7 @@ pub async fn rotate(conn: &mut AsyncPgConnection, id: Uuid, successor: &str) -> 
         .map(|_| ())
 }
 
+/// Revokes one token for `reason`.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
     id: Uuid,

@@ -1,8 +1,12 @@
+//! Users: look-ups, phone sign-ups, admin accounts, the profile projection and the back office's changes.
+
 use crate::domain::user::{parse_role, User};
+use crate::error::{IdentityError, Result};
 use crate::schema::users;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::Role;
 use uuid::Uuid;
 
@@ -44,6 +48,7 @@ impl From<UserRow> for User {
     }
 }
 
+/// The user with this id.
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<User>> {
     users::table
         .find(id)
@@ -54,6 +59,7 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
         .map(|r| r.map(User::from))
 }
 
+/// The user with this phone.
 pub async fn by_phone(conn: &mut AsyncPgConnection, phone: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::phone.eq(phone))
@@ -64,6 +70,7 @@ pub async fn by_phone(conn: &mut AsyncPgConnection, phone: &str) -> QueryResult<
         .map(|r| r.map(User::from))
 }
 
+/// Whether a user has this phone.
 pub async fn phone_exists(conn: &mut AsyncPgConnection, phone: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         users::table.filter(users::phone.eq(phone)),
@@ -87,6 +94,7 @@ pub async fn admin_by_email(
         .map(|r| r.map(|(u, p)| (User::from(u), p)))
 }
 
+/// A user signing up with a phone (or seeded).
 pub struct NewPhoneUser<'a> {
     pub phone: &'a str,
     pub role: Role,
@@ -124,6 +132,31 @@ pub async fn get_or_create_by_phone(
     Ok((user, inserted == 1))
 }
 
+/// Creates the user unless the phone is taken, in one transaction with its announcement: new users with
+/// `identity.user.registered`, existing ones again with `identity.user.updated` (so a projection that
+/// started after them still learns them). Whether the user was created.
+pub async fn get_or_create_announced(
+    conn: &mut AsyncPgConnection,
+    new: NewPhoneUser<'_>,
+) -> QueryResult<bool> {
+    conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        async move {
+            let (user, made) = get_or_create_by_phone(conn, new).await?;
+            if made {
+                hm_platform::events::enqueue(conn, super::outbox::user_registered(&user, None))
+                    .await?;
+            } else {
+                hm_platform::events::enqueue(conn, super::outbox::user_updated(&user, None))
+                    .await?;
+            }
+            Ok(made)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Records that the user proved their phone.
 pub async fn mark_phone_verified(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
     diesel::update(
         users::table
@@ -171,6 +204,7 @@ pub async fn upsert_admin(
     Ok((id, true))
 }
 
+/// Which workforce profile a projected event is about.
 pub enum ProfileKind {
     Worker,
     Contractor,
@@ -206,25 +240,61 @@ pub async fn set_profile_flag(
     }
 }
 
-/// An admin's change of a user: activation and names (`None` keeps a value). Whether the user exists.
+/// An admin's change of a user: activation and names (`None` keeps a value).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct AdminChange<'a> {
+    pub is_active: Option<bool>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+}
+
+/// Applies an admin's change to user `id`; whether the user exists.
 pub async fn admin_update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    is_active: Option<bool>,
-    first_name: Option<&str>,
-    last_name: Option<&str>,
+    change: &AdminChange<'_>,
 ) -> QueryResult<bool> {
-    use diesel::sql_types::{Bool, Nullable, Text, Uuid as SqlUuid};
-    diesel::sql_query(
-        "UPDATE users SET is_active = COALESCE($2, is_active),
-             first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name),
-             updated_at = now() WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<Bool>, _>(is_active)
-    .bind::<Nullable<Text>, _>(first_name)
-    .bind::<Nullable<Text>, _>(last_name)
-    .execute(conn)
+    diesel::update(users::table.find(id))
+        .set((change, users::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map(|n| n > 0)
+}
+
+/// Applies an admin's change to user `id` and announces the user's new state (`identity.user.updated`); a
+/// deactivation also revokes the user's refresh tokens. [`IdentityError::NoSuchUser`] when there is
+/// no such user.
+pub async fn change_by_admin(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    change: AdminChange<'_>,
+) -> Result<()> {
+    conn.transaction::<_, IdentityError, _>(|conn| {
+        async move {
+            if !admin_update(conn, id, &change).await? {
+                return Err(IdentityError::NoSuchUser);
+            }
+            if change.is_active == Some(false) {
+                super::refresh_tokens::revoke_user(conn, id).await?;
+            }
+            if let Some(user) = by_id(conn, id).await? {
+                hm_platform::events::enqueue(conn, super::outbox::user_updated(&user, None))
+                    .await?;
+            }
+            Ok(())
+        }
+        .scope_boxed()
+    })
     .await
-    .map(|n| n > 0)
+}
+
+/// The account behind a valid access token, refusing deleted ([`IdentityError::UserNotFound`]) and
+/// deactivated ([`IdentityError::UserInactive`]) users (API §1.4).
+pub async fn signed_in(conn: &mut AsyncPgConnection, id: Uuid) -> Result<User> {
+    match by_id(conn, id).await? {
+        None => Err(IdentityError::UserNotFound),
+        Some(u) if !u.is_active => Err(IdentityError::UserInactive),
+        Some(u) => Ok(u),
+    }
 }
