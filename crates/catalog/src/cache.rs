@@ -11,7 +11,6 @@ use actix_web::HttpRequest;
 use bytes::Bytes;
 use hm_platform::redis::{Keys, RedisPool};
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -172,7 +171,7 @@ impl DocCache {
             }
         };
         let value = build().await?;
-        let body = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+        let body = serde_json::to_vec(&value)?;
         let built = Doc::new(Bytes::from(body));
         if let Some(generation) = generation {
             if let Err(e) = self.store(&key, &generation, &built, doc.ttl_secs()).await {

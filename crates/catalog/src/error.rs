@@ -1,16 +1,21 @@
-//! Catalog's one error type, rendered with the platform envelopes.
+//! Catalog's one error type: every failure a handler meets is a variant, answered once in
+//! [`ServiceFailure::answer`] with the platform envelopes and sent with its code as `X-Error-Code`.
 
+use crate::domain::{self, media::Kind};
 use crate::storage::StorageError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use hm_platform::error::document_errors;
+use hm_platform::error::{document_errors, FieldErrors, ServiceFailure};
 use hm_platform::ApiError;
 use paperclip::v2::models::DefaultOperationRaw;
 use paperclip::v2::schema::Apiv2Errors;
 use serde_json::json;
 
-#[derive(Debug, thiserror::Error)]
+/// Everything catalog refuses or fails at; the code of a variant is its snake_case name.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
+#[strum(serialize_all = "snake_case")]
 pub enum CatalogError {
+    /// An answer the platform made (input, authentication), passed on as it is.
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error("database: {0}")]
@@ -19,12 +24,86 @@ pub enum CatalogError {
     DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// A cached document could not be encoded.
+    #[error("document encoding: {0}")]
+    Encoding(#[from] serde_json::Error),
+
+    /// A malformed id, or a path that names nothing.
+    #[error("not found")]
+    NotFound,
+    #[error("no such service")]
+    ServiceNotFound,
+    #[error("no such theme")]
+    ThemeNotFound,
+    #[error("no such app banner")]
+    AppBannerNotFound,
+    #[error("no such promo banner")]
+    PromoBannerNotFound,
+    #[error("no such feature flag")]
+    FlagNotFound,
+    #[error("no such translation")]
+    TranslationNotFound,
+    #[error("no such help page")]
+    HelpPageNotFound,
+    #[error("no such FAQ")]
+    FaqNotFound,
+    /// The theme document asked for while no theme is active.
+    #[error("no active theme")]
+    NoActiveTheme,
+    /// A `lang` other than the supported ones.
+    #[error("unsupported language")]
+    UnsupportedLanguage,
+    /// A service's slug (given, or made from its name) that is not one.
+    #[error("invalid slug")]
+    InvalidSlug,
+    /// An upload without its `file` part (or not a multipart form at all).
+    #[error("no file")]
+    NoFile,
+    #[error("upload interrupted")]
+    UploadInterrupted,
+    #[error("file too large")]
+    FileTooLarge,
+    #[error("empty file")]
+    EmptyFile,
+    /// An upload whose extension the kind does not take.
+    #[error("file type {provided} not allowed")]
+    FileTypeNotAllowed {
+        kind: &'static Kind,
+        provided: String,
+    },
+    /// An upload whose declared media type the kind does not take.
+    #[error("media type {provided} not allowed")]
+    MediaTypeNotAllowed {
+        kind: &'static Kind,
+        provided: String,
+    },
+    /// A presigned upload asked of local storage.
+    #[error("direct uploads need object storage")]
+    DirectUploadUnavailable,
 }
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
 
-impl CatalogError {
-    fn to_api(&self) -> ApiError {
+/// A 4xx with an `{"error": ...}` body and, when given, what was `provided`.
+fn refused(status: StatusCode, error: &str, provided: Option<&str>) -> ApiError {
+    let mut body = json!({ "error": error });
+    if let Some(p) = provided {
+        body["provided"] = json!(p);
+    }
+    ApiError::body(status, body)
+}
+
+const NO_FILE: &str = "No file provided. Use 'file' field in multipart form.";
+
+impl ServiceFailure for CatalogError {
+    fn code(&self) -> &'static str {
+        match self {
+            CatalogError::Api(e) => e.default_code(),
+            other => other.into(),
+        }
+    }
+
+    fn answer(&self) -> ApiError {
         match self {
             CatalogError::Api(e) => e.clone(),
             CatalogError::DbPool(_) => {
@@ -39,17 +118,59 @@ impl CatalogError {
                 )
             }
             CatalogError::Query(e) => hm_platform::constraints::answer(e),
+            CatalogError::Encoding(e) => ApiError::internal(e),
+            CatalogError::NotFound => ApiError::not_found(),
+            CatalogError::ServiceNotFound => ApiError::no_match("Service"),
+            CatalogError::ThemeNotFound => ApiError::no_match("Theme"),
+            CatalogError::AppBannerNotFound => ApiError::no_match("AppBanner"),
+            CatalogError::PromoBannerNotFound => ApiError::no_match("PromoBanner"),
+            CatalogError::FlagNotFound => ApiError::no_match("FeatureFlag"),
+            CatalogError::TranslationNotFound => ApiError::no_match("Translation"),
+            CatalogError::HelpPageNotFound => ApiError::no_match("HelpPage"),
+            CatalogError::FaqNotFound => ApiError::no_match("FAQ"),
+            CatalogError::NoActiveTheme => {
+                ApiError::error(StatusCode::NOT_FOUND, "No active theme configured")
+            }
+            CatalogError::UnsupportedLanguage => {
+                ApiError::error(StatusCode::BAD_REQUEST, domain::INVALID_LANG)
+            }
+            CatalogError::InvalidSlug => {
+                ApiError::fields(FieldErrors::single("slug", domain::SLUG_MESSAGE))
+            }
+            CatalogError::NoFile => refused(StatusCode::BAD_REQUEST, NO_FILE, None),
+            CatalogError::UploadInterrupted => {
+                refused(StatusCode::BAD_REQUEST, "The upload was interrupted.", None)
+            }
+            CatalogError::FileTooLarge => {
+                refused(StatusCode::PAYLOAD_TOO_LARGE, "File too large", None)
+            }
+            CatalogError::EmptyFile => refused(
+                StatusCode::BAD_REQUEST,
+                "The submitted file is empty.",
+                None,
+            ),
+            CatalogError::FileTypeNotAllowed { kind, provided } => {
+                refused(StatusCode::BAD_REQUEST, kind.bad_extension, Some(provided))
+            }
+            CatalogError::MediaTypeNotAllowed { kind, provided } => {
+                refused(StatusCode::BAD_REQUEST, kind.bad_type, Some(provided))
+            }
+            CatalogError::DirectUploadUnavailable => refused(
+                StatusCode::BAD_REQUEST,
+                "Direct uploads need object storage (USE_S3=true); use /api/v1/media/upload/.",
+                None,
+            ),
         }
     }
 }
 
 impl ResponseError for CatalogError {
     fn status_code(&self) -> StatusCode {
-        self.to_api().status()
+        self.answer().status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.to_api().error_response()
+        self.respond()
     }
 }
 
@@ -64,6 +185,85 @@ impl Apiv2Errors for CatalogError {
                 (404, "No such object"),
                 (503, "The database is unavailable"),
             ],
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantNames;
+
+    /// `VARIANTS` follows `serialize_all` (snake_case, the codes); the source names variants in
+    /// PascalCase.
+    fn pascal(snake: &str) -> String {
+        snake
+            .split('_')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_variant_is_produced_somewhere() {
+        let names: Vec<String> = CatalogError::VARIANTS.iter().map(|v| pascal(v)).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        hm_platform::testing::assert_variants_reachable(
+            "CatalogError",
+            &names,
+            &["Api", "Query", "DbPool", "Storage", "Encoding"],
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_snake_case_names() {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in CatalogError::VARIANTS {
+            assert!(seen.insert(*name), "{name} twice");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+        }
+        assert_eq!(CatalogError::FlagNotFound.code(), "flag_not_found");
+        assert_eq!(
+            CatalogError::Api(ApiError::forbidden()).code(),
+            "permission_denied"
+        );
+    }
+
+    #[test]
+    fn responses_carry_the_code() {
+        let response = CatalogError::NoActiveTheme.error_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            response
+                .headers()
+                .get(hm_platform::error::ERROR_CODE_HEADER)
+                .and_then(|v| v.to_str().ok()),
+            Some("no_active_theme")
+        );
+    }
+
+    #[test]
+    fn refusals_keep_their_answers() {
+        let answer = CatalogError::ThemeNotFound.answer();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            answer.json_body(),
+            Some(&json!({"detail": "No Theme matches the given query."}))
+        );
+        let answer = CatalogError::FileTooLarge.answer();
+        assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            answer.json_body(),
+            Some(&json!({"error": "File too large"}))
         );
     }
 }

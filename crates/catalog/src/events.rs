@@ -5,11 +5,11 @@
 use crate::cache::DocCache;
 use crate::store::services::Service;
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::{
-    types, ConfigChanged, Event, ServiceChanged, SkillRequested, SkillResolved,
-};
+use hm_contracts::events::{types, Event, SkillRequested, SkillResolved};
 use hm_platform::events::{enqueue, Handler, HandlerFuture};
-use uuid::Uuid;
+
+/// What a write appends to the outbox (built where the writes are, in `store::outbox`).
+pub use crate::store::outbox::{config_changed, service_changed, SOURCE};
 
 /// The event types catalog's queue is bound to.
 pub const CONSUMED: [&str; 2] = [types::SKILL_REQUESTED, types::SERVICE_CREATED];
@@ -69,56 +69,6 @@ pub fn skill_resolved(
             worker_id: request.worker_id,
             service: service_changed(service, created, None).data,
             created,
-        },
-    )
-}
-
-pub const SOURCE: &str = "catalog";
-
-pub fn service_changed(
-    service: &Service,
-    created: bool,
-    correlation: Option<String>,
-) -> Event<ServiceChanged> {
-    let kind = if created {
-        types::SERVICE_CREATED
-    } else {
-        types::SERVICE_UPDATED
-    };
-    Event::new(
-        SOURCE,
-        kind,
-        correlation,
-        ServiceChanged {
-            service_id: service.id,
-            slug: service.slug.clone(),
-            name: service.name.clone(),
-            title_en: service.title_en.clone(),
-            title_hi: service.title_hi.clone(),
-            category: service.category.clone(),
-            is_active: service.is_active,
-            display_order: service.display_order,
-            aliases: service.aliases.clone(),
-        },
-    )
-}
-
-pub fn config_changed(
-    kind: &str,
-    id: Option<Uuid>,
-    change: &str,
-    key: Option<String>,
-    correlation: Option<String>,
-) -> Event<ConfigChanged> {
-    Event::new(
-        SOURCE,
-        types::CONFIG_CHANGED,
-        correlation,
-        ConfigChanged {
-            kind: kind.to_owned(),
-            id,
-            change: change.to_owned(),
-            key,
         },
     )
 }

@@ -1,10 +1,27 @@
 //! Catalog's rules, free of I/O: slugs, colours, languages, banner slots and visibility, object URLs.
 
+pub mod media;
+
 use chrono::{DateTime, Utc};
 
 /// Languages of translations, help pages and FAQs (DOMAIN §2.6–2.8).
 pub const LANGS: [&str; 2] = ["en", "hi"];
 pub const INVALID_LANG: &str = "Invalid language. Supported: en, hi";
+
+/// The language of a translations document or the TTS stub: `en` when none is asked, `hi`, or `None`
+/// for one that is not supported (case and surrounding blanks do not matter).
+pub fn supported_lang(lang: Option<&str>) -> Option<&'static str> {
+    match lang.map(|l| l.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("en") => Some("en"),
+        Some("hi") => Some("hi"),
+        Some(_) => None,
+    }
+}
+
+/// `lang` filters content only when it is one of the content languages (API §4.9).
+pub fn content_lang(lang: Option<&str>) -> Option<&str> {
+    lang.filter(|l| LANGS.contains(l))
+}
 
 /// Promo banner slots (DOMAIN §2.4).
 pub const SLOTS: [&str; 5] = [
@@ -35,6 +52,14 @@ pub fn is_slug(s: &str) -> bool {
         && !s.contains("--")
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A new service's slug: the one given, else made from its name; `None` when that is not a slug.
+pub fn service_slug(given: Option<String>, name: &str) -> Option<String> {
+    let slug = given
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| slugify(name));
+    is_slug(&slug).then_some(slug)
 }
 
 pub const SLUG_MESSAGE: &str =
@@ -95,6 +120,34 @@ mod tests {
         for bad in ["", "Tile", "a--b", "-a", "a-", "a b", "à"] {
             assert!(!is_slug(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn new_services_get_a_slug_from_their_name() {
+        assert_eq!(
+            service_slug(None, "Tile Worker").as_deref(),
+            Some("tile-worker")
+        );
+        assert_eq!(
+            service_slug(Some(String::new()), "AC Repair").as_deref(),
+            Some("ac-repair")
+        );
+        assert_eq!(
+            service_slug(Some("tiles".into()), "x").as_deref(),
+            Some("tiles")
+        );
+        assert_eq!(service_slug(None, "!!!"), None);
+        assert_eq!(service_slug(Some("Bad Slug".into()), "x"), None);
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(supported_lang(None), Some("en"));
+        assert_eq!(supported_lang(Some(" HI ")), Some("hi"));
+        assert_eq!(supported_lang(Some("")), Some("en"));
+        assert_eq!(supported_lang(Some("fr")), None);
+        assert_eq!(content_lang(Some("hi")), Some("hi"));
+        assert_eq!(content_lang(Some("fr")), None);
     }
 
     #[test]

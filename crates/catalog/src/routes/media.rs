@@ -2,12 +2,13 @@
 //! presence, extension and content type (in that order) and size, stored in object storage; presigned
 //! direct uploads when storage is S3; and `/media/{key}` when files are stored locally.
 
-use crate::error::Result;
-use crate::store::media::{self, MediaObject};
+use crate::domain::media::{self, content_type_of, Kind, Refused, AUDIO, IMAGE};
+use crate::error::{CatalogError, Result};
+use crate::store::media::{self as objects, MediaObject};
 use crate::AppState;
 use actix_multipart::Multipart;
 use actix_web::dev::Payload;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use bytes::BytesMut;
 use chrono::Utc;
@@ -16,7 +17,6 @@ use futures_util::StreamExt;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema, OperationModifier};
 use paperclip::v2::models::{
     DataType, DataTypeFormat, DefaultOperationRaw, DefaultSchemaRaw, Either, MediaRange, Parameter,
@@ -24,99 +24,29 @@ use paperclip::v2::models::{
 };
 use paperclip::v2::schema::Apiv2Schema as Schema;
 use serde::Serialize;
-use serde_json::json;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// What one kind of upload accepts (API §4.11).
-struct Kind {
-    extensions: &'static [&'static str],
-    types: &'static [&'static str],
-    bad_extension: &'static str,
-    bad_type: &'static str,
-    prefix: &'static str,
+/// The refusal of a file `kind` does not take.
+fn refusal(kind: &'static Kind, refused: Refused) -> CatalogError {
+    match refused {
+        Refused::Extension(provided) => CatalogError::FileTypeNotAllowed { kind, provided },
+        Refused::MediaType(provided) => CatalogError::MediaTypeNotAllowed { kind, provided },
+    }
 }
 
-const AUDIO: Kind = Kind {
-    extensions: &[".mp3", ".wav", ".m4a"],
-    types: &[
-        "audio/mpeg",
-        "audio/mp3",
-        "audio/wav",
-        "audio/wave",
-        "audio/x-wav",
-        "audio/m4a",
-        "audio/mp4",
-    ],
-    bad_extension: "Invalid file type. Allowed: .mp3, .wav, .m4a",
-    bad_type: "Invalid audio mime type. Allowed: mp3, wav, m4a",
-    prefix: "audio/uploads/",
-};
-
-const IMAGE: Kind = Kind {
-    extensions: &[".jpg", ".jpeg", ".png", ".webp"],
-    types: &["image/jpeg", "image/jpg", "image/png", "image/webp"],
-    bad_extension: "Invalid file type. Allowed: .jpg, .jpeg, .png, .webp",
-    bad_type: "Invalid image mime type. Allowed: jpg, jpeg, png, webp",
-    prefix: "media/images/",
-};
-
-fn refuse(status: StatusCode, error: &str, provided: Option<&str>) -> ApiError {
-    let mut body = json!({"error": error});
-    if let Some(p) = provided {
-        body["provided"] = json!(p);
-    }
-    ApiError::body(status, body)
-}
-
-const NO_FILE: &str = "No file provided. Use 'file' field in multipart form.";
-
-fn extension(filename: &str) -> String {
-    filename
-        .rfind('.')
-        .map(|i| filename[i..].to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// Checks a declared file name and content type against `kind`; the lower-cased extension when fine.
-/// The file's extension and its media type (lower-cased, without parameters: what is stored and served),
-/// or the refusal of a name or type `kind` does not take.
-fn admit(
-    kind: &Kind,
-    filename: &str,
-    content_type: &str,
-) -> std::result::Result<(String, String), ApiError> {
-    let ext = extension(filename);
-    if !kind.extensions.contains(&ext.as_str()) {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            kind.bad_extension,
-            Some(&ext),
-        ));
-    }
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !kind.types.contains(&mime.as_str()) {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            kind.bad_type,
-            Some(content_type),
-        ));
-    }
-    Ok((ext, mime))
+/// [`media::admit`], refused as a [`CatalogError`].
+fn admit(kind: &'static Kind, filename: &str, content_type: &str) -> Result<(String, String)> {
+    media::admit(kind, filename, content_type).map_err(|r| refusal(kind, r))
 }
 
 /// A multipart body, documented as a form with one `file` part.
 pub struct Upload(Multipart);
 
 impl FromRequest for Upload {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, std::result::Result<Self, ApiError>>;
+    type Error = CatalogError;
+    type Future = LocalBoxFuture<'static, Result<Self>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_multipart = req
@@ -127,12 +57,12 @@ impl FromRequest for Upload {
         let multipart = Multipart::from_request(req, payload);
         Box::pin(async move {
             if !is_multipart {
-                return Err(refuse(StatusCode::BAD_REQUEST, NO_FILE, None));
+                return Err(CatalogError::NoFile);
             }
             multipart
                 .await
                 .map(Upload)
-                .map_err(|_| refuse(StatusCode::BAD_REQUEST, NO_FILE, None))
+                .map_err(|_| CatalogError::NoFile)
         })
     }
 }
@@ -163,10 +93,10 @@ struct Received {
 }
 
 /// Reads the `file` part, checking it against `kind` before reading its bytes, within `limit` bytes.
-async fn receive(upload: Upload, kind: &Kind, limit: usize) -> Result<Received> {
+async fn receive(upload: Upload, kind: &'static Kind, limit: usize) -> Result<Received> {
     let Upload(mut multipart) = upload;
     while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|_| refuse(StatusCode::BAD_REQUEST, NO_FILE, None))?;
+        let mut field = field.map_err(|_| CatalogError::NoFile)?;
         if field.name() != Some("file") {
             continue;
         }
@@ -182,21 +112,14 @@ async fn receive(upload: Upload, kind: &Kind, limit: usize) -> Result<Received> 
         let (ext, content_type) = admit(kind, &filename, &content_type)?;
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| {
-                refuse(StatusCode::BAD_REQUEST, "The upload was interrupted.", None)
-            })?;
+            let chunk = chunk.map_err(|_| CatalogError::UploadInterrupted)?;
             if bytes.len() + chunk.len() > limit {
-                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "File too large", None).into());
+                return Err(CatalogError::FileTooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
         if bytes.is_empty() {
-            return Err(refuse(
-                StatusCode::BAD_REQUEST,
-                "The submitted file is empty.",
-                None,
-            )
-            .into());
+            return Err(CatalogError::EmptyFile);
         }
         return Ok(Received {
             filename,
@@ -205,7 +128,7 @@ async fn receive(upload: Upload, kind: &Kind, limit: usize) -> Result<Received> 
             bytes: bytes.freeze(),
         });
     }
-    Err(refuse(StatusCode::BAD_REQUEST, NO_FILE, None).into())
+    Err(CatalogError::NoFile)
 }
 
 /// A stored audio file.
@@ -279,7 +202,7 @@ pub async fn upload_image(
         updated_at: Utc::now(),
     };
     let mut conn = state.db.get().await?;
-    media::insert(&mut conn, &object).await?;
+    objects::insert(&mut conn, &object).await?;
     Ok(Reply::json(ImageUpload {
         id: object.id,
         url: object.url,
@@ -350,12 +273,7 @@ pub async fn presign(
         .presign_put(&key, &body.content_type, PRESIGN_LIFETIME)
         .await?
     else {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "Direct uploads need object storage (USE_S3=true); use /api/v1/media/upload/.",
-            None,
-        )
-        .into());
+        return Err(CatalogError::DirectUploadUnavailable);
     };
     let url = state.storage.public_url(&key);
     let Valid(body) = body;
@@ -369,22 +287,6 @@ pub async fn presign(
         url,
         expires_in: PRESIGN_LIFETIME.as_secs(),
     }))
-}
-
-fn content_type_of(key: &str) -> &'static str {
-    match extension(key).as_str() {
-        ".png" => "image/png",
-        ".jpg" | ".jpeg" => "image/jpeg",
-        ".webp" => "image/webp",
-        ".svg" => "image/svg+xml",
-        ".mp3" => "audio/mpeg",
-        ".wav" => "audio/wav",
-        ".m4a" => "audio/mp4",
-        ".woff" => "font/woff",
-        ".woff2" => "font/woff2",
-        ".json" => "application/json",
-        _ => "application/octet-stream",
-    }
 }
 
 /// The bytes of a stored file, in the content type its extension names.
@@ -417,10 +319,10 @@ pub async fn serve_local(
     let path = state
         .storage
         .local_path(&key)
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or(CatalogError::NotFound)?;
     let bytes = tokio::fs::read(&path)
         .await
-        .map_err(|_| ApiError::not_found())?;
+        .map_err(|_| CatalogError::NotFound)?;
     Ok(Reply::build(|res| {
         res.content_type(content_type_of(&key))
             .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
@@ -432,6 +334,8 @@ pub async fn serve_local(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hm_platform::error::ServiceFailure;
+    use serde_json::json;
 
     #[test]
     fn uploads_are_checked_by_extension_then_type() {
@@ -446,7 +350,7 @@ mod tests {
         );
         let e = admit(&AUDIO, "notes.txt", "text/plain")
             .err()
-            .map(|e| e.json_body().cloned());
+            .map(|e| e.answer().json_body().cloned());
         assert_eq!(
             e.flatten(),
             Some(
@@ -455,7 +359,7 @@ mod tests {
         );
         let e = admit(&IMAGE, "a.png", "text/plain")
             .err()
-            .map(|e| e.json_body().cloned());
+            .map(|e| e.answer().json_body().cloned());
         assert_eq!(
             e.flatten(),
             Some(

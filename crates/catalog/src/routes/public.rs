@@ -2,7 +2,8 @@
 //! CMS banners, help pages, FAQs and the TTS stub.
 
 use crate::cache::Document;
-use crate::error::Result;
+use crate::domain;
+use crate::error::{CatalogError, Result};
 use crate::storage::Storage;
 use crate::store::banners::{AppBanner, PromoBanner};
 use crate::store::content::{Faq, HelpPage};
@@ -10,11 +11,9 @@ use crate::store::services::Service;
 use crate::store::themes::Theme;
 use crate::store::{banners, content, flags, services, themes};
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use hm_platform::input::Query;
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use paperclip::v2::models::{DataType, DefaultSchemaRaw, Either};
 use paperclip::v2::schema::Apiv2Schema as Schema;
@@ -375,7 +374,7 @@ pub async fn theme_config(
         .get_or_build(Document::ThemeConfig, || build_theme_config(&state))
         .await?;
     if doc.body.starts_with(NO_THEME) {
-        return Err(ApiError::error(StatusCode::NOT_FOUND, "No active theme configured").into());
+        return Err(CatalogError::NoActiveTheme);
     }
     Ok(doc.respond(&req, Document::ThemeConfig.ttl_secs()))
 }
@@ -386,15 +385,8 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
-fn supported_lang(lang: Option<&str>) -> std::result::Result<&'static str, ApiError> {
-    match lang.map(|l| l.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") | Some("en") => Ok("en"),
-        Some("hi") => Ok("hi"),
-        Some(_) => Err(ApiError::error(
-            StatusCode::BAD_REQUEST,
-            crate::domain::INVALID_LANG,
-        )),
-    }
+fn supported_lang(lang: Option<&str>) -> Result<&'static str> {
+    domain::supported_lang(lang).ok_or(CatalogError::UnsupportedLanguage)
 }
 
 /// The schema of a JSON object whose keys are data and whose values are `V`s. It stays inline (no
@@ -481,7 +473,7 @@ pub async fn get_service(
     let mut conn = state.db.get().await?;
     let service = services::active_by_slug(&mut conn, &slug)
         .await?
-        .ok_or_else(|| ApiError::no_match("Service"))?;
+        .ok_or(CatalogError::ServiceNotFound)?;
     Ok(Reply::json(ServiceView::new(&service, &state.storage)))
 }
 
@@ -575,11 +567,6 @@ pub async fn cms_banners(
     ))
 }
 
-/// `lang` filters only when it is one of the content languages (API §4.9).
-fn content_lang(lang: Option<&str>) -> Option<&str> {
-    lang.filter(|l| crate::domain::LANGS.contains(l))
-}
-
 /// An active help page.
 #[derive(Debug, Serialize, Apiv2Schema)]
 pub struct HelpPageView {
@@ -638,7 +625,8 @@ pub async fn help_pages(
     query: Query<LangQuery>,
 ) -> Result<Reply<Vec<HelpPageView>>> {
     let mut conn = state.db.get().await?;
-    let list = content::active_pages(&mut conn, content_lang(query.lang.as_deref())).await?;
+    let list =
+        content::active_pages(&mut conn, domain::content_lang(query.lang.as_deref())).await?;
     Ok(Reply::json(
         list.iter().map(HelpPageView::from).collect::<Vec<_>>(),
     ))
@@ -653,7 +641,7 @@ pub async fn help_page(
     let mut conn = state.db.get().await?;
     let page = content::active_page(&mut conn, &slug)
         .await?
-        .ok_or_else(|| ApiError::no_match("HelpPage"))?;
+        .ok_or(CatalogError::HelpPageNotFound)?;
     Ok(Reply::json(HelpPageView::from(&page)))
 }
 
@@ -664,7 +652,7 @@ pub async fn faqs(
     query: Query<LangQuery>,
 ) -> Result<Reply<Vec<FaqView>>> {
     let mut conn = state.db.get().await?;
-    let list = content::active_faqs(&mut conn, content_lang(query.lang.as_deref())).await?;
+    let list = content::active_faqs(&mut conn, domain::content_lang(query.lang.as_deref())).await?;
     Ok(Reply::json(
         list.iter().map(FaqView::from).collect::<Vec<_>>(),
     ))
@@ -673,11 +661,11 @@ pub async fn faqs(
 /// `GET /api/v1/faqs/{id}/`
 #[api_v2_operation(tags(Content))]
 pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<FaqView>> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
+    let id = Uuid::parse_str(&id).map_err(|_| CatalogError::NotFound)?;
     let mut conn = state.db.get().await?;
     let faq = content::active_faq(&mut conn, id)
         .await?
-        .ok_or_else(|| ApiError::no_match("FAQ"))?;
+        .ok_or(CatalogError::FaqNotFound)?;
     Ok(Reply::json(FaqView::from(&faq)))
 }
 

@@ -1,7 +1,14 @@
+//! App banners and promo banners: reads, the admin's writes with their events, seeding.
+
+use crate::error::{CatalogError, Result};
 use crate::schema::{app_banners, promo_banners};
+use crate::store::outbox::config_changed;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::events::enqueue;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -96,6 +103,45 @@ pub async fn delete_app(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<b
         .execute(conn)
         .await
         .map(|n| n > 0)
+}
+
+/// Creates an app banner and appends `catalog.config.changed`, in one transaction.
+pub async fn create_app(
+    conn: &mut AsyncPgConnection,
+    new: NewAppBanner,
+    correlation: Option<String>,
+) -> Result<AppBanner> {
+    conn.transaction(move |conn| {
+        async move {
+            let banner = insert_app(conn, &new).await?;
+            let event = config_changed("app_banner", Some(banner.id), "created", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(banner)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes an app banner and appends `catalog.config.changed`, in one transaction.
+pub async fn change_app(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: AppBannerChanges,
+    correlation: Option<String>,
+) -> Result<AppBanner> {
+    conn.transaction(move |conn| {
+        async move {
+            let banner = update_app(conn, id, &changes)
+                .await?
+                .ok_or(CatalogError::AppBannerNotFound)?;
+            let event = config_changed("app_banner", Some(id), "updated", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(banner)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 pub async fn app_by_title(
@@ -226,6 +272,51 @@ pub async fn delete_promo(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult
         .execute(conn)
         .await
         .map(|n| n > 0)
+}
+
+/// Creates a promo banner and appends `catalog.config.changed`, in one transaction.
+pub async fn create_promo(
+    conn: &mut AsyncPgConnection,
+    new: NewPromoBanner,
+    correlation: Option<String>,
+) -> Result<PromoBanner> {
+    conn.transaction(move |conn| {
+        async move {
+            let banner = insert_promo(conn, &new).await?;
+            let event = config_changed(
+                "promo_banner",
+                Some(banner.id),
+                "created",
+                None,
+                correlation,
+            );
+            enqueue(conn, event).await?;
+            Ok(banner)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes a promo banner and appends `catalog.config.changed`, in one transaction.
+pub async fn change_promo(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: PromoBannerChanges,
+    correlation: Option<String>,
+) -> Result<PromoBanner> {
+    conn.transaction(move |conn| {
+        async move {
+            let banner = update_promo(conn, id, &changes)
+                .await?
+                .ok_or(CatalogError::PromoBannerNotFound)?;
+            let event = config_changed("promo_banner", Some(id), "updated", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(banner)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// Seeding: the demo banners are replaced as a set (CONFIG §4.3).

@@ -1,10 +1,15 @@
 //! Translations, help pages and FAQs.
 
+use crate::error::{CatalogError, Result};
 use crate::schema::{faqs, help_pages, translations};
+use crate::store::outbox::config_changed;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::events::enqueue;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -312,4 +317,135 @@ pub async fn delete_faq(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<b
         .execute(conn)
         .await
         .map(|n| n > 0)
+}
+
+/// Sets `key` in `lang` (created or replaced) and appends `catalog.config.changed`, in one transaction.
+pub async fn set_translation(
+    conn: &mut AsyncPgConnection,
+    key: String,
+    lang: String,
+    value: String,
+    correlation: Option<String>,
+) -> Result<Translation> {
+    conn.transaction(move |conn| {
+        async move {
+            let t = upsert_translation(conn, &key, &lang, &value).await?;
+            let event = config_changed(
+                "translation",
+                Some(t.id),
+                "updated",
+                Some(format!("{key}:{lang}")),
+                correlation,
+            );
+            enqueue(conn, event).await?;
+            Ok(t)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Deletes `key` in `lang` and appends `catalog.config.changed`, in one transaction.
+pub async fn remove_translation(
+    conn: &mut AsyncPgConnection,
+    key: String,
+    lang: String,
+    correlation: Option<String>,
+) -> Result<()> {
+    conn.transaction(move |conn| {
+        async move {
+            if !delete_translation(conn, &key, &lang).await? {
+                return Err(CatalogError::TranslationNotFound);
+            }
+            let event = config_changed(
+                "translation",
+                None,
+                "deleted",
+                Some(format!("{key}:{lang}")),
+                correlation,
+            );
+            enqueue(conn, event).await?;
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Creates a help page and appends `catalog.config.changed`, in one transaction.
+pub async fn create_page(
+    conn: &mut AsyncPgConnection,
+    new: NewHelpPage,
+    correlation: Option<String>,
+) -> Result<HelpPage> {
+    conn.transaction(move |conn| {
+        async move {
+            let page = insert_page(conn, &new).await?;
+            let event = config_changed("help_page", Some(page.id), "created", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(page)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes a help page and appends `catalog.config.changed`, in one transaction.
+pub async fn change_page(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: HelpPageChanges,
+    correlation: Option<String>,
+) -> Result<HelpPage> {
+    conn.transaction(move |conn| {
+        async move {
+            let page = update_page(conn, id, &changes)
+                .await?
+                .ok_or(CatalogError::HelpPageNotFound)?;
+            let event = config_changed("help_page", Some(id), "updated", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(page)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Creates an FAQ and appends `catalog.config.changed`, in one transaction.
+pub async fn create_faq(
+    conn: &mut AsyncPgConnection,
+    new: NewFaq,
+    correlation: Option<String>,
+) -> Result<Faq> {
+    conn.transaction(move |conn| {
+        async move {
+            let faq = insert_faq(conn, &new).await?;
+            let event = config_changed("faq", Some(faq.id), "created", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(faq)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes an FAQ and appends `catalog.config.changed`, in one transaction.
+pub async fn change_faq(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: FaqChanges,
+    correlation: Option<String>,
+) -> Result<Faq> {
+    conn.transaction(move |conn| {
+        async move {
+            let faq = update_faq(conn, id, &changes)
+                .await?
+                .ok_or(CatalogError::FaqNotFound)?;
+            let event = config_changed("faq", Some(id), "updated", None, correlation);
+            enqueue(conn, event).await?;
+            Ok(faq)
+        }
+        .scope_boxed()
+    })
+    .await
 }

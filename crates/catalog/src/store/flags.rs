@@ -1,7 +1,14 @@
+//! Feature flags: reads, the admin's writes with their events, seeding.
+
+use crate::error::{CatalogError, Result};
 use crate::schema::feature_flags;
+use crate::store::outbox::config_changed;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::events::enqueue;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -93,4 +100,78 @@ pub async fn delete(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<bool
         .execute(conn)
         .await
         .map(|n| n > 0)
+}
+
+/// Creates a flag and appends `catalog.config.changed`, in one transaction.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    key: String,
+    enabled: bool,
+    description: String,
+    correlation: Option<String>,
+) -> Result<Flag> {
+    conn.transaction(move |conn| {
+        async move {
+            let flag = insert(conn, &key, enabled, &description).await?;
+            let event = config_changed(
+                "feature_flag",
+                Some(flag.id),
+                "created",
+                Some(key),
+                correlation,
+            );
+            enqueue(conn, event).await?;
+            Ok(flag)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes the flag `key` and appends `catalog.config.changed`, in one transaction.
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    key: String,
+    enabled: Option<bool>,
+    description: Option<String>,
+    correlation: Option<String>,
+) -> Result<Flag> {
+    conn.transaction(move |conn| {
+        async move {
+            let flag = update(conn, &key, enabled, description.as_deref())
+                .await?
+                .ok_or(CatalogError::FlagNotFound)?;
+            let event = config_changed(
+                "feature_flag",
+                Some(flag.id),
+                "updated",
+                Some(key),
+                correlation,
+            );
+            enqueue(conn, event).await?;
+            Ok(flag)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Deletes the flag `key` and appends `catalog.config.changed`, in one transaction.
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    key: String,
+    correlation: Option<String>,
+) -> Result<()> {
+    conn.transaction(move |conn| {
+        async move {
+            if !delete(conn, &key).await? {
+                return Err(CatalogError::FlagNotFound);
+            }
+            let event = config_changed("feature_flag", None, "deleted", Some(key), correlation);
+            enqueue(conn, event).await?;
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await
 }

@@ -1,7 +1,14 @@
+//! Services (skills): reads, the admin's writes with their events, seeding and skills' lookups.
+
+use crate::error::{CatalogError, Result};
 use crate::schema::services;
+use crate::store::outbox::service_changed;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::events::enqueue;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -60,6 +67,11 @@ pub struct ServiceChanges {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+diesel::define_sql_function! {
+    /// SQL's `lower(text)`.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Active services in display order (DOMAIN §2.1).
 pub async fn active(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Service>> {
     services::table
@@ -83,13 +95,11 @@ pub async fn active_by_slug(
     conn: &mut AsyncPgConnection,
     slug: &str,
 ) -> QueryResult<Option<Service>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
     services::table
         .filter(
-            services::slug.eq(slug).or(sql::<Bool>("")
-                .bind::<Text, _>(slug)
-                .sql(" = ANY (aliases)")),
+            services::slug
+                .eq(slug)
+                .or(services::aliases.contains(vec![slug.to_owned()])),
         )
         .filter(services::is_active.eq(true))
         .select(Service::as_select())
@@ -128,6 +138,43 @@ pub async fn update(
         .optional()
 }
 
+/// Creates a service and appends `catalog.service.created`, in one transaction.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    new: NewService,
+    correlation: Option<String>,
+) -> Result<Service> {
+    conn.transaction(move |conn| {
+        async move {
+            let service = insert(conn, &new).await?;
+            enqueue(conn, service_changed(&service, true, correlation)).await?;
+            Ok(service)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes a service and appends `catalog.service.updated`, in one transaction.
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: ServiceChanges,
+    correlation: Option<String>,
+) -> Result<Service> {
+    conn.transaction(move |conn| {
+        async move {
+            let service = update(conn, id, &changes)
+                .await?
+                .ok_or(CatalogError::ServiceNotFound)?;
+            enqueue(conn, service_changed(&service, false, correlation)).await?;
+            Ok(service)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
 /// Seeding: insert or refresh by slug.
 pub async fn upsert_by_slug(
     conn: &mut AsyncPgConnection,
@@ -156,22 +203,16 @@ pub async fn upsert_by_slug(
 /// The service a skill's name means (DOMAIN §2.1): by slug, alias, name or English title, compared as
 /// `hm_contracts::skills::key` makes them (an active one first).
 pub async fn named(conn: &mut AsyncPgConnection, name: &str) -> QueryResult<Option<Service>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
     let key = hm_contracts::skills::key(name);
+    let dashed = key.replace(' ', "-");
     services::table
         .filter(
-            sql::<Bool>("(slug = ")
-                .bind::<Text, _>(key.clone())
-                .sql(" OR ")
-                .bind::<Text, _>(key.clone())
-                .sql(" = ANY (aliases) OR lower(name) = ")
-                .bind::<Text, _>(key.clone())
-                .sql(" OR lower(title_en) = ")
-                .bind::<Text, _>(key.clone())
-                .sql(" OR slug = replace(")
-                .bind::<Text, _>(key)
-                .sql(", ' ', '-'))"),
+            services::slug
+                .eq(&key)
+                .or(services::aliases.contains(vec![key.clone()]))
+                .or(lower(services::name).eq(&key))
+                .or(lower(services::title_en).eq(&key))
+                .or(services::slug.eq(dashed)),
         )
         .order((services::is_active.desc(), services::display_order.asc()))
         .select(Service::as_select())

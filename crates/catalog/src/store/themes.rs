@@ -1,7 +1,14 @@
+//! Themes: reads, the admin's writes with their events, and which one is active.
+
+use crate::error::{CatalogError, Result};
 use crate::schema::themes;
+use crate::store::outbox::config_changed;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::events::enqueue;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -83,6 +90,7 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
 /// Serialises every change of which theme is active (call first inside the transaction), so two
 /// concurrent activations end with exactly one active theme rather than a constraint error.
 pub async fn lock_activation(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    // Raw SQL: an advisory lock is a function returning `void`, which the builder cannot select.
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('catalog.themes.active'))")
         .execute(conn)
         .await
@@ -142,6 +150,92 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool>
         .execute(conn)
         .await
         .map(|n| n > 0)
+}
+
+/// Creates a theme (with `active`, the one active theme) and appends `catalog.config.changed`, in one
+/// transaction.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    new: NewTheme,
+    active: bool,
+    correlation: Option<String>,
+) -> Result<Theme> {
+    conn.transaction(move |conn| {
+        async move {
+            let mut theme = insert(conn, &new).await?;
+            if active {
+                lock_activation(conn).await?;
+                theme = activate(conn, theme.id).await?.unwrap_or(theme);
+            }
+            enqueue(
+                conn,
+                config_changed("theme", Some(theme.id), "created", None, correlation),
+            )
+            .await?;
+            Ok(theme)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Changes a theme (`active`: activates or deactivates it) and appends `catalog.config.changed`, in
+/// one transaction.
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: ThemeChanges,
+    active: Option<bool>,
+    correlation: Option<String>,
+) -> Result<Theme> {
+    conn.transaction(move |conn| {
+        async move {
+            let mut theme = update(conn, id, &changes)
+                .await?
+                .ok_or(CatalogError::ThemeNotFound)?;
+            match active {
+                Some(true) => {
+                    lock_activation(conn).await?;
+                    theme = activate(conn, id).await?.unwrap_or(theme);
+                }
+                Some(false) => theme = deactivate(conn, id).await?.unwrap_or(theme),
+                None => {}
+            }
+            enqueue(
+                conn,
+                config_changed("theme", Some(id), "updated", None, correlation),
+            )
+            .await?;
+            Ok(theme)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Makes `id` the one active theme ("publish"), deactivating the others, and appends
+/// `catalog.config.changed`, in one transaction.
+pub async fn publish(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    correlation: Option<String>,
+) -> Result<Theme> {
+    conn.transaction(move |conn| {
+        async move {
+            lock_activation(conn).await?;
+            let theme = activate(conn, id)
+                .await?
+                .ok_or(CatalogError::ThemeNotFound)?;
+            enqueue(
+                conn,
+                config_changed("theme", Some(id), "activated", None, correlation),
+            )
+            .await?;
+            Ok(theme)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 pub async fn by_name(conn: &mut AsyncPgConnection, name: &str) -> QueryResult<Option<Theme>> {
