@@ -1,6 +1,267 @@
-//! Jobs' one error type: the platform's `ServiceError` (an API answer or a database problem, rendered
-//! with the platform envelopes).
+//! Jobs' one error type (ARCHITECTURE §4): every refusal its handlers give is a variant, answered once
+//! in [`JobsError::answer`] with the platform's envelopes, and sent with its stable code
+//! (`X-Error-Code`, the variant's snake_case name).
 
-pub use hm_platform::service::ServiceError as JobsError;
+use crate::domain::application::{ApplicationStatus, Decision};
+use crate::domain::booking::BookingStatus;
+use crate::domain::job::JobStatus;
+use crate::domain::payment::PaymentStatus;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use diesel_async::pooled_connection::deadpool::PoolError;
+use hm_platform::error::{document_errors, FieldErrors, ServiceFailure};
+use hm_platform::service::ServiceError;
+use hm_platform::ApiError;
+use paperclip::v2::models::DefaultOperationRaw;
+use paperclip::v2::schema::Apiv2Errors;
 
+/// Everything a jobs request can fail with.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
+#[strum(serialize_all = "snake_case")]
+pub enum JobsError {
+    /// An answer the platform made (input, authentication, paging), passed on.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("database: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database unavailable: {0}")]
+    DbPool(#[from] PoolError),
+    /// An id in the path that is not a UUID names nothing.
+    #[error("the id in the path is not a UUID")]
+    MalformedId,
+    #[error("no such booking (or not visible to the caller)")]
+    BookingNotFound,
+    #[error("no such job")]
+    JobNotFound,
+    #[error("no such application of this job")]
+    ApplicationNotFound,
+    #[error("no such worker profile")]
+    WorkerProfileNotFound,
+    /// The `service` sent (an id, slug, name or alias) names no active service.
+    #[error("no active service {0}")]
+    UnknownService(String),
+    /// The list filter `service_id` is not a UUID.
+    #[error("service_id filter is not a UUID")]
+    InvalidServiceFilter,
+    #[error("booking is {0} and can no longer be edited")]
+    BookingNotEditable(BookingStatus),
+    #[error("booking transition {from} -> {to} not allowed for this user")]
+    BookingTransitionRefused {
+        from: BookingStatus,
+        to: BookingStatus,
+    },
+    #[error("only contractors or admins assign workers")]
+    AssignRefused,
+    #[error("booking is {0} and cannot be assigned")]
+    BookingNotAssignable(BookingStatus),
+    #[error("job transition {from} -> {to} not allowed")]
+    JobTransitionRefused { from: JobStatus, to: JobStatus },
+    #[error("only workers apply for jobs")]
+    NotAWorker,
+    #[error("job not open for applications")]
+    JobNotOpen,
+    #[error("worker already applied for this job")]
+    AlreadyApplied,
+    #[error("caller may not {} this application", .0.verb())]
+    DecisionRefused(Decision),
+    #[error("application already {0}")]
+    ApplicationDecided(ApplicationStatus),
+    #[error("online payments are disabled")]
+    PaymentsDisabled,
+    #[error("only the booking's owner opens a payment")]
+    NotBookingOwner,
+    #[error("webhook without payment_id or status")]
+    WebhookFieldsMissing,
+    #[error("webhook signature invalid")]
+    InvalidSignature,
+    #[error("no such payment")]
+    PaymentNotFound,
+    #[error("payment transition {from} -> {to} not allowed")]
+    PaymentTransitionRefused {
+        from: PaymentStatus,
+        to: PaymentStatus,
+    },
+}
+
+/// The result of everything that can fail with a [`JobsError`].
 pub type Result<T> = std::result::Result<T, JobsError>;
+
+/// The platform's admin listings fail with its `ServiceError`: the same three infrastructure cases.
+impl From<ServiceError> for JobsError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Api(e) => JobsError::Api(e),
+            ServiceError::Query(e) => JobsError::Query(e),
+            ServiceError::DbPool(e) => JobsError::DbPool(e),
+        }
+    }
+}
+
+fn refused(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError::error(status, message)
+}
+
+impl ServiceFailure for JobsError {
+    fn code(&self) -> &'static str {
+        match self {
+            JobsError::Api(e) => e.default_code(),
+            other => other.into(),
+        }
+    }
+
+    fn answer(&self) -> ApiError {
+        use StatusCode as S;
+        match self {
+            JobsError::Api(e) => e.clone(),
+            JobsError::Query(e) => hm_platform::constraints::answer(e),
+            JobsError::DbPool(_) => {
+                tracing::error!(error = %self, "database unavailable");
+                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
+            }
+            JobsError::MalformedId => ApiError::not_found(),
+            JobsError::BookingNotFound => ApiError::no_match("Booking"),
+            JobsError::JobNotFound => ApiError::no_match("Job"),
+            JobsError::ApplicationNotFound => ApiError::no_match("JobApplication"),
+            JobsError::WorkerProfileNotFound => ApiError::no_match("WorkerProfile"),
+            JobsError::UnknownService(service) => ApiError::invalid_pk("service", service),
+            JobsError::InvalidServiceFilter => {
+                ApiError::fields(FieldErrors::single("service_id", "Must be a valid UUID."))
+            }
+            JobsError::BookingNotEditable(status) => refused(
+                S::BAD_REQUEST,
+                format!("This booking is {status} and can no longer be edited."),
+            ),
+            JobsError::BookingTransitionRefused { from, to } => refused(
+                S::FORBIDDEN,
+                format!("Transition from {from} to {to} not allowed for this user."),
+            ),
+            JobsError::AssignRefused => refused(
+                S::FORBIDDEN,
+                "Only contractors or admins can assign workers.",
+            ),
+            JobsError::BookingNotAssignable(status) => refused(
+                S::BAD_REQUEST,
+                format!("This booking is {status} and cannot be assigned."),
+            ),
+            JobsError::JobTransitionRefused { from, to } => refused(
+                S::BAD_REQUEST,
+                format!("Invalid status transition from {from} to {to}."),
+            ),
+            JobsError::NotAWorker => refused(S::FORBIDDEN, "Only workers can apply for jobs."),
+            JobsError::JobNotOpen => {
+                refused(S::BAD_REQUEST, "This job is not open for applications.")
+            }
+            JobsError::AlreadyApplied => {
+                refused(S::BAD_REQUEST, "You have already applied for this job.")
+            }
+            JobsError::DecisionRefused(decision) => refused(
+                S::FORBIDDEN,
+                format!(
+                    "Only the applicant or admin can {} this application.",
+                    decision.verb()
+                ),
+            ),
+            JobsError::ApplicationDecided(status) => refused(
+                S::BAD_REQUEST,
+                format!("This application is already {status}."),
+            ),
+            JobsError::PaymentsDisabled => ApiError::coded(
+                S::SERVICE_UNAVAILABLE,
+                "Online payments are currently disabled. Please use cash payment method.",
+                "payments_disabled",
+            ),
+            JobsError::NotBookingOwner => {
+                refused(S::FORBIDDEN, "Only booking owner can create payment.")
+            }
+            JobsError::WebhookFieldsMissing => {
+                refused(S::BAD_REQUEST, "payment_id and status required")
+            }
+            JobsError::InvalidSignature => refused(S::UNAUTHORIZED, "Invalid signature"),
+            JobsError::PaymentNotFound => refused(S::NOT_FOUND, "Payment not found"),
+            JobsError::PaymentTransitionRefused { from, to } => refused(
+                S::BAD_REQUEST,
+                format!("Invalid payment status transition from {from} to {to}."),
+            ),
+        }
+    }
+}
+
+impl ResponseError for JobsError {
+    fn status_code(&self) -> StatusCode {
+        self.answer().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.respond()
+    }
+}
+
+impl Apiv2Errors for JobsError {
+    fn update_error_definitions(op: &mut DefaultOperationRaw) {
+        document_errors(
+            op,
+            &[
+                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
+                (401, "Missing, invalid or expired credentials"),
+                (403, "Not allowed for this user"),
+                (404, "No such object"),
+                (503, "The database is unavailable"),
+            ],
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use strum::VariantNames;
+
+    #[test]
+    fn every_variant_is_produced_somewhere() {
+        hm_platform::testing::assert_variants_reachable(
+            "JobsError",
+            JobsError::VARIANTS,
+            &["Api", "Query", "DbPool"],
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_snake_case_names() {
+        let codes: HashSet<&str> = JobsError::VARIANTS.iter().copied().collect();
+        assert_eq!(codes.len(), JobsError::VARIANTS.len());
+        assert!(codes.contains("booking_transition_refused"));
+        assert!(codes.contains("payments_disabled"));
+        assert_eq!(JobsError::InvalidSignature.code(), "invalid_signature");
+        assert_eq!(
+            JobsError::Api(ApiError::forbidden()).code(),
+            "permission_denied"
+        );
+    }
+
+    #[test]
+    fn refusals_keep_their_answers() {
+        let answer = JobsError::BookingTransitionRefused {
+            from: BookingStatus::Requested,
+            to: BookingStatus::Arrived,
+        }
+        .answer();
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            answer.json_body(),
+            Some(&serde_json::json!({
+                "error": "Transition from requested to arrived not allowed for this user."
+            }))
+        );
+        let disabled = JobsError::PaymentsDisabled.respond();
+        assert_eq!(disabled.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            disabled
+                .headers()
+                .get("x-error-code")
+                .and_then(|v| v.to_str().ok()),
+            Some("payments_disabled")
+        );
+    }
+}

@@ -5,12 +5,13 @@
 //! Users, the service and the profiles belong to identity, catalog and workforce; jobs knows them from
 //! their events, so the seeder first waits until its projections hold them.
 
-use crate::events::{self, Actor};
+use crate::domain::booking::BookingStatus;
+use crate::schema;
 use crate::store::bookings::{self, Editable as BookingFields, Payment};
 use crate::store::jobs::{self, Editable as JobFields};
+use crate::store::outbox::{self, Actor};
 use crate::store::refs::{self, Profile};
-use diesel::sql_types::{Text, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryableByName};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::types;
@@ -67,19 +68,14 @@ struct Known {
     plumbing: Uuid,
 }
 
-#[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-}
-
 async fn user(conn: &mut AsyncPgConnection, phone: &str) -> diesel::QueryResult<Option<Uuid>> {
-    diesel::sql_query("SELECT id FROM user_refs WHERE phone = $1")
-        .bind::<Text, _>(phone)
-        .get_result::<Id>(conn)
+    use schema::user_refs as u;
+    u::table
+        .filter(u::phone.eq(phone))
+        .select(u::id)
+        .first(conn)
         .await
         .optional()
-        .map(|r| r.map(|r| r.id))
 }
 
 /// The demo people, profiles and service, or what is still missing.
@@ -143,10 +139,12 @@ pub async fn run(conn: &mut AsyncPgConnection, wait: Duration) -> Result<String,
 async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<String> {
     let mut created = Vec::new();
     for (title, description, location, budget) in JOBS {
-        let exists = diesel::sql_query("SELECT id FROM jobs WHERE poster_id = $1 AND title = $2")
-            .bind::<SqlUuid, _>(k.vikram)
-            .bind::<Text, _>(title)
-            .get_result::<Id>(conn)
+        use schema::jobs as j;
+        let exists: Option<Uuid> = j::table
+            .filter(j::poster_id.eq(k.vikram))
+            .filter(j::title.eq(title))
+            .select(j::id)
+            .first(conn)
             .await
             .optional()?;
         if exists.is_some() {
@@ -165,7 +163,7 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
         let job = jobs::by_id(conn, id)
             .await?
             .ok_or(diesel::result::Error::NotFound)?;
-        enqueue(conn, events::job(types::JOB_POSTED, &job, None)).await?;
+        enqueue(conn, outbox::job(types::JOB_POSTED, &job, None)).await?;
         created.push(format!("job {title}"));
     }
     let amit = Actor {
@@ -173,13 +171,14 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
         name: refs::display_name(conn, k.amit).await?,
     };
     for (address, lat, lng, notes, estimate, confirmed) in BOOKINGS {
-        let exists =
-            diesel::sql_query("SELECT id FROM bookings WHERE user_id = $1 AND address = $2")
-                .bind::<SqlUuid, _>(k.amit)
-                .bind::<Text, _>(address)
-                .get_result::<Id>(conn)
-                .await
-                .optional()?;
+        use schema::bookings as b;
+        let exists: Option<Uuid> = b::table
+            .filter(b::user_id.eq(k.amit))
+            .filter(b::address.eq(address))
+            .select(b::id)
+            .first(conn)
+            .await
+            .optional()?;
         if exists.is_some() {
             continue;
         }
@@ -202,14 +201,15 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
             return Err(diesel::result::Error::NotFound);
         }
         if confirmed {
-            bookings::assign(conn, id, k.raju_profile).await?;
+            let confirmed = BookingStatus::Requested.after_assign();
+            bookings::write_worker(conn, id, k.raju_profile, confirmed).await?;
         }
         let booking = bookings::by_id(conn, id)
             .await?
             .ok_or(diesel::result::Error::NotFound)?;
         enqueue(
             conn,
-            events::booking(types::BOOKING_CREATED, &booking, None, &amit, None),
+            outbox::booking(types::BOOKING_CREATED, &booking, None, &amit, None),
         )
         .await?;
         created.push(format!("booking {address}"));

@@ -1,5 +1,75 @@
-//! Bookings (DOMAIN §4.3): the cash-first payment rule and the status machine, as tables.
+//! Bookings (DOMAIN §4.3): the statuses, the cash-first payment rule and the status machine, as tables.
 
+use std::fmt;
+
+/// A booking's status, stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingStatus {
+    Requested,
+    Confirmed,
+    OnTheWay,
+    Arrived,
+    Completed,
+    Cancelled,
+    PaymentPending,
+}
+
+impl BookingStatus {
+    /// Every status, in the order of [`STATUSES`].
+    pub const ALL: [BookingStatus; 7] = [
+        BookingStatus::Requested,
+        BookingStatus::Confirmed,
+        BookingStatus::OnTheWay,
+        BookingStatus::Arrived,
+        BookingStatus::Completed,
+        BookingStatus::Cancelled,
+        BookingStatus::PaymentPending,
+    ];
+
+    /// The status as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Requested => "requested",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::OnTheWay => "on_the_way",
+            BookingStatus::Arrived => "arrived",
+            BookingStatus::Completed => "completed",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::PaymentPending => "payment_pending",
+        }
+    }
+
+    /// The status this name is, if any.
+    pub fn parse(s: &str) -> Option<BookingStatus> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    /// Finished: nothing moves it any more.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, BookingStatus::Completed | BookingStatus::Cancelled)
+    }
+
+    /// The customer may still change the details (before a worker is on the way).
+    pub fn is_editable(self) -> bool {
+        matches!(self, BookingStatus::Requested | BookingStatus::Confirmed)
+    }
+
+    /// The status once a worker is assigned: a requested booking becomes confirmed.
+    pub fn after_assign(self) -> BookingStatus {
+        match self {
+            BookingStatus::Requested => BookingStatus::Confirmed,
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for BookingStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The statuses' names, for input choices.
 pub const STATUSES: [&str; 7] = [
     "requested",
     "confirmed",
@@ -10,8 +80,10 @@ pub const STATUSES: [&str; 7] = [
     "payment_pending",
 ];
 
+/// How a booking may be paid.
 pub const PAYMENT_METHODS: [&str; 3] = ["cash", "online", "none"];
 
+/// The note of a booking asked to be paid online while online payments are off.
 pub const CASH_FALLBACK_NOTE: &str = "Online payments disabled - auto-converted to cash";
 
 /// How a new booking is paid: `(payment_method, payment_status, payment_note)`.
@@ -37,6 +109,18 @@ pub struct Standing {
     pub admin: bool,
 }
 
+impl Standing {
+    /// The owner, the assigned worker and admins see a booking; to anyone else it does not exist.
+    pub fn may_see(self) -> bool {
+        self.owner || self.assigned_worker || self.admin
+    }
+
+    /// Contractors and admins give bookings to workers.
+    pub fn may_assign(self) -> bool {
+        self.contractor || self.admin
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor {
     Owner,
@@ -48,21 +132,37 @@ enum Actor {
 use Actor::{Admin, Contractor, Owner, Worker};
 
 /// `(from, to, who)`: every move the machine allows besides cancelling (rules 4–9).
-const MOVES: [(&str, &str, &[Actor]); 6] = [
-    ("requested", "confirmed", &[Contractor, Admin, Owner]),
-    ("confirmed", "on_the_way", &[Worker, Contractor, Admin]),
-    ("confirmed", "payment_pending", &[Contractor, Admin]),
-    ("on_the_way", "arrived", &[Worker]),
-    ("arrived", "completed", &[Worker, Contractor, Admin]),
-    ("payment_pending", "completed", &[Contractor, Admin]),
+const MOVES: [(BookingStatus, BookingStatus, &[Actor]); 6] = [
+    (
+        BookingStatus::Requested,
+        BookingStatus::Confirmed,
+        &[Contractor, Admin, Owner],
+    ),
+    (
+        BookingStatus::Confirmed,
+        BookingStatus::OnTheWay,
+        &[Worker, Contractor, Admin],
+    ),
+    (
+        BookingStatus::Confirmed,
+        BookingStatus::PaymentPending,
+        &[Contractor, Admin],
+    ),
+    (BookingStatus::OnTheWay, BookingStatus::Arrived, &[Worker]),
+    (
+        BookingStatus::Arrived,
+        BookingStatus::Completed,
+        &[Worker, Contractor, Admin],
+    ),
+    (
+        BookingStatus::PaymentPending,
+        BookingStatus::Completed,
+        &[Contractor, Admin],
+    ),
 ];
 
 /// Who may cancel a booking that is not finished (rule 3).
 const CANCELLERS: &[Actor] = &[Owner, Contractor, Admin];
-
-pub fn is_terminal(status: &str) -> bool {
-    matches!(status, "completed" | "cancelled")
-}
 
 fn holds(standing: Standing, who: &[Actor]) -> bool {
     who.iter().any(|actor| match actor {
@@ -75,14 +175,14 @@ fn holds(standing: Standing, who: &[Actor]) -> bool {
 
 /// Whether `standing` may move a booking from `from` to `to` (DOMAIN §4.3, in its order). The same
 /// status is allowed to anyone who sees the booking (a no-op).
-pub fn may_move(from: &str, to: &str, standing: Standing) -> bool {
+pub fn may_move(from: BookingStatus, to: BookingStatus, standing: Standing) -> bool {
     if from == to {
         return true;
     }
-    if is_terminal(from) {
+    if from.is_terminal() {
         return false;
     }
-    if to == "cancelled" {
+    if to == BookingStatus::Cancelled {
         return holds(standing, CANCELLERS);
     }
     MOVES
@@ -102,6 +202,10 @@ mod tests {
             contractor: actor == Contractor,
             admin: actor == Admin,
         }
+    }
+
+    fn status(name: &str) -> BookingStatus {
+        BookingStatus::parse(name).unwrap_or(BookingStatus::Requested)
     }
 
     /// Every pair of statuses for every kind of caller, against the rules written out once more.
@@ -129,7 +233,7 @@ mod tests {
         for from in STATUSES {
             for to in STATUSES {
                 for actor in [Owner, Worker, Contractor, Admin] {
-                    let got = may_move(from, to, one(actor));
+                    let got = may_move(status(from), status(to), one(actor));
                     assert_eq!(
                         got,
                         expected(from, to, actor),
@@ -138,7 +242,7 @@ mod tests {
                     allowed += usize::from(got && from != to);
                 }
                 assert_eq!(
-                    may_move(from, to, Standing::default()),
+                    may_move(status(from), status(to), Standing::default()),
                     from == to,
                     "{from} -> {to} by a stranger"
                 );
@@ -146,6 +250,41 @@ mod tests {
         }
         // 5 cancellable statuses × 3 cancellers + the 14 (move, actor) pairs of rules 4–9.
         assert_eq!(allowed, 15 + 14);
+    }
+
+    #[test]
+    fn statuses_are_stored_by_their_names() {
+        let names: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, STATUSES);
+        for s in BookingStatus::ALL {
+            assert_eq!(BookingStatus::parse(s.as_str()), Some(s));
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        assert_eq!(BookingStatus::parse("done"), None);
+    }
+
+    #[test]
+    fn edits_assignment_and_visibility() {
+        let editable: Vec<BookingStatus> = BookingStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_editable())
+            .collect();
+        assert_eq!(
+            editable,
+            [BookingStatus::Requested, BookingStatus::Confirmed]
+        );
+        assert_eq!(
+            BookingStatus::Requested.after_assign(),
+            BookingStatus::Confirmed
+        );
+        assert_eq!(
+            BookingStatus::Arrived.after_assign(),
+            BookingStatus::Arrived
+        );
+        assert!(one(Owner).may_see() && one(Worker).may_see() && one(Admin).may_see());
+        assert!(!one(Contractor).may_see());
+        assert!(one(Contractor).may_assign() && one(Admin).may_assign());
+        assert!(!one(Owner).may_assign() && !one(Worker).may_assign());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The job status machine (DOMAIN §4.1) and who may move it.
 
-/// A job's status.
+use std::fmt;
+
+/// A job's status, stored as its snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobStatus {
     Open,
@@ -10,9 +12,11 @@ pub enum JobStatus {
     Cancelled,
 }
 
+/// The statuses' names, for input choices.
 pub const STATUSES: [&str; 5] = ["open", "assigned", "in_progress", "completed", "cancelled"];
 
 impl JobStatus {
+    /// The status this name is, if any.
     pub fn parse(s: &str) -> Option<JobStatus> {
         Some(match s {
             "open" => JobStatus::Open,
@@ -24,6 +28,7 @@ impl JobStatus {
         })
     }
 
+    /// The status as stored and shown.
     pub fn as_str(self) -> &'static str {
         match self {
             JobStatus::Open => "open",
@@ -32,6 +37,17 @@ impl JobStatus {
             JobStatus::Completed => "completed",
             JobStatus::Cancelled => "cancelled",
         }
+    }
+
+    /// Workers apply, and an application is accepted, only while the job is open.
+    pub fn accepts_applications(self) -> bool {
+        self == JobStatus::Open
+    }
+}
+
+impl fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -116,5 +132,15 @@ mod tests {
         }
         assert_eq!(JobStatus::parse("done"), None);
         assert_eq!(JobStatus::InProgress.as_str(), "in_progress");
+    }
+
+    #[test]
+    fn statuses_are_stored_by_their_names_and_only_open_jobs_take_applications() {
+        for name in STATUSES {
+            let status = JobStatus::parse(name).unwrap_or(JobStatus::Open);
+            assert_eq!(status.as_str(), name);
+            assert_eq!(status.to_string(), name);
+            assert_eq!(status.accepts_applications(), name == "open");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Jobs' rules, free of I/O.
 
+pub mod application;
 pub mod booking;
 pub mod job;
 pub mod payment;

@@ -3,7 +3,9 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::fmt;
 
+/// The gateways a payment may go through.
 pub const GATEWAYS: [&str; 3] = ["razorpay", "stripe", "manual"];
 
 /// The statuses a gateway reports through the webhook.
@@ -13,11 +15,61 @@ pub const REPORTED: [&str; 3] = ["pending", "completed", "failed"];
 /// `PAYMENT_WEBHOOK_SECRET` (an optional `sha256=` prefix is accepted).
 pub const SIGNATURE_HEADER: &str = "x-payment-signature";
 
+/// A payment's status, stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStatus {
+    Created,
+    Pending,
+    Completed,
+    Failed,
+}
+
+impl PaymentStatus {
+    /// The status as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Created => "created",
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Completed => "completed",
+            PaymentStatus::Failed => "failed",
+        }
+    }
+
+    /// The status this name is, if any.
+    pub fn parse(s: &str) -> Option<PaymentStatus> {
+        [
+            PaymentStatus::Created,
+            PaymentStatus::Pending,
+            PaymentStatus::Completed,
+            PaymentStatus::Failed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == s)
+    }
+
+    /// A final outcome (completed or failed): announced, and followed by the booking's
+    /// `payment_status` (`paid` / `failed`).
+    pub fn booking_payment_status(self) -> Option<&'static str> {
+        match self {
+            PaymentStatus::Completed => Some("paid"),
+            PaymentStatus::Failed => Some("failed"),
+            PaymentStatus::Created | PaymentStatus::Pending => None,
+        }
+    }
+}
+
+impl fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// `created → pending → completed | failed`, or `created → completed | failed`; final outcomes stay.
-pub fn may_move(from: &str, to: &str) -> bool {
+pub fn may_move(from: PaymentStatus, to: PaymentStatus) -> bool {
+    use PaymentStatus::*;
     matches!(
         (from, to),
-        ("created", "pending" | "completed" | "failed") | ("pending", "completed" | "failed")
+        (Created, Pending | Completed | Failed) | (Pending, Completed | Failed)
     )
 }
 
@@ -56,7 +108,12 @@ mod tests {
         let allowed: Vec<(&str, &str)> = all
             .iter()
             .flat_map(|f| all.iter().map(move |t| (*f, *t)))
-            .filter(|(f, t)| may_move(f, t))
+            .filter(
+                |(f, t)| match (PaymentStatus::parse(f), PaymentStatus::parse(t)) {
+                    (Some(f), Some(t)) => may_move(f, t),
+                    _ => false,
+                },
+            )
             .collect();
         assert_eq!(
             allowed,
@@ -68,6 +125,26 @@ mod tests {
                 ("pending", "failed"),
             ]
         );
+    }
+
+    #[test]
+    fn only_final_outcomes_reach_the_booking() {
+        let all = ["created", "pending", "completed", "failed"];
+        let followed: Vec<(&str, Option<&str>)> = all
+            .iter()
+            .filter_map(|s| PaymentStatus::parse(s))
+            .map(|s| (s.as_str(), s.booking_payment_status()))
+            .collect();
+        assert_eq!(
+            followed,
+            [
+                ("created", None),
+                ("pending", None),
+                ("completed", Some("paid")),
+                ("failed", Some("failed")),
+            ]
+        );
+        assert_eq!(PaymentStatus::Pending.to_string(), "pending");
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub async fn jobs(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<JobRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::JOBS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::JOBS).await?)
 }
 
 /// Bookings: `search` (address, customer phone and name, service), `status`, `payment_method`,
@@ -30,7 +30,7 @@ pub async fn bookings(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<BookingRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::BOOKINGS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::BOOKINGS).await?)
 }
 
 /// Payments: `search` (gateway reference, booking), `status`, `gateway`.
@@ -40,7 +40,7 @@ pub async fn payments(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<PaymentRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::PAYMENTS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::PAYMENTS).await?)
 }
 
 /// Bookings by status today and this week (India time), open jobs, completed payments today.

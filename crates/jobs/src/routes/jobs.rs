@@ -1,24 +1,15 @@
-//! Jobs and applications (API §6): anyone reads, a signed-in user posts, the poster or an admin edits
-//! (status changes by the table of DOMAIN §4.1), workers apply, and the applicant, the poster or an
-//! admin accepts or declines. Every write publishes its events through the outbox.
+//! Jobs (API §6): anyone reads, a signed-in user posts, the poster or an admin edits (status changes
+//! by the table of DOMAIN §4.1). Every write publishes its events through the outbox (`store::jobs`);
+//! applications: `routes::applications`.
 
-use super::{resolve, ServiceRef};
-use crate::domain::job::{self, JobStatus, Standing};
+use super::{named, ServiceRef};
+use crate::domain::job::{self, JobStatus};
 use crate::error::{JobsError, Result};
-use crate::events;
-use crate::store::applications::{self, Application};
 use crate::store::jobs::{self, Editable, Filter, Job};
-use crate::store::refs::{self, Profile};
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
-use hm_platform::error::FieldErrors;
-use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::{NumberedPage, Paging};
@@ -26,7 +17,6 @@ use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
 use hm_platform::time::render;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -72,7 +62,7 @@ impl From<&Job> for JobView {
             description: j.description.clone(),
             service: j.service_id,
             service_name: j.service_name.clone(),
-            status: j.status.clone(),
+            status: j.status.as_str().to_owned(),
             location: j.location.clone(),
             latitude: j.latitude.clone(),
             longitude: j.longitude.clone(),
@@ -88,45 +78,6 @@ impl From<&Job> for JobView {
             updated_at: render(j.updated_at),
         }
     }
-}
-
-/// A job application (API §6.4).
-#[derive(Debug, Serialize, Apiv2Schema)]
-pub struct ApplicationView {
-    pub id: Uuid,
-    /// The job's id.
-    pub job: Uuid,
-    pub job_title: String,
-    /// The applicant's worker profile id.
-    pub worker: Uuid,
-    /// The applicant's full name, else phone.
-    pub worker_name: String,
-    /// `applied`, `accepted` or `declined`.
-    pub status: String,
-    /// ISO 8601 in the platform's time zone.
-    pub applied_at: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<&Application> for ApplicationView {
-    fn from(a: &Application) -> Self {
-        ApplicationView {
-            id: a.id,
-            job: a.job_id,
-            job_title: a.job_title.clone(),
-            worker: a.worker_id,
-            worker_name: a.worker_name.clone(),
-            status: a.status.clone(),
-            applied_at: render(a.applied_at),
-            created_at: render(a.created_at),
-            updated_at: render(a.updated_at),
-        }
-    }
-}
-
-fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
-    ApiError::error(status, message).into()
 }
 
 /// The writable fields as sent (`None` = not sent; `Some(None)` = sent as null).
@@ -146,7 +97,7 @@ pub struct JobBody {
     pub completion_date: Option<Option<DateTime<Utc>>>,
     pub instruction_audio_url: Option<Option<String>>,
     /// A status change (edits only): `open`, `assigned`, `in_progress`, `completed`, `cancelled`.
-    pub status: Option<String>,
+    pub status: Option<JobStatus>,
 }
 
 impl JobBody {
@@ -164,7 +115,9 @@ impl JobBody {
         let service = ServiceRef::read(input, complete);
         let url = input.nullable_url("instruction_audio_url", 500);
         let status = if input.has("status") {
-            input.choice("status", &job::STATUSES, None)
+            input
+                .choice("status", &job::STATUSES, None)
+                .and_then(|s| JobStatus::parse(&s))
         } else {
             None
         };
@@ -184,8 +137,8 @@ impl JobBody {
     }
 
     /// `base` with what was sent; `service` is the id the body's `service` names.
-    fn apply(self, base: Editable, service: Option<Uuid>) -> (Editable, Option<String>) {
-        let fields = Editable {
+    fn apply(self, base: Editable, service: Option<Uuid>) -> Editable {
+        Editable {
             service_id: service.unwrap_or(base.service_id),
             title: self.title.unwrap_or(base.title),
             description: self.description.unwrap_or(base.description),
@@ -198,8 +151,7 @@ impl JobBody {
             instruction_audio_url: self
                 .instruction_audio_url
                 .unwrap_or(base.instruction_audio_url),
-        };
-        (fields, self.status)
+        }
     }
 }
 
@@ -241,54 +193,43 @@ fn number(raw: Option<&str>) -> Option<f64> {
     raw.and_then(|v| hm_platform::input::numbers::parse_decimal(v.trim()))
 }
 
+impl ListQuery {
+    /// The filters asked for; a `service_id` that is not a UUID is refused.
+    fn filter(&self) -> Result<Filter> {
+        let service_id = match self.service_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| JobsError::InvalidServiceFilter)?),
+        };
+        Ok(Filter {
+            status: self.status.clone().filter(|s| !s.trim().is_empty()),
+            min_price: number(self.min_price.as_deref()),
+            max_price: number(self.max_price.as_deref()),
+            service_id,
+            by_price: self.sort.as_deref() == Some("price"),
+        })
+    }
+}
+
 /// Jobs, newest first or by budget, with filters (P-STD).
 #[api_v2_operation(tags(Jobs))]
 pub async fn list(
     state: web::Data<AppState>,
     query: Query<ListQuery>,
 ) -> Result<Reply<NumberedPage<JobView>>> {
-    let service_id = match query.service_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(raw) => Some(Uuid::parse_str(raw).map_err(|_| {
-            ApiError::fields(FieldErrors::single("service_id", "Must be a valid UUID."))
-        })?),
-    };
-    let filter = Filter {
-        status: query.status.clone().filter(|s| !s.trim().is_empty()),
-        min_price: number(query.min_price.as_deref()),
-        max_price: number(query.max_price.as_deref()),
-        service_id,
-        by_price: query.sort.as_deref() == Some("price"),
-    };
+    let filter = query.filter()?;
     let paging = Paging::parse(query.page.as_deref(), query.per_page.as_deref())?;
     let mut conn = state.db.get().await?;
-    let (_, count) = jobs::page(&mut conn, &filter, 0, 0).await?;
-    let page = paging.resolve(count)?;
-    let (rows, count) = jobs::page(
-        &mut conn,
-        &filter,
-        paging.per_page,
-        (page - 1) * paging.per_page,
-    )
-    .await?;
-    Ok(Reply::json(paging.body(
-        page,
-        count,
-        rows.iter().map(JobView::from).collect(),
-    )))
-}
-
-async fn load(conn: &mut AsyncPgConnection, id: &str) -> Result<Job> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
-    jobs::by_id(conn, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Job").into())
+    let (page, count, rows) = jobs::list(&mut conn, &filter, &paging).await?;
+    let jobs = rows.iter().map(JobView::from).collect();
+    Ok(Reply::json(paging.body(page, count, jobs)))
 }
 
 #[api_v2_operation(tags(Jobs))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<JobView>> {
     let mut conn = state.db.get().await?;
-    Ok(Reply::json(JobView::from(&load(&mut conn, &id).await?)))
+    Ok(Reply::json(JobView::from(
+        &jobs::load(&mut conn, &id).await?,
+    )))
 }
 
 /// Post a job: the caller is its poster, and its contractor when they have a contractor profile.
@@ -300,27 +241,11 @@ pub async fn create(
     body: Valid<NewJob>,
 ) -> Result<Reply<JobView, 201>> {
     let Valid(NewJob(body)) = body;
+    let service = body.service.clone();
+    let fill = move |service| body.apply(Editable::default(), service);
     let mut conn = state.db.get().await?;
-    let service = resolve(&mut conn, &body.service).await?;
-    let (fields, _) = body.apply(Editable::default(), service);
-    let (id, poster, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
-    let contractor = refs::profile_of_user(&mut conn, Profile::Contractor, poster)
-        .await?
-        .map(|c| c.id);
-    let conn: &mut AsyncPgConnection = &mut conn;
-    let job = conn
-        .transaction(|conn| {
-            async move {
-                jobs::insert(conn, id, poster, contractor, &fields).await?;
-                let job = jobs::by_id(conn, id)
-                    .await?
-                    .ok_or(diesel::result::Error::NotFound)?;
-                enqueue(conn, events::job(types::JOB_POSTED, &job, correlation)).await?;
-                Ok::<_, JobsError>(job)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let correlation = RequestId::of(&req);
+    let job = jobs::create(&mut conn, auth.id, named(&service), fill, correlation).await?;
     Ok(Reply::json(JobView::from(&job)))
 }
 
@@ -332,57 +257,21 @@ async fn change(
     body: JobBody,
     full: bool,
 ) -> Result<Reply<JobView>> {
+    let service = body.service.clone();
+    let edit = jobs::Edit {
+        service: named(&service),
+        status: body.status,
+        fill: move |current: &Job, service| {
+            let base = if full {
+                Editable::default()
+            } else {
+                Editable::of(current)
+            };
+            body.apply(base, service)
+        },
+    };
     let mut conn = state.db.get().await?;
-    let current = load(&mut conn, id).await?;
-    auth.require_owner_or_admin(current.poster_id)?;
-    let base = if full {
-        Editable::default()
-    } else {
-        Editable::of(&current)
-    };
-    let service = resolve(&mut conn, &body.service).await?;
-    let (fields, status) = body.apply(base, service);
-    let standing = Standing {
-        poster: auth.id == current.poster_id,
-        assigned_worker: Some(auth.id) == current.assigned_worker_id,
-        admin: auth.is_admin(),
-    };
-    let (id, correlation) = (current.id, RequestId::of(req));
-    let conn: &mut AsyncPgConnection = &mut conn;
-    let job = conn
-        .transaction(|conn| {
-            async move {
-                let now = jobs::lock(conn, id)
-                    .await?
-                    .ok_or_else(|| ApiError::no_match("Job"))?;
-                jobs::update(conn, id, &fields).await?;
-                let target = status.filter(|s| *s != now);
-                if let Some(target) = &target {
-                    let from = JobStatus::parse(&now).unwrap_or(JobStatus::Open);
-                    let to = JobStatus::parse(target).unwrap_or(JobStatus::Open);
-                    if !job::may_move(from, to, standing) {
-                        return Err(error(
-                            StatusCode::BAD_REQUEST,
-                            format!("Invalid status transition from {now} to {target}."),
-                        ));
-                    }
-                    jobs::set_status(conn, id, target).await?;
-                }
-                let job = jobs::by_id(conn, id)
-                    .await?
-                    .ok_or(diesel::result::Error::NotFound)?;
-                if target.is_some() {
-                    enqueue(
-                        conn,
-                        events::job(types::JOB_STATUS_CHANGED, &job, correlation),
-                    )
-                    .await?;
-                }
-                Ok::<_, JobsError>(job)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let job = jobs::edit(&mut conn, auth, id, edit, RequestId::of(req)).await?;
     Ok(Reply::json(JobView::from(&job)))
 }
 
@@ -420,175 +309,6 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> Result<Reply<NoBody, 204>> {
     let mut conn = state.db.get().await?;
-    let current = load(&mut conn, &id).await?;
-    auth.require_owner_or_admin(current.poster_id)?;
-    jobs::delete(&mut conn, current.id).await?;
+    jobs::delete(&mut conn, &auth, &id).await?;
     Ok(Reply::empty())
-}
-
-/// Apply to an open job as a worker (one application per worker and job).
-#[api_v2_operation(tags(Jobs))]
-pub async fn apply(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: AuthUser,
-    id: web::Path<String>,
-) -> Result<Reply<ApplicationView, 201>> {
-    let mut conn = state.db.get().await?;
-    let job = load(&mut conn, &id).await?;
-    let worker = refs::profile_of_user(&mut conn, Profile::Worker, auth.id)
-        .await?
-        .ok_or_else(|| error(StatusCode::FORBIDDEN, "Only workers can apply for jobs."))?;
-    let correlation = RequestId::of(&req);
-    let conn: &mut AsyncPgConnection = &mut conn;
-    let application = conn
-        .transaction(|conn| {
-            async move {
-                if jobs::lock(conn, job.id).await?.as_deref() != Some("open") {
-                    return Err(error(
-                        StatusCode::BAD_REQUEST,
-                        "This job is not open for applications.",
-                    ));
-                }
-                let application = applications::insert(conn, job.id, worker.id, worker.user_id)
-                    .await?
-                    .ok_or_else(|| {
-                        error(
-                            StatusCode::BAD_REQUEST,
-                            "You have already applied for this job.",
-                        )
-                    })?;
-                enqueue(
-                    conn,
-                    events::application(
-                        types::APPLICATION_CREATED,
-                        &application,
-                        None,
-                        correlation,
-                    ),
-                )
-                .await?;
-                Ok::<_, JobsError>(application)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(Reply::json(ApplicationView::from(&application)))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Decision {
-    Accept,
-    Decline,
-}
-
-async fn decide(
-    req: &HttpRequest,
-    state: &AppState,
-    auth: &AuthUser,
-    path: &(String, String),
-    decision: Decision,
-) -> Result<Reply<ApplicationView>> {
-    let mut conn = state.db.get().await?;
-    let job = load(&mut conn, &path.0).await?;
-    let application_id = Uuid::parse_str(&path.1).map_err(|_| ApiError::not_found())?;
-    let application = applications::of_job(&mut conn, job.id, application_id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("JobApplication"))?;
-    let verb = match decision {
-        Decision::Accept => "accept",
-        Decision::Decline => "decline",
-    };
-    if !(auth.id == application.worker_user_id || auth.id == job.poster_id || auth.is_admin()) {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            format!("Only the applicant or admin can {verb} this application."),
-        ));
-    }
-    let correlation = RequestId::of(req);
-    let conn: &mut AsyncPgConnection = &mut conn;
-    let decided = conn
-        .transaction(|conn| {
-            async move {
-                let job_status = jobs::lock(conn, job.id)
-                    .await?
-                    .ok_or_else(|| ApiError::no_match("Job"))?;
-                let current = applications::of_job(conn, job.id, application.id)
-                    .await?
-                    .ok_or_else(|| ApiError::no_match("JobApplication"))?;
-                if current.status != "applied" {
-                    return Err(error(
-                        StatusCode::BAD_REQUEST,
-                        format!("This application is already {}.", current.status),
-                    ));
-                }
-                if decision == Decision::Decline {
-                    applications::set_status(conn, current.id, "declined").await?;
-                } else {
-                    if job_status != "open" {
-                        return Err(error(
-                            StatusCode::BAD_REQUEST,
-                            "This job is not open for applications.",
-                        ));
-                    }
-                    applications::set_status(conn, current.id, "accepted").await?;
-                    jobs::assign(conn, job.id, current.worker_user_id).await?;
-                    let assigned = jobs::by_id(conn, job.id)
-                        .await?
-                        .ok_or(diesel::result::Error::NotFound)?;
-                    enqueue(
-                        conn,
-                        events::job(types::JOB_STATUS_CHANGED, &assigned, correlation.clone()),
-                    )
-                    .await?;
-                    // The job went to this applicant: the others are told it is closed.
-                    for other in applications::close_others(conn, job.id, current.id).await? {
-                        enqueue(
-                            conn,
-                            events::application(
-                                types::APPLICATION_DECLINED,
-                                &other,
-                                Some("job_assigned_to_another"),
-                                correlation.clone(),
-                            ),
-                        )
-                        .await?;
-                    }
-                }
-                let decided = applications::of_job(conn, job.id, current.id)
-                    .await?
-                    .ok_or(diesel::result::Error::NotFound)?;
-                let kind = match decision {
-                    Decision::Accept => types::APPLICATION_ACCEPTED,
-                    Decision::Decline => types::APPLICATION_DECLINED,
-                };
-                enqueue(conn, events::application(kind, &decided, None, correlation)).await?;
-                Ok::<_, JobsError>(decided)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(Reply::json(ApplicationView::from(&decided)))
-}
-
-/// Accept an application: the job is assigned to the applicant and the other applications closed.
-#[api_v2_operation(tags(Jobs))]
-pub async fn accept(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: AuthUser,
-    path: web::Path<(String, String)>,
-) -> Result<Reply<ApplicationView>> {
-    decide(&req, &state, &auth, &path, Decision::Accept).await
-}
-
-/// Decline an application; the job stays as it is.
-#[api_v2_operation(tags(Jobs))]
-pub async fn decline(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    auth: AuthUser,
-    path: web::Path<(String, String)>,
-) -> Result<Reply<ApplicationView>> {
-    decide(&req, &state, &auth, &path, Decision::Decline).await
 }

@@ -1,18 +1,14 @@
 //! Jobs' HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod applications;
 mod backoffice;
 mod bookings;
 mod jobs;
 mod payments;
 
-use crate::error::{JobsError, Result};
-use crate::store::refs;
 use actix_web::dev::Payload;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
-use diesel_async::AsyncPgConnection;
-use hm_platform::error::FieldErrors;
-use hm_platform::ApiError;
 use paperclip::actix::{web, OperationModifier};
 use paperclip::v2::models::{
     DefaultOperationRaw, DefaultSchemaRaw, Either, Parameter, ParameterIn,
@@ -20,7 +16,6 @@ use paperclip::v2::models::{
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use uuid::Uuid;
 
 /// A body taken raw, for a handler that decides something (a feature switch, a signature) before it
 /// reads the body as a `T` (`hm_platform::input::parse`); the OpenAPI document shows the body as a `T`,
@@ -70,8 +65,7 @@ impl<T: paperclip::v2::schema::Apiv2Schema> OperationModifier for RawBody<T> {
 }
 
 /// A job's or booking's `service` as sent: the service's id or, as clients also send, its slug, name or
-/// alias (`plumbing`, `Plumber`): resolved by the one resolution every service uses
-/// (`hm_platform::projections::resolve_services`).
+/// alias (`plumbing`, `Plumber`): resolved by `store::refs::service_named`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceRef(pub String);
 
@@ -94,52 +88,31 @@ impl ServiceRef {
             .filter(|s| !s.is_empty())
             .map(ServiceRef)
     }
+}
 
-    /// The active service this names: by id, else by slug, alias, name or English title;
-    /// 400 `{"service": ["Invalid pk \"…\" - object does not exist."]}` when none.
-    async fn id(&self, conn: &mut AsyncPgConnection) -> Result<Uuid> {
-        if let Ok(id) = Uuid::parse_str(&self.0) {
-            check_service(conn, id).await?;
-            return Ok(id);
+/// Statuses travel as their names: in the document, a string (the field's doc lists the names).
+macro_rules! typed_as_string {
+    ($($status:ty),*) => {$(
+        impl paperclip::v2::schema::TypedData for $status {
+            fn data_type() -> paperclip::v2::models::DataType {
+                paperclip::v2::models::DataType::String
+            }
         }
-        hm_platform::projections::resolve_services(conn, std::slice::from_ref(&self.0))
-            .await?
-            .into_iter()
-            .next()
-            .flatten()
-            .ok_or_else(|| ApiError::invalid_pk("service", &self.0).into())
-    }
+    )*};
 }
 
-/// The id `service` names, when one was sent.
-async fn resolve(
-    conn: &mut AsyncPgConnection,
-    service: &Option<ServiceRef>,
-) -> Result<Option<Uuid>> {
-    match service {
-        Some(s) => s.id(conn).await.map(Some),
-        None => Ok(None),
-    }
+typed_as_string!(
+    crate::domain::booking::BookingStatus,
+    crate::domain::job::JobStatus,
+    crate::domain::payment::PaymentStatus
+);
+
+/// The service named, as sent.
+fn named(service: &Option<ServiceRef>) -> Option<&str> {
+    service.as_ref().map(|s| s.0.as_str())
 }
 
-/// 400 in the shape of a field error unless the service is one catalog offers.
-async fn check_service(conn: &mut AsyncPgConnection, service: Uuid) -> Result<()> {
-    if refs::active_service(conn, service).await? {
-        Ok(())
-    } else {
-        Err(unknown_service(service))
-    }
-}
-
-/// The field error of a service id catalog does not offer.
-fn unknown_service(service: Uuid) -> JobsError {
-    ApiError::fields(FieldErrors::single(
-        "service",
-        format!("Invalid pk \"{service}\" - object does not exist."),
-    ))
-    .into()
-}
-
+/// Jobs' routes: the back office, jobs and their applications, bookings, payments.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/admin/jobs/stats/").route(web::get().to(backoffice::stats)))
         .service(web::resource("/api/v1/admin/jobs/jobs/").route(web::get().to(backoffice::jobs)))
@@ -163,14 +136,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(jobs::update))
             .route(web::delete().to(jobs::delete)),
     )
-    .service(web::resource("/api/v1/jobs/{id}/apply/").route(web::post().to(jobs::apply)))
+    .service(web::resource("/api/v1/jobs/{id}/apply/").route(web::post().to(applications::apply)))
     .service(
         web::resource("/api/v1/jobs/{id}/applications/{application_id}/accept/")
-            .route(web::post().to(jobs::accept)),
+            .route(web::post().to(applications::accept)),
     )
     .service(
         web::resource("/api/v1/jobs/{id}/applications/{application_id}/decline/")
-            .route(web::post().to(jobs::decline)),
+            .route(web::post().to(applications::decline)),
     );
     cfg.service(
         web::resource("/api/v1/bookings/")

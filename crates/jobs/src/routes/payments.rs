@@ -4,32 +4,19 @@
 //! a completed payment pays the worker 80 % once, however often the webhook is delivered.
 
 use super::RawBody;
-use crate::domain::payment;
+use crate::domain::payment::{self, PaymentStatus};
 use crate::error::{JobsError, Result};
-use crate::events::SOURCE;
-use crate::store::bookings;
 use crate::store::payments::{self, Payment};
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use hm_contracts::events::{types, PaymentChanged};
-use hm_contracts::Event;
 use hm_platform::auth::AuthUser;
-use hm_platform::events::enqueue;
 use hm_platform::input::{parse, Decimal, FromInput, Input, Text};
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
 use uuid::Uuid;
-
-fn error(status: StatusCode, message: impl Into<String>) -> JobsError {
-    ApiError::error(status, message).into()
-}
 
 /// `POST /api/v1/payments/create/`
 #[derive(Debug, Apiv2Schema)]
@@ -75,7 +62,7 @@ pub struct WebhookBody {
     /// The payment's id.
     pub payment_id: String,
     /// `pending`, `completed` or `failed`.
-    pub status: String,
+    pub status: PaymentStatus,
     /// The gateway's own reference for the payment.
     pub gateway_reference: Option<String>,
 }
@@ -102,13 +89,17 @@ impl WebhookAnswer {
     }
 }
 
-fn payments_disabled() -> JobsError {
-    ApiError::coded(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Online payments are currently disabled. Please use cash payment method.",
-        "payments_disabled",
-    )
-    .into()
+impl From<Payment> for PaymentCreated {
+    fn from(created: Payment) -> Self {
+        PaymentCreated {
+            checkout_url: format!("https://mock-gateway.com/checkout/{}", created.id),
+            payment_id: created.id,
+            amount: created.amount,
+            currency: created.currency,
+            status: created.status.as_str().to_owned(),
+            message: "Mock payment created (no real gateway integration)".to_owned(),
+        }
+    }
 }
 
 /// Open a payment for a booking (its owner or an admin). Signed-in callers only, then the feature
@@ -121,89 +112,53 @@ pub async fn create(
     body: RawBody<PaymentBody>,
 ) -> Result<Reply<PaymentCreated, 201>> {
     if !state.enable_payments {
-        return Err(payments_disabled());
+        return Err(JobsError::PaymentsDisabled);
     }
     let body: PaymentBody = parse(&req, body.0).await?;
     let mut conn = state.db.get().await?;
-    let booking = bookings::by_id(&mut conn, body.booking_id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Booking"))?;
-    if booking.user_id != auth.id && !auth.is_admin() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "Only booking owner can create payment.",
-        ));
-    }
-    let created = payments::create(&mut conn, booking.id, &body.amount, &body.gateway).await?;
-    Ok(Reply::json(PaymentCreated {
-        payment_id: created.id,
-        amount: created.amount,
-        currency: created.currency,
-        status: created.status,
-        checkout_url: format!("https://mock-gateway.com/checkout/{}", created.id),
-        message: "Mock payment created (no real gateway integration)".to_owned(),
-    }))
+    let (booking, amount, gateway) = (body.booking_id, &body.amount, &body.gateway);
+    let created = payments::open(&mut conn, &auth, booking, amount, gateway).await?;
+    Ok(Reply::json(PaymentCreated::from(created)))
 }
 
 /// What the webhook reports: 400 "payment_id and status required" without either.
 async fn report(req: &HttpRequest, body: Bytes) -> Result<WebhookBody> {
     let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE);
     let mut input = Input::new(hm_platform::input::read_fields(content_type, body).await?);
-    let (payment_id, status) = match (input.has("payment_id"), input.has("status")) {
-        (true, true) => (
-            input.text("payment_id", Text::required(100)),
-            input.choice("status", &payment::REPORTED, None),
-        ),
-        _ => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "payment_id and status required",
-            ))
-        }
-    };
+    if !(input.has("payment_id") && input.has("status")) {
+        return Err(JobsError::WebhookFieldsMissing);
+    }
+    let payment_id = input.text("payment_id", Text::required(100));
+    let status = input.choice("status", &payment::REPORTED, None);
     let reference = input
         .text("gateway_reference", Text::optional(255))
         .filter(|r| !r.is_empty());
     input.finish()?;
-    match (payment_id, status) {
+    match (payment_id, status.as_deref().and_then(PaymentStatus::parse)) {
         (Some(payment_id), Some(status)) => Ok(WebhookBody {
             payment_id,
             status,
             gateway_reference: reference,
         }),
-        _ => Err(error(
-            StatusCode::BAD_REQUEST,
-            "payment_id and status required",
-        )),
+        _ => Err(JobsError::WebhookFieldsMissing),
     }
 }
 
-fn outcome(
-    p: &Payment,
-    status: &str,
-    payout: Option<String>,
-    correlation: Option<String>,
-) -> Event<PaymentChanged> {
-    let kind = if status == "completed" {
-        types::PAYMENT_SUCCEEDED
-    } else {
-        types::PAYMENT_FAILED
+/// 401 unless the webhook is signed with `secret` (when one is set).
+fn check_signature(req: &HttpRequest, secret: Option<&str>, body: &[u8]) -> Result<()> {
+    let Some(secret) = secret else {
+        return Ok(());
     };
-    Event::new(
-        SOURCE,
-        kind,
-        correlation,
-        PaymentChanged {
-            payment_id: p.id,
-            booking_id: p.booking_id,
-            user_id: p.user_id,
-            worker_id: p.worker_id,
-            amount: p.amount.clone(),
-            currency: p.currency.clone(),
-            status: status.to_owned(),
-            payout_amount: payout,
-        },
-    )
+    let signature = req
+        .headers()
+        .get(payment::SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if payment::signature_valid(secret, body, signature) {
+        Ok(())
+    } else {
+        Err(JobsError::InvalidSignature)
+    }
 }
 
 /// The gateway reports a payment's status. Idempotent: the same status again changes nothing.
@@ -219,63 +174,18 @@ pub async fn webhook(
             "Acknowledged (payments disabled)",
         )));
     }
-    if let Some(secret) = &state.webhook_secret {
-        let signature = req
-            .headers()
-            .get(payment::SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if !payment::signature_valid(secret, &body, signature) {
-            return Err(error(StatusCode::UNAUTHORIZED, "Invalid signature"));
-        }
-    }
-    let WebhookBody {
-        payment_id,
-        status,
-        gateway_reference: reference,
-    } = report(&req, body).await?;
-    let not_found = || error(StatusCode::NOT_FOUND, "Payment not found");
-    let id = Uuid::parse_str(&payment_id).map_err(|_| not_found())?;
-    let correlation = RequestId::of(&req);
-    let reported = status.clone();
+    check_signature(&req, state.webhook_secret.as_deref(), &body)?;
+    let report = report(&req, body).await?;
+    let id = Uuid::parse_str(&report.payment_id).map_err(|_| JobsError::PaymentNotFound)?;
+    let reference = report.gateway_reference.as_deref();
     let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    let changed = conn
-        .transaction(|conn| {
-            async move {
-                let current = payments::lock(conn, id).await?.ok_or_else(not_found)?;
-                if current.status == status {
-                    return Ok(false);
-                }
-                if !payment::may_move(&current.status, &status) {
-                    return Err(error(
-                        StatusCode::BAD_REQUEST,
-                        format!(
-                            "Invalid payment status transition from {} to {status}.",
-                            current.status
-                        ),
-                    ));
-                }
-                payments::set_status(conn, &current, &status, reference.as_deref()).await?;
-                if status != "pending" {
-                    let payout = match (status.as_str(), current.worker_id) {
-                        ("completed", Some(worker)) => {
-                            payments::create_payout(conn, &current, worker).await?
-                        }
-                        _ => None,
-                    };
-                    enqueue(conn, outcome(&current, &status, payout, correlation)).await?;
-                }
-                Ok::<_, JobsError>(true)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let correlation = RequestId::of(&req);
+    let changed = payments::settle(&mut conn, id, report.status, reference, correlation).await?;
     Ok(Reply::json(if changed {
         WebhookAnswer {
             message: "Webhook processed".to_owned(),
             payment_id: Some(id),
-            status: Some(reported),
+            status: Some(report.status.as_str().to_owned()),
         }
     } else {
         WebhookAnswer::message("Payment already in this status")

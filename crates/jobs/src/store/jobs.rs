@@ -1,12 +1,25 @@
-//! Job postings (DOMAIN §4.1). Decimals travel as text at their column's scale (`numeric::text`).
+//! Job postings (DOMAIN §4.1). Decimals travel as text at their column's scale (`numeric::text`). Each
+//! change is decided on the locked row and announced in its transaction.
 
-use super::Count;
+use super::outbox;
+use super::refs::{self, Profile};
+use super::{path_id, Count};
+use crate::domain::job::{self, JobStatus, Standing};
+use crate::error::{JobsError, Result};
+use crate::schema::jobs as j;
 use chrono::{DateTime, Utc};
+use diesel::dsl::now;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::types;
+use hm_platform::auth::AuthUser;
+use hm_platform::events::enqueue;
+use hm_platform::paging::Paging;
 use uuid::Uuid;
 
+/// A job with its poster's name and its service's.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Job {
     #[diesel(sql_type = SqlUuid)]
@@ -26,7 +39,7 @@ pub struct Job {
     #[diesel(sql_type = Text)]
     pub description: String,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: JobStatus,
     #[diesel(sql_type = Text)]
     pub location: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -65,6 +78,7 @@ pub struct Editable {
 }
 
 impl Editable {
+    /// The fields as the job has them.
     pub fn of(j: &Job) -> Editable {
         Editable {
             service_id: j.service_id,
@@ -81,6 +95,7 @@ impl Editable {
     }
 }
 
+// Raw SQL: joins the projections with `person_name()` and renders numerics as text at their scale.
 const SELECT: &str = "\
 SELECT j.id, j.poster_id, coalesce(person_name(u.first_name, u.last_name, u.phone), '') AS poster_name,
        j.contractor_id, j.service_id, s.name AS service_name, j.title, j.description, j.status, j.location,
@@ -91,6 +106,8 @@ FROM jobs j
 JOIN service_refs s ON s.id = j.service_id
 LEFT JOIN user_refs u ON u.id = j.poster_id";
 
+/// The job, as the API shows it.
+// Raw SQL: the joined `SELECT` above.
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Job>> {
     diesel::sql_query(format!("{SELECT} WHERE j.id = $1"))
         .bind::<SqlUuid, _>(id)
@@ -101,18 +118,14 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
 
 /// Locks the job's row for the rest of the transaction (status changes and application decisions are
 /// serialised per job) and returns its status.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<String>> {
-    #[derive(QueryableByName)]
-    struct Status {
-        #[diesel(sql_type = Text)]
-        status: String,
-    }
-    diesel::sql_query("SELECT status FROM jobs WHERE id = $1 FOR UPDATE")
-        .bind::<SqlUuid, _>(id)
-        .get_result::<Status>(conn)
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<JobStatus>> {
+    j::table
+        .find(id)
+        .select(j::status)
+        .for_update()
+        .first(conn)
         .await
         .optional()
-        .map(|s| s.map(|s| s.status))
 }
 
 /// The list filters of API §6.1.
@@ -127,7 +140,8 @@ pub struct Filter {
 }
 
 /// One page of jobs and how many match.
-pub async fn page(
+// Raw SQL: optional filters bound once for the count and the page, over the joined SELECT.
+async fn page(
     conn: &mut AsyncPgConnection,
     f: &Filter,
     limit: i64,
@@ -163,6 +177,8 @@ pub async fn page(
     Ok((rows, count.n))
 }
 
+/// A new job.
+// Raw SQL: numerics are written from their text form.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -193,7 +209,9 @@ pub async fn insert(
     .map(|_| ())
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
+/// Writes the poster's fields.
+// Raw SQL: numerics are written from their text form.
+async fn update_fields(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
     diesel::sql_query(
         "UPDATE jobs SET service_id = $2, title = $3, description = $4, location = $5,
              latitude = $6::numeric, longitude = $7::numeric, budget = $8::numeric, scheduled_date = $9,
@@ -217,35 +235,156 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> Que
 }
 
 /// A new status; `completed` stamps the completion date (DOMAIN §4.1).
-pub async fn set_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE jobs SET status = $2, updated_at = now(),
-             completion_date = CASE WHEN $2 = 'completed' THEN now() ELSE completion_date END
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(status)
-    .execute(conn)
-    .await
+async fn write_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: JobStatus,
+) -> QueryResult<()> {
+    let row = diesel::update(j::table.find(id));
+    if status == JobStatus::Completed {
+        row.set((
+            j::status.eq(status.as_str()),
+            j::completion_date.eq(now),
+            j::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+    } else {
+        row.set((j::status.eq(status.as_str()), j::updated_at.eq(now)))
+            .execute(conn)
+            .await
+    }
     .map(|_| ())
 }
 
 /// Gives the job to a worker (an accepted application).
-pub async fn assign(conn: &mut AsyncPgConnection, id: Uuid, worker_user: Uuid) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE jobs SET status = 'assigned', assigned_worker_id = $2, updated_at = now() WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(worker_user)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM jobs WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
+pub async fn write_assignee(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    worker_user: Uuid,
+) -> QueryResult<()> {
+    diesel::update(j::table.find(id))
+        .set((
+            j::status.eq(JobStatus::Assigned.as_str()),
+            j::assigned_worker_id.eq(worker_user),
+            j::updated_at.eq(now),
+        ))
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// The job with the id in the path.
+pub async fn load(conn: &mut AsyncPgConnection, id: &str) -> Result<Job> {
+    let id = path_id(id)?;
+    by_id(conn, id).await?.ok_or(JobsError::JobNotFound)
+}
+
+/// The page `paging` asks for of the jobs `filter` selects: `(page, count, rows)`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &Filter,
+    paging: &Paging,
+) -> Result<(i64, i64, Vec<Job>)> {
+    let (_, count) = page(conn, filter, 0, 0).await?;
+    let number = paging.resolve(count)?;
+    let offset = (number - 1) * paging.per_page;
+    let (rows, count) = page(conn, filter, paging.per_page, offset).await?;
+    Ok((number, count, rows))
+}
+
+/// Posts a job (`jobs.job.posted`): the caller is its poster, and its contractor when they have a
+/// contractor profile; `fill` makes the fields from the id the sent `service` names.
+pub async fn create<F>(
+    conn: &mut AsyncPgConnection,
+    poster: Uuid,
+    service: Option<&str>,
+    fill: F,
+    correlation: Option<String>,
+) -> Result<Job>
+where
+    F: FnOnce(Option<Uuid>) -> Editable,
+{
+    let fields = fill(refs::resolve(conn, service).await?);
+    let contractor = refs::profile_of_user(conn, Profile::Contractor, poster)
+        .await?
+        .map(|c| c.id);
+    let id = Uuid::new_v4();
+    conn.transaction(|conn| {
+        async move {
+            insert(conn, id, poster, contractor, &fields).await?;
+            let job = by_id(conn, id)
+                .await?
+                .ok_or(diesel::result::Error::NotFound)?;
+            enqueue(conn, outbox::job(types::JOB_POSTED, &job, correlation)).await?;
+            Ok(job)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// A job edit as sent: the `service` it names, the status asked for, and how the fields are made from
+/// the current job and the service's id.
+pub struct Edit<'a, F> {
+    pub service: Option<&'a str>,
+    pub status: Option<JobStatus>,
+    pub fill: F,
+}
+
+/// Edits a job (poster or admin); a status change goes by the table of DOMAIN §4.1 and is announced
+/// (`jobs.job.status_changed`).
+pub async fn edit<F>(
+    conn: &mut AsyncPgConnection,
+    auth: &AuthUser,
+    id: &str,
+    edit: Edit<'_, F>,
+    correlation: Option<String>,
+) -> Result<Job>
+where
+    F: FnOnce(&Job, Option<Uuid>) -> Editable,
+{
+    let current = load(conn, id).await?;
+    auth.require_owner_or_admin(current.poster_id)?;
+    let service = refs::resolve(conn, edit.service).await?;
+    let fields = (edit.fill)(&current, service);
+    let standing = Standing {
+        poster: auth.id == current.poster_id,
+        assigned_worker: Some(auth.id) == current.assigned_worker_id,
+        admin: auth.is_admin(),
+    };
+    let (id, status) = (current.id, edit.status);
+    conn.transaction(|conn| {
+        async move {
+            let from = lock(conn, id).await?.ok_or(JobsError::JobNotFound)?;
+            update_fields(conn, id, &fields).await?;
+            let target = status.filter(|to| *to != from);
+            if let Some(to) = target {
+                if !job::may_move(from, to, standing) {
+                    return Err(JobsError::JobTransitionRefused { from, to });
+                }
+                write_status(conn, id, to).await?;
+            }
+            let job = by_id(conn, id)
+                .await?
+                .ok_or(diesel::result::Error::NotFound)?;
+            if target.is_some() {
+                let event = outbox::job(types::JOB_STATUS_CHANGED, &job, correlation);
+                enqueue(conn, event).await?;
+            }
+            Ok(job)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Deletes a job and its applications (poster or admin).
+pub async fn delete(conn: &mut AsyncPgConnection, auth: &AuthUser, id: &str) -> Result<()> {
+    let current = load(conn, id).await?;
+    auth.require_owner_or_admin(current.poster_id)?;
+    diesel::delete(j::table.find(current.id))
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -1,11 +1,22 @@
-//! Payments (DOMAIN §4.4) and payouts (§4.5). Amounts travel as text at their column's scale.
+//! Payments (DOMAIN §4.4) and payouts (§4.5). Amounts travel as text at their column's scale. A
+//! webhook's report is decided on the locked payment and its outcome announced in the same transaction.
 
+use super::bookings;
+use super::outbox;
+use crate::domain::payment::{self, PaymentStatus};
+use crate::error::{JobsError, Result};
+use crate::schema::{bookings as b, payments as p};
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::dsl::now;
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_platform::auth::AuthUser;
+use hm_platform::events::enqueue;
 use uuid::Uuid;
 
+/// A payment with its booking's customer and worker.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Payment {
     #[diesel(sql_type = SqlUuid)]
@@ -14,7 +25,7 @@ pub struct Payment {
     pub booking_id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     pub user_id: Uuid,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
+    #[diesel(sql_type = diesel::sql_types::Nullable<SqlUuid>)]
     pub worker_id: Option<Uuid>,
     #[diesel(sql_type = Text)]
     pub amount: String,
@@ -23,19 +34,22 @@ pub struct Payment {
     #[diesel(sql_type = Text)]
     pub gateway: String,
     #[diesel(sql_type = Text)]
-    pub status: String,
-    #[diesel(sql_type = Nullable<Text>)]
+    pub status: PaymentStatus,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub gateway_reference: Option<String>,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
 }
 
+// Raw SQL: joins the booking and renders the amount as text at its scale.
 const SELECT: &str = "\
 SELECT p.id, p.booking_id, b.user_id, b.worker_id, p.amount::text AS amount, p.currency, p.gateway, p.status,
        p.gateway_reference, p.created_at
 FROM payments p JOIN bookings b ON b.id = p.booking_id";
 
-pub async fn create(
+/// A new payment of `booking`.
+// Raw SQL: the amount is written from its text form.
+async fn insert(
     conn: &mut AsyncPgConnection,
     booking: Uuid,
     amount: &str,
@@ -59,7 +73,8 @@ pub async fn create(
 
 /// The payment, locked for the rest of the transaction (webhook deliveries of one payment are decided
 /// one after the other).
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Payment>> {
+// Raw SQL: the joined `SELECT` above, locking only the payment's row (`FOR UPDATE OF p`).
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Payment>> {
     diesel::sql_query(format!("{SELECT} WHERE p.id = $1 FOR UPDATE OF p"))
         .bind::<SqlUuid, _>(id)
         .get_result(conn)
@@ -69,39 +84,44 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 
 /// A new status, and the gateway's reference when given; the booking's `payment_status` follows a
 /// final outcome (`paid` / `failed`).
-pub async fn set_status(
+async fn write_status(
     conn: &mut AsyncPgConnection,
-    p: &Payment,
-    status: &str,
+    payment: &Payment,
+    status: PaymentStatus,
     reference: Option<&str>,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE payments SET status = $2, gateway_reference = coalesce($3, gateway_reference),
-             updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(p.id)
-    .bind::<Text, _>(status)
-    .bind::<Nullable<Text>, _>(reference)
-    .execute(conn)
-    .await?;
-    let booking_status = match status {
-        "completed" => "paid",
-        "failed" => "failed",
-        _ => return Ok(()),
+    let row = diesel::update(p::table.find(payment.id));
+    match reference {
+        Some(reference) => {
+            row.set((
+                p::status.eq(status.as_str()),
+                p::gateway_reference.eq(reference),
+                p::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?
+        }
+        None => {
+            row.set((p::status.eq(status.as_str()), p::updated_at.eq(now)))
+                .execute(conn)
+                .await?
+        }
     };
-    diesel::sql_query("UPDATE bookings SET payment_status = $2, updated_at = now() WHERE id = $1")
-        .bind::<SqlUuid, _>(p.booking_id)
-        .bind::<Text, _>(booking_status)
+    let Some(booking_status) = status.booking_payment_status() else {
+        return Ok(());
+    };
+    diesel::update(b::table.find(payment.booking_id))
+        .set((b::payment_status.eq(booking_status), b::updated_at.eq(now)))
         .execute(conn)
         .await
         .map(|_| ())
 }
 
 /// The worker's 80 % of a completed payment, once per payment; its amount when created now.
-pub async fn create_payout(
+// Raw SQL: INSERT … SELECT computes the share in numeric; ON CONFLICT keeps it once per payment.
+async fn create_payout(
     conn: &mut AsyncPgConnection,
-    p: &Payment,
+    payment: &Payment,
     worker: Uuid,
 ) -> QueryResult<Option<String>> {
     #[derive(QueryableByName)]
@@ -117,9 +137,66 @@ pub async fn create_payout(
     )
     .bind::<SqlUuid, _>(Uuid::new_v4())
     .bind::<SqlUuid, _>(worker)
-    .bind::<SqlUuid, _>(p.id)
+    .bind::<SqlUuid, _>(payment.id)
     .get_result::<Amount>(conn)
     .await
     .optional()
     .map(|a| a.map(|a| a.amount))
+}
+
+/// Opens a payment for a booking (its owner or an admin).
+pub async fn open(
+    conn: &mut AsyncPgConnection,
+    auth: &AuthUser,
+    booking: Uuid,
+    amount: &str,
+    gateway: &str,
+) -> Result<Payment> {
+    let booking = bookings::by_id(conn, booking)
+        .await?
+        .ok_or(JobsError::BookingNotFound)?;
+    if booking.user_id != auth.id && !auth.is_admin() {
+        return Err(JobsError::NotBookingOwner);
+    }
+    Ok(insert(conn, booking.id, amount, gateway).await?)
+}
+
+/// What the gateway reported: `false` when the payment already had that status (nothing changes).
+/// A final outcome is announced (`payments.payment.succeeded|failed`), a completion with the worker's
+/// payout.
+pub async fn settle(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: PaymentStatus,
+    reference: Option<&str>,
+    correlation: Option<String>,
+) -> Result<bool> {
+    conn.transaction(|conn| {
+        async move {
+            let current = lock(conn, id).await?.ok_or(JobsError::PaymentNotFound)?;
+            if current.status == status {
+                return Ok(false);
+            }
+            if !payment::may_move(current.status, status) {
+                return Err(JobsError::PaymentTransitionRefused {
+                    from: current.status,
+                    to: status,
+                });
+            }
+            write_status(conn, &current, status, reference).await?;
+            if status.booking_payment_status().is_some() {
+                let payout = match (status, current.worker_id) {
+                    (PaymentStatus::Completed, Some(worker)) => {
+                        create_payout(conn, &current, worker).await?
+                    }
+                    _ => None,
+                };
+                let event = outbox::payment(&current, status, payout, correlation);
+                enqueue(conn, event).await?;
+            }
+            Ok(true)
+        }
+        .scope_boxed()
+    })
+    .await
 }

@@ -1,8 +1,13 @@
 //! Workforce's worker and contractor profiles as jobs knows them (whose profile is it), fed by
-//! `workforce.worker.*` and `workforce.contractor.*`. Users and services: `hm_platform::projections`.
+//! `workforce.worker.*` and `workforce.contractor.*`; catalog's services as a job or booking names them.
+//! Users and services: `hm_platform::projections`.
 
+use crate::error::{JobsError, Result};
+use crate::schema::{contractor_refs, service_refs, worker_refs};
+use diesel::dsl::{exists, now};
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
+use diesel::upsert::excluded;
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -30,45 +35,66 @@ pub async fn upsert_profile(
     user: Uuid,
     profile: Option<&serde_json::Value>,
 ) -> QueryResult<()> {
-    match kind {
-        Profile::Worker => {
-            diesel::sql_query(
-                "INSERT INTO worker_refs (id, user_id, profile) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id,
-                 profile = coalesce(excluded.profile, worker_refs.profile), updated_at = now()",
-            )
-            .bind::<SqlUuid, _>(id)
-            .bind::<SqlUuid, _>(user)
-            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Jsonb>, _>(profile)
-            .execute(conn)
-            .await
+    use worker_refs as w;
+    match (kind, profile) {
+        (Profile::Worker, Some(profile)) => {
+            diesel::insert_into(w::table)
+                .values((w::id.eq(id), w::user_id.eq(user), w::profile.eq(profile)))
+                .on_conflict(w::id)
+                .do_update()
+                .set((
+                    w::user_id.eq(excluded(w::user_id)),
+                    w::profile.eq(excluded(w::profile)),
+                    w::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await
         }
-        Profile::Contractor => {
-            diesel::sql_query(
-                "INSERT INTO contractor_refs (id, user_id) VALUES ($1, $2)
-             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, updated_at = now()",
-            )
-            .bind::<SqlUuid, _>(id)
-            .bind::<SqlUuid, _>(user)
-            .execute(conn)
-            .await
+        (Profile::Worker, None) => {
+            diesel::insert_into(w::table)
+                .values((w::id.eq(id), w::user_id.eq(user)))
+                .on_conflict(w::id)
+                .do_update()
+                .set((w::user_id.eq(excluded(w::user_id)), w::updated_at.eq(now)))
+                .execute(conn)
+                .await
+        }
+        (Profile::Contractor, _) => {
+            use contractor_refs as c;
+            diesel::insert_into(c::table)
+                .values((c::id.eq(id), c::user_id.eq(user)))
+                .on_conflict(c::id)
+                .do_update()
+                .set((c::user_id.eq(excluded(c::user_id)), c::updated_at.eq(now)))
+                .execute(conn)
+                .await
         }
     }
     .map(|_| ())
 }
 
+/// Forgets a deleted profile.
 pub async fn delete_profile(
     conn: &mut AsyncPgConnection,
     kind: Profile,
     id: Uuid,
 ) -> QueryResult<()> {
-    diesel::sql_query(format!("DELETE FROM {} WHERE id = $1", kind.table()))
-        .bind::<SqlUuid, _>(id)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    match kind {
+        Profile::Worker => {
+            diesel::delete(worker_refs::table.find(id))
+                .execute(conn)
+                .await
+        }
+        Profile::Contractor => {
+            diesel::delete(contractor_refs::table.find(id))
+                .execute(conn)
+                .await
+        }
+    }
+    .map(|_| ())
 }
 
+/// A profile and whose it is.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ProfileOf {
     #[diesel(sql_type = SqlUuid)]
@@ -80,6 +106,8 @@ pub struct ProfileOf {
     pub name: String,
 }
 
+// Raw SQL: the name comes from the database's `person_name()` over the user projection, and the table
+// is chosen at run time.
 const PROFILE: &str =
     "SELECT p.id, p.user_id, coalesce(person_name(u.first_name, u.last_name, u.phone), '') AS name
     FROM {t} p LEFT JOIN user_refs u ON u.id = p.user_id";
@@ -118,18 +146,13 @@ pub async fn profile(
 
 /// The active service with this id, if catalog has announced it.
 pub async fn active_service(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        found: bool,
-    }
-    diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM service_refs WHERE id = $1 AND is_active) AS found",
-    )
-    .bind::<SqlUuid, _>(id)
-    .get_result::<Found>(conn)
+    diesel::select(exists(
+        service_refs::table
+            .filter(service_refs::id.eq(id))
+            .filter(service_refs::is_active.eq(true)),
+    ))
+    .get_result(conn)
     .await
-    .map(|f| f.found)
 }
 
 /// How a user is shown (full name, else phone; empty while identity's user is unknown here).
@@ -139,6 +162,7 @@ pub async fn display_name(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResu
         #[diesel(sql_type = Text)]
         name: String,
     }
+    // Raw SQL: the database's `person_name()`.
     diesel::sql_query(
         "SELECT coalesce((SELECT person_name(first_name, last_name, phone) FROM user_refs WHERE id = $1), '')
              AS name",
@@ -147,4 +171,42 @@ pub async fn display_name(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResu
     .get_result::<Name>(conn)
     .await
     .map(|n| n.name)
+}
+
+/// The active service `service` names: by id, else by slug, alias, name or English title (the one
+/// resolution every service uses, `hm_platform::projections::resolve_services`).
+pub async fn service_named(conn: &mut AsyncPgConnection, service: &str) -> Result<Uuid> {
+    if let Ok(id) = Uuid::parse_str(service) {
+        return if active_service(conn, id).await? {
+            Ok(id)
+        } else {
+            Err(JobsError::UnknownService(id.to_string()))
+        };
+    }
+    hm_platform::projections::resolve_services(conn, &[service.to_owned()])
+        .await?
+        .into_iter()
+        .next()
+        .flatten()
+        .ok_or_else(|| JobsError::UnknownService(service.to_owned()))
+}
+
+/// The id `service` names, when one was sent.
+pub async fn resolve(conn: &mut AsyncPgConnection, service: Option<&str>) -> Result<Option<Uuid>> {
+    match service {
+        Some(s) => service_named(conn, s).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Like [`resolve`], but an id is passed on unchecked: the write that uses it checks it.
+pub async fn resolve_name(
+    conn: &mut AsyncPgConnection,
+    service: Option<&str>,
+) -> Result<Option<Uuid>> {
+    match service.map(|s| (s, Uuid::parse_str(s))) {
+        Some((_, Ok(id))) => Ok(Some(id)),
+        Some((name, Err(_))) => service_named(conn, name).await.map(Some),
+        None => Ok(None),
+    }
 }

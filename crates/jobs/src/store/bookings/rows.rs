@@ -1,13 +1,18 @@
-//! Bookings (DOMAIN §4.3), read with their customer, service and worker as the API shows them.
+//! Booking rows: read with their customer, service and worker as the API shows them, and written one
+//! statement at a time (the operations in `store::bookings` own the transactions).
 
-use super::Count;
+use crate::domain::booking::BookingStatus;
+use crate::schema::bookings as b;
+use crate::store::Count;
 use chrono::{DateTime, Utc};
+use diesel::dsl::now;
 use diesel::sql_types::{BigInt, Bool, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryResult, QueryableByName};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
+/// A booking with its customer, worker and service.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Booking {
     #[diesel(sql_type = SqlUuid)]
@@ -61,7 +66,7 @@ pub struct Booking {
     #[diesel(sql_type = Nullable<Text>)]
     pub estimated_price: Option<String>,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: BookingStatus,
     #[diesel(sql_type = Nullable<Int4>)]
     pub eta_minutes: Option<i32>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -78,6 +83,7 @@ pub struct Booking {
     pub updated_at: DateTime<Utc>,
 }
 
+// Raw SQL: joins the projections with `person_name()` and renders numerics as text at their scale.
 const SELECT: &str = "\
 SELECT b.id, b.user_id, coalesce(u.phone, '') AS user_phone, coalesce(u.role, '') AS user_role,
        coalesce(u.first_name, '') AS user_first_name, coalesce(u.last_name, '') AS user_last_name,
@@ -111,6 +117,7 @@ pub struct Editable {
 }
 
 impl Editable {
+    /// The fields as the booking has them.
     pub fn of(b: &Booking) -> Editable {
         Editable {
             service_id: b.service_id,
@@ -133,6 +140,7 @@ pub struct Payment<'a> {
 }
 
 /// A new booking of an active service; `false` (nothing written) when the service is not one.
+// Raw SQL: INSERT … SELECT checks the service in the same statement; numerics are written from text.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -163,6 +171,8 @@ pub async fn insert(
     .map(|n| n == 1)
 }
 
+/// The booking, as the API shows it.
+// Raw SQL: the joined `SELECT` above.
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
     diesel::sql_query(format!("{SELECT} WHERE b.id = $1"))
         .bind::<SqlUuid, _>(id)
@@ -173,17 +183,24 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
 
 /// Locks the booking's row for the rest of the transaction, so two transitions of one booking are
 /// decided one after the other, each on the state the other left.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
-    diesel::sql_query("SELECT 1 FROM bookings WHERE id = $1 FOR UPDATE")
-        .bind::<SqlUuid, _>(id)
-        .execute(conn)
-        .await?;
-    by_id(conn, id).await
+pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Booking>> {
+    let locked: Option<Uuid> = b::table
+        .find(id)
+        .select(b::id)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    match locked {
+        Some(id) => by_id(conn, id).await,
+        None => Ok(None),
+    }
 }
 
 /// Bookings `user` can see (owned, or assigned to their worker profile; everything when `None`, an
 /// admin), newest first, and how many.
-pub async fn visible_page(
+// Raw SQL: the joined `SELECT` above, and a sub-select of the caller's worker profiles.
+pub(super) async fn visible_page(
     conn: &mut AsyncPgConnection,
     user: Option<Uuid>,
     limit: i64,
@@ -208,7 +225,13 @@ pub async fn visible_page(
     Ok((rows, count.n))
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
+/// Writes the customer's fields.
+// Raw SQL: numerics are written from their text form.
+pub(super) async fn update_fields(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    e: &Editable,
+) -> QueryResult<()> {
     diesel::sql_query(
         "UPDATE bookings SET service_id = $2, address = $3, lat = $4::numeric, lng = $5::numeric,
              preferred_time = $6, notes = $7, estimated_price = $8::numeric, updated_at = now()
@@ -228,43 +251,45 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> Que
 }
 
 /// A new status, and the ETA when one is given (`Some(None)` clears it).
-pub async fn set_status(
+pub(super) async fn write_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: &str,
+    status: BookingStatus,
     eta: Option<Option<i32>>,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE bookings SET status = $2, updated_at = now(),
-             eta_minutes = CASE WHEN $3 THEN $4 ELSE eta_minutes END
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(status)
-    .bind::<Bool, _>(eta.is_some())
-    .bind::<Nullable<Int4>, _>(eta.flatten())
-    .execute(conn)
-    .await
+    let row = diesel::update(b::table.find(id));
+    match eta {
+        Some(eta) => {
+            row.set((
+                b::status.eq(status.as_str()),
+                b::eta_minutes.eq(eta),
+                b::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await
+        }
+        None => {
+            row.set((b::status.eq(status.as_str()), b::updated_at.eq(now)))
+                .execute(conn)
+                .await
+        }
+    }
     .map(|_| ())
 }
 
-/// Gives the booking to a worker; a `requested` booking becomes `confirmed` in the same write.
-pub async fn assign(conn: &mut AsyncPgConnection, id: Uuid, worker: Uuid) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE bookings SET worker_id = $2, updated_at = now(),
-             status = CASE WHEN status = 'requested' THEN 'confirmed' ELSE status END
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(worker)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM bookings WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
+/// Gives the booking to a worker, with the status that follows (`BookingStatus::after_assign`).
+pub async fn write_worker(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    worker: Uuid,
+    status: BookingStatus,
+) -> QueryResult<()> {
+    diesel::update(b::table.find(id))
+        .set((
+            b::worker_id.eq(worker),
+            b::status.eq(status.as_str()),
+            b::updated_at.eq(now),
+        ))
         .execute(conn)
         .await
         .map(|_| ())
