@@ -4,11 +4,8 @@
 use crate::domain::{self, media::Kind};
 use crate::storage::StorageError;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
-use hm_platform::error::{document_errors, FieldErrors, ServiceFailure};
+use hm_platform::error::{FieldErrors, ServiceFailure};
 use hm_platform::ApiError;
-use paperclip::v2::models::DefaultOperationRaw;
-use paperclip::v2::schema::Apiv2Errors;
 use serde_json::json;
 
 /// Everything catalog refuses or fails at; the code of a variant is its snake_case name.
@@ -84,6 +81,8 @@ pub enum CatalogError {
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
 
+hm_platform::service_failure!(CatalogError);
+
 /// A 4xx with an `{"error": ...}` body and, when given, what was `provided`.
 fn refused(status: StatusCode, error: &str, provided: Option<&str>) -> ApiError {
     let mut body = json!({ "error": error });
@@ -96,6 +95,17 @@ fn refused(status: StatusCode, error: &str, provided: Option<&str>) -> ApiError 
 const NO_FILE: &str = "No file provided. Use 'file' field in multipart form.";
 
 impl ServiceFailure for CatalogError {
+    const DOCUMENTED: &'static [(u16, &'static str)] = &[
+        (
+            400,
+            "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`",
+        ),
+        (401, "Missing, invalid or expired credentials"),
+        (403, "Not an admin"),
+        (404, "No such object"),
+        (503, "The database is unavailable"),
+    ];
+
     fn code(&self) -> &'static str {
         match self {
             CatalogError::Api(e) => e.default_code(),
@@ -164,34 +174,10 @@ impl ServiceFailure for CatalogError {
     }
 }
 
-impl ResponseError for CatalogError {
-    fn status_code(&self) -> StatusCode {
-        self.answer().status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.respond()
-    }
-}
-
-impl Apiv2Errors for CatalogError {
-    fn update_error_definitions(op: &mut DefaultOperationRaw) {
-        document_errors(
-            op,
-            &[
-                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
-                (401, "Missing, invalid or expired credentials"),
-                (403, "Not an admin"),
-                (404, "No such object"),
-                (503, "The database is unavailable"),
-            ],
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::ResponseError;
     use strum::VariantNames;
 
     /// `VARIANTS` follows `serialize_all` (snake_case, the codes); the source names variants in

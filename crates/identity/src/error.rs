@@ -3,13 +3,10 @@
 
 use crate::domain::otp::Limited;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use hm_platform::auth::TokenError;
-use hm_platform::error::{document_errors, FieldErrors, ServiceFailure};
+use hm_platform::error::{FieldErrors, ServiceFailure};
 use hm_platform::events::BusError;
 use hm_platform::ApiError;
-use paperclip::v2::models::DefaultOperationRaw;
-use paperclip::v2::schema::Apiv2Errors;
 use serde_json::json;
 
 /// Every failure of identity's handlers; its code is the variant's snake_case name.
@@ -87,16 +84,7 @@ pub enum IdentityError {
 /// A result with identity's error.
 pub type Result<T> = std::result::Result<T, IdentityError>;
 
-impl From<hm_platform::service::ServiceError> for IdentityError {
-    fn from(e: hm_platform::service::ServiceError) -> Self {
-        use hm_platform::service::ServiceError;
-        match e {
-            ServiceError::Api(e) => IdentityError::Api(e),
-            ServiceError::Query(e) => IdentityError::Query(e),
-            ServiceError::DbPool(e) => IdentityError::DbPool(e),
-        }
-    }
-}
+hm_platform::service_failure!(IdentityError);
 
 /// The JWT errors' body (API §1.4).
 fn token_not_valid(detail: String) -> ApiError {
@@ -107,6 +95,18 @@ fn token_not_valid(detail: String) -> ApiError {
 }
 
 impl ServiceFailure for IdentityError {
+    const DOCUMENTED: &'static [(u16, &'static str)] = &[
+        (
+            400,
+            "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`",
+        ),
+        (401, "Missing, invalid or expired credentials"),
+        (403, "Not permitted"),
+        (404, "No such object"),
+        (429, "Too many requests"),
+        (503, "A dependency (database, cache, broker) is unavailable"),
+    ];
+
     fn code(&self) -> &'static str {
         match self {
             IdentityError::Api(e) => e.default_code(),
@@ -183,35 +183,10 @@ impl ServiceFailure for IdentityError {
     }
 }
 
-impl ResponseError for IdentityError {
-    fn status_code(&self) -> StatusCode {
-        self.answer().status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.respond()
-    }
-}
-
-impl Apiv2Errors for IdentityError {
-    fn update_error_definitions(op: &mut DefaultOperationRaw) {
-        document_errors(
-            op,
-            &[
-                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
-                (401, "Missing, invalid or expired credentials"),
-                (403, "Not permitted"),
-                (404, "No such object"),
-                (429, "Too many requests"),
-                (503, "A dependency (database, cache, broker) is unavailable"),
-            ],
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::ResponseError;
     use strum::VariantNames;
 
     /// `too_many_requests` → `TooManyRequests`: strum's `VARIANTS` follow `serialize_all`, while the

@@ -1,15 +1,68 @@
-//! Starts identity in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
-//! test (its own database, Redis prefix and exchange). Used by identity's tests and by other crates'
-//! tests that need a real token issuer (the gateway's).
+//! Identity as tests start it (the platform's `TestApp`: in-process on a free port, against the real
+//! Postgres, Redis and RabbitMQ, isolated per test). Used by identity's tests and by other crates' tests
+//! that need a real token issuer (the gateway's, through [`spawn`]).
 #![allow(clippy::expect_used)]
 
 use crate::config::{IdentityConfig, OtpSettings, TokenSettings};
 use hm_platform::auth::{AuthConfig, SigningKey};
-use hm_platform::events::BusConfig;
+use hm_platform::server::{Application, StartError};
 use hm_platform::service::CommonConfig;
-use hm_platform::testing::{self, TestDb};
+use hm_platform::testing::{TestApp, TestService};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Identity as tests start it (`hm_platform::testing::TestApp::init::<Identity>()`).
+pub struct Identity;
+
+pub const ISSUER: &str = "hunarmitra-identity";
+pub const AUDIENCE: &str = "hunarmitra";
+
+impl TestService for Identity {
+    type Config = IdentityConfig;
+    const NAME: &'static str = "identity";
+    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
+
+    /// Debug on (the dev OTP is returned), one OTP a minute and five an hour per phone, a fresh signing
+    /// key identity trusts by itself (no JWKS round trip).
+    fn config(common: CommonConfig) -> IdentityConfig {
+        let auth = AuthConfig {
+            issuer: ISSUER.into(),
+            audience: AUDIENCE.into(),
+            jwks_url: None,
+        };
+        IdentityConfig {
+            common: CommonConfig {
+                auth: auth.clone(),
+                ..common
+            },
+            secret_key: "test-secret".into(),
+            otp: OtpSettings {
+                ttl: Duration::from_secs(300),
+                length: 4,
+                per_minute: 1,
+                per_hour: 5,
+                per_ip_hour: 300,
+                max_verify_attempts: 5,
+                use_fixed: false,
+            },
+            tokens: TokenSettings {
+                auth,
+                signing_key: SigningKey::generate().expect("a fresh key"),
+                previous_keys: vec![],
+                access_lifetime: Duration::from_secs(3600),
+                refresh_lifetime: Duration::from_secs(7 * 86400),
+                reuse_grace: Duration::from_secs(10),
+            },
+            http_workers: 1,
+        }
+    }
+
+    async fn start(config: IdentityConfig) -> Result<Application, StartError> {
+        crate::build(config).await
+    }
+}
+
+/// The settings tests change most, as one value (the defaults are [`Identity`]'s test settings).
 pub struct Options {
     pub debug: bool,
     pub per_minute: u32,
@@ -35,63 +88,61 @@ impl Default for Options {
     }
 }
 
-/// A running identity and what a test needs to talk to it or look behind it.
-pub struct Spawned {
-    pub base: String,
-    pub db: TestDb,
-    pub bus: BusConfig,
-    pub config: IdentityConfig,
-    pub handle: actix_web::dev::ServerHandle,
+impl Options {
+    /// Writes these options into a test instance's settings.
+    pub fn apply(self, config: &mut IdentityConfig) {
+        config.common.debug = self.debug;
+        config.otp.per_minute = self.per_minute;
+        config.otp.per_hour = self.per_hour;
+        config.otp.per_ip_hour = self.per_ip_hour;
+        config.otp.ttl = self.ttl;
+        config.tokens.reuse_grace = self.reuse_grace;
+        if let Some(via) = self.amqp_via {
+            config.common.events.amqp_url = format!("amqp://guest:guest@{via}/%2f");
+        }
+    }
 }
 
-pub const ISSUER: &str = "hunarmitra-identity";
-pub const AUDIENCE: &str = "hunarmitra";
+/// A running identity: the platform's [`TestApp`] (its base URL, database, bus, server handle) and the
+/// settings it runs with (its signing key among them). Its `keys` mint tokens identity accepts.
+pub struct Spawned {
+    pub app: TestApp,
+    pub config: IdentityConfig,
+}
 
+impl std::ops::Deref for Spawned {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+/// Starts identity with `opts` (a thin wrapper over `TestApp::init::<Identity>()`).
 pub async fn spawn(opts: Options) -> Spawned {
-    let db = TestDb::new("identity", crate::MIGRATIONS).await;
-    let mut bus = testing::bus_config("identity");
-    if let Some(via) = &opts.amqp_via {
-        bus.amqp_url = format!("amqp://guest:guest@{via}/%2f");
-    }
-    let auth = AuthConfig {
-        issuer: ISSUER.into(),
-        audience: AUDIENCE.into(),
-        jwks_url: None,
+    spawn_with(move |config| opts.apply(config)).await
+}
+
+/// Starts identity with its test settings changed by `configure`.
+pub async fn spawn_with(configure: impl FnOnce(&mut IdentityConfig) + 'static) -> Spawned {
+    let seen = Arc::new(Mutex::new(None));
+    let record = seen.clone();
+    let mut app = TestApp::init::<Identity>()
+        .with_config(configure)
+        .with_config(move |config| {
+            *record.lock().expect("the settings cell") = Some(config.clone());
+        })
+        .start()
+        .await;
+    let config = seen
+        .lock()
+        .expect("the settings cell")
+        .take()
+        .expect("identity's settings were made");
+    // Tokens minted by the test are identity's own (signed with its key), so identity accepts them.
+    app.keys = hm_platform::testing::TestKeys {
+        key: config.tokens.signing_key.clone(),
+        config: config.tokens.auth.clone(),
     };
-    let config = IdentityConfig {
-        common: CommonConfig {
-            debug: opts.debug,
-            ..testing::common_config("identity", &db.url, &bus, auth.clone())
-        },
-        secret_key: "test-secret".into(),
-        otp: OtpSettings {
-            ttl: opts.ttl,
-            length: 4,
-            per_minute: opts.per_minute,
-            per_hour: opts.per_hour,
-            per_ip_hour: opts.per_ip_hour,
-            max_verify_attempts: 5,
-            use_fixed: false,
-        },
-        tokens: TokenSettings {
-            auth,
-            signing_key: SigningKey::generate().expect("a fresh key"),
-            previous_keys: vec![],
-            access_lifetime: Duration::from_secs(3600),
-            refresh_lifetime: Duration::from_secs(7 * 86400),
-            reuse_grace: opts.reuse_grace,
-        },
-        http_workers: 1,
-    };
-    let app = crate::build(config.clone()).await.expect("identity starts");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    Spawned {
-        base,
-        db,
-        bus,
-        config,
-        handle,
-    }
+    Spawned { app, config }
 }

@@ -461,7 +461,7 @@ async fn two_concurrent_verifies_of_one_code_exactly_one_wins() {
 async fn a_disabled_account_gets_no_tokens() {
     let app = spawn(relaxed()).await;
     app.login("+916666666690", "worker").await;
-    app.sql("UPDATE users SET is_active = false").await;
+    app.deactivate("+916666666690").await;
     let (_, otp) = app.post(OTP, json!({"phone": "+916666666690"})).await;
     let res = app
         .post(
@@ -587,7 +587,7 @@ async fn refresh_refuses_what_is_not_a_live_refresh_token() {
             json!({"detail": "Token is invalid", "code": "token_not_valid"})
         )
     );
-    app.sql("UPDATE users SET is_active = false").await;
+    app.deactivate("+915555555552").await;
     let res = app
         .post(REFRESH, json!({"refresh": login["refresh"]}))
         .await;
@@ -664,7 +664,7 @@ async fn me_refuses_tokens_of_inactive_or_deleted_users() {
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["role"], "employer");
     assert!(me["date_joined"].as_str().unwrap().ends_with("+05:30"));
-    app.sql("UPDATE users SET is_active = false").await;
+    app.deactivate("+915555555557").await;
     let res = app
         .http
         .get(app.url("/api/v1/auth/me/"))
@@ -676,6 +676,7 @@ async fn me_refuses_tokens_of_inactive_or_deleted_users() {
         res.json::<Value>().await.unwrap(),
         json!({"detail": "User is inactive", "code": "user_inactive"})
     );
+    // Identity never deletes an account (no store function does): a deleted user is only SQL.
     app.sql("DELETE FROM users").await;
     let res = app
         .http
@@ -735,10 +736,7 @@ async fn admins_sign_in_with_email_and_password() {
     let hash = hm_identity::passwords::hash("correct horse".into())
         .await
         .unwrap();
-    let mut conn =
-        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url)
-            .await
-            .unwrap();
+    let mut conn = app.conn().await;
     hm_identity::store::users::upsert_admin(&mut conn, "Admin@HunarMitra.com", &hash)
         .await
         .unwrap();
@@ -778,14 +776,11 @@ async fn admins_sign_in_with_email_and_password() {
 }
 
 /// An admin's bearer token (an admin account made in the test database, signed in by password).
-async fn admin_token(app: &common::TestApp) -> String {
+async fn admin_token(app: &common::Api) -> String {
     let hash = hm_identity::passwords::hash("correct horse".into())
         .await
         .unwrap();
-    let mut conn =
-        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url)
-            .await
-            .unwrap();
+    let mut conn = app.conn().await;
     hm_identity::store::users::upsert_admin(&mut conn, "ops@hunarmitra.com", &hash)
         .await
         .unwrap();
@@ -800,12 +795,7 @@ async fn admin_token(app: &common::TestApp) -> String {
 }
 
 /// PATCH as `token`: status, `X-Error-Code` (empty when absent) and body.
-async fn patch(
-    app: &common::TestApp,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> (u16, String, Value) {
+async fn patch(app: &common::Api, path: &str, token: &str, body: Value) -> (u16, String, Value) {
     let res = app
         .http
         .patch(app.url(path))
@@ -899,10 +889,7 @@ async fn the_back_office_renames_and_deactivates_users_and_names_its_refusals() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_creates_the_demo_users_once_and_announces_them() {
     let app = spawn(relaxed()).await;
-    let mut conn =
-        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&app.db.url)
-            .await
-            .unwrap();
+    let mut conn = app.conn().await;
     assert_eq!(hm_identity::seed::run(&mut conn).await.unwrap(), 4);
     assert_eq!(hm_identity::seed::run(&mut conn).await.unwrap(), 0);
     assert_eq!(app.count("SELECT count(*) FROM users").await, 4);

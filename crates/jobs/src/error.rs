@@ -7,13 +7,9 @@ use crate::domain::booking::BookingStatus;
 use crate::domain::job::JobStatus;
 use crate::domain::payment::PaymentStatus;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use diesel_async::pooled_connection::deadpool::PoolError;
-use hm_platform::error::{document_errors, FieldErrors, ServiceFailure};
-use hm_platform::service::ServiceError;
+use hm_platform::error::{FieldErrors, ServiceFailure};
 use hm_platform::ApiError;
-use paperclip::v2::models::DefaultOperationRaw;
-use paperclip::v2::schema::Apiv2Errors;
 
 /// Everything a jobs request can fail with.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
@@ -86,17 +82,9 @@ pub enum JobsError {
 /// The result of everything that can fail with a [`JobsError`].
 pub type Result<T> = std::result::Result<T, JobsError>;
 
-/// The platform's admin listings fail with its `ServiceError`: the same three infrastructure cases.
-impl From<ServiceError> for JobsError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Api(e) => JobsError::Api(e),
-            ServiceError::Query(e) => JobsError::Query(e),
-            ServiceError::DbPool(e) => JobsError::DbPool(e),
-        }
-    }
-}
+hm_platform::service_failure!(JobsError);
 
+/// The platform's admin listings fail with its `ServiceError`: the same three infrastructure cases.
 fn refused(status: StatusCode, message: impl Into<String>) -> ApiError {
     ApiError::error(status, message)
 }
@@ -183,31 +171,6 @@ impl ServiceFailure for JobsError {
                 format!("Invalid payment status transition from {from} to {to}."),
             ),
         }
-    }
-}
-
-impl ResponseError for JobsError {
-    fn status_code(&self) -> StatusCode {
-        self.answer().status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.respond()
-    }
-}
-
-impl Apiv2Errors for JobsError {
-    fn update_error_definitions(op: &mut DefaultOperationRaw) {
-        document_errors(
-            op,
-            &[
-                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
-                (401, "Missing, invalid or expired credentials"),
-                (403, "Not allowed for this user"),
-                (404, "No such object"),
-                (503, "The database is unavailable"),
-            ],
-        );
     }
 }
 

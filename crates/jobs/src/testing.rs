@@ -1,42 +1,30 @@
-//! Starts jobs in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
-//! test, for jobs' tests and other crates'.
-#![allow(clippy::expect_used)]
+//! Jobs as tests start it (the platform's `TestApp`: in-process on a free port, against the real
+//! Postgres, Redis and RabbitMQ, isolated per test).
 
 use crate::config::JobsConfig;
-use hm_platform::auth::AuthConfig;
-use hm_platform::events::BusConfig;
-use hm_platform::testing::{self, TestDb};
+use hm_platform::server::{Application, StartError};
+use hm_platform::service::CommonConfig;
+use hm_platform::testing::TestService;
 
-pub struct Spawned {
-    pub base: String,
-    pub db: TestDb,
-    pub bus: BusConfig,
-    pub handle: actix_web::dev::ServerHandle,
-}
+/// Jobs as tests start it (`hm_platform::testing::TestApp::init::<Jobs>()`).
+pub struct Jobs;
 
-pub async fn spawn(auth: AuthConfig) -> Spawned {
-    spawn_with(auth, |_| {}).await
-}
+impl TestService for Jobs {
+    type Config = JobsConfig;
+    const NAME: &'static str = "jobs";
+    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
 
-/// [`spawn`] with settings changed by `configure` (e.g. a feature switched off).
-pub async fn spawn_with(auth: AuthConfig, configure: impl FnOnce(&mut JobsConfig)) -> Spawned {
-    let db = TestDb::new("jobs", crate::MIGRATIONS).await;
-    let bus = testing::bus_config("jobs");
-    let mut config = JobsConfig {
-        common: testing::common_config("jobs", &db.url, &bus, auth),
-        http_workers: 1,
-        enable_payments: false,
-        webhook_secret: None,
-    };
-    configure(&mut config);
-    let app = crate::build(config).await.expect("jobs starts");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    Spawned {
-        base,
-        db,
-        bus,
-        handle,
+    /// One worker, cash only (payments off), unsigned webhooks.
+    fn config(common: CommonConfig) -> JobsConfig {
+        JobsConfig {
+            common,
+            http_workers: 1,
+            enable_payments: false,
+            webhook_secret: None,
+        }
+    }
+
+    async fn start(config: JobsConfig) -> Result<Application, StartError> {
+        crate::build(config).await
     }
 }

@@ -25,7 +25,7 @@ struct World {
 
 impl World {
     async fn new(payments: bool) -> World {
-        let api = common::Api::start_with(|c| c.enable_payments = payments).await;
+        let api = common::Api::start_with(move |c| c.enable_payments = payments).await;
         let plumbing = api.service("plumbing", "Plumbing", true).await;
         let amit = api
             .user("+919000000001", Role::Employer, "Amit", "Verma")

@@ -21,13 +21,7 @@ async fn jobs_are_posted_listed_and_edited_by_their_poster_only() {
     let (vikram, poster) = api
         .user("+919000001111", Role::Contractor, "Vikram", "Singh")
         .await;
-    let contractor = uuid::Uuid::new_v4();
-    api.app
-        .db
-        .sql(&format!(
-            "INSERT INTO contractor_refs (id, user_id) VALUES ('{contractor}', '{vikram}')"
-        ))
-        .await;
+    let contractor = api.contractor_profile(vikram).await;
     let (_, stranger) = api.user("+919000009999", Role::Employer, "", "").await;
 
     assert_eq!(

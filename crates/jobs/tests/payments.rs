@@ -17,7 +17,7 @@ const SECRET: &str = "whsec-test";
 
 /// A customer's booking with Raju assigned; (api, booking id, owner token).
 async fn booked(payments: bool) -> (common::Api, String, String) {
-    let api = common::Api::start_with(|c| {
+    let api = common::Api::start_with(move |c| {
         c.enable_payments = payments;
         c.webhook_secret = Some(SECRET.into());
     })

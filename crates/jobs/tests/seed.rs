@@ -9,7 +9,6 @@ use hm_contracts::Role;
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
-use uuid::Uuid;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_jobs_and_bookings_are_seeded_once() {
@@ -37,13 +36,7 @@ async fn the_demo_jobs_and_bookings_are_seeded_once() {
         .await;
     let raju_profile = api.worker_profile(raju).await;
     api.service("plumber", "Plumber", true).await;
-    api.app
-        .db
-        .sql(&format!(
-            "INSERT INTO contractor_refs (id, user_id) VALUES ('{}', '{vikram}')",
-            Uuid::new_v4()
-        ))
-        .await;
+    api.contractor_profile(vikram).await;
 
     let done = hm_jobs::seed::run(&mut conn, Duration::ZERO).await.unwrap();
     assert!(done.contains("job Fix leaking tap in kitchen"), "{done}");

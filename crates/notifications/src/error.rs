@@ -3,12 +3,9 @@
 //! variant's snake_case name) in `X-Error-Code`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use hm_platform::error::{FieldErrors, ServiceFailure};
-use hm_platform::service::{database_unavailable, query_failed, ServiceError};
+use hm_platform::service::{database_unavailable, query_failed};
 use hm_platform::ApiError;
-use paperclip::v2::models::DefaultOperationRaw;
-use paperclip::v2::schema::Apiv2Errors;
 
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
 #[strum(serialize_all = "snake_case")]
@@ -56,15 +53,7 @@ pub enum NotificationsError {
 
 pub type Result<T> = std::result::Result<T, NotificationsError>;
 
-impl From<ServiceError> for NotificationsError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Api(e) => NotificationsError::Api(e),
-            ServiceError::Query(e) => NotificationsError::Query(e),
-            ServiceError::DbPool(e) => NotificationsError::DbPool(e),
-        }
-    }
-}
+hm_platform::service_failure!(NotificationsError);
 
 impl ServiceFailure for NotificationsError {
     fn code(&self) -> &'static str {
@@ -107,22 +96,6 @@ impl ServiceFailure for NotificationsError {
                 "You do not have access to this booking timeline",
             ),
         }
-    }
-}
-
-impl ResponseError for NotificationsError {
-    fn status_code(&self) -> StatusCode {
-        self.answer().status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.respond()
-    }
-}
-
-impl Apiv2Errors for NotificationsError {
-    fn update_error_definitions(op: &mut DefaultOperationRaw) {
-        ServiceError::update_error_definitions(op);
     }
 }
 

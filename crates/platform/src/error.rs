@@ -216,6 +216,9 @@ pub const ERROR_CODE_HEADER: HeaderName = HeaderName::from_static("x-error-code"
 /// `#[strum(serialize_all = "snake_case")]`), sent as `X-Error-Code`. A variant that passes an
 /// [`ApiError`] on (input, authentication) keeps that answer and its [`ApiError::default_code`].
 pub trait ServiceFailure: fmt::Debug + fmt::Display {
+    /// The error statuses every operation of the service documents (OpenAPI).
+    const DOCUMENTED: &'static [(u16, &'static str)] = DOCUMENTED_ERRORS;
+
     fn code(&self) -> &'static str;
     fn answer(&self) -> ApiError;
 
@@ -223,6 +226,53 @@ pub trait ServiceFailure: fmt::Debug + fmt::Display {
     fn respond(&self) -> HttpResponse {
         self.answer().with_code(self.code()).error_response()
     }
+}
+
+/// The error statuses a service's operations document unless it says otherwise.
+pub const DOCUMENTED_ERRORS: &[(u16, &str)] = &[
+    (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
+    (401, "Missing, invalid or expired credentials"),
+    (403, "Not allowed for this user"),
+    (404, "No such object"),
+    (503, "The database is unavailable"),
+];
+
+/// The trait implementations every service's error enum (a [`ServiceFailure`] with the variants `Api`,
+/// `Query` and `DbPool`) needs, written once: actix's `ResponseError` (the answer with its
+/// `X-Error-Code`), paperclip's `Apiv2Errors` (its `DOCUMENTED` statuses) and `From<ServiceError>` (what
+/// the platform's shared handlers return). `hm_platform::service_failure!(JobsError);`
+#[macro_export]
+macro_rules! service_failure {
+    ($error:ident) => {
+        impl ::actix_web::ResponseError for $error {
+            fn status_code(&self) -> ::actix_web::http::StatusCode {
+                $crate::error::ServiceFailure::answer(self).status()
+            }
+
+            fn error_response(&self) -> ::actix_web::HttpResponse {
+                $crate::error::ServiceFailure::respond(self)
+            }
+        }
+
+        impl ::paperclip::v2::schema::Apiv2Errors for $error {
+            fn update_error_definitions(op: &mut ::paperclip::v2::models::DefaultOperationRaw) {
+                $crate::error::document_errors(
+                    op,
+                    <$error as $crate::error::ServiceFailure>::DOCUMENTED,
+                );
+            }
+        }
+
+        impl From<$crate::service::ServiceError> for $error {
+            fn from(e: $crate::service::ServiceError) -> Self {
+                match e {
+                    $crate::service::ServiceError::Api(e) => $error::Api(e),
+                    $crate::service::ServiceError::Query(e) => $error::Query(e),
+                    $crate::service::ServiceError::DbPool(e) => $error::DbPool(e),
+                }
+            }
+        }
+    };
 }
 
 /// Documents the error statuses of an operation in the OpenAPI document.

@@ -376,15 +376,6 @@ impl ResponseError for ServiceError {
 
 impl Apiv2Errors for ServiceError {
     fn update_error_definitions(op: &mut DefaultOperationRaw) {
-        document_errors(
-            op,
-            &[
-                (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
-                (401, "Missing, invalid or expired credentials"),
-                (403, "Not allowed for this user"),
-                (404, "No such object"),
-                (503, "The database is unavailable"),
-            ],
-        );
+        document_errors(op, crate::error::DOCUMENTED_ERRORS);
     }
 }

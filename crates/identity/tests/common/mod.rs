@@ -1,52 +1,44 @@
-//! Spawns identity on port 0 against the real Postgres, Redis and RabbitMQ, isolated per test.
+//! Identity as its tests start it: the platform's `TestApp` (its own database, Redis prefix, queues and
+//! signing key), with the settings a test picks, and the few requests identity's tests repeat.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use hm_identity::config::IdentityConfig;
 pub use hm_identity::testing::Options;
-use hm_platform::events::BusConfig;
+use hm_identity::testing::Spawned;
 pub use hm_platform::testing::EventTap as Listener;
-use hm_platform::testing::{ChaosProxy, TestDb};
+use hm_platform::testing::{ChaosProxy, TestApp};
 use serde_json::{json, Value};
 
-pub struct TestApp {
-    pub base: String,
-    pub http: reqwest::Client,
-    pub db: TestDb,
-    pub bus: BusConfig,
+pub struct Api {
+    pub app: TestApp,
+    /// The settings identity runs with (its signing key among them).
     pub config: IdentityConfig,
-    pub handle: actix_web::dev::ServerHandle,
 }
 
-pub async fn spawn(opts: Options) -> TestApp {
-    let spawned = hm_identity::testing::spawn(opts).await;
-    TestApp {
-        base: spawned.base,
-        http: reqwest::Client::new(),
-        db: spawned.db,
-        bus: spawned.bus,
-        config: spawned.config,
-        handle: spawned.handle,
+impl std::ops::Deref for Api {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
     }
 }
 
-impl TestApp {
+pub async fn spawn(opts: Options) -> Api {
+    let Spawned { app, config } = hm_identity::testing::spawn(opts).await;
+    Api { app, config }
+}
+
+impl Api {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .http
-            .post(self.url(path))
-            .json(&body)
-            .send()
+        self.call(reqwest::Method::POST, path, None, Some(body))
             .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// A bearer request whose answer may not be JSON (a 205 has no body): status and text.
     pub async fn post_auth(&self, path: &str, token: &str, body: Value) -> (u16, String) {
         let res = self
             .http
@@ -78,20 +70,38 @@ impl TestApp {
         body
     }
 
-    pub async fn sql(&self, statement: &str) {
-        let (client, connection) = tokio_postgres::connect(&self.db.url, tokio_postgres::NoTls)
+    /// A connection to the test's database, for fixtures written by identity's own store code.
+    pub async fn conn(&self) -> diesel_async::AsyncPgConnection {
+        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&self.db.url)
             .await
-            .unwrap();
-        tokio::spawn(connection);
-        client.batch_execute(statement).await.unwrap();
+            .unwrap()
+    }
+
+    /// Deactivates the user with this phone as the back office's store code does (without the
+    /// announcement and token revocation of a back-office change: only the flag).
+    pub async fn deactivate(&self, phone: &str) {
+        let mut conn = self.conn().await;
+        let user = hm_identity::store::users::by_phone(&mut conn, phone)
+            .await
+            .unwrap()
+            .expect("the user exists");
+        let change = hm_identity::store::users::AdminChange {
+            is_active: Some(false),
+            ..Default::default()
+        };
+        assert!(
+            hm_identity::store::users::admin_update(&mut conn, user.id, &change)
+                .await
+                .unwrap()
+        );
+    }
+
+    pub async fn sql(&self, statements: &str) {
+        self.db.sql(statements).await
     }
 
     pub async fn count(&self, query: &str) -> i64 {
-        let (client, connection) = tokio_postgres::connect(&self.db.url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client.query_one(query, &[]).await.unwrap().get(0)
+        self.db.count(query).await
     }
 }
 

@@ -1,19 +1,26 @@
-//! Jobs on a free port (real Postgres, Redis, RabbitMQ) with tokens from a test key, and one way to call
-//! it.
+//! Jobs as its tests start it: the platform's `TestApp` (its own database, Redis prefix, queues and
+//! signing key), with fixtures written by jobs' own projection code.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use hm_contracts::events::ServiceChanged;
 use hm_contracts::Role;
-use hm_jobs::testing::Spawned;
-use hm_platform::testing::{JwksServer, TestKeys};
-use reqwest::Method;
-use serde_json::Value;
+use hm_jobs::config::JobsConfig;
+use hm_jobs::store::refs::{self, Profile};
+use hm_jobs::testing::Jobs;
+use hm_platform::testing::TestApp;
 use uuid::Uuid;
 
 pub struct Api {
-    pub app: Spawned,
-    pub keys: TestKeys,
-    http: reqwest::Client,
-    _jwks: JwksServer,
+    pub app: TestApp,
+}
+
+impl std::ops::Deref for Api {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 impl Api {
@@ -21,66 +28,59 @@ impl Api {
         Api::start_with(|_| {}).await
     }
 
-    pub async fn start_with(configure: impl FnOnce(&mut hm_jobs::config::JobsConfig)) -> Api {
-        let keys = TestKeys::default();
-        let (jwks, auth) = keys.serve().await;
-        let app = hm_jobs::testing::spawn_with(auth, configure).await;
-        Api {
-            app,
-            keys,
-            http: reqwest::Client::new(),
-            _jwks: jwks,
-        }
+    pub async fn start_with(configure: impl FnOnce(&mut JobsConfig) + 'static) -> Api {
+        let app = TestApp::init::<Jobs>().with_config(configure).start().await;
+        Api { app }
     }
 
-    /// One request with an optional bearer token and JSON body: status and JSON answer.
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        bearer: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let url = format!("{}{}", self.app.base, path);
-        hm_platform::testing::call_json(&self.http, method, &url, bearer, body).await
+    async fn conn(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.app.db.url)
+            .await
+            .expect("the test database")
     }
 
     /// A user as identity announced them (`user_refs`), and a token for them.
     pub async fn user(&self, phone: &str, role: Role, first: &str, last: &str) -> (Uuid, String) {
-        let id = Uuid::new_v4();
-        self.app
-            .db
-            .sql(&format!(
-                "INSERT INTO user_refs (id, phone, role, first_name, last_name)
-                 VALUES ('{id}', '{phone}', '{}', '{first}', '{last}')",
-                role.as_str()
-            ))
-            .await;
-        (id, self.keys.mint(id, role))
+        self.app.with_user(phone, role, first, last).await
     }
 
     /// A worker profile as workforce announced it; its id.
     pub async fn worker_profile(&self, user: Uuid) -> Uuid {
+        self.profile(Profile::Worker, user).await
+    }
+
+    /// A contractor profile as workforce announced it; its id.
+    pub async fn contractor_profile(&self, user: Uuid) -> Uuid {
+        self.profile(Profile::Contractor, user).await
+    }
+
+    async fn profile(&self, kind: Profile, user: Uuid) -> Uuid {
         let id = Uuid::new_v4();
-        self.app
-            .db
-            .sql(&format!(
-                "INSERT INTO worker_refs (id, user_id) VALUES ('{id}', '{user}')"
-            ))
-            .await;
+        refs::upsert_profile(&mut self.conn().await, kind, id, user, None)
+            .await
+            .expect("the profile is recorded");
         id
     }
 
-    /// A catalog service; its id.
+    /// A service as catalog announced it; its id.
     pub async fn service(&self, slug: &str, name: &str, active: bool) -> Uuid {
         let id = Uuid::new_v4();
-        self.app
-            .db
-            .sql(&format!(
-                "INSERT INTO service_refs (id, slug, name, title_en, is_active)
-                 VALUES ('{id}', '{slug}', '{name}', '{name}', {active})"
-            ))
-            .await;
+        hm_platform::projections::upsert_service(
+            &mut self.conn().await,
+            &ServiceChanged {
+                service_id: id,
+                slug: slug.to_owned(),
+                name: name.to_owned(),
+                title_en: name.to_owned(),
+                title_hi: String::new(),
+                category: String::new(),
+                is_active: active,
+                display_order: 0,
+                aliases: Vec::new(),
+            },
+        )
+        .await
+        .expect("the service is recorded");
         id
     }
 }
