@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{spawn, spawn_with, S3};
+use common::{db_via, spawn, spawn_with, S3};
 use hm_contracts::Role;
 use hm_platform::testing::{ChaosProxy, EventTap};
 use reqwest::Method;
@@ -358,7 +358,7 @@ async fn documents_carry_etags_and_answer_304() {
 async fn cache_hits_touch_no_database() {
     let proxy = ChaosProxy::start("127.0.0.1:5432").await;
     let via = proxy.addr();
-    let t = spawn_with(|o| o.db_via = Some(via)).await;
+    let t = spawn_with(db_via(via)).await;
     t.seed().await;
     for path in [
         "/api/v1/app-config/",
@@ -746,7 +746,7 @@ async fn tts_stub_and_the_legacy_theme() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_uploads_are_checked_stored_and_served() {
-    let t = spawn_with(|o| o.max_upload_bytes = 64 * 1024).await;
+    let t = spawn_with(|c| c.max_upload_bytes = 64 * 1024).await;
     let token = t.token(Role::Worker);
     let mp3 = b"ID3\x03fake mp3 bytes".to_vec();
 
@@ -859,7 +859,7 @@ async fn local_uploads_are_checked_stored_and_served() {
 async fn s3_uploads_are_served_from_their_resolved_url() {
     let s3 = S3::start().await;
     let storage = s3.storage();
-    let t = spawn_with(|o| o.storage = Some(storage)).await;
+    let t = spawn_with(move |c| c.storage = storage).await;
     let token = t.token(Role::Contractor);
     let png = b"\x89PNG\r\n\x1a\nan image stored in S3".to_vec();
     let res = t

@@ -6,6 +6,7 @@
 mod common;
 
 use common::spawn;
+use hm_catalog::store::services::{self, NewService};
 use hm_contracts::events::{types, SkillRequested};
 use hm_contracts::Event;
 use std::time::{Duration, Instant};
@@ -15,11 +16,27 @@ use uuid::Uuid;
 async fn an_older_databases_plumbing_becomes_plumber_with_its_alias() {
     let t = spawn().await;
     let id = Uuid::new_v4();
-    // As the first seed wrote it, before the reference's slugs.
-    t.sql(&format!(
-        "INSERT INTO services (id, name, slug, title_en) VALUES ('{id}', 'Plumbing', 'plumbing', 'Plumbing')"
-    ))
-    .await;
+    // As the first seed wrote it, before the reference's slugs: the row alone, no event.
+    services::insert(
+        &mut t.conn().await,
+        &NewService {
+            id,
+            name: "Plumbing".into(),
+            slug: "plumbing".into(),
+            title_en: "Plumbing".into(),
+            title_hi: String::new(),
+            category: String::new(),
+            description: String::new(),
+            icon_s3_key: String::new(),
+            is_active: true,
+            display_order: 0,
+            aliases: Vec::new(),
+            auto_created: false,
+            requested_by: None,
+        },
+    )
+    .await
+    .unwrap();
     t.sql(include_str!(
         "../migrations/2026-11-30-000003_plumber/up.sql"
     ))
@@ -49,7 +66,7 @@ async fn an_older_databases_plumbing_becomes_plumber_with_its_alias() {
     );
 }
 
-async fn until_count(t: &common::TestApp, query: &str, expected: i64) {
+async fn until_count(t: &common::Api, query: &str, expected: i64) {
     let start = Instant::now();
     while t.count(query).await != expected {
         assert!(

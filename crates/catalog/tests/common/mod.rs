@@ -1,23 +1,29 @@
-//! Catalog on a free port against the real Postgres, Redis and RabbitMQ (isolated per test), with
-//! tokens minted by a test key served as a JWKS, and helpers to look behind it.
+//! Catalog as its tests start it: the platform's `TestApp` (its own database, Redis prefix, queues and
+//! signing key), an admin's token, replies with their headers and bytes, and a local S3.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use hm_catalog::config::StorageConfig;
-use hm_catalog::testing::{self, Options, Spawned};
+use hm_catalog::config::{CatalogConfig, StorageConfig};
+use hm_catalog::testing::Catalog;
 use hm_contracts::Role;
-use hm_platform::testing::{JwksServer, TestKeys};
+use hm_platform::testing::TestApp;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use uuid::Uuid;
 
-pub struct TestApp {
-    pub app: Spawned,
-    pub http: reqwest::Client,
-    pub keys: TestKeys,
+pub struct Api {
+    pub app: TestApp,
+    /// An admin's token.
     pub admin: String,
-    _jwks: JwksServer,
+}
+
+impl std::ops::Deref for Api {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 pub struct Reply {
@@ -35,27 +41,28 @@ impl Reply {
     }
 }
 
-pub async fn spawn() -> TestApp {
+pub async fn spawn() -> Api {
     spawn_with(|_| {}).await
 }
 
-pub async fn spawn_with(adjust: impl FnOnce(&mut Options)) -> TestApp {
-    let keys = TestKeys::default();
-    let (jwks, auth) = keys.serve().await;
-    let mut opts = Options::new(auth);
-    adjust(&mut opts);
-    let app = testing::spawn(opts).await;
-    let admin = keys.mint(Uuid::new_v4(), Role::Admin);
-    TestApp {
-        app,
-        http: reqwest::Client::new(),
-        keys,
-        admin,
-        _jwks: jwks,
+/// With the test settings changed by `configure`.
+pub async fn spawn_with(configure: impl FnOnce(&mut CatalogConfig) + 'static) -> Api {
+    let app = TestApp::init::<Catalog>()
+        .with_config(configure)
+        .start()
+        .await;
+    let (_, admin) = app.token(Role::Admin);
+    Api { app, admin }
+}
+
+/// A settings change: reach Postgres through `via` (a chaos proxy) instead of directly.
+pub fn db_via(via: String) -> impl FnOnce(&mut CatalogConfig) + 'static {
+    move |config| {
+        config.common.database_url = config.common.database_url.replace("127.0.0.1:5432", &via);
     }
 }
 
-impl TestApp {
+impl Api {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.app.base, path)
     }
@@ -79,7 +86,7 @@ impl TestApp {
 
     /// An admin call: `method` on `path` with a JSON body (or none).
     pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
-        self.as_token(&self.admin.clone(), method, path, body).await
+        self.as_token(&self.admin, method, path, body).await
     }
 
     pub async fn as_token(
@@ -96,32 +103,29 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A token for a new user of `role`.
     pub fn token(&self, role: Role) -> String {
-        self.keys.mint(Uuid::new_v4(), role)
+        self.app.token(role).1
     }
 
     pub async fn sql(&self, statement: &str) {
-        let (client, connection) = tokio_postgres::connect(&self.app.db.url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client.batch_execute(statement).await.unwrap();
+        self.db.sql(statement).await
     }
 
     pub async fn count(&self, query: &str) -> i64 {
-        let (client, connection) = tokio_postgres::connect(&self.app.db.url, tokio_postgres::NoTls)
+        self.db.count(query).await
+    }
+
+    /// A connection to the test's database, for writing fixtures with the service's own store code.
+    pub async fn conn(&self) -> diesel_async::AsyncPgConnection {
+        use diesel_async::AsyncConnection;
+        diesel_async::AsyncPgConnection::establish(&self.db.url)
             .await
-            .unwrap();
-        tokio::spawn(connection);
-        client.query_one(query, &[]).await.unwrap().get(0)
+            .unwrap()
     }
 
     pub async fn seed(&self) {
-        use diesel_async::AsyncConnection;
-        let mut conn = diesel_async::AsyncPgConnection::establish(&self.app.db.url)
-            .await
-            .unwrap();
-        hm_catalog::seed::run(&mut conn).await.unwrap();
+        hm_catalog::seed::run(&mut self.conn().await).await.unwrap();
     }
 
     /// Uploads `bytes` as the `file` part of a multipart form.
