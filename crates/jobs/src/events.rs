@@ -4,7 +4,7 @@
 
 use crate::store::refs::{self, Profile};
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::{types, ProfileRef, ServiceChanged, UserRegistered, UserUpdated};
+use hm_contracts::events::{types, ProfileRef};
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerFuture};
 use hm_platform::projections;
@@ -36,45 +36,32 @@ impl Handler for Incoming {
         event: &'a Event,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            match event.event_type.as_str() {
-                types::SERVICE_CREATED | types::SERVICE_UPDATED => {
-                    let service: ServiceChanged = event.payload()?;
-                    projections::upsert_service(conn, &service).await?;
-                }
-                types::USER_REGISTERED => {
-                    let user: UserRegistered = event.payload()?;
-                    projections::upsert_user(conn, &projections::registered(user)).await?;
-                }
-                types::USER_UPDATED => {
-                    let user: UserUpdated = event.payload()?;
-                    projections::upsert_user(conn, &user).await?;
-                }
-                kind @ (types::WORKER_CREATED
-                | types::WORKER_UPDATED
-                | types::WORKER_DELETED
-                | types::CONTRACTOR_CREATED
-                | types::CONTRACTOR_UPDATED
-                | types::CONTRACTOR_DELETED) => {
-                    let p: ProfileRef = event.payload()?;
-                    let table = if kind.starts_with("workforce.worker") {
-                        Profile::Worker
-                    } else {
-                        Profile::Contractor
-                    };
-                    if !kind.ends_with("deleted") {
-                        refs::upsert_profile(
-                            conn,
-                            table,
-                            p.profile_id,
-                            p.user_id,
-                            p.profile.as_ref(),
-                        )
-                        .await?;
-                    } else {
-                        refs::delete_profile(conn, table, p.profile_id).await?;
-                    }
-                }
-                _ => {}
+            if projections::apply(conn, event).await? {
+                return Ok(());
+            }
+            let kind = event.event_type.as_str();
+            let profiles = [
+                types::WORKER_CREATED,
+                types::WORKER_UPDATED,
+                types::WORKER_DELETED,
+                types::CONTRACTOR_CREATED,
+                types::CONTRACTOR_UPDATED,
+                types::CONTRACTOR_DELETED,
+            ];
+            if !profiles.contains(&kind) {
+                return Ok(());
+            }
+            let table = if kind.starts_with("workforce.worker") {
+                Profile::Worker
+            } else {
+                Profile::Contractor
+            };
+            let p: ProfileRef = event.payload()?;
+            if kind.ends_with("deleted") {
+                refs::delete_profile(conn, table, p.profile_id).await?;
+            } else {
+                refs::upsert_profile(conn, table, p.profile_id, p.user_id, p.profile.as_ref())
+                    .await?;
             }
             Ok(())
         })

@@ -9,8 +9,7 @@ use crate::sms::OtpDelivery;
 use crate::store::{refs, timeline as history};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
-    types, ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged, UserRegistered,
-    UserUpdated,
+    types, ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged,
 };
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerError, HandlerFuture};
@@ -47,18 +46,12 @@ impl Handler for Incoming {
         event: &'a Event,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
+            if projections::apply(conn, event).await? {
+                return Ok(());
+            }
             let at = event.occurred_at;
             let outgoing = match event.event_type.as_str() {
                 types::OTP_REQUESTED => return self.otp.deliver(&event.payload()?).await,
-                types::USER_REGISTERED => {
-                    let user: UserRegistered = event.payload()?;
-                    projections::upsert_user(conn, &projections::registered(user)).await?;
-                    Vec::new()
-                }
-                types::USER_UPDATED => {
-                    projections::upsert_user(conn, &event.payload::<UserUpdated>()?).await?;
-                    Vec::new()
-                }
                 kind @ (types::BOOKING_CREATED
                 | types::BOOKING_ASSIGNED
                 | types::BOOKING_STATUS_CHANGED) => {

@@ -89,3 +89,24 @@ pub fn registered(u: UserRegistered) -> UserUpdated {
         is_active: true,
     }
 }
+
+/// Applies `event` to the user and service projections when it is theirs (`identity.user.*`,
+/// `catalog.service.*`); `false` for any other event, which the service's own handler takes. The one
+/// place every consumer keeps its projections in step.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    event: &hm_contracts::Event,
+) -> Result<bool, crate::events::HandlerError> {
+    use hm_contracts::events::types;
+    match event.event_type.as_str() {
+        types::SERVICE_CREATED | types::SERVICE_UPDATED => {
+            upsert_service(conn, &event.payload::<ServiceChanged>()?).await?
+        }
+        types::USER_REGISTERED => {
+            upsert_user(conn, &registered(event.payload::<UserRegistered>()?)).await?
+        }
+        types::USER_UPDATED => upsert_user(conn, &event.payload::<UserUpdated>()?).await?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
