@@ -144,6 +144,7 @@ pub async fn list<Row: DeserializeOwned>(
         MAX_PAGE_SIZE,
     );
     let inner = format!("{} WHERE {filter}", listing.select);
+    // Raw SQL: a listing is a declared SELECT of any service's tables, narrowed by bound conditions.
     let mut count =
         diesel::sql_query(format!("SELECT count(*) AS n FROM ({inner}) t")).into_boxed();
     for v in &values {
@@ -193,6 +194,7 @@ pub async fn one<Row: DeserializeOwned>(
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
     }
+    // Raw SQL: the listing's declared SELECT, as in `list`.
     let row = diesel::sql_query(format!(
         "SELECT to_jsonb(t) AS row FROM ({} WHERE {}::text = $1) t",
         listing.select, listing.id
@@ -218,6 +220,7 @@ pub async fn document<T: DeserializeOwned>(
     let doc = conn
         .transaction::<_, diesel::result::Error, _>(|conn| {
             async move {
+                // Raw SQL: a session setting and a service's jsonb_build_object document.
                 diesel::sql_query("SELECT set_config('TimeZone', $1, true)")
                     .bind::<Text, _>(zone)
                     .execute(conn)

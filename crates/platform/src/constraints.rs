@@ -115,6 +115,7 @@ pub async fn missing(
         #[diesel(sql_type = Text)]
         name: String,
     }
+    // Raw SQL: the catalog (pg_constraint, pg_indexes) is no table of the service's schema.rs.
     let known: Vec<String> = diesel::sql_query(
         "SELECT conname::text AS name FROM pg_constraint \
          UNION SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()",

@@ -230,7 +230,10 @@ pub trait ServiceFailure: fmt::Debug + fmt::Display {
 
 /// The error statuses a service's operations document unless it says otherwise.
 pub const DOCUMENTED_ERRORS: &[(u16, &str)] = &[
-    (400, "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`"),
+    (
+        400,
+        "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`",
+    ),
     (401, "Missing, invalid or expired credentials"),
     (403, "Not allowed for this user"),
     (404, "No such object"),

@@ -10,6 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::{ServiceChanged, UserRegistered, UserUpdated};
 
 pub async fn upsert_service(conn: &mut AsyncPgConnection, s: &ServiceChanged) -> QueryResult<()> {
+    // Raw SQL: the projection tables live in each service's schema.rs, not the platform's.
     diesel::sql_query(
         "INSERT INTO service_refs (id, slug, name, title_en, is_active, display_order, aliases)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -43,6 +44,7 @@ pub async fn resolve_services(
         id: Option<uuid::Uuid>,
     }
     let keys: Vec<String> = names.iter().map(|n| hm_contracts::skills::key(n)).collect();
+    // Raw SQL: unnest … WITH ORDINALITY keeps the names' order; the builder cannot say it.
     let rows: Vec<Found> = diesel::sql_query(
         "SELECT (SELECT s.id FROM service_refs s
                  WHERE s.is_active
@@ -60,6 +62,7 @@ pub async fn resolve_services(
 
 /// A registered user (active) or an updated one (as it says).
 pub async fn upsert_user(conn: &mut AsyncPgConnection, user: &UserUpdated) -> QueryResult<()> {
+    // Raw SQL: the projection tables live in each service's schema.rs, not the platform's.
     diesel::sql_query(
         "INSERT INTO user_refs (id, phone, role, first_name, last_name, is_active)
          VALUES ($1, $2, $3, $4, $5, $6)

@@ -710,9 +710,7 @@ pub trait TestService {
     /// Binds and starts the service.
     fn start(
         config: Self::Config,
-    ) -> impl std::future::Future<
-        Output = Result<crate::server::Application, crate::service::StartError>,
-    >;
+    ) -> impl std::future::Future<Output = Result<crate::server::Application, crate::service::StartError>>;
 }
 
 /// A service started in-process for one test (crates.io's `TestApp` is the model): its own database
@@ -771,7 +769,13 @@ impl TestApp {
 
     /// A user as identity announced them, recorded in the service's user projection by the platform's
     /// own projection code, and an access token for them.
-    pub async fn with_user(&self, phone: &str, role: Role, first: &str, last: &str) -> (Uuid, String) {
+    pub async fn with_user(
+        &self,
+        phone: &str,
+        role: Role,
+        first: &str,
+        last: &str,
+    ) -> (Uuid, String) {
         use diesel_async::AsyncConnection;
         let id = Uuid::new_v4();
         let mut conn = diesel_async::AsyncPgConnection::establish(&self.db.url)
