@@ -4,6 +4,7 @@
 use hm_platform::redis::{redis, Keys, RedisPool};
 use std::time::Duration;
 
+/// Workforce's corner of Redis.
 #[derive(Clone)]
 pub struct Cache {
     redis: RedisPool,

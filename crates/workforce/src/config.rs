@@ -3,6 +3,7 @@
 use hm_platform::config::{self, ConfigError};
 use hm_platform::service::CommonConfig;
 
+/// Workforce's settings.
 #[derive(Debug, Clone)]
 pub struct WorkforceConfig {
     pub common: CommonConfig,

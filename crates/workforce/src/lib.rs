@@ -28,8 +28,10 @@ pub struct AppState {
     pub biometric_stub: bool,
 }
 
+/// Workforce's migrations, embedded.
 pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
 
+/// What the platform needs to know of workforce.
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "workforce",
     title: "HunarMitra workforce",

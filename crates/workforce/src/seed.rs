@@ -7,9 +7,11 @@
 //! Users and services belong to identity and catalog; workforce knows them from their events, so the
 //! seeder first waits until its projections hold the demo users and services.
 
+use crate::domain::attendance::Status;
+use crate::domain::workers::Availability;
 use crate::events;
-use crate::store::sites::{self, Marking};
-use crate::store::{contractors, refs, workers};
+use crate::store::site_attendance::{self, Marking};
+use crate::store::{assignments, contractors, refs, sites, workers};
 use chrono::{Duration as Days, NaiveDate, Utc};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -25,7 +27,7 @@ const SUNIL: &str = "+919876543212";
 
 struct DemoWorker {
     phone: &'static str,
-    status: &'static str,
+    status: Availability,
     experience_years: i32,
     bio: &'static str,
     rating: &'static str,
@@ -38,7 +40,7 @@ struct DemoWorker {
 const WORKERS: [DemoWorker; 2] = [
     DemoWorker {
         phone: RAJU,
-        status: "available",
+        status: Availability::Available,
         experience_years: 5,
         bio: "Expert plumber with 5 years experience",
         rating: "4.50",
@@ -49,7 +51,7 @@ const WORKERS: [DemoWorker; 2] = [
     },
     DemoWorker {
         phone: SUNIL,
-        status: "busy",
+        status: Availability::Busy,
         experience_years: 3,
         bio: "Experienced electrician",
         rating: "4.20",
@@ -161,7 +163,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
             None => {
                 let id = Uuid::new_v4();
                 let fields = workers::Editable {
-                    availability_status: demo.status.into(),
+                    availability_status: demo.status,
                     price_amount: Some(demo.price.into()),
                     min_charge: demo.min_charge.map(Into::into),
                     bio: demo.bio.into(),
@@ -243,14 +245,14 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
 
     let green_valley = site_ids[0];
     for (worker, demo) in &profiles {
-        sites::assign(conn, green_valley, *worker, known.vikram, demo.role_on_site).await?;
+        assignments::assign(conn, green_valley, *worker, known.vikram, demo.role_on_site).await?;
         for days_ago in 0..7 {
             let date = today - Days::days(days_ago);
             let (status, checkin) = attendance(demo.phone, days_ago);
             let marking = Marking {
                 worker: *worker,
                 date,
-                status: status.into(),
+                status,
                 // Not in the future when seeding early in the morning.
                 checkin_time: checkin
                     .and_then(|at| at_ist(date, at))
@@ -259,7 +261,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                 notes: String::new(),
                 marked_by: known.vikram,
             };
-            sites::mark(conn, green_valley, &marking).await?;
+            site_attendance::mark(conn, green_valley, &marking).await?;
         }
     }
     Ok(if created.is_empty() {
@@ -272,13 +274,13 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
 
 /// CONFIG §4.2: Raju present for the last five days, absent six days ago, half a day seven days ago
 /// (in at 09:00); Sunil present on even days back (in at 09:30), absent on odd ones.
-fn attendance(phone: &str, days_ago: i64) -> (&'static str, Option<&'static str>) {
+fn attendance(phone: &str, days_ago: i64) -> (Status, Option<&'static str>) {
     match (phone, days_ago) {
-        (RAJU, 0..=4) => ("present", Some("09:00")),
-        (RAJU, 5) => ("absent", None),
-        (RAJU, _) => ("half_day", Some("09:00")),
-        (_, n) if n % 2 == 0 => ("present", Some("09:30")),
-        _ => ("absent", None),
+        (RAJU, 0..=4) => (Status::Present, Some("09:00")),
+        (RAJU, 5) => (Status::Absent, None),
+        (RAJU, _) => (Status::HalfDay, Some("09:00")),
+        (_, n) if n % 2 == 0 => (Status::Present, Some("09:30")),
+        _ => (Status::Absent, None),
     }
 }
 

@@ -7,6 +7,7 @@ use hm_platform::auth::AuthConfig;
 use hm_platform::events::BusConfig;
 use hm_platform::testing::{self, TestDb};
 
+/// A running workforce and what it runs against.
 pub struct Spawned {
     pub base: String,
     pub db: TestDb,
@@ -14,6 +15,7 @@ pub struct Spawned {
     pub handle: actix_web::dev::ServerHandle,
 }
 
+/// Starts workforce with the default settings.
 pub async fn spawn(auth: AuthConfig) -> Spawned {
     spawn_with(auth, |_| {}).await
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
 
+/// The CSV's header row.
 pub const HEADER: [&str; 8] = [
     "Site",
     "Worker",
@@ -16,6 +17,7 @@ pub const HEADER: [&str; 8] = [
     "Notes",
 ];
 
+/// One attendance mark as the export shows it.
 pub struct Row<'a> {
     pub site: &'a str,
     pub worker: &'a str,
@@ -62,6 +64,7 @@ fn field(out: &mut String, value: &str, free_text: bool) {
     }
 }
 
+/// The marks as CSV text, times in `zone`.
 pub fn csv<'a>(rows: impl IntoIterator<Item = Row<'a>>, zone: Tz) -> String {
     let mut out = HEADER.join(",");
     out.push_str("\r\n");

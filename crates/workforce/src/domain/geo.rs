@@ -1,5 +1,6 @@
 //! Coordinates and distances (DOMAIN §3.9): Haversine with R = 6371 km everywhere.
 
+/// The Earth's radius of DOMAIN §3.9.
 pub const EARTH_RADIUS_KM: f64 = 6371.0;
 /// Up to this radius a nearby search scans its whole window (the benchmarked case, `make bench-nearby`).
 pub const FULL_SCAN_RADIUS_KM: f64 = 100.0;
@@ -8,6 +9,7 @@ pub const FULL_SCAN_RADIUS_KM: f64 = 100.0;
 /// answers in bounded time, nearest first, within the widest radius the cap allows (API §5.7–5.8).
 pub const MAX_SCANNED: i64 = 50_000;
 
+/// A position in decimal degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub lat: f64,

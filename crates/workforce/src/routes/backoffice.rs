@@ -2,8 +2,7 @@
 //! and filters, a kiosk's token rotation, and the numbers of the dashboard. Edits of profiles and sites go
 //! through their own endpoints, which admins may use on anyone's.
 
-use crate::error::Result;
-use crate::routes::kiosks::token_hash;
+use crate::error::{Result, WorkforceError};
 use crate::store::backoffice::{self, ContractorRow, KioskRow, SiteRow, WorkerRow, WorkforceStats};
 use crate::store::kiosks;
 use crate::AppState;
@@ -12,7 +11,6 @@ use hm_platform::admin;
 use hm_platform::auth::AdminUser;
 use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
 use uuid::Uuid;
@@ -24,7 +22,7 @@ pub async fn workers(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<WorkerRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::WORKERS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::WORKERS).await?)
 }
 
 /// Contractors: `search` (company, city, phone, names), `is_active`.
@@ -34,7 +32,7 @@ pub async fn contractors(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<ContractorRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::CONTRACTORS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::CONTRACTORS).await?)
 }
 
 /// Sites: `search` (name, address, company), `is_active`, `contractor`.
@@ -44,7 +42,7 @@ pub async fn sites(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<SiteRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::SITES).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::SITES).await?)
 }
 
 /// Kiosks (never their token): `search` (location, device, address, site), `is_active`.
@@ -54,7 +52,7 @@ pub async fn kiosks(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<Reply<LinkedPage<KioskRow>>> {
-    admin::list_answer(&state.db, &req, &backoffice::KIOSKS).await
+    Ok(admin::list_answer(&state.db, &req, &backoffice::KIOSKS).await?)
 }
 
 /// A kiosk's new device token.
@@ -73,12 +71,9 @@ pub async fn rotate_kiosk_token(
     _admin: AdminUser,
     id: web::Path<String>,
 ) -> Result<Reply<KioskToken>> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::no_match("Kiosk"))?;
-    let token = hex::encode(rand::random::<[u8; 32]>());
+    let id = Uuid::parse_str(&id).map_err(|_| WorkforceError::KioskNotFound)?;
     let mut conn = state.db.get().await?;
-    if !kiosks::set_token_hash(&mut conn, id, &token_hash(&token)).await? {
-        return Err(ApiError::no_match("Kiosk").into());
-    }
+    let token = kiosks::rotate_token(&mut conn, id).await?;
     Ok(Reply::json(KioskToken {
         id,
         device_token: token,

@@ -1,22 +1,18 @@
 //! Contractor profiles (API §5.9): the profile's user is the caller, only the owner or an admin edits.
 
-use crate::error::{Result, WorkforceError};
-use crate::events;
+use super::path_id;
+use crate::error::Result;
 use crate::store::contractors::{self, Contractor, Editable};
 use crate::AppState;
 use actix_web::HttpRequest;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use hm_contracts::events::types;
+use diesel_async::AsyncPgConnection;
 use hm_platform::auth::AuthUser;
-use hm_platform::events::enqueue;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::paging::{drf_body, drf_page, LinkedPage, DRF_PAGE_SIZE};
 use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -166,12 +162,16 @@ pub async fn list(
     )))
 }
 
-async fn load(state: &AppState, id: &str) -> Result<Contractor> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
-    let mut conn = state.db.get().await?;
-    contractors::by_id(&mut conn, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("ContractorProfile").into())
+/// The profile at path `id`, else 404.
+async fn load(conn: &mut AsyncPgConnection, id: &str) -> Result<Contractor> {
+    contractors::found(conn, path_id(id)?).await
+}
+
+/// The profile at path `id` if the caller may change it (owner or admin).
+async fn editable(conn: &mut AsyncPgConnection, auth: &AuthUser, id: &str) -> Result<Contractor> {
+    let current = load(conn, id).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    Ok(current)
 }
 
 /// Create the caller's contractor profile.
@@ -183,24 +183,9 @@ pub async fn create(
     body: Valid<ContractorBody>,
 ) -> Result<Reply<ContractorProfile, 201>> {
     let fields = body.0.apply(Editable::default());
-    let (id, user_id, correlation) = (Uuid::new_v4(), auth.id, RequestId::of(&req));
+    let (id, correlation) = (Uuid::new_v4(), RequestId::of(&req));
     let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    conn.transaction(|conn| {
-        async move {
-            // One profile per user: the unique constraint decides, and answers (store::CONSTRAINTS).
-            contractors::insert(conn, id, user_id, &fields).await?;
-            enqueue(
-                conn,
-                events::contractor(types::CONTRACTOR_CREATED, id, user_id, correlation),
-            )
-            .await?;
-            Ok::<_, WorkforceError>(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    let created = load(&state, &id.to_string()).await?;
+    let created = contractors::create(&mut conn, id, auth.id, &fields, correlation).await?;
     Ok(Reply::json(ContractorProfile::from(&created)))
 }
 
@@ -210,8 +195,9 @@ pub async fn get(
     _auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<Reply<ContractorProfile>> {
+    let mut conn = state.db.get().await?;
     Ok(Reply::json(ContractorProfile::from(
-        &load(&state, &id).await?,
+        &load(&mut conn, &id).await?,
     )))
 }
 
@@ -223,34 +209,18 @@ async fn change(
     body: ContractorBody,
     full: bool,
 ) -> Result<Reply<ContractorProfile>> {
-    let correlation = RequestId::of(req);
-    let current = load(state, id).await?;
-    auth.require_owner_or_admin(current.user_id)?;
+    let mut conn = state.db.get().await?;
+    let current = editable(&mut conn, auth, id).await?;
     let base = if full {
         Editable::default()
     } else {
         Editable::of(&current)
     };
     let fields = body.apply(base);
-    let (profile_id, user_id) = (current.id, current.user_id);
-    let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    conn.transaction(|conn| {
-        async move {
-            contractors::update(conn, profile_id, &fields).await?;
-            enqueue(
-                conn,
-                events::contractor(types::CONTRACTOR_UPDATED, profile_id, user_id, correlation),
-            )
-            .await?;
-            Ok::<_, WorkforceError>(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(Reply::json(ContractorProfile::from(
-        &load(state, id).await?,
-    )))
+    let correlation = RequestId::of(req);
+    let changed =
+        contractors::change(&mut conn, current.id, current.user_id, &fields, correlation).await?;
+    Ok(Reply::json(ContractorProfile::from(&changed)))
 }
 
 #[api_v2_operation(tags(Contractors))]
@@ -285,21 +255,19 @@ pub async fn dashboard(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<Reply<ContractorDashboard>> {
-    let contractor = load(&state, &id).await?;
-    auth.require_owner_or_admin(contractor.user_id)?;
+    let mut conn = state.db.get().await?;
+    let contractor = editable(&mut conn, &auth, &id).await?;
     let key = format!("contractor_dashboard_{}", contractor.id);
     let body = match state.cache.get(&key).await {
         Some(cached) => cached,
         None => {
-            let mut conn = state.db.get().await?;
             let today = chrono::Utc::now().date_naive();
             let d = contractors::dashboard(&mut conn, contractor.id, today).await?;
             let body = serde_json::to_vec(&ContractorDashboard {
                 active_sites: d.active_sites,
                 workers_present_today: d.workers_present_today,
                 pending_jobs: d.pending_jobs,
-            })
-            .map_err(|e| ApiError::internal(format!("dashboard not encoded: {e}")))?;
+            })?;
             state.cache.put(&key, &body, DASHBOARD_TTL).await;
             body
         }
@@ -317,23 +285,8 @@ pub async fn delete(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<Reply<NoBody, 204>> {
-    let current = load(&state, &id).await?;
-    auth.require_owner_or_admin(current.user_id)?;
-    let (id, user_id, correlation) = (current.id, current.user_id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    conn.transaction(|conn| {
-        async move {
-            contractors::delete(conn, id).await?;
-            enqueue(
-                conn,
-                events::contractor(types::CONTRACTOR_DELETED, id, user_id, correlation),
-            )
-            .await?;
-            Ok::<_, WorkforceError>(())
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let current = editable(&mut conn, &auth, &id).await?;
+    contractors::remove(&mut conn, current.id, current.user_id, RequestId::of(&req)).await?;
     Ok(Reply::empty())
 }

@@ -1,13 +1,11 @@
 //! Request bodies of worker profiles: the writable fields of "WorkerProfile JSON", each optional, with
 //! decimals rounded to their column's scale (API §1.3: phones send long GPS fractions).
 
+use crate::domain::workers::{Availability, PriceType};
 use crate::store::workers::Editable;
 use hm_platform::input::{Decimal, FromInput, Input, Text};
 use paperclip::actix::Apiv2Schema;
 use serde_json::Value;
-
-pub const STATUSES: [&str; 4] = ["available", "busy", "offline", "unavailable"];
-pub const PRICE_TYPES: [&str; 3] = ["per_hour", "per_day", "per_job"];
 
 /// The profile body of create, PUT and PATCH, as documented; read into [`WorkerBody`].
 #[allow(dead_code)] // Only its schema is used.
@@ -51,10 +49,10 @@ impl paperclip::v2::schema::Apiv2Schema for WorkerBody {
 pub struct Read {
     pub latitude: Option<Option<String>>,
     pub longitude: Option<Option<String>>,
-    pub availability_status: Option<String>,
+    pub availability_status: Option<Availability>,
     pub price_amount: Option<Option<String>>,
     pub price_currency: Option<String>,
-    pub price_type: Option<String>,
+    pub price_type: Option<PriceType>,
     pub min_charge: Option<Option<String>>,
     pub bio: Option<String>,
     pub experience_years: Option<i32>,
@@ -72,8 +70,8 @@ impl Read {
         if let Some(v) = &self.longitude {
             e.longitude = v.clone();
         }
-        if let Some(v) = &self.availability_status {
-            e.availability_status = v.clone();
+        if let Some(v) = self.availability_status {
+            e.availability_status = v;
         }
         if let Some(v) = &self.price_amount {
             e.price_amount = v.clone();
@@ -81,8 +79,8 @@ impl Read {
         if let Some(v) = &self.price_currency {
             e.price_currency = v.clone();
         }
-        if let Some(v) = &self.price_type {
-            e.price_type = v.clone();
+        if let Some(v) = self.price_type {
+            e.price_type = v;
         }
         if let Some(v) = &self.min_charge {
             e.min_charge = v.clone();
@@ -105,12 +103,18 @@ impl FromInput for WorkerBody {
         let latitude = input.nullable_decimal("latitude", Decimal::LATITUDE);
         let longitude = input.nullable_decimal("longitude", Decimal::LONGITUDE);
         let availability_status = if input.has("availability_status") {
-            input.choice("availability_status", &STATUSES, None)
+            input
+                .choice("availability_status", &Availability::NAMES, None)
+                .as_deref()
+                .and_then(Availability::parse)
         } else {
             None
         };
         let price_type = if input.has("price_type") {
-            input.choice("price_type", &PRICE_TYPES, None)
+            input
+                .choice("price_type", &PriceType::NAMES, None)
+                .as_deref()
+                .and_then(PriceType::parse)
         } else {
             None
         };

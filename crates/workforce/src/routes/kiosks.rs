@@ -2,34 +2,23 @@
 //! stored as its SHA-256), which the kiosk presents as `X-Kiosk-Token` on every attendance call: the daily
 //! "biometric stub" mark (API §5.17–5.18) and check-in / check-out with the distance from the kiosk.
 
-use crate::domain::geo::{self, Point};
+use super::{caller, path_id};
+use crate::domain::kiosks as rules;
 use crate::error::{Result, WorkforceError};
-use crate::events;
-use crate::store::contractors;
-use crate::store::kiosks::{self, Kiosk, Log, NewKiosk};
+use crate::store::kiosk_attendance::{self, Log, Presented};
+use crate::store::kiosks::{self, Kiosk, NewKiosk};
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use chrono::NaiveDate;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use hm_contracts::events::types;
 use hm_platform::auth::AuthUser;
-use hm_platform::events::enqueue;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Query;
 use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-pub(crate) fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// An attendance kiosk as the API shows it (never its token).
 #[derive(Debug, Serialize, Apiv2Schema)]
@@ -79,43 +68,14 @@ pub struct RegisteredKiosk {
     pub device_token: String,
 }
 
-/// The kiosk a call comes from: its id and `X-Kiosk-Token` must match an active kiosk, else 401.
-async fn authenticate(
-    conn: &mut AsyncPgConnection,
-    req: &HttpRequest,
-    kiosk_id: Uuid,
-) -> Result<Kiosk> {
-    let refused = || ApiError::detail(StatusCode::UNAUTHORIZED, "Invalid kiosk credentials.");
-    let token = req
-        .headers()
-        .get("x-kiosk-token")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(refused)?;
-    let kiosk = kiosks::by_id(conn, kiosk_id)
-        .await?
-        .filter(|k| k.is_active)
-        .ok_or_else(refused)?;
-    let presented = token_hash(token);
-    // Equal-time comparison of the two digests.
-    let differs = presented
-        .bytes()
-        .zip(kiosk.token_hash.bytes())
-        .fold(presented.len() ^ kiosk.token_hash.len(), |acc, (a, b)| {
-            acc | usize::from(a ^ b)
-        });
-    if differs != 0 {
-        return Err(refused().into());
-    }
-    Ok(kiosk)
-}
-
-/// 404 `{"detail":"Worker not found"}` unless `worker` is a user this service knows (from identity's
-/// events): a kiosk must not record attendance for nobody, which dashboards would count as present.
-async fn require_worker(conn: &mut AsyncPgConnection, worker: Uuid) -> Result<()> {
-    if crate::store::refs::user_exists(conn, worker).await? {
-        Ok(())
-    } else {
-        Err(ApiError::detail(StatusCode::NOT_FOUND, "Worker not found").into())
+/// The kiosk a call says it comes from: its id and its `X-Kiosk-Token` (checked by the store).
+fn presented(req: &HttpRequest, kiosk: Uuid) -> Presented<'_> {
+    Presented {
+        kiosk,
+        token: req
+            .headers()
+            .get("x-kiosk-token")
+            .and_then(|v| v.to_str().ok()),
     }
 }
 
@@ -167,6 +127,23 @@ impl FromInput for KioskBody {
     }
 }
 
+impl KioskBody {
+    /// The kiosk to store, its token's hash `hash` (the store decides its contractor).
+    fn new_kiosk<'a>(&'a self, hash: &'a str) -> NewKiosk<'a> {
+        NewKiosk {
+            contractor_id: None,
+            site_id: self.site_id,
+            device_uuid: &self.device_uuid,
+            location_name: &self.location_name,
+            address: &self.address,
+            latitude: self.latitude.as_deref(),
+            longitude: self.longitude.as_deref(),
+            geofence_radius_m: self.geofence_radius_m.unwrap_or(200),
+            token_hash: hash,
+        }
+    }
+}
+
 /// Register a kiosk; the answer carries its `device_token`, shown this once.
 #[api_v2_operation(tags(Attendance))]
 pub async fn register(
@@ -174,45 +151,11 @@ pub async fn register(
     auth: AuthUser,
     body: Valid<KioskBody>,
 ) -> Result<Reply<RegisteredKiosk, 201>> {
+    let token = rules::new_token();
+    let hash = rules::token_hash(&token);
     let mut conn = state.db.get().await?;
-    let own = contractors::by_user(&mut conn, auth.id).await?;
-    let contractor = match (auth.is_admin(), body.contractor, own) {
-        (true, Some(id), _) => Some(
-            contractors::by_id(&mut conn, id)
-                .await?
-                .ok_or_else(|| ApiError::invalid_pk("contractor", id))?
-                .id,
-        ),
-        (true, None, own) => own.map(|c| c.id),
-        (false, _, Some(own)) => Some(own.id),
-        (false, _, None) => return Err(ApiError::forbidden().into()),
-    };
-    if let Some(site) = body.site_id {
-        let ok = crate::store::sites::by_id(&mut conn, site)
-            .await?
-            .is_some_and(|s| auth.is_admin() || Some(s.contractor_id) == contractor);
-        if !ok {
-            return Err(ApiError::invalid_pk("site_id", site).into());
-        }
-    }
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let id = Uuid::new_v4();
-    let hash = token_hash(&token);
-    let new = NewKiosk {
-        contractor_id: contractor,
-        site_id: body.site_id,
-        device_uuid: &body.device_uuid,
-        location_name: &body.location_name,
-        address: &body.address,
-        latitude: body.latitude.as_deref(),
-        longitude: body.longitude.as_deref(),
-        geofence_radius_m: body.geofence_radius_m.unwrap_or(200),
-        token_hash: &hash,
-    };
-    kiosks::insert(&mut conn, id, &new).await?;
-    let kiosk = kiosks::by_id(&mut conn, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Kiosk"))?;
+    let new = body.new_kiosk(&hash);
+    let kiosk = kiosks::register(&mut conn, caller(&auth), body.contractor, new).await?;
     Ok(Reply::json(RegisteredKiosk {
         kiosk: KioskView::from(&kiosk),
         device_token: token,
@@ -223,17 +166,7 @@ pub async fn register(
 #[api_v2_operation(tags(Attendance))]
 pub async fn list(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<Vec<KioskView>>> {
     let mut conn = state.db.get().await?;
-    let scope = if auth.is_admin() {
-        None
-    } else {
-        Some(
-            contractors::by_user(&mut conn, auth.id)
-                .await?
-                .ok_or_else(ApiError::forbidden)?
-                .id,
-        )
-    };
-    let list = kiosks::list(&mut conn, scope).await?;
+    let list = kiosks::visible(&mut conn, caller(&auth)).await?;
     Ok(Reply::json(
         list.iter().map(KioskView::from).collect::<Vec<_>>(),
     ))
@@ -260,8 +193,8 @@ pub struct KioskAttendance {
     pub created_at: String,
 }
 
-impl From<&kiosks::Mark> for KioskAttendance {
-    fn from(m: &kiosks::Mark) -> Self {
+impl From<&kiosk_attendance::Mark> for KioskAttendance {
+    fn from(m: &kiosk_attendance::Mark) -> Self {
         KioskAttendance {
             id: m.id,
             worker: m.worker_id,
@@ -307,18 +240,15 @@ pub async fn mark(
     body: Valid<StubBody>,
 ) -> Result<Reply<KioskAttendance, 201, 200>> {
     if !state.biometric_stub {
-        return Err(
-            ApiError::detail(StatusCode::FORBIDDEN, "Biometric stub is not enabled").into(),
-        );
+        return Err(WorkforceError::BiometricStubDisabled);
     }
-    let mut conn = state.db.get().await?;
-    let kiosk = authenticate(&mut conn, &req, body.kiosk_id).await?;
-    require_worker(&mut conn, body.worker_id).await?;
     let today = chrono::Utc::now().date_naive();
-    let (mark, created) = kiosks::mark(
+    let at = presented(&req, body.kiosk_id);
+    let mut conn = state.db.get().await?;
+    let (mark, created) = kiosk_attendance::stub_mark(
         &mut conn,
+        at,
         body.worker_id,
-        kiosk.id,
         body.device_id.as_deref(),
         today,
     )
@@ -331,6 +261,21 @@ pub struct DateQuery {
     pub date: Option<String>,
 }
 
+impl DateQuery {
+    /// The day asked for, default today (UTC); `None` when unreadable.
+    fn day(&self) -> Option<NaiveDate> {
+        match self
+            .date
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            None => Some(chrono::Utc::now().date_naive()),
+            Some(d) => hm_platform::time::parse_date(d),
+        }
+    }
+}
+
 /// A kiosk's attendance on a day (API §5.18); an unreadable date is an empty list, as in the reference.
 #[api_v2_operation(tags(Attendance))]
 pub async fn day(
@@ -339,21 +284,12 @@ pub async fn day(
     kiosk: web::Path<String>,
     query: Query<DateQuery>,
 ) -> Result<Reply<Vec<KioskAttendance>>> {
-    let kiosk = Uuid::parse_str(&kiosk).map_err(|_| ApiError::not_found())?;
-    let date = match query
-        .date
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        None => chrono::Utc::now().date_naive(),
-        Some(d) => match hm_platform::time::parse_date(d) {
-            Some(d) => d,
-            None => return Ok(Reply::json(Vec::new())),
-        },
+    let kiosk = path_id(&kiosk)?;
+    let Some(date) = query.day() else {
+        return Ok(Reply::json(Vec::new()));
     };
     let mut conn = state.db.get().await?;
-    let marks = kiosks::day(&mut conn, kiosk, date).await?;
+    let marks = kiosk_attendance::day(&mut conn, kiosk, date).await?;
     Ok(Reply::json(
         marks.iter().map(KioskAttendance::from).collect::<Vec<_>>(),
     ))
@@ -437,41 +373,12 @@ pub async fn check_in(
     state: web::Data<AppState>,
     body: Valid<CheckBody>,
 ) -> Result<Reply<KioskCheck, 201>> {
-    let mut pooled = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut pooled;
-    let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
-    require_worker(conn, body.worker_id).await?;
-    let distance = match (
-        kiosk.latitude.zip(kiosk.longitude),
-        body.latitude.zip(body.longitude),
-    ) {
-        (Some((klat, klng)), Some((lat, lng))) => {
-            match (Point::new(klat, klng), Point::new(lat, lng)) {
-                (Some(a), Some(b)) => Some(geo::haversine_km(a, b) * 1000.0),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    let (worker, kiosk_id, correlation) = (body.worker_id, kiosk.id, RequestId::of(&req));
-    let log = conn
-        .transaction(|conn| {
-            async move {
-                let log = kiosks::check_in(conn, worker, kiosk_id, distance)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::error(StatusCode::BAD_REQUEST, "Worker is already checked in.")
-                    })?;
-                enqueue(
-                    conn,
-                    events::attendance(types::ATTENDANCE_CHECKED_IN, &log, correlation),
-                )
-                .await?;
-                Ok::<_, WorkforceError>(log)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let position = body.latitude.zip(body.longitude);
+    let at = presented(&req, body.kiosk_id);
+    let mut conn = state.db.get().await?;
+    let (log, kiosk) =
+        kiosk_attendance::check_in(&mut conn, at, body.worker_id, position, RequestId::of(&req))
+            .await?;
     Ok(Reply::json(check_view(&log, &kiosk)))
 }
 
@@ -482,25 +389,9 @@ pub async fn check_out(
     state: web::Data<AppState>,
     body: Valid<CheckBody>,
 ) -> Result<Reply<KioskCheck>> {
-    let mut pooled = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut pooled;
-    let kiosk = authenticate(conn, &req, body.kiosk_id).await?;
-    let (worker, correlation) = (body.worker_id, RequestId::of(&req));
-    let log = conn
-        .transaction(|conn| {
-            async move {
-                let log = kiosks::check_out(conn, worker).await?.ok_or_else(|| {
-                    ApiError::error(StatusCode::BAD_REQUEST, "Worker is not checked in.")
-                })?;
-                enqueue(
-                    conn,
-                    events::attendance(types::ATTENDANCE_CHECKED_OUT, &log, correlation),
-                )
-                .await?;
-                Ok::<_, WorkforceError>(log)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let at = presented(&req, body.kiosk_id);
+    let mut conn = state.db.get().await?;
+    let (log, kiosk) =
+        kiosk_attendance::check_out(&mut conn, at, body.worker_id, RequestId::of(&req)).await?;
     Ok(Reply::json(check_view(&log, &kiosk)))
 }

@@ -1,15 +1,36 @@
 //! Workforce's HTTP surface: one module per resource, handlers and their bodies, no SQL.
 
+mod assignments;
 mod backoffice;
 mod contractors;
 mod fields;
 mod kiosks;
 mod nearby;
+mod site_attendance;
+mod site_dashboard;
 mod sites;
-pub(crate) mod workers;
+mod workers;
 
+use crate::domain::Caller;
+use crate::error::WorkforceError;
+use hm_platform::auth::AuthUser;
 use paperclip::actix::web;
+use uuid::Uuid;
 
+/// Who the token says is asking.
+fn caller(auth: &AuthUser) -> Caller {
+    Caller {
+        user: auth.id,
+        admin: auth.is_admin(),
+    }
+}
+
+/// A path id: a UUID, else 404 `Not found.`
+fn path_id(raw: &str) -> Result<Uuid, WorkforceError> {
+    Uuid::parse_str(raw).map_err(|_| WorkforceError::NotFound)
+}
+
+/// Registers workforce's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `me` and its actions before `{id}` (API §5.3).
     cfg.service(
@@ -63,24 +84,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(sites::delete)),
         )
         .service(
-            web::resource(&format!("{prefix}/{{id}}/assign/")).route(web::post().to(sites::assign)),
+            web::resource(&format!("{prefix}/{{id}}/assign/"))
+                .route(web::post().to(assignments::assign)),
         )
         .service(
             web::resource(&format!("{prefix}/{{id}}/workers/"))
-                .route(web::get().to(sites::site_workers)),
+                .route(web::get().to(assignments::site_workers)),
         )
         .service(
             web::resource(&format!("{prefix}/{{id}}/attendance/"))
-                .route(web::get().to(sites::attendance))
-                .route(web::post().to(sites::mark)),
+                .route(web::get().to(site_attendance::attendance))
+                .route(web::post().to(site_attendance::mark)),
         )
         .service(
             web::resource(&format!("{prefix}/{{id}}/attendance/export/"))
-                .route(web::get().to(sites::export)),
+                .route(web::get().to(site_attendance::export)),
         )
         .service(
             web::resource(&format!("{prefix}/{{id}}/dashboard/"))
-                .route(web::get().to(sites::dashboard)),
+                .route(web::get().to(site_dashboard::dashboard)),
         );
     }
     // After the sites' alias, so `/api/v1/contractors/sites/` is not taken for a contractor's id.

@@ -1,24 +1,19 @@
 //! The two nearby searches (API §5.7, §5.8): public, P-STD, index-driven (store::search).
 
 use crate::domain::geo::{self, Point};
-use crate::error::Result;
+use crate::error::{Result, WorkforceError};
 use crate::store::search::{self, Availability, Query, Sort};
+use crate::store::worker_list::{self, ListFilter, ListOrder};
 use crate::store::workers;
 use crate::views::WorkerProfile;
 use crate::AppState;
-use actix_web::http::StatusCode;
 use hm_platform::input;
 use hm_platform::input::numbers::parse_decimal;
-use hm_platform::paging::{NumberedPage, Page, Paging};
+use hm_platform::paging::{NumberedPage, Paging};
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-fn refuse(message: &str) -> ApiError {
-    ApiError::error(StatusCode::BAD_REQUEST, message)
-}
 
 /// A numeric query parameter: `Some(None)` when absent or blank, `None` when not a number.
 fn number(raw: Option<&str>) -> Option<Option<f64>> {
@@ -41,35 +36,46 @@ pub struct NearbyParams {
     pub per_page: Option<String>,
 }
 
-async fn run(
-    state: &AppState,
-    mut query: Query,
-    paging: Paging,
-) -> Result<(i64, i64, Vec<(workers::Worker, f64)>)> {
-    let mut conn = state.db.get().await?;
-    query.radius_km = search::scannable_radius(&mut conn, &query).await?;
-    query.limit = paging.per_page;
-    if paging.page == Page::Last {
-        query.limit = 0;
-        let (_, count) = search::page(&mut conn, &query).await?;
-        query.limit = paging.per_page;
-        query.offset = paging.offset(paging.resolve(count)?);
-    } else if let Page::Number(n) = paging.page {
-        query.offset = paging.offset(n);
+/// A trimmed, non-blank text parameter.
+fn text(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A radius parameter: `default` km when absent, else a number `geo::radius_km` accepts.
+fn radius(raw: Option<&str>, default: f64) -> Result<f64> {
+    let radius = number(raw)
+        .ok_or(WorkforceError::InvalidRadius)?
+        .unwrap_or(default);
+    geo::radius_km(radius).ok_or(WorkforceError::InvalidRadius)
+}
+
+impl NearbyParams {
+    /// The search asked for, and its page.
+    fn search(&self) -> Result<(Query, Paging)> {
+        let point = |raw: &Option<String>| {
+            number(raw.as_deref())
+                .flatten()
+                .ok_or(WorkforceError::InvalidPoint)
+        };
+        let (lat, lng) = (point(&self.lat)?, point(&self.lng)?);
+        let at = Point::new(lat, lng).ok_or(WorkforceError::InvalidPoint)?;
+        let radius = radius(self.radius_km.as_deref(), 10.0)?;
+        let paging = Paging::parse(self.page.as_deref(), self.per_page.as_deref())?;
+        let query = Query {
+            at,
+            radius_km: radius,
+            service: None,
+            skill: text(self.skill.as_deref()).map(str::to_owned),
+            availability: Availability::Status,
+            min_price: None,
+            max_price: None,
+            sort: Sort::Distance,
+            descending: false,
+            limit: 0,
+            offset: 0,
+        };
+        Ok((query, paging))
     }
-    let (hits, count) = search::page(&mut conn, &query).await?;
-    let page = paging.resolve(count)?;
-    let ids: Vec<Uuid> = hits.iter().map(|h| h.worker_id).collect();
-    let profiles = workers::by_ids(&mut conn, &ids).await?;
-    let results = profiles
-        .into_iter()
-        .filter_map(|w| {
-            hits.iter()
-                .find(|h| h.worker_id == w.id)
-                .map(|h| (w, h.distance_km))
-        })
-        .collect();
-    Ok((page, count, results))
 }
 
 /// `GET /api/v1/workers/nearby/`: workers whose status is `available`, nearest first.
@@ -78,39 +84,10 @@ pub async fn nearby(
     state: web::Data<AppState>,
     params: input::Query<NearbyParams>,
 ) -> Result<Reply<NumberedPage<NearbyWorker>>> {
-    let bad_point = || refuse("Invalid or missing lat/lng parameters");
-    let lat = number(params.lat.as_deref())
-        .flatten()
-        .ok_or_else(bad_point)?;
-    let lng = number(params.lng.as_deref())
-        .flatten()
-        .ok_or_else(bad_point)?;
-    let at = Point::new(lat, lng).ok_or_else(bad_point)?;
-    let radius = number(params.radius_km.as_deref())
-        .ok_or_else(|| refuse("Invalid radius_km"))?
-        .unwrap_or(10.0);
-    let radius = geo::radius_km(radius).ok_or_else(|| refuse("Invalid radius_km"))?;
-    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
-    let query = Query {
-        at,
-        radius_km: radius,
-        service: None,
-        skill: params
-            .skill
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        availability: Availability::Status,
-        min_price: None,
-        max_price: None,
-        sort: Sort::Distance,
-        descending: false,
-        limit: 0,
-        offset: 0,
-    };
-    let (page, count, results) = run(&state, query, paging).await?;
-    let results = results
+    let (query, paging) = params.search()?;
+    let mut conn = state.db.get().await?;
+    let (page, count, found) = search::run(&mut conn, query, paging).await?;
+    let results = found
         .iter()
         .map(|(w, d)| NearbyWorker {
             profile: WorkerProfile::from(w),
@@ -185,67 +162,55 @@ fn search_item(w: &workers::Worker, distance_km: f64) -> SearchHit {
     }
 }
 
+impl SearchParams {
+    /// The search asked for, and its page.
+    fn search(&self) -> Result<(Query, Paging)> {
+        let (Some(lat), Some(lng)) = (text(self.lat.as_deref()), text(self.lng.as_deref())) else {
+            return Err(WorkforceError::MissingPoint);
+        };
+        let at = parse_decimal(lat)
+            .zip(parse_decimal(lng))
+            .and_then(|(lat, lng)| Point::new(lat, lng))
+            .ok_or(WorkforceError::InvalidCoordinates)?;
+        let radius = radius(self.radius_km.as_deref(), 5.0)?;
+        let service = match text(self.service_id.as_deref()) {
+            None => None,
+            Some(s) => Some(Uuid::parse_str(s).map_err(|_| WorkforceError::InvalidServiceId)?),
+        };
+        let sort = match self.sort_by.as_deref() {
+            Some("price") => Sort::Price,
+            Some("rating") => Sort::Rating,
+            _ => Sort::Distance,
+        };
+        let paging = Paging::parse(self.page.as_deref(), self.per_page.as_deref())?;
+        let query = Query {
+            at,
+            radius_km: radius,
+            service,
+            skill: None,
+            availability: Availability::Online,
+            // Unparsable prices are ignored (API §5.8).
+            min_price: number(self.min_price.as_deref()).flatten(),
+            max_price: number(self.max_price.as_deref()).flatten(),
+            sort,
+            descending: self.order.as_deref() == Some("desc"),
+            limit: 0,
+            offset: 0,
+        };
+        Ok((query, paging))
+    }
+}
+
 /// `GET /api/v1/workers/search/nearby/`: online workers, by distance, price or rating.
 #[api_v2_operation(tags(Workers))]
 pub async fn search(
     state: web::Data<AppState>,
     params: input::Query<SearchParams>,
 ) -> Result<Reply<NumberedPage<SearchHit>>> {
-    let (Some(lat), Some(lng)) = (
-        params
-            .lat
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty()),
-        params
-            .lng
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty()),
-    ) else {
-        return Err(refuse("lat and lng parameters are required").into());
-    };
-    let at = match (parse_decimal(lat), parse_decimal(lng)) {
-        (Some(lat), Some(lng)) => {
-            Point::new(lat, lng).ok_or_else(|| refuse("Invalid coordinates"))?
-        }
-        _ => return Err(refuse("Invalid coordinates").into()),
-    };
-    let radius = number(params.radius_km.as_deref())
-        .ok_or_else(|| refuse("Invalid radius_km"))?
-        .unwrap_or(5.0);
-    let radius = geo::radius_km(radius).ok_or_else(|| refuse("Invalid radius_km"))?;
-    let service = match params
-        .service_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => Some(Uuid::parse_str(s).map_err(|_| refuse("Invalid service_id"))?),
-    };
-    let sort = match params.sort_by.as_deref() {
-        Some("price") => Sort::Price,
-        Some("rating") => Sort::Rating,
-        _ => Sort::Distance,
-    };
-    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
-    let query = Query {
-        at,
-        radius_km: radius,
-        service,
-        skill: None,
-        availability: Availability::Online,
-        // Unparsable prices are ignored (API §5.8).
-        min_price: number(params.min_price.as_deref()).flatten(),
-        max_price: number(params.max_price.as_deref()).flatten(),
-        sort,
-        descending: params.order.as_deref() == Some("desc"),
-        limit: 0,
-        offset: 0,
-    };
-    let (page, count, results) = run(&state, query, paging).await?;
-    let results = results.iter().map(|(w, d)| search_item(w, *d)).collect();
+    let (query, paging) = params.search()?;
+    let mut conn = state.db.get().await?;
+    let (page, count, found) = search::run(&mut conn, query, paging).await?;
+    let results = found.iter().map(|(w, d)| search_item(w, *d)).collect();
     Ok(Reply::json(paging.body(page, count, results)))
 }
 
@@ -277,58 +242,52 @@ pub struct ListedWorker {
     pub distance_km: Option<f64>,
 }
 
+impl ListParams {
+    /// The filters and order asked for, and the page.
+    fn filter(&self) -> Result<(ListFilter, Paging)> {
+        let point = match (
+            number(self.lat.as_deref()).flatten(),
+            number(self.lng.as_deref()).flatten(),
+        ) {
+            (Some(lat), Some(lng)) => Point::new(lat, lng),
+            _ => None,
+        };
+        let order = match (self.sort.as_deref(), point) {
+            (Some("price"), _) => ListOrder::Price,
+            (Some("rating"), _) => ListOrder::Rating,
+            // Distance without a usable point falls back to newest first (API §5.1).
+            (Some("distance"), Some(p)) => ListOrder::Distance {
+                lat: p.lat,
+                lng: p.lng,
+            },
+            _ => ListOrder::Newest,
+        };
+        let filter = ListFilter {
+            skill: text(self.skill.as_deref()).map(str::to_owned),
+            // Unparsable values are ignored (API §5.1).
+            min_price: number(self.min_price.as_deref()).flatten(),
+            max_price: number(self.max_price.as_deref()).flatten(),
+            min_rating: number(self.rating.as_deref()).flatten(),
+            available_now: self
+                .available_now
+                .as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            order,
+        };
+        let paging = Paging::parse(self.page.as_deref(), self.per_page.as_deref())?;
+        Ok((filter, paging))
+    }
+}
+
 /// `GET /api/v1/workers/`: the worker list with filters (API §5.1), P-STD.
 #[api_v2_operation(tags(Workers))]
 pub async fn list(
     state: web::Data<AppState>,
     params: input::Query<ListParams>,
 ) -> Result<Reply<NumberedPage<ListedWorker>>> {
-    use crate::store::workers::{ListFilter, ListOrder};
-    let point = match (
-        number(params.lat.as_deref()).flatten(),
-        number(params.lng.as_deref()).flatten(),
-    ) {
-        (Some(lat), Some(lng)) => Point::new(lat, lng),
-        _ => None,
-    };
-    let order = match (params.sort.as_deref(), point) {
-        (Some("price"), _) => ListOrder::Price,
-        (Some("rating"), _) => ListOrder::Rating,
-        // Distance without a usable point falls back to newest first (API §5.1).
-        (Some("distance"), Some(p)) => ListOrder::Distance {
-            lat: p.lat,
-            lng: p.lng,
-        },
-        _ => ListOrder::Newest,
-    };
-    let filter = ListFilter {
-        skill: params
-            .skill
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        // Unparsable values are ignored (API §5.1).
-        min_price: number(params.min_price.as_deref()).flatten(),
-        max_price: number(params.max_price.as_deref()).flatten(),
-        min_rating: number(params.rating.as_deref()).flatten(),
-        available_now: params
-            .available_now
-            .as_deref()
-            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-        order,
-    };
-    let paging = Paging::parse(params.page.as_deref(), params.per_page.as_deref())?;
+    let (filter, paging) = params.filter()?;
     let mut conn = state.db.get().await?;
-    let offset = match paging.page {
-        Page::Number(n) => paging.offset(n),
-        Page::Last => {
-            let (_, count) = workers::list(&mut conn, &filter, 0, 0).await?;
-            paging.offset(paging.resolve(count)?)
-        }
-    };
-    let (rows, count) = workers::list(&mut conn, &filter, paging.per_page, offset).await?;
-    let page = paging.resolve(count)?;
+    let (page, count, rows) = worker_list::list_page(&mut conn, &filter, paging).await?;
     let results = rows
         .iter()
         .map(|(w, d)| ListedWorker {

@@ -2,110 +2,21 @@
 //! online toggle and the location update. Every write publishes its event through the outbox.
 
 use super::fields::{AvailabilityBody, LocationBody, WorkerBody};
+use super::path_id;
 use crate::error::{Result, WorkforceError};
-use crate::events;
-use crate::store::skills;
-use crate::store::workers::{self, Editable, Worker};
+use crate::store::workers::{self, Editable, Worker, Write};
 use crate::views::{worker_json, WorkerProfile};
 use crate::AppState;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
-use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use hm_platform::auth::AuthUser;
-use hm_platform::error::FieldErrors;
-use hm_platform::events::enqueue;
 use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Valid;
 use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
 use hm_platform::telemetry::RequestId;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
-use serde_json::Value;
-use uuid::Uuid;
-
-/// The profile as the events of other services carry it, read inside the writing transaction.
-pub(crate) async fn snapshot(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Value>> {
-    Ok(workers::by_id(conn, id).await?.as_ref().map(worker_json))
-}
-
-fn error(status: StatusCode, message: &str) -> WorkforceError {
-    ApiError::error(status, message).into()
-}
-
-async fn load(state: &AppState, id: Uuid) -> Result<Worker> {
-    let mut conn = state.db.get().await?;
-    workers::by_id(&mut conn, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("WorkerProfile").into())
-}
-
-/// Gives the profile the skills `names` (after its current ones, or instead of them): a name a service
-/// answers to links that service; any other is a new skill (DOMAIN §2.1), shown as written and announced
-/// to catalog, which creates the service (`workforce.skill.requested` → `catalog.skill.resolved`), at
-/// most [`skills::NEW_SKILLS_PER_DAY`] a day per user (else 400, nothing changed).
-async fn set_skills(
-    conn: &mut AsyncPgConnection,
-    worker: Uuid,
-    user: Uuid,
-    names: &[String],
-    replace: bool,
-    correlation: Option<String>,
-) -> Result<()> {
-    let mut wanted: Vec<&String> = Vec::new();
-    for name in names {
-        let key = hm_contracts::skills::key(name);
-        if !wanted.iter().any(|w| hm_contracts::skills::key(w) == key) {
-            wanted.push(name);
-        }
-    }
-    let owned: Vec<String> = wanted.iter().map(|n| (*n).clone()).collect();
-    let found = hm_platform::projections::resolve_services(conn, &owned).await?;
-    skills::lock_worker(conn, worker).await?;
-    let mut asked = skills::asked_today(conn, user).await?;
-    let new_keys = owned
-        .iter()
-        .zip(&found)
-        .filter(|(_, id)| id.is_none())
-        .map(|(name, _)| hm_contracts::skills::key(name));
-    for key in new_keys {
-        if !asked.contains(&key) {
-            asked.push(key);
-        }
-    }
-    if asked.len() > skills::NEW_SKILLS_PER_DAY {
-        return Err(ApiError::fields(FieldErrors::single(
-            "skills",
-            format!(
-                "At most {} new skills a day; choose from the listed services.",
-                skills::NEW_SKILLS_PER_DAY
-            ),
-        ))
-        .into());
-    }
-    if replace {
-        skills::clear(conn, worker).await?;
-    }
-    let first = skills::next_position(conn, worker).await?;
-    for (i, (name, service)) in owned.iter().zip(found).enumerate() {
-        let position = first.saturating_add(i16::try_from(i).unwrap_or(i16::MAX));
-        match service {
-            Some(service) => skills::link(conn, worker, service, position).await?,
-            None => {
-                if let Some(request) = skills::request(conn, worker, user, name, position).await? {
-                    enqueue(
-                        conn,
-                        events::skill_requested(request, worker, user, name, correlation.clone()),
-                    )
-                    .await?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
 
 /// Create the caller's profile (API §5.2).
 #[api_v2_operation(tags(Workers))]
@@ -117,36 +28,15 @@ pub async fn create(
 ) -> Result<Reply<WorkerProfile, 201>> {
     let Valid(WorkerBody(read)) = body;
     let fields = read.apply(&Editable::defaults());
-    let id = Uuid::new_v4();
-    let user_id = auth.id;
-    let correlation = RequestId::of(&req);
+    let write = Write {
+        fields: &fields,
+        skills: read.skills.as_deref(),
+        snapshot: worker_json,
+        correlation: RequestId::of(&req),
+    };
     let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    conn.transaction(|conn| {
-        async move {
-            // One profile per user: the unique constraint decides, and answers (store::CONSTRAINTS).
-            workers::insert(conn, id, user_id, &fields).await?;
-            if let Some(names) = &read.skills {
-                set_skills(conn, id, user_id, names, false, correlation.clone()).await?;
-            }
-            let profile = snapshot(conn, id).await?;
-            enqueue(
-                conn,
-                events::worker(
-                    hm_contracts::events::types::WORKER_CREATED,
-                    id,
-                    user_id,
-                    profile,
-                    correlation,
-                ),
-            )
-            .await?;
-            Ok::<_, WorkforceError>(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(Reply::json(WorkerProfile::from(&load(&state, id).await?)))
+    let created = workers::create(&mut conn, uuid::Uuid::new_v4(), auth.id, write).await?;
+    Ok(Reply::json(WorkerProfile::from(&created)))
 }
 
 /// The caller's profile (API §5.3).
@@ -155,7 +45,7 @@ pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<Reply<Work
     let mut conn = state.db.get().await?;
     let worker = workers::by_user(&mut conn, auth.id)
         .await?
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "User is not a registered worker"))?;
+        .ok_or(WorkforceError::NotAWorker)?;
     Ok(Reply::json(WorkerProfile::from(&worker)))
 }
 
@@ -165,8 +55,18 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<Reply<WorkerProfile>> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
-    Ok(Reply::json(WorkerProfile::from(&load(&state, id).await?)))
+    let id = path_id(&id)?;
+    let mut conn = state.db.get().await?;
+    Ok(Reply::json(WorkerProfile::from(
+        &workers::found(&mut conn, id).await?,
+    )))
+}
+
+/// The profile `id` if the caller may change it (owner or admin).
+async fn editable(conn: &mut AsyncPgConnection, auth: &AuthUser, id: &str) -> Result<Worker> {
+    let current = workers::found(conn, path_id(id)?).await?;
+    auth.require_owner_or_admin(current.user_id)?;
+    Ok(current)
 }
 
 async fn change(
@@ -177,9 +77,8 @@ async fn change(
     body: WorkerBody,
     full: bool,
 ) -> Result<Reply<WorkerProfile>> {
-    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found())?;
-    let current = load(state, id).await?;
-    auth.require_owner_or_admin(current.user_id)?;
+    let mut conn = state.db.get().await?;
+    let current = editable(&mut conn, auth, id).await?;
     let WorkerBody(read) = body;
     let base = if full {
         Editable::defaults()
@@ -187,33 +86,14 @@ async fn change(
         Editable::of(&current)
     };
     let fields = read.apply(&base);
-    let (user_id, correlation) = (current.user_id, RequestId::of(req));
-    let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    conn.transaction(|conn| {
-        async move {
-            workers::update(conn, id, &fields).await?;
-            if let Some(names) = &read.skills {
-                set_skills(conn, id, user_id, names, true, correlation.clone()).await?;
-            }
-            let profile = snapshot(conn, id).await?;
-            enqueue(
-                conn,
-                events::worker(
-                    hm_contracts::events::types::WORKER_UPDATED,
-                    id,
-                    user_id,
-                    profile,
-                    correlation,
-                ),
-            )
-            .await?;
-            Ok::<_, WorkforceError>(())
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(Reply::json(WorkerProfile::from(&load(state, id).await?)))
+    let write = Write {
+        fields: &fields,
+        skills: read.skills.as_deref(),
+        snapshot: worker_json,
+        correlation: RequestId::of(req),
+    };
+    let changed = workers::change(&mut conn, current.id, current.user_id, write).await?;
+    Ok(Reply::json(WorkerProfile::from(&changed)))
 }
 
 /// Replace a profile (owner or admin).
@@ -248,39 +128,17 @@ pub async fn delete(
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<Reply<NoBody, 204>> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found())?;
-    let current = load(&state, id).await?;
-    auth.require_owner_or_admin(current.user_id)?;
-    let (user_id, correlation) = (current.user_id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    conn.transaction(|conn| {
-        async move {
-            workers::delete(conn, id).await?;
-            enqueue(
-                conn,
-                events::worker(
-                    hm_contracts::events::types::WORKER_DELETED,
-                    id,
-                    user_id,
-                    None,
-                    correlation,
-                ),
-            )
-            .await?;
-            Ok::<_, WorkforceError>(())
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let current = editable(&mut conn, &auth, &id).await?;
+    workers::remove(&mut conn, current.id, current.user_id, RequestId::of(&req)).await?;
     Ok(Reply::empty())
 }
 
-async fn own(state: &AppState, auth: &AuthUser) -> Result<Worker> {
-    let mut conn = state.db.get().await?;
-    workers::by_user(&mut conn, auth.id)
+/// The caller's own profile, else 404.
+async fn own(conn: &mut AsyncPgConnection, auth: &AuthUser) -> Result<Worker> {
+    workers::by_user(conn, auth.id)
         .await?
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Worker profile not found"))
+        .ok_or(WorkforceError::NoWorkerProfile)
 }
 
 /// The answer of the online toggle.
@@ -301,25 +159,13 @@ pub async fn availability(
     auth: AuthUser,
     body: Valid<AvailabilityBody>,
 ) -> Result<Reply<AvailabilityChanged>> {
-    let worker = own(&state, &auth).await?;
     let available = body.is_available;
-    let (id, user_id, correlation) = (worker.id, worker.user_id, RequestId::of(&req));
     let mut conn = state.db.get().await?;
-    let conn: &mut AsyncPgConnection = &mut conn;
-    let at = conn
-        .transaction(|conn| {
-            async move {
-                let at = workers::set_available(conn, id, available).await?;
-                enqueue(
-                    conn,
-                    events::availability_changed(id, user_id, available, at, correlation),
-                )
-                .await?;
-                Ok::<_, WorkforceError>(at)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let worker = own(&mut conn, &auth).await?;
+    let correlation = RequestId::of(&req);
+    let at =
+        workers::toggle_availability(&mut conn, worker.id, worker.user_id, available, correlation)
+            .await?;
     Ok(Reply::json(AvailabilityChanged {
         status: "success".into(),
         is_available: available,
@@ -350,8 +196,8 @@ pub async fn location(
     auth: AuthUser,
     body: Valid<LocationBody>,
 ) -> Result<Reply<LocationChanged>> {
-    let worker = own(&state, &auth).await?;
     let mut conn = state.db.get().await?;
+    let worker = own(&mut conn, &auth).await?;
     workers::set_location(&mut conn, worker.id, &body.lat, &body.lng).await?;
     let (lat, lng) = (
         parse_decimal(&body.lat).unwrap_or_default(),

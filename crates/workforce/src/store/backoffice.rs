@@ -1,5 +1,6 @@
 //! What the back office reads of workforce (issue #9): the admin listings and the dashboard's numbers.
 
+use crate::domain::workers::Availability;
 use hm_platform::admin::{Filter, Listing, BOOL};
 use paperclip::actix::Apiv2Schema;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,7 @@ pub struct WorkerRow {
     pub created_at: String,
 }
 
+/// The admin listing of worker profiles.
 pub const WORKERS: Listing<WorkerRow> = Listing {
     select: "SELECT w.id, w.user_id, trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name,
              u.phone AS user_phone, w.availability_status, w.is_available, w.is_verified, w.rating,
@@ -44,7 +46,7 @@ pub const WORKERS: Listing<WorkerRow> = Listing {
     search: &["u.phone", "u.first_name", "u.last_name", "w.bio"],
     filters: &[
         Filter { param: "availability_status", column: "w.availability_status",
-                 choices: Some(&["available", "busy", "offline", "unavailable"]) },
+                 choices: Some(&Availability::NAMES) },
         Filter { param: "is_available", column: "w.is_available", choices: BOOL },
         Filter { param: "is_verified", column: "w.is_verified", choices: BOOL },
     ],
@@ -75,6 +77,7 @@ pub struct ContractorRow {
     pub created_at: String,
 }
 
+/// The admin listing of contractor profiles.
 pub const CONTRACTORS: Listing<ContractorRow> = Listing {
     select: "SELECT c.id, c.user_id, trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name,
              u.phone AS user_phone, c.company_name, c.license_number, c.gst_number, c.city, c.state,
@@ -108,6 +111,7 @@ pub struct SiteRow {
     pub created_at: String,
 }
 
+/// The admin listing of sites.
 pub const SITES: Listing<SiteRow> = Listing {
     select:
         "SELECT s.id, s.contractor_id, c.company_name, s.name, s.address, s.lat, s.lng, s.phone,
@@ -152,6 +156,7 @@ pub struct KioskRow {
     pub updated_at: String,
 }
 
+/// The admin listing of kiosks.
 pub const KIOSKS: Listing<KioskRow> = Listing {
     select: "SELECT k.id, k.contractor_id, k.site_id, s.name AS site_name, k.device_uuid, k.location_name,
              k.address, k.latitude, k.longitude, k.geofence_radius_m, k.is_active, k.created_at, k.updated_at

@@ -1,13 +1,18 @@
 //! Contractor profiles (DOMAIN §3.2); the rating travels as text at its column's scale.
 
-use super::Count;
+use crate::error::WorkforceError;
+use crate::events::published;
+use crate::schema::contractor_profiles;
 use chrono::{DateTime, Utc};
+use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Int4, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::OptionalExtension;
-use diesel::{QueryResult, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::QueryableByName;
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::types;
 use uuid::Uuid;
 
+/// A contractor profile with its user's phone and name.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Contractor {
     #[diesel(sql_type = SqlUuid)]
@@ -81,6 +86,7 @@ impl Default for Editable {
 }
 
 impl Editable {
+    /// The profile's current fields.
     pub fn of(c: &Contractor) -> Editable {
         Editable {
             company_name: c.company_name.clone(),
@@ -97,6 +103,7 @@ impl Editable {
     }
 }
 
+// Raw SQL: the user's projection joined, with `person_name` and the rating as text.
 const SELECT: &str = "\
 SELECT c.id, c.user_id, coalesce(u.phone, '') AS user_phone,
        person_name(u.first_name, u.last_name, u.phone) AS user_name,
@@ -105,6 +112,7 @@ SELECT c.id, c.user_id, coalesce(u.phone, '') AS user_phone,
 FROM contractor_profiles c
 LEFT JOIN user_refs u ON u.id = c.user_id";
 
+/// The profile with this id, if any.
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Contractor>> {
     diesel::sql_query(format!("{SELECT} WHERE c.id = $1"))
         .bind::<SqlUuid, _>(id)
@@ -113,6 +121,7 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
         .optional()
 }
 
+/// The profile of this user, if any.
 pub async fn by_user(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
@@ -137,69 +146,140 @@ pub async fn page(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    let count: Count = diesel::sql_query("SELECT count(*) AS n FROM contractor_profiles")
-        .get_result(conn)
-        .await?;
-    Ok((rows, count.n))
+    let count = contractor_profiles::table.count().get_result(conn).await?;
+    Ok((rows, count))
 }
 
+/// A new profile of `user_id` (no event: [`create`] announces one).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
     e: &Editable,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO contractor_profiles (id, user_id, company_name, license_number, gst_number, address, city,
-             state, postal_code, website, experience_years, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(user_id)
-    .bind::<Text, _>(&e.company_name)
-    .bind::<Text, _>(&e.license_number)
-    .bind::<Text, _>(&e.gst_number)
-    .bind::<Text, _>(&e.address)
-    .bind::<Text, _>(&e.city)
-    .bind::<Text, _>(&e.state)
-    .bind::<Text, _>(&e.postal_code)
-    .bind::<Text, _>(&e.website)
-    .bind::<Int4, _>(e.experience_years)
-    .bind::<Bool, _>(e.is_active)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE contractor_profiles SET company_name = $2, license_number = $3, gst_number = $4, address = $5,
-             city = $6, state = $7, postal_code = $8, website = $9, experience_years = $10, is_active = $11,
-             updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(&e.company_name)
-    .bind::<Text, _>(&e.license_number)
-    .bind::<Text, _>(&e.gst_number)
-    .bind::<Text, _>(&e.address)
-    .bind::<Text, _>(&e.city)
-    .bind::<Text, _>(&e.state)
-    .bind::<Text, _>(&e.postal_code)
-    .bind::<Text, _>(&e.website)
-    .bind::<Int4, _>(e.experience_years)
-    .bind::<Bool, _>(e.is_active)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM contractor_profiles WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
+    diesel::insert_into(contractor_profiles::table)
+        .values((
+            contractor_profiles::id.eq(id),
+            contractor_profiles::user_id.eq(user_id),
+            fields(e),
+        ))
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// The writable columns set to `e`.
+#[allow(clippy::type_complexity)]
+fn fields(
+    e: &Editable,
+) -> (
+    diesel::dsl::Eq<contractor_profiles::company_name, &String>,
+    diesel::dsl::Eq<contractor_profiles::license_number, &String>,
+    diesel::dsl::Eq<contractor_profiles::gst_number, &String>,
+    diesel::dsl::Eq<contractor_profiles::address, &String>,
+    diesel::dsl::Eq<contractor_profiles::city, &String>,
+    diesel::dsl::Eq<contractor_profiles::state, &String>,
+    diesel::dsl::Eq<contractor_profiles::postal_code, &String>,
+    diesel::dsl::Eq<contractor_profiles::website, &String>,
+    diesel::dsl::Eq<contractor_profiles::experience_years, i32>,
+    diesel::dsl::Eq<contractor_profiles::is_active, bool>,
+) {
+    use contractor_profiles as c;
+    (
+        c::company_name.eq(&e.company_name),
+        c::license_number.eq(&e.license_number),
+        c::gst_number.eq(&e.gst_number),
+        c::address.eq(&e.address),
+        c::city.eq(&e.city),
+        c::state.eq(&e.state),
+        c::postal_code.eq(&e.postal_code),
+        c::website.eq(&e.website),
+        c::experience_years.eq(e.experience_years),
+        c::is_active.eq(e.is_active),
+    )
+}
+
+async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
+    diesel::update(contractor_profiles::table.find(id))
+        .set((
+            fields(e),
+            contractor_profiles::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The profile with this id, else 404 (`ContractorProfile`).
+pub async fn found(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Contractor, WorkforceError> {
+    by_id(conn, id)
+        .await?
+        .ok_or(WorkforceError::ContractorNotFound)
+}
+
+/// Creates `user`'s profile and announces it (`workforce.contractor.created`), in one transaction; one
+/// profile per user is the unique constraint's to decide (store::CONSTRAINTS).
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    e: &Editable,
+    correlation: Option<String>,
+) -> Result<Contractor, WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            insert(conn, id, user, e).await?;
+            let event = published::contractor(types::CONTRACTOR_CREATED, id, user, correlation);
+            hm_platform::events::enqueue(conn, event).await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    found(conn, id).await
+}
+
+/// Writes the profile's fields and announces it (`workforce.contractor.updated`), in one transaction.
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    e: &Editable,
+    correlation: Option<String>,
+) -> Result<Contractor, WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            update(conn, id, e).await?;
+            let event = published::contractor(types::CONTRACTOR_UPDATED, id, user, correlation);
+            hm_platform::events::enqueue(conn, event).await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    found(conn, id).await
+}
+
+/// Deletes the profile (its kiosks go with it) and announces it (`workforce.contractor.deleted`), in
+/// one transaction.
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    correlation: Option<String>,
+) -> Result<(), WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            diesel::delete(contractor_profiles::table.find(id))
+                .execute(conn)
+                .await?;
+            let event = published::contractor(types::CONTRACTOR_DELETED, id, user, correlation);
+            hm_platform::events::enqueue(conn, event).await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// The contractor-profile dashboard (API §5.10): active kiosks, distinct workers who checked in at them
@@ -214,6 +294,8 @@ pub struct Dashboard {
     pub pending_jobs: i64,
 }
 
+/// The dashboard's numbers of contractor `id` on `day`.
+// Raw SQL: three counts over three tables, one with a join, in one round trip.
 pub async fn dashboard(
     conn: &mut AsyncPgConnection,
     id: Uuid,

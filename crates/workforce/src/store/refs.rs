@@ -1,12 +1,13 @@
 //! The projections of other services' data (ARCHITECTURE §3): catalog's services and identity's users
 //! (kept by `hm_platform::projections`) and jobs' jobs.
 
-use crate::schema::{service_refs, user_refs};
+use crate::schema::{job_refs, service_refs, user_refs};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::JobChanged;
 
+/// Whether identity has announced this user.
 pub async fn user_exists(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> QueryResult<bool> {
     use diesel::dsl::exists;
     diesel::select(exists(user_refs::table.find(id)))
@@ -20,21 +21,30 @@ pub async fn upsert_job(
     job: &JobChanged,
     as_of: DateTime<Utc>,
 ) -> QueryResult<()> {
-    use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
-    diesel::sql_query(
-        "INSERT INTO job_refs (id, poster_id, contractor_id, status, as_of) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET poster_id = excluded.poster_id, contractor_id = excluded.contractor_id,
-             status = excluded.status, as_of = excluded.as_of, updated_at = now()
-         WHERE job_refs.as_of <= excluded.as_of",
-    )
-    .bind::<SqlUuid, _>(job.job_id)
-    .bind::<SqlUuid, _>(job.poster_id)
-    .bind::<Nullable<SqlUuid>, _>(job.contractor_id)
-    .bind::<Text, _>(&job.status)
-    .bind::<Timestamptz, _>(as_of)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    use diesel::query_dsl::methods::FilterDsl;
+    use diesel::upsert::excluded;
+    use job_refs as j;
+    let upsert = diesel::insert_into(j::table)
+        .values((
+            j::id.eq(job.job_id),
+            j::poster_id.eq(job.poster_id),
+            j::contractor_id.eq(job.contractor_id),
+            j::status.eq(&job.status),
+            j::as_of.eq(as_of),
+        ))
+        .on_conflict(j::id)
+        .do_update()
+        .set((
+            j::poster_id.eq(excluded(j::poster_id)),
+            j::contractor_id.eq(excluded(j::contractor_id)),
+            j::status.eq(excluded(j::status)),
+            j::as_of.eq(excluded(j::as_of)),
+            j::updated_at.eq(diesel::dsl::now),
+        ));
+    FilterDsl::filter(upsert, j::as_of.le(excluded(j::as_of)))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// The projected user with this phone, if identity has announced one.

@@ -3,13 +3,17 @@
 //! runs on the index entries, and the matches are counted (P-STD's `count`) and the page picked from
 //! them without touching the table. The bench (`make bench-nearby`) calls [`page`] itself.
 
+use super::workers::{self, Worker};
 use super::Count;
 use crate::domain::geo::{Point, SearchWindow, EARTH_RADIUS_KM, FULL_SCAN_RADIUS_KM, MAX_SCANNED};
+use crate::error::WorkforceError;
 use diesel::sql_types::{Array, BigInt, Double, SmallInt, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::paging::{Page, Paging};
 use uuid::Uuid;
 
+/// A worker found, and how far.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Hit {
     #[diesel(sql_type = SqlUuid)]
@@ -27,6 +31,7 @@ pub enum Availability {
     Status,
 }
 
+/// What a search orders by (nearest first among equals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
     Distance,
@@ -34,6 +39,7 @@ pub enum Sort {
     Rating,
 }
 
+/// A nearby search.
 #[derive(Debug, Clone)]
 pub struct Query {
     pub at: Point,
@@ -123,6 +129,7 @@ fn like_pattern(q: &Query) -> Option<String> {
 }
 
 /// `sql` over [`candidates`] with the query's ten parameters bound.
+// Raw SQL: the latitude bands and the Haversine term over the index entries (migration 8).
 fn bound<'a>(
     sql: String,
     q: &Query,
@@ -223,4 +230,36 @@ pub async fn page(conn: &mut AsyncPgConnection, q: &Query) -> diesel::QueryResul
         })
         .collect();
     Ok((hits, total))
+}
+
+/// One page of a search as P-STD numbers it, with the profiles found and their distances: the radius
+/// narrowed to what may be scanned, the last page found by counting first.
+pub async fn run(
+    conn: &mut AsyncPgConnection,
+    mut query: Query,
+    paging: Paging,
+) -> Result<(i64, i64, Vec<(Worker, f64)>), WorkforceError> {
+    query.radius_km = scannable_radius(conn, &query).await?;
+    query.limit = paging.per_page;
+    if paging.page == Page::Last {
+        query.limit = 0;
+        let (_, count) = page(conn, &query).await?;
+        query.limit = paging.per_page;
+        query.offset = paging.offset(paging.resolve(count)?);
+    } else if let Page::Number(n) = paging.page {
+        query.offset = paging.offset(n);
+    }
+    let (hits, count) = page(conn, &query).await?;
+    let number = paging.resolve(count)?;
+    let ids: Vec<Uuid> = hits.iter().map(|h| h.worker_id).collect();
+    let profiles = workers::by_ids(conn, &ids).await?;
+    let results = profiles
+        .into_iter()
+        .filter_map(|w| {
+            hits.iter()
+                .find(|h| h.worker_id == w.id)
+                .map(|h| (w, h.distance_km))
+        })
+        .collect();
+    Ok((number, count, results))
 }

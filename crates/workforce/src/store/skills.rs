@@ -2,60 +2,119 @@
 //! gave that no service matched yet (`skill_requests`, until catalog answers). Names are compared as
 //! `hm_contracts::skills::key` makes them; services are found by `hm_platform::projections::resolve_services`.
 
-use diesel::sql_types::{BigInt, SmallInt, Text, Uuid as SqlUuid};
+use crate::domain::skills as rules;
+use crate::error::WorkforceError;
+use crate::events::published;
+use crate::schema::{skill_requests, worker_services};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use diesel::{OptionalExtension, QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// New skills (names no service matched) one user may ask for in a day: a skill list is not a way to
-/// write arbitrary text into the catalog.
-pub const NEW_SKILLS_PER_DAY: usize = 5;
+pub use crate::domain::skills::NEW_SKILLS_PER_DAY;
+
+/// Gives the profile the skills `names` (after its current ones, or instead of them): a name a service
+/// answers to links that service; any other is a new skill (DOMAIN §2.1), shown as written and announced
+/// to catalog, which creates the service (`workforce.skill.requested` → `catalog.skill.resolved`), at
+/// most [`NEW_SKILLS_PER_DAY`] a day per user (else 400, nothing changed). Runs inside the caller's
+/// transaction.
+pub async fn set(
+    conn: &mut AsyncPgConnection,
+    worker: Uuid,
+    user: Uuid,
+    names: &[String],
+    replace: bool,
+    correlation: Option<String>,
+) -> Result<(), WorkforceError> {
+    let owned = rules::distinct(names);
+    let found = hm_platform::projections::resolve_services(conn, &owned).await?;
+    lock_worker(conn, worker).await?;
+    let asked = asked_today(conn, user).await?;
+    let new = owned.iter().zip(&found).filter(|(_, id)| id.is_none());
+    if !rules::within_daily_allowance(&asked, new.map(|(name, _)| name)) {
+        return Err(WorkforceError::TooManyNewSkills);
+    }
+    if replace {
+        clear(conn, worker).await?;
+    }
+    let first = next_position(conn, worker).await?;
+    for (i, (name, service)) in owned.iter().zip(found).enumerate() {
+        let position = first.saturating_add(i16::try_from(i).unwrap_or(i16::MAX));
+        match service {
+            Some(service) => link(conn, worker, service, position).await?,
+            None => {
+                if let Some(request) = request(conn, worker, user, name, position).await? {
+                    hm_platform::events::enqueue(
+                        conn,
+                        published::skill_requested(
+                            request,
+                            worker,
+                            user,
+                            name,
+                            correlation.clone(),
+                        ),
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Holds the profile's row lock until the transaction ends: edits of one worker's skills take turns (the
 /// daily count of new skills is decided one edit at a time).
-pub async fn lock_worker(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<()> {
-    diesel::sql_query("SELECT 1 FROM worker_profiles WHERE id = $1 FOR UPDATE")
-        .bind::<SqlUuid, _>(worker)
-        .execute(conn)
+async fn lock_worker(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<()> {
+    use crate::schema::worker_profiles;
+    worker_profiles::table
+        .find(worker)
+        .select(worker_profiles::id)
+        .for_update()
+        .load::<Uuid>(conn)
         .await
         .map(|_| ())
 }
 
 /// The keys of the new skills `user` asked for today (UTC day), resolved or not.
-pub async fn asked_today(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Key {
-        #[diesel(sql_type = Text)]
-        name_key: String,
-    }
-    let keys: Vec<Key> = diesel::sql_query(
-        "SELECT DISTINCT name_key FROM skill_requests
-         WHERE user_id = $1 AND created_at >= date_trunc('day', now())",
-    )
-    .bind::<SqlUuid, _>(user)
-    .load(conn)
-    .await?;
-    Ok(keys.into_iter().map(|k| k.name_key).collect())
+async fn asked_today(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<Vec<String>> {
+    skill_requests::table
+        .filter(skill_requests::user_id.eq(user))
+        .filter(
+            skill_requests::created_at.ge(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                "date_trunc('day', now())",
+            )),
+        )
+        .select(skill_requests::name_key)
+        .distinct()
+        .load(conn)
+        .await
 }
 
 /// Replacing a profile's skills: its services unlinked, its open requests dropped (kept for the count).
-pub async fn clear(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<()> {
-    diesel::sql_query("DELETE FROM worker_services WHERE worker_id = $1")
-        .bind::<SqlUuid, _>(worker)
+async fn clear(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<()> {
+    use diesel::dsl::now;
+    diesel::delete(worker_services::table.filter(worker_services::worker_id.eq(worker)))
         .execute(conn)
         .await?;
-    diesel::sql_query(
-        "UPDATE skill_requests SET dropped_at = now(), updated_at = now()
-         WHERE worker_id = $1 AND service_id IS NULL AND dropped_at IS NULL",
+    diesel::update(
+        skill_requests::table
+            .filter(skill_requests::worker_id.eq(worker))
+            .filter(skill_requests::service_id.is_null())
+            .filter(skill_requests::dropped_at.is_null()),
     )
-    .bind::<SqlUuid, _>(worker)
+    .set((
+        skill_requests::dropped_at.eq(now),
+        skill_requests::updated_at.eq(now),
+    ))
     .execute(conn)
     .await
     .map(|_| ())
 }
 
 /// The position after the profile's last skill (services and open requests share one order).
-pub async fn next_position(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<i16> {
+// Raw SQL: the max over a UNION of two tables.
+async fn next_position(conn: &mut AsyncPgConnection, worker: Uuid) -> QueryResult<i16> {
     #[derive(QueryableByName)]
     struct Next {
         #[diesel(sql_type = BigInt)]
@@ -81,47 +140,44 @@ pub async fn link(
     service: Uuid,
     position: i16,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO worker_services (worker_id, service_id, position) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<SqlUuid, _>(worker)
-    .bind::<SqlUuid, _>(service)
-    .bind::<SmallInt, _>(position)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    diesel::insert_into(worker_services::table)
+        .values((
+            worker_services::worker_id.eq(worker),
+            worker_services::service_id.eq(service),
+            worker_services::position.eq(position),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Records a name no service matched; `None` when the profile already has it open.
-pub async fn request(
+async fn request(
     conn: &mut AsyncPgConnection,
     worker: Uuid,
     user: Uuid,
     name: &str,
     position: i16,
 ) -> QueryResult<Option<Uuid>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-    }
-    let id: Option<Id> = diesel::sql_query(
-        "INSERT INTO skill_requests (id, worker_id, user_id, name, name_key, position)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (worker_id, name_key) WHERE service_id IS NULL AND dropped_at IS NULL
-         DO NOTHING RETURNING id",
-    )
-    .bind::<SqlUuid, _>(Uuid::new_v4())
-    .bind::<SqlUuid, _>(worker)
-    .bind::<SqlUuid, _>(user)
-    .bind::<Text, _>(name)
-    .bind::<Text, _>(hm_contracts::skills::key(name))
-    .bind::<SmallInt, _>(position)
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(id.map(|i| i.id))
+    use diesel::upsert::DecoratableTarget;
+    use skill_requests as r;
+    diesel::insert_into(r::table)
+        .values((
+            r::id.eq(Uuid::new_v4()),
+            r::worker_id.eq(worker),
+            r::user_id.eq(user),
+            r::name.eq(name),
+            r::name_key.eq(hm_contracts::skills::key(name)),
+            r::position.eq(position),
+        ))
+        .on_conflict((r::worker_id, r::name_key))
+        .filter_target(r::service_id.is_null().and(r::dropped_at.is_null()))
+        .do_nothing()
+        .returning(r::id)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Catalog's answer to a request: the open request becomes the service, linked at its position.
@@ -131,26 +187,25 @@ pub async fn resolve(
     request: Uuid,
     service: Uuid,
 ) -> QueryResult<Option<Uuid>> {
-    #[derive(QueryableByName)]
-    struct Resolved {
-        #[diesel(sql_type = SqlUuid)]
-        worker_id: Uuid,
-        #[diesel(sql_type = SmallInt)]
-        position: i16,
-    }
-    let resolved: Option<Resolved> = diesel::sql_query(
-        "UPDATE skill_requests SET service_id = $2, resolved_at = now(), updated_at = now()
-         WHERE id = $1 AND service_id IS NULL AND dropped_at IS NULL
-         RETURNING worker_id, position",
+    use diesel::dsl::now;
+    let resolved: Option<(Uuid, i16)> = diesel::update(
+        skill_requests::table
+            .find(request)
+            .filter(skill_requests::service_id.is_null())
+            .filter(skill_requests::dropped_at.is_null()),
     )
-    .bind::<SqlUuid, _>(request)
-    .bind::<SqlUuid, _>(service)
+    .set((
+        skill_requests::service_id.eq(service),
+        skill_requests::resolved_at.eq(now),
+        skill_requests::updated_at.eq(now),
+    ))
+    .returning((skill_requests::worker_id, skill_requests::position))
     .get_result(conn)
     .await
     .optional()?;
-    let Some(r) = resolved else {
+    let Some((worker, position)) = resolved else {
         return Ok(None);
     };
-    link(conn, r.worker_id, service, r.position).await?;
-    Ok(Some(r.worker_id))
+    link(conn, worker, service, position).await?;
+    Ok(Some(worker))
 }

@@ -1,14 +1,22 @@
 //! Worker profiles. Decimals travel as text (`numeric::text` keeps the column's scale, as the wire wants:
 //! `"26.850000"`, `"600.00"`), so no decimal type is needed in Rust.
 
-use super::Count;
+use super::{numeric, skills, NumericText};
+use crate::domain::workers::{Availability, PriceType};
+use crate::error::WorkforceError;
+use crate::events::published;
+use crate::schema::worker_profiles;
 use chrono::{DateTime, Utc};
+use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::OptionalExtension;
 use diesel::{QueryResult, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::types;
+use serde_json::Value;
 use uuid::Uuid;
 
+/// A worker profile with its user's phone and name and its skills as shown.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Worker {
     #[diesel(sql_type = SqlUuid)]
@@ -60,6 +68,7 @@ pub struct Worker {
     pub services_list: Vec<String>,
 }
 
+// Raw SQL: decimals as text at their scale, the user's projection and the skills' aggregate.
 const SELECT: &str = "\
 SELECT p.id, p.user_id, p.is_available, p.availability_updated_at,
        p.latitude::text AS latitude, p.longitude::text AS longitude, p.availability_status,
@@ -80,6 +89,7 @@ SELECT p.id, p.user_id, p.is_available, p.availability_updated_at,
 FROM worker_profiles p
 LEFT JOIN user_refs u ON u.id = p.user_id";
 
+/// The profile with this id, if any.
 pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Worker>> {
     diesel::sql_query(format!("{SELECT} WHERE p.id = $1"))
         .bind::<SqlUuid, _>(id)
@@ -88,6 +98,7 @@ pub async fn by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
         .optional()
 }
 
+/// The profile of this user, if any.
 pub async fn by_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<Option<Worker>> {
     diesel::sql_query(format!("{SELECT} WHERE p.user_id = $1"))
         .bind::<SqlUuid, _>(user_id)
@@ -101,10 +112,10 @@ pub async fn by_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult
 pub struct Editable {
     pub latitude: Option<String>,
     pub longitude: Option<String>,
-    pub availability_status: String,
+    pub availability_status: Availability,
     pub price_amount: Option<String>,
     pub price_currency: String,
-    pub price_type: String,
+    pub price_type: PriceType,
     pub min_charge: Option<String>,
     pub bio: String,
     pub experience_years: i32,
@@ -112,23 +123,26 @@ pub struct Editable {
 }
 
 impl Editable {
+    /// A new profile's fields: offline, per day, in rupees.
     pub fn defaults() -> Editable {
         Editable {
-            availability_status: "offline".into(),
+            availability_status: Availability::Offline,
             price_currency: "INR".into(),
-            price_type: "per_day".into(),
+            price_type: PriceType::PerDay,
             ..Default::default()
         }
     }
 
+    /// The profile's current fields.
     pub fn of(w: &Worker) -> Editable {
         Editable {
             latitude: w.latitude.clone(),
             longitude: w.longitude.clone(),
-            availability_status: w.availability_status.clone(),
+            // The database admits only these names (a check constraint).
+            availability_status: Availability::parse(&w.availability_status).unwrap_or_default(),
             price_amount: w.price_amount.clone(),
             price_currency: w.price_currency.clone(),
-            price_type: w.price_type.clone(),
+            price_type: PriceType::parse(&w.price_type).unwrap_or_default(),
             min_charge: w.min_charge.clone(),
             bio: w.bio.clone(),
             experience_years: w.experience_years,
@@ -137,92 +151,247 @@ impl Editable {
     }
 }
 
+/// A new profile of `user_id` (no event: [`create`] announces one).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
     e: &Editable,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO worker_profiles (id, user_id, latitude, longitude, availability_status, price_amount,
-             price_currency, price_type, min_charge, bio, experience_years, intro_audio_url, last_seen)
-         VALUES ($1, $2, $3::numeric, $4::numeric, $5, $6::numeric, $7, $8, $9::numeric, $10, $11, $12, now())",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(user_id)
-    .bind::<Nullable<Text>, _>(&e.latitude)
-    .bind::<Nullable<Text>, _>(&e.longitude)
-    .bind::<Text, _>(&e.availability_status)
-    .bind::<Nullable<Text>, _>(&e.price_amount)
-    .bind::<Text, _>(&e.price_currency)
-    .bind::<Text, _>(&e.price_type)
-    .bind::<Nullable<Text>, _>(&e.min_charge)
-    .bind::<Text, _>(&e.bio)
-    .bind::<Int4, _>(e.experience_years)
-    .bind::<Nullable<Text>, _>(&e.intro_audio_url)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    use worker_profiles as p;
+    diesel::insert_into(p::table)
+        .values((
+            p::id.eq(id),
+            p::user_id.eq(user_id),
+            fields(e),
+            p::last_seen.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<bool> {
-    diesel::sql_query(
-        "UPDATE worker_profiles SET latitude = $2::numeric, longitude = $3::numeric, availability_status = $4,
-             price_amount = $5::numeric, price_currency = $6, price_type = $7, min_charge = $8::numeric,
-             bio = $9, experience_years = $10, intro_audio_url = $11, updated_at = now()
-         WHERE id = $1",
+/// The writable columns set to `e`.
+#[allow(clippy::type_complexity)]
+fn fields(
+    e: &Editable,
+) -> (
+    diesel::dsl::Eq<worker_profiles::latitude, NumericText<'_>>,
+    diesel::dsl::Eq<worker_profiles::longitude, NumericText<'_>>,
+    diesel::dsl::Eq<worker_profiles::availability_status, &'static str>,
+    diesel::dsl::Eq<worker_profiles::price_amount, NumericText<'_>>,
+    diesel::dsl::Eq<worker_profiles::price_currency, &String>,
+    diesel::dsl::Eq<worker_profiles::price_type, &'static str>,
+    diesel::dsl::Eq<worker_profiles::min_charge, NumericText<'_>>,
+    diesel::dsl::Eq<worker_profiles::bio, &String>,
+    diesel::dsl::Eq<worker_profiles::experience_years, i32>,
+    diesel::dsl::Eq<worker_profiles::intro_audio_url, Option<&str>>,
+) {
+    use worker_profiles as p;
+    (
+        p::latitude.eq(numeric(e.latitude.as_deref())),
+        p::longitude.eq(numeric(e.longitude.as_deref())),
+        p::availability_status.eq(e.availability_status.as_str()),
+        p::price_amount.eq(numeric(e.price_amount.as_deref())),
+        p::price_currency.eq(&e.price_currency),
+        p::price_type.eq(e.price_type.as_str()),
+        p::min_charge.eq(numeric(e.min_charge.as_deref())),
+        p::bio.eq(&e.bio),
+        p::experience_years.eq(e.experience_years),
+        p::intro_audio_url.eq(e.intro_audio_url.as_deref()),
     )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<Text>, _>(&e.latitude)
-    .bind::<Nullable<Text>, _>(&e.longitude)
-    .bind::<Text, _>(&e.availability_status)
-    .bind::<Nullable<Text>, _>(&e.price_amount)
-    .bind::<Text, _>(&e.price_currency)
-    .bind::<Text, _>(&e.price_type)
-    .bind::<Nullable<Text>, _>(&e.min_charge)
-    .bind::<Text, _>(&e.bio)
-    .bind::<Int4, _>(e.experience_years)
-    .bind::<Nullable<Text>, _>(&e.intro_audio_url)
-    .execute(conn)
-    .await
-    .map(|n| n > 0)
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
-    diesel::sql_query("DELETE FROM worker_profiles WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
+async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<bool> {
+    diesel::update(worker_profiles::table.find(id))
+        .set((fields(e), worker_profiles::updated_at.eq(diesel::dsl::now)))
         .execute(conn)
         .await
         .map(|n| n > 0)
 }
 
+async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::delete(worker_profiles::table.find(id))
+        .execute(conn)
+        .await
+        .map(|n| n > 0)
+}
+
+/// The profile with this id, else 404 (`WorkerProfile`).
+pub async fn found(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Worker, WorkforceError> {
+    by_id(conn, id)
+        .await?
+        .ok_or(WorkforceError::WorkerProfileNotFound)
+}
+
+/// How a profile is shown in the events that carry it (`crate::views::worker_json`).
+pub type Snapshot = fn(&Worker) -> Value;
+
+/// A profile write as asked for: the fields, the skills when sent, and how the event shows the profile.
+pub struct Write<'a> {
+    pub fields: &'a Editable,
+    pub skills: Option<&'a [String]>,
+    pub snapshot: Snapshot,
+    /// The request's id, for the events.
+    pub correlation: Option<String>,
+}
+
+/// Reads the profile as written and announces it (`kind`) in the outbox.
+async fn announce(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+    id: Uuid,
+    user: Uuid,
+    snapshot: Snapshot,
+    correlation: Option<String>,
+) -> Result<(), WorkforceError> {
+    let profile = by_id(conn, id).await?.as_ref().map(snapshot);
+    hm_platform::events::enqueue(
+        conn,
+        published::worker(kind, id, user, profile, correlation),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates `user`'s profile with its skills and announces it (`workforce.worker.created`), in one
+/// transaction; one profile per user is the unique constraint's to decide (store::CONSTRAINTS).
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    w: Write<'_>,
+) -> Result<Worker, WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            insert(conn, id, user, w.fields).await?;
+            if let Some(names) = w.skills {
+                skills::set(conn, id, user, names, false, w.correlation.clone()).await?;
+            }
+            announce(
+                conn,
+                types::WORKER_CREATED,
+                id,
+                user,
+                w.snapshot,
+                w.correlation,
+            )
+            .await
+        }
+        .scope_boxed()
+    })
+    .await?;
+    found(conn, id).await
+}
+
+/// Writes the profile's fields, replaces its skills when sent, and announces it
+/// (`workforce.worker.updated`), in one transaction.
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    w: Write<'_>,
+) -> Result<Worker, WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            update(conn, id, w.fields).await?;
+            if let Some(names) = w.skills {
+                skills::set(conn, id, user, names, true, w.correlation.clone()).await?;
+            }
+            announce(
+                conn,
+                types::WORKER_UPDATED,
+                id,
+                user,
+                w.snapshot,
+                w.correlation,
+            )
+            .await
+        }
+        .scope_boxed()
+    })
+    .await?;
+    found(conn, id).await
+}
+
+/// Deletes the profile and announces it (`workforce.worker.deleted`), in one transaction.
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    correlation: Option<String>,
+) -> Result<(), WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            delete(conn, id).await?;
+            hm_platform::events::enqueue(
+                conn,
+                published::worker(types::WORKER_DELETED, id, user, None, correlation),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// The online toggle and its event (`workforce.worker.availability_changed`), in one transaction;
+/// returns when it changed.
+pub async fn toggle_availability(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user: Uuid,
+    available: bool,
+    correlation: Option<String>,
+) -> Result<DateTime<Utc>, WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            let at = set_available(conn, id, available).await?;
+            hm_platform::events::enqueue(
+                conn,
+                published::availability_changed(id, user, available, at, correlation),
+            )
+            .await?;
+            Ok::<_, WorkforceError>(at)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
 /// The online toggle (API §5.5); `availability_status` follows unless the worker is busy (DOMAIN §3.1).
-pub async fn set_available(
+async fn set_available(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     available: bool,
 ) -> QueryResult<DateTime<Utc>> {
-    #[derive(QueryableByName)]
-    struct At {
-        #[diesel(sql_type = Timestamptz)]
-        at: DateTime<Utc>,
-    }
-    diesel::sql_query(
-        "UPDATE worker_profiles SET is_available = $2, availability_updated_at = now(), last_seen = now(),
-             availability_status = CASE WHEN availability_status = 'busy' THEN 'busy'
-                                        WHEN $2 THEN 'available' ELSE 'offline' END,
-             updated_at = now()
-         WHERE id = $1 RETURNING availability_updated_at AS at",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Bool, _>(available)
-    .get_result::<At>(conn)
-    .await
-    .map(|r| r.at)
+    use diesel::dsl::{case_when, now};
+    use worker_profiles as p;
+    let busy = Availability::Busy.as_str();
+    let toggled = if available {
+        Availability::Available
+    } else {
+        Availability::Offline
+    };
+    let status =
+        case_when::<_, _, Text>(p::availability_status.eq(busy), busy).otherwise(toggled.as_str());
+    diesel::update(p::table.find(id))
+        .set((
+            p::is_available.eq(available),
+            p::availability_updated_at.eq(now),
+            p::last_seen.eq(now),
+            p::availability_status.eq(status),
+            p::updated_at.eq(now),
+        ))
+        .returning(p::availability_updated_at.assume_not_null())
+        .get_result(conn)
+        .await
 }
 
 /// A completed booking of the worker's (`jobs.booking.completed`): one more job done, and the customer's
 /// rating, if any, averaged into the profile's. Returns whether the profile exists.
+// Raw SQL: the running average in numeric arithmetic.
 pub async fn record_completed_job(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -245,32 +414,36 @@ pub async fn record_completed_job(
 
 /// An administrative rating (the seed's, DOMAIN §3.1: admin- or seed-maintained), e.g. `"4.50"`.
 pub async fn set_rating(conn: &mut AsyncPgConnection, id: Uuid, rating: &str) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE worker_profiles SET rating = $2::numeric, updated_at = now() WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(rating)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    use worker_profiles as p;
+    let rating = diesel::dsl::sql::<diesel::sql_types::Numeric>("")
+        .bind::<Text, _>(rating)
+        .sql("::numeric");
+    diesel::update(p::table.find(id))
+        .set((p::rating.eq(rating), p::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
+/// The worker's position (API §5.6), text decimals at the column's scale.
 pub async fn set_location(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     lat: &str,
     lng: &str,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE worker_profiles SET latitude = $2::numeric, longitude = $3::numeric, last_seen = now(), updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(lat)
-    .bind::<Text, _>(lng)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    use diesel::dsl::now;
+    use worker_profiles as p;
+    diesel::update(p::table.find(id))
+        .set((
+            p::latitude.eq(numeric(Some(lat))),
+            p::longitude.eq(numeric(Some(lng))),
+            p::last_seen.eq(now),
+            p::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Profiles by id, in the order given (ids without a profile are skipped).
@@ -286,132 +459,4 @@ pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<V
         }
     }
     Ok(ordered)
-}
-
-/// The filters of the worker list (API §5.1).
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub skill: Option<String>,
-    pub min_price: Option<f64>,
-    pub max_price: Option<f64>,
-    pub min_rating: Option<f64>,
-    pub available_now: bool,
-    pub order: ListOrder,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub enum ListOrder {
-    #[default]
-    Newest,
-    Price,
-    Rating,
-    /// Nearest to a point first; profiles without coordinates are left out.
-    Distance {
-        lat: f64,
-        lng: f64,
-    },
-}
-
-/// One page of the worker list, each with its distance when ordered by distance, and the total.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    f: &ListFilter,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(Vec<(Worker, Option<f64>)>, i64)> {
-    use diesel::sql_types::{BigInt, Double};
-    let mut conditions = vec!["TRUE".to_owned()];
-    if f.skill.is_some() {
-        conditions.push(
-            "EXISTS (SELECT 1 FROM worker_services ws JOIN service_refs r ON r.id = ws.service_id
-                     WHERE ws.worker_id = p.id AND (r.name ILIKE '%' || $1 || '%'
-                           OR r.title_en ILIKE '%' || $1 || '%'
-                           OR EXISTS (SELECT 1 FROM unnest(r.aliases) a WHERE a ILIKE '%' || $1 || '%')))"
-                .to_owned(),
-        );
-    }
-    if f.min_price.is_some() {
-        conditions.push("p.price_amount >= $2".to_owned());
-    }
-    if f.max_price.is_some() {
-        conditions.push("p.price_amount <= $3".to_owned());
-    }
-    if f.min_rating.is_some() {
-        conditions.push("p.rating >= $4".to_owned());
-    }
-    if f.available_now {
-        conditions.push("p.availability_status = 'available'".to_owned());
-    }
-    let (distance, order) = match f.order {
-        ListOrder::Newest => ("NULL::float8".to_owned(), "p.created_at DESC, p.id"),
-        ListOrder::Price => (
-            "NULL::float8".to_owned(),
-            "p.price_amount ASC NULLS LAST, p.created_at DESC",
-        ),
-        ListOrder::Rating => (
-            "NULL::float8".to_owned(),
-            "p.rating DESC, p.created_at DESC",
-        ),
-        ListOrder::Distance { .. } => {
-            conditions.push("p.latitude IS NOT NULL".to_owned());
-            (
-                "earth_distance(ll_to_earth($5, $6), ll_to_earth(p.latitude::float8, p.longitude::float8)) * (6371.0 / 6378168.0)"
-                    .to_owned(),
-                "distance_km ASC, p.id",
-            )
-        }
-    };
-    let (lat, lng) = match f.order {
-        ListOrder::Distance { lat, lng } => (lat, lng),
-        _ => (0.0, 0.0),
-    };
-    let skill = f.skill.as_ref().map(|s| {
-        s.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    });
-    let where_clause = conditions.join(" AND ");
-    let bind = |sql: String| {
-        diesel::sql_query(sql)
-            .into_boxed()
-            .bind::<Nullable<Text>, _>(skill.clone())
-            .bind::<Nullable<Double>, _>(f.min_price)
-            .bind::<Nullable<Double>, _>(f.max_price)
-            .bind::<Nullable<Double>, _>(f.min_rating)
-            .bind::<Double, _>(lat)
-            .bind::<Double, _>(lng)
-    };
-    #[derive(QueryableByName)]
-    struct Ranked {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-        #[diesel(sql_type = Nullable<Double>)]
-        distance_km: Option<f64>,
-    }
-    let ranked: Vec<Ranked> = bind(format!(
-        "SELECT p.id, {distance} AS distance_km FROM worker_profiles p WHERE {where_clause}
-         ORDER BY {order} LIMIT $7 OFFSET $8"
-    ))
-    .bind::<BigInt, _>(limit)
-    .bind::<BigInt, _>(offset)
-    .load(conn)
-    .await?;
-    let count: Count = bind(format!(
-        "SELECT count(*) AS n FROM worker_profiles p WHERE {where_clause}"
-    ))
-    .get_result(conn)
-    .await?;
-    let ids: Vec<Uuid> = ranked.iter().map(|r| r.id).collect();
-    let profiles = by_ids(conn, &ids).await?;
-    let page = profiles
-        .into_iter()
-        .map(|w| {
-            let d = ranked
-                .iter()
-                .find(|r| r.id == w.id)
-                .and_then(|r| r.distance_km);
-            (w, d)
-        })
-        .collect();
-    Ok((page, count.n))
 }

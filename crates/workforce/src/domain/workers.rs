@@ -1,0 +1,97 @@
+//! Worker profiles (DOMAIN §3.1): the statuses and price types a profile holds, stored as their
+//! snake_case names.
+
+/// A worker's availability status (kept apart from the online toggle, DOMAIN §3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Availability {
+    Available,
+    Busy,
+    #[default]
+    Offline,
+    Unavailable,
+}
+
+impl Availability {
+    /// Every status as stored.
+    pub const NAMES: [&'static str; 4] = ["available", "busy", "offline", "unavailable"];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Available => "available",
+            Availability::Busy => "busy",
+            Availability::Offline => "offline",
+            Availability::Unavailable => "unavailable",
+        }
+    }
+
+    /// The status of a stored name.
+    pub fn parse(name: &str) -> Option<Availability> {
+        match name {
+            "available" => Some(Availability::Available),
+            "busy" => Some(Availability::Busy),
+            "offline" => Some(Availability::Offline),
+            "unavailable" => Some(Availability::Unavailable),
+            _ => None,
+        }
+    }
+}
+
+/// What a worker's price is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PriceType {
+    PerHour,
+    #[default]
+    PerDay,
+    PerJob,
+}
+
+impl PriceType {
+    /// Every price type as stored.
+    pub const NAMES: [&'static str; 3] = ["per_hour", "per_day", "per_job"];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriceType::PerHour => "per_hour",
+            PriceType::PerDay => "per_day",
+            PriceType::PerJob => "per_job",
+        }
+    }
+
+    /// The price type of a stored name.
+    pub fn parse(name: &str) -> Option<PriceType> {
+        match name {
+            "per_hour" => Some(PriceType::PerHour),
+            "per_day" => Some(PriceType::PerDay),
+            "per_job" => Some(PriceType::PerJob),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_as_stored() {
+        for name in Availability::NAMES {
+            assert_eq!(
+                Availability::parse(name).map(Availability::as_str),
+                Some(name)
+            );
+        }
+        for name in PriceType::NAMES {
+            assert_eq!(PriceType::parse(name).map(PriceType::as_str), Some(name));
+        }
+        assert_eq!(Availability::parse("asleep"), None);
+        assert_eq!(PriceType::parse("per_week"), None);
+    }
+
+    #[test]
+    fn a_new_profile_is_offline_and_priced_per_day() {
+        assert_eq!(Availability::default(), Availability::Offline);
+        assert_eq!(PriceType::default(), PriceType::PerDay);
+    }
+}
