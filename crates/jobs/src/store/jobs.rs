@@ -3,7 +3,7 @@
 
 use super::outbox;
 use super::refs::{self, Profile};
-use super::{path_id, Count};
+use super::{nullable_numeric, numeric, path_id};
 use crate::domain::job::{self, JobStatus, Standing};
 use crate::error::{JobsError, Result};
 use crate::schema::jobs as j;
@@ -139,8 +139,29 @@ pub struct Filter {
     pub by_price: bool,
 }
 
+/// How many jobs the filter selects. A price bound is compared as the decimal it was written as (its
+/// shortest spelling): for a `numeric(10,2)` budget that selects the jobs the page's `float8` comparison
+/// does.
+async fn count(conn: &mut AsyncPgConnection, f: &Filter) -> QueryResult<i64> {
+    let price = |bound: f64| numeric(&bound.to_string());
+    let mut q = j::table.into_boxed();
+    if let Some(status) = &f.status {
+        q = q.filter(j::status.eq(status));
+    }
+    if let Some(min) = f.min_price {
+        q = q.filter(j::budget.ge(price(min)?));
+    }
+    if let Some(max) = f.max_price {
+        q = q.filter(j::budget.le(price(max)?));
+    }
+    if let Some(service) = f.service_id {
+        q = q.filter(j::service_id.eq(service));
+    }
+    q.count().get_result(conn).await
+}
+
 /// One page of jobs and how many match.
-// Raw SQL: optional filters bound once for the count and the page, over the joined SELECT.
+// Raw SQL: the joined `SELECT` above, with its optional filters bound as parameters.
 async fn page(
     conn: &mut AsyncPgConnection,
     f: &Filter,
@@ -156,29 +177,22 @@ async fn page(
     } else {
         "j.created_at DESC, j.id"
     };
-    let bind = |sql: String| {
-        diesel::sql_query(sql)
-            .into_boxed()
-            .bind::<Nullable<Text>, _>(f.status.clone())
-            .bind::<Nullable<diesel::sql_types::Double>, _>(f.min_price)
-            .bind::<Nullable<diesel::sql_types::Double>, _>(f.max_price)
-            .bind::<Nullable<SqlUuid>, _>(f.service_id)
-    };
-    let count: Count = bind(format!("SELECT count(*) AS n FROM jobs j WHERE {filter}"))
-        .get_result(conn)
-        .await?;
-    let rows = bind(format!(
+    let n = count(conn, f).await?;
+    let rows = diesel::sql_query(format!(
         "{SELECT} WHERE {filter} ORDER BY {order} LIMIT $5 OFFSET $6"
     ))
+    .bind::<Nullable<Text>, _>(f.status.clone())
+    .bind::<Nullable<diesel::sql_types::Double>, _>(f.min_price)
+    .bind::<Nullable<diesel::sql_types::Double>, _>(f.max_price)
+    .bind::<Nullable<SqlUuid>, _>(f.service_id)
     .bind::<BigInt, _>(limit)
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    Ok((rows, count.n))
+    Ok((rows, n))
 }
 
 /// A new job.
-// Raw SQL: numerics are written from their text form.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -186,52 +200,46 @@ pub async fn insert(
     contractor: Option<Uuid>,
     e: &Editable,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO jobs (id, poster_id, contractor_id, service_id, title, description, location, latitude,
-             longitude, budget, scheduled_date, completion_date, instruction_audio_url)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9::numeric, $10::numeric, $11, $12, $13)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(poster)
-    .bind::<Nullable<SqlUuid>, _>(contractor)
-    .bind::<SqlUuid, _>(e.service_id)
-    .bind::<Text, _>(&e.title)
-    .bind::<Text, _>(&e.description)
-    .bind::<Text, _>(&e.location)
-    .bind::<Nullable<Text>, _>(&e.latitude)
-    .bind::<Nullable<Text>, _>(&e.longitude)
-    .bind::<Nullable<Text>, _>(&e.budget)
-    .bind::<Nullable<Timestamptz>, _>(e.scheduled_date)
-    .bind::<Nullable<Timestamptz>, _>(e.completion_date)
-    .bind::<Nullable<Text>, _>(&e.instruction_audio_url)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    diesel::insert_into(j::table)
+        .values((
+            j::id.eq(id),
+            j::poster_id.eq(poster),
+            j::contractor_id.eq(contractor),
+            j::service_id.eq(e.service_id),
+            j::title.eq(&e.title),
+            j::description.eq(&e.description),
+            j::location.eq(&e.location),
+            j::latitude.eq(nullable_numeric(e.latitude.as_deref())?),
+            j::longitude.eq(nullable_numeric(e.longitude.as_deref())?),
+            j::budget.eq(nullable_numeric(e.budget.as_deref())?),
+            j::scheduled_date.eq(e.scheduled_date),
+            j::completion_date.eq(e.completion_date),
+            j::instruction_audio_url.eq(&e.instruction_audio_url),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Writes the poster's fields.
-// Raw SQL: numerics are written from their text form.
 async fn update_fields(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE jobs SET service_id = $2, title = $3, description = $4, location = $5,
-             latitude = $6::numeric, longitude = $7::numeric, budget = $8::numeric, scheduled_date = $9,
-             completion_date = $10, instruction_audio_url = $11, updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(e.service_id)
-    .bind::<Text, _>(&e.title)
-    .bind::<Text, _>(&e.description)
-    .bind::<Text, _>(&e.location)
-    .bind::<Nullable<Text>, _>(&e.latitude)
-    .bind::<Nullable<Text>, _>(&e.longitude)
-    .bind::<Nullable<Text>, _>(&e.budget)
-    .bind::<Nullable<Timestamptz>, _>(e.scheduled_date)
-    .bind::<Nullable<Timestamptz>, _>(e.completion_date)
-    .bind::<Nullable<Text>, _>(&e.instruction_audio_url)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    diesel::update(j::table.find(id))
+        .set((
+            j::service_id.eq(e.service_id),
+            j::title.eq(&e.title),
+            j::description.eq(&e.description),
+            j::location.eq(&e.location),
+            j::latitude.eq(nullable_numeric(e.latitude.as_deref())?),
+            j::longitude.eq(nullable_numeric(e.longitude.as_deref())?),
+            j::budget.eq(nullable_numeric(e.budget.as_deref())?),
+            j::scheduled_date.eq(e.scheduled_date),
+            j::completion_date.eq(e.completion_date),
+            j::instruction_audio_url.eq(&e.instruction_audio_url),
+            j::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// A new status; `completed` stamps the completion date (DOMAIN §4.1).

@@ -14,6 +14,7 @@ use crate::domain::booking::BookingStatus;
 use crate::domain::job::JobStatus;
 use crate::domain::payment::PaymentStatus;
 use crate::error::{JobsError, Result};
+use bigdecimal::BigDecimal;
 use diesel::deserialize::{self, FromSql, Queryable};
 use diesel::pg::{Pg, PgValue};
 use diesel::sql_types::Text;
@@ -26,6 +27,18 @@ pub const CONSTRAINTS: &[Constraint] = &[Constraint::error(
     "payments_gateway_reference_key",
     "gateway_reference is already used by another payment",
 )];
+
+/// A decimal in its text form (`Input::decimal`'s, or a `numeric::text` read back) as a `numeric`
+/// value; the column rounds it to its scale on assignment, as it did the text before.
+pub fn numeric(text: &str) -> diesel::QueryResult<BigDecimal> {
+    text.parse()
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+}
+
+/// [`numeric`] of a value that may be absent.
+pub fn nullable_numeric(text: Option<&str>) -> diesel::QueryResult<Option<BigDecimal>> {
+    text.map(numeric).transpose()
+}
 
 /// The id in a path: one that is not a UUID names nothing (404 "Not found.").
 pub fn path_id(raw: &str) -> Result<Uuid> {

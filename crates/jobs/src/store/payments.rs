@@ -2,6 +2,7 @@
 //! webhook's report is decided on the locked payment and its outcome announced in the same transaction.
 
 use super::bookings;
+use super::numeric;
 use super::outbox;
 use crate::domain::payment::{self, PaymentStatus};
 use crate::error::{JobsError, Result};
@@ -41,14 +42,14 @@ pub struct Payment {
     pub created_at: DateTime<Utc>,
 }
 
-// Raw SQL: joins the booking and renders the amount as text at its scale.
+// Raw SQL: joins the booking and renders the amount as text at its scale (`numeric::text`), and is
+// locked with `FOR UPDATE OF p` below, which the builder cannot say.
 const SELECT: &str = "\
 SELECT p.id, p.booking_id, b.user_id, b.worker_id, p.amount::text AS amount, p.currency, p.gateway, p.status,
        p.gateway_reference, p.created_at
 FROM payments p JOIN bookings b ON b.id = p.booking_id";
 
 /// A new payment of `booking`.
-// Raw SQL: the amount is written from its text form.
 async fn insert(
     conn: &mut AsyncPgConnection,
     booking: Uuid,
@@ -56,15 +57,16 @@ async fn insert(
     gateway: &str,
 ) -> QueryResult<Payment> {
     let id = Uuid::new_v4();
-    diesel::sql_query(
-        "INSERT INTO payments (id, booking_id, amount, gateway) VALUES ($1, $2, $3::numeric, $4)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(booking)
-    .bind::<Text, _>(amount)
-    .bind::<Text, _>(gateway)
-    .execute(conn)
-    .await?;
+    diesel::insert_into(p::table)
+        .values((
+            p::id.eq(id),
+            p::booking_id.eq(booking),
+            p::amount.eq(numeric(amount)?),
+            p::gateway.eq(gateway),
+        ))
+        .execute(conn)
+        .await?;
+    // Raw SQL: the joined `SELECT` above (shared with `lock`'s `FOR UPDATE OF p`).
     diesel::sql_query(format!("{SELECT} WHERE p.id = $1"))
         .bind::<SqlUuid, _>(id)
         .get_result(conn)

@@ -155,22 +155,21 @@ pub async fn active_service(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResu
     .await
 }
 
+diesel::define_sql_function! {
+    /// The database's `person_name()`: full name, else phone.
+    fn person_name(first: Text, last: Text, phone: Text) -> Nullable<Text>;
+}
+
 /// How a user is shown (full name, else phone; empty while identity's user is unknown here).
 pub async fn display_name(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<String> {
-    #[derive(QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = Text)]
-        name: String,
-    }
-    // Raw SQL: the database's `person_name()`.
-    diesel::sql_query(
-        "SELECT coalesce((SELECT person_name(first_name, last_name, phone) FROM user_refs WHERE id = $1), '')
-             AS name",
-    )
-    .bind::<SqlUuid, _>(user)
-    .get_result::<Name>(conn)
-    .await
-    .map(|n| n.name)
+    use crate::schema::user_refs as u;
+    let name: Option<Option<String>> = u::table
+        .find(user)
+        .select(person_name(u::first_name, u::last_name, u::phone))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(name.flatten().unwrap_or_default())
 }
 
 /// The active service `service` names: by id, else by slug, alias, name or English title (the one

@@ -2,12 +2,15 @@
 //! statement at a time (the operations in `store::bookings` own the transactions).
 
 use crate::domain::booking::BookingStatus;
-use crate::schema::bookings as b;
-use crate::store::Count;
+use crate::schema::{bookings as b, worker_refs as w};
+use crate::store::nullable_numeric;
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::sql_types::{BigInt, Bool, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
+use diesel::{
+    BoolExpressionMethods, ExpressionMethods, NullableExpressionMethods, OptionalExtension,
+    QueryDsl, QueryResult, QueryableByName,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
@@ -140,7 +143,7 @@ pub struct Payment<'a> {
 }
 
 /// A new booking of an active service; `false` (nothing written) when the service is not one.
-// Raw SQL: INSERT … SELECT checks the service in the same statement; numerics are written from text.
+// Raw SQL: INSERT … SELECT checks the service in the same statement (numerics written from text).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -197,6 +200,19 @@ pub(super) async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
     }
 }
 
+/// How many bookings `user` can see (owned, or assigned to one of their worker profiles; all when
+/// `None`).
+async fn visible_count(conn: &mut AsyncPgConnection, user: Option<Uuid>) -> QueryResult<i64> {
+    let mut q = b::table.into_boxed();
+    if let Some(user) = user {
+        let profiles = w::table
+            .filter(w::user_id.eq(user))
+            .select(w::id.nullable());
+        q = q.filter(b::user_id.eq(user).or(b::worker_id.eq_any(profiles)));
+    }
+    q.count().get_result(conn).await
+}
+
 /// Bookings `user` can see (owned, or assigned to their worker profile; everything when `None`, an
 /// admin), newest first, and how many.
 // Raw SQL: the joined `SELECT` above, and a sub-select of the caller's worker profiles.
@@ -208,12 +224,7 @@ pub(super) async fn visible_page(
 ) -> QueryResult<(Vec<Booking>, i64)> {
     let filter = "($1::uuid IS NULL OR b.user_id = $1
                    OR b.worker_id IN (SELECT id FROM worker_refs WHERE user_id = $1))";
-    let count: Count = diesel::sql_query(format!(
-        "SELECT count(*) AS n FROM bookings b WHERE {filter}"
-    ))
-    .bind::<Nullable<SqlUuid>, _>(user)
-    .get_result(conn)
-    .await?;
+    let n = visible_count(conn, user).await?;
     let rows = diesel::sql_query(format!(
         "{SELECT} WHERE {filter} ORDER BY b.created_at DESC, b.id LIMIT $2 OFFSET $3"
     ))
@@ -222,32 +233,29 @@ pub(super) async fn visible_page(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    Ok((rows, count.n))
+    Ok((rows, n))
 }
 
 /// Writes the customer's fields.
-// Raw SQL: numerics are written from their text form.
 pub(super) async fn update_fields(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     e: &Editable,
 ) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE bookings SET service_id = $2, address = $3, lat = $4::numeric, lng = $5::numeric,
-             preferred_time = $6, notes = $7, estimated_price = $8::numeric, updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(e.service_id)
-    .bind::<Text, _>(&e.address)
-    .bind::<Nullable<Text>, _>(&e.lat)
-    .bind::<Nullable<Text>, _>(&e.lng)
-    .bind::<Nullable<Timestamptz>, _>(e.preferred_time)
-    .bind::<Nullable<Text>, _>(&e.notes)
-    .bind::<Nullable<Text>, _>(&e.estimated_price)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    diesel::update(b::table.find(id))
+        .set((
+            b::service_id.eq(e.service_id),
+            b::address.eq(&e.address),
+            b::lat.eq(nullable_numeric(e.lat.as_deref())?),
+            b::lng.eq(nullable_numeric(e.lng.as_deref())?),
+            b::preferred_time.eq(e.preferred_time),
+            b::notes.eq(&e.notes),
+            b::estimated_price.eq(nullable_numeric(e.estimated_price.as_deref())?),
+            b::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// A new status, and the ETA when one is given (`Some(None)` clears it).
