@@ -5,12 +5,8 @@
 use crate::domain::sites::Problem as SiteProblem;
 use crate::domain::skills::NEW_SKILLS_PER_DAY;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use hm_platform::error::{FieldErrors, ServiceFailure};
-use hm_platform::service::ServiceError;
 use hm_platform::ApiError;
-use paperclip::v2::models::DefaultOperationRaw;
-use paperclip::v2::schema::Apiv2Errors;
 use uuid::Uuid;
 
 /// Everything a workforce request can fail with.
@@ -99,15 +95,7 @@ pub enum WorkforceError {
 /// A workforce result.
 pub type Result<T> = std::result::Result<T, WorkforceError>;
 
-impl From<ServiceError> for WorkforceError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Api(e) => WorkforceError::Api(e),
-            ServiceError::Query(e) => WorkforceError::Query(e),
-            ServiceError::DbPool(e) => WorkforceError::DbPool(e),
-        }
-    }
-}
+hm_platform::service_failure!(WorkforceError);
 
 /// A site's problems as field errors (shape V).
 fn site_errors(problems: &[SiteProblem]) -> FieldErrors {
@@ -196,23 +184,6 @@ impl ServiceFailure for WorkforceError {
             WorkforceError::InvalidRadius => error(S::BAD_REQUEST, "Invalid radius_km"),
             WorkforceError::InvalidServiceId => error(S::BAD_REQUEST, "Invalid service_id"),
         }
-    }
-}
-
-impl ResponseError for WorkforceError {
-    fn status_code(&self) -> StatusCode {
-        self.answer().status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.respond()
-    }
-}
-
-impl Apiv2Errors for WorkforceError {
-    fn update_error_definitions(op: &mut DefaultOperationRaw) {
-        // The statuses the platform's service error documents: the document stays as it was.
-        ServiceError::update_error_definitions(op);
     }
 }
 

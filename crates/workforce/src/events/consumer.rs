@@ -6,7 +6,7 @@ use super::published;
 use crate::store::{refs, skills, workers};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
-    types, BookingCompleted, JobChanged, ServiceChanged, SkillResolved, UserRegistered, UserUpdated,
+    types, BookingCompleted, JobChanged, SkillResolved,
 };
 use hm_contracts::Event;
 use hm_platform::events::enqueue;
@@ -25,11 +25,10 @@ impl Handler for Incoming {
         event: &'a Event,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
+            if projections::apply(conn, event).await? {
+                return Ok(());
+            }
             match event.event_type.as_str() {
-                types::SERVICE_CREATED | types::SERVICE_UPDATED => {
-                    let service: ServiceChanged = event.payload()?;
-                    projections::upsert_service(conn, &service).await?;
-                }
                 types::SKILL_RESOLVED => {
                     // The service comes with the answer, so the link never waits for
                     // `catalog.service.created`; the profile's new state is announced as any edit.
@@ -54,14 +53,6 @@ impl Handler for Incoming {
                             .await?;
                         }
                     }
-                }
-                types::USER_REGISTERED => {
-                    let user: UserRegistered = event.payload()?;
-                    projections::upsert_user(conn, &projections::registered(user)).await?;
-                }
-                types::USER_UPDATED => {
-                    let user: UserUpdated = event.payload()?;
-                    projections::upsert_user(conn, &user).await?;
                 }
                 types::JOB_POSTED | types::JOB_STATUS_CHANGED => {
                     let job: JobChanged = event.payload()?;
