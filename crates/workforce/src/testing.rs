@@ -1,43 +1,29 @@
-//! Starts workforce in-process on a free port against the real Postgres, Redis and RabbitMQ, isolated per
-//! test, for workforce's tests and other crates'.
-#![allow(clippy::expect_used)]
+//! Workforce as tests start it: the platform's `TestApp` (in-process on a free port, against the real
+//! Postgres, Redis and RabbitMQ, isolated per test).
 
 use crate::config::WorkforceConfig;
-use hm_platform::auth::AuthConfig;
-use hm_platform::events::BusConfig;
-use hm_platform::testing::{self, TestDb};
+use hm_platform::server::{Application, StartError};
+use hm_platform::service::CommonConfig;
+use hm_platform::testing::TestService;
 
-/// A running workforce and what it runs against.
-pub struct Spawned {
-    pub base: String,
-    pub db: TestDb,
-    pub bus: BusConfig,
-    pub handle: actix_web::dev::ServerHandle,
-}
+/// Workforce as tests start it (`hm_platform::testing::TestApp::init::<Workforce>()`).
+pub struct Workforce;
 
-/// Starts workforce with the default settings.
-pub async fn spawn(auth: AuthConfig) -> Spawned {
-    spawn_with(auth, |_| {}).await
-}
+impl TestService for Workforce {
+    type Config = WorkforceConfig;
+    const NAME: &'static str = "workforce";
+    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
 
-/// [`spawn`] with settings changed by `configure` (e.g. a feature switched off).
-pub async fn spawn_with(auth: AuthConfig, configure: impl FnOnce(&mut WorkforceConfig)) -> Spawned {
-    let db = TestDb::new("workforce", crate::MIGRATIONS).await;
-    let bus = testing::bus_config("workforce");
-    let mut config = WorkforceConfig {
-        common: testing::common_config("workforce", &db.url, &bus, auth),
-        http_workers: 1,
-        biometric_stub: true,
-    };
-    configure(&mut config);
-    let app = crate::build(config).await.expect("workforce starts");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    Spawned {
-        base,
-        db,
-        bus,
-        handle,
+    /// One HTTP worker, the biometric stub on.
+    fn config(common: CommonConfig) -> WorkforceConfig {
+        WorkforceConfig {
+            common,
+            http_workers: 1,
+            biometric_stub: true,
+        }
+    }
+
+    async fn start(config: WorkforceConfig) -> Result<Application, StartError> {
+        crate::build(config).await
     }
 }

@@ -21,13 +21,9 @@ async fn contractors_own_their_profiles() {
         let api = &api;
         async move { api.send(method, &path, token.as_deref(), None, body).await }
     };
-    let vikram = Uuid::new_v4();
-    let token = keys.mint(vikram, Role::Contractor);
-    api.sql(&format!(
-        "INSERT INTO user_refs (id, phone, role, first_name, last_name)
-         VALUES ('{vikram}', '+919900001111', 'contractor', 'Vikram', 'Singh')"
-    ))
-    .await;
+    let (vikram, token) = api
+        .with_user("+919900001111", Role::Contractor, "Vikram", "Singh")
+        .await;
 
     assert_eq!(
         call(Method::GET, "/api/v1/contractors/", None, None)
@@ -266,6 +262,8 @@ async fn the_contractor_dashboard_counts_kiosks_check_ins_and_pending_jobs() {
 
     // CT3: kiosks KIOSK001 and KIOSK002 active, KIOSK003 not; today two workers checked in at the
     // active ones (one of them twice), a third only yesterday and a fourth at the inactive kiosk.
+    // SQL: the store never writes these — kiosks with fixed ids and no token, an inactive one, a
+    // check-in yesterday, check-ins at an inactive kiosk and of workers with no user.
     api.sql(&format!(
         "INSERT INTO kiosks (id, contractor_id, device_uuid, location_name, is_active, token_hash) VALUES
            ('00000000-0000-0000-0000-000000000001', '{id}', 'KIOSK001', 'A', true, ''),
@@ -323,7 +321,8 @@ async fn the_contractor_dashboard_counts_kiosks_check_ins_and_pending_jobs() {
         "admins see any"
     );
 
-    // Cached for 60 s: a new check-in does not show until then.
+    // Cached for 60 s: a new check-in does not show until then. SQL: at a kiosk with no token, which
+    // the store's check-in refuses.
     api.sql(
         "INSERT INTO attendance_logs (id, worker_id, kiosk_id) VALUES
            (gen_random_uuid(), '00000000-0000-0000-0000-0000000000a5', '00000000-0000-0000-0000-000000000001')",

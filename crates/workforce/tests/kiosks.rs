@@ -33,8 +33,7 @@ async fn kiosks_authenticate_with_their_token_and_keep_one_open_check_in() {
         }
     };
     let contractor = keys.mint(Uuid::new_v4(), Role::Contractor);
-    let worker_user = Uuid::new_v4();
-    api.sql(&format!("INSERT INTO user_refs (id, phone, role) VALUES ('{worker_user}', '+919900001111', 'worker')")).await;
+    let (worker_user, _) = api.with_user("+919900001111", Role::Worker, "", "").await;
 
     let (status, _) = call(
         Method::POST,
@@ -247,12 +246,10 @@ async fn daily_kiosk_marks_follow_the_attendance_checklist() {
     let api = common::Api::start().await;
     let (kiosk_id, token) = kiosk(&api, "KIOSK_001").await;
     let reader = api.keys.mint(Uuid::new_v4(), Role::Worker);
-    let users: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
-    for (i, user) in users.iter().enumerate() {
-        api.sql(&format!(
-            "INSERT INTO user_refs (id, phone, role) VALUES ('{user}', '+91990000111{i}', 'worker')"
-        ))
-        .await;
+    let mut users: Vec<Uuid> = Vec::new();
+    for i in 0..3 {
+        let phone = format!("+91990000111{i}");
+        users.push(api.with_user(&phone, Role::Worker, "", "").await.0);
     }
     let mark = |worker: Uuid, device: &str| {
         let (api, token) = (&api, token.clone());
@@ -290,6 +287,7 @@ async fn daily_kiosk_marks_follow_the_attendance_checklist() {
     assert_eq!((status, body), (404, json!({"detail": "Worker not found"})));
     // AT6 / AT7: today's marks of two workers, yesterday's of a third.
     mark(users[1], "KIOSK_001").await;
+    // SQL: a mark dated yesterday, which the store (it marks today) never writes.
     api.sql(&format!(
         "INSERT INTO attendance (id, worker_id, kiosk_id, device_id, date) VALUES
            (gen_random_uuid(), '{}', '{kiosk_id}', 'KIOSK_001', (now() AT TIME ZONE 'UTC')::date - 1)",

@@ -45,15 +45,12 @@ async fn the_openapi_document_documents_every_operation() {
 async fn the_back_office_listings_and_stats_read_into_their_rows() {
     let api = common::Api::start().await;
     let admin = api.keys.mint(Uuid::new_v4(), Role::Admin);
-    let (worker_user, contractor_user) = (Uuid::new_v4(), Uuid::new_v4());
-    api.sql(&format!(
-        "INSERT INTO user_refs (id, phone, role, first_name) VALUES
-         ('{worker_user}', '+919900002222', 'worker', 'Raju'),
-         ('{contractor_user}', '+919900003333', 'contractor', 'Vikram')"
-    ))
-    .await;
-    let worker = api.keys.mint(worker_user, Role::Worker);
-    let contractor = api.keys.mint(contractor_user, Role::Contractor);
+    let (_, worker) = api
+        .with_user("+919900002222", Role::Worker, "Raju", "")
+        .await;
+    let (_, contractor) = api
+        .with_user("+919900003333", Role::Contractor, "Vikram", "")
+        .await;
     let post = |path: &'static str, bearer: String, body: Value| {
         let api = &api;
         async move {

@@ -6,7 +6,6 @@ mod common;
 
 use hm_contracts::events::{types, BookingCompleted, JobChanged, ServiceChanged, UserRegistered};
 use hm_contracts::{Event, Role};
-use hm_platform::auth::AuthConfig;
 use hm_platform::testing::{eventually, TestDb};
 use std::time::Duration;
 use uuid::Uuid;
@@ -21,12 +20,7 @@ async fn query(db: &TestDb, sql: &str) -> Vec<tokio_postgres::Row> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn services_and_users_are_projected_once_per_event() {
-    let spawned = hm_workforce::testing::spawn(AuthConfig {
-        issuer: "i".into(),
-        audience: "a".into(),
-        jwks_url: None,
-    })
-    .await;
+    let spawned = common::Api::start().await;
     let (db, handle) = (&spawned.db, spawned.handle.clone());
     // What catalog and identity publish.
     let catalog = hm_platform::testing::publisher(&spawned.bus);
@@ -117,16 +111,24 @@ async fn services_and_users_are_projected_once_per_event() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completed_bookings_count_once_and_ratings_average() {
-    let spawned = hm_workforce::testing::spawn(AuthConfig {
-        issuer: "i".into(),
-        audience: "a".into(),
-        jwks_url: None,
-    })
-    .await;
+    let spawned = common::Api::start().await;
     let (db, handle) = (&spawned.db, spawned.handle.clone());
     let jobs = hm_platform::testing::publisher(&spawned.bus);
     let worker = Uuid::new_v4();
-    query(db, &format!("INSERT INTO worker_profiles (id, user_id, rating) VALUES ('{worker}', '{}', 4.50) RETURNING id", Uuid::new_v4())).await;
+    {
+        use diesel_async::AsyncConnection;
+        use hm_workforce::store::workers;
+        let mut conn = diesel_async::AsyncPgConnection::establish(&db.url)
+            .await
+            .unwrap();
+        let fields = workers::Editable::defaults();
+        workers::insert(&mut conn, worker, Uuid::new_v4(), &fields)
+            .await
+            .unwrap();
+        workers::set_rating(&mut conn, worker, "4.50")
+            .await
+            .unwrap();
+    }
     let completed = |rating: Option<f64>, worker_id: Option<Uuid>| {
         Event::new(
             "jobs",

@@ -2,10 +2,13 @@
 //! and availability filters, and the search rows following profile and skill changes (triggers).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use diesel_async::AsyncConnection;
 use hm_platform::testing::TestDb;
 use hm_workforce::domain::geo::Point;
 use hm_workforce::store::search::{self, Availability, Hit, Query, Sort};
+use hm_workforce::store::{skills, workers};
 use uuid::Uuid;
 
 async fn sql(db: &TestDb, statement: &str) {
@@ -51,9 +54,11 @@ fn east(km: f64) -> (f64, f64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_radius() {
     let db = TestDb::new("workforce", hm_workforce::MIGRATIONS).await;
-    let plumbing = Uuid::new_v4();
-    let painting = Uuid::new_v4();
-    sql(&db, &format!("INSERT INTO service_refs (id, slug, name) VALUES ('{plumbing}', 'plumbing', 'Plumbing'), ('{painting}', 'painter', 'Painter')")).await;
+    let mut conn = diesel_async::AsyncPgConnection::establish(&db.url)
+        .await
+        .unwrap();
+    let plumbing = common::service(&mut conn, "plumbing", "Plumbing", "", true).await;
+    let painting = common::service(&mut conn, "painter", "Painter", "", true).await;
     // (name, km east, available, skill)
     let workers = [
         ("near", 1.0, true, plumbing),
@@ -65,19 +70,23 @@ async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_ra
     ];
     let mut ids = std::collections::HashMap::new();
     for (name, km, available, skill) in workers {
-        let id = Uuid::new_v4();
+        let (id, user) = (Uuid::new_v4(), Uuid::new_v4());
         let (lat, lng) = east(km);
-        sql(&db, &format!(
-            "INSERT INTO worker_profiles (id, user_id, is_available, availability_status, latitude, longitude)
-             VALUES ('{id}', '{}', {available}, '{}', {lat:.6}, {lng:.6});
-             INSERT INTO worker_services (worker_id, service_id) VALUES ('{id}', '{skill}');",
-            Uuid::new_v4(), if available { "available" } else { "offline" }
-        )).await;
+        let fields = workers::Editable {
+            latitude: Some(format!("{lat:.6}")),
+            longitude: Some(format!("{lng:.6}")),
+            ..workers::Editable::defaults()
+        };
+        workers::insert(&mut conn, id, user, &fields).await.unwrap();
+        if available {
+            // Online: available, as the worker's toggle makes it.
+            workers::toggle_availability(&mut conn, id, user, true, None)
+                .await
+                .unwrap();
+        }
+        skills::link(&mut conn, id, skill, 0).await.unwrap();
         ids.insert(name, id);
     }
-    let mut conn = diesel_async::AsyncPgConnection::establish(&db.url)
-        .await
-        .unwrap();
     let at = Point::new(ORIGIN.0, ORIGIN.1).unwrap();
     let hits = nearby(&mut conn, at, 10.0, Some(plumbing), 20, 0).await;
     let found: Vec<Uuid> = hits.iter().map(|h| h.worker_id).collect();

@@ -26,14 +26,10 @@ impl std::ops::Deref for T {
 impl T {
     async fn start() -> T {
         let api = common::Api::start().await;
-        api.sql(
-            "INSERT INTO service_refs (id, slug, name, title_en) VALUES
-            (gen_random_uuid(), 'plumbing', 'Plumbing', 'Plumbing'),
-            (gen_random_uuid(), 'electrician', 'Electrician', 'Electrician'),
-            (gen_random_uuid(), 'retired', 'Retired', 'Retired');
-            UPDATE service_refs SET is_active = false WHERE slug = 'retired'",
-        )
-        .await;
+        api.service("plumbing", "Plumbing", "Plumbing", true).await;
+        api.service("electrician", "Electrician", "Electrician", true)
+            .await;
+        api.service("retired", "Retired", "Retired", false).await;
         T { api }
     }
 
@@ -55,9 +51,9 @@ impl T {
 async fn a_worker_creates_reads_and_edits_their_own_profile_only() {
     let t = T::start().await;
     let mut events = EventTap::bind(&t.app.bus, "workforce.worker.*").await;
-    let raju = Uuid::new_v4();
-    let raju_token = t.keys.mint(raju, Role::Worker);
-    t.sql(&format!("INSERT INTO user_refs (id, phone, role, first_name, last_name) VALUES ('{raju}', '+919876543210', 'worker', 'Raju', 'Kumar')")).await;
+    let (raju, raju_token) = t
+        .with_user("+919876543210", Role::Worker, "Raju", "Kumar")
+        .await;
 
     let (status, body) = t
         .call(Method::GET, "/api/v1/workers/me/", Some(&raju_token), None)

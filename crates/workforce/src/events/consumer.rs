@@ -5,9 +5,7 @@
 use super::published;
 use crate::store::{refs, skills, workers};
 use diesel_async::AsyncPgConnection;
-use hm_contracts::events::{
-    types, BookingCompleted, JobChanged, SkillResolved,
-};
+use hm_contracts::events::{types, BookingCompleted, JobChanged, SkillResolved};
 use hm_contracts::Event;
 use hm_platform::events::enqueue;
 use hm_platform::events::{Handler, HandlerFuture};

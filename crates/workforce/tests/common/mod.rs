@@ -1,17 +1,23 @@
-//! Workforce on a free port (real Postgres, Redis, RabbitMQ) with tokens from a test key, and one way to
-//! call it.
+//! Workforce as its tests start it: the platform's `TestApp` (its own database, Redis prefix, queues
+//! and signing key), plus the kiosk-token requests and non-JSON answers workforce's tests need.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use hm_platform::testing::{JwksServer, TestKeys};
-use hm_workforce::testing::Spawned;
+use hm_platform::testing::TestApp;
+use hm_workforce::config::WorkforceConfig;
+use hm_workforce::testing::Workforce;
 use reqwest::Method;
 use serde_json::Value;
 
 pub struct Api {
-    pub app: Spawned,
-    pub keys: TestKeys,
-    http: reqwest::Client,
-    _jwks: JwksServer,
+    pub app: TestApp,
+}
+
+impl std::ops::Deref for Api {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 impl Api {
@@ -19,18 +25,12 @@ impl Api {
         Api::start_with(|_| {}).await
     }
 
-    pub async fn start_with(
-        configure: impl FnOnce(&mut hm_workforce::config::WorkforceConfig),
-    ) -> Api {
-        let keys = TestKeys::default();
-        let (jwks, auth) = keys.serve().await;
-        let app = hm_workforce::testing::spawn_with(auth, configure).await;
-        Api {
-            app,
-            keys,
-            http: reqwest::Client::new(),
-            _jwks: jwks,
-        }
+    pub async fn start_with(configure: impl FnOnce(&mut WorkforceConfig) + 'static) -> Api {
+        let app = TestApp::init::<Workforce>()
+            .with_config(configure)
+            .start()
+            .await;
+        Api { app }
     }
 
     /// One request: an optional bearer token, an optional kiosk token, an optional JSON body.
@@ -42,14 +42,16 @@ impl Api {
         kiosk_token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
+        let Some(kiosk_token) = kiosk_token else {
+            return self.app.call(method, path, bearer, body).await;
+        };
         let mut request = self
+            .app
             .http
-            .request(method, format!("{}{}", self.app.base, path));
+            .request(method, format!("{}{path}", self.app.base))
+            .header("x-kiosk-token", kiosk_token);
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
-        }
-        if let Some(token) = kiosk_token {
-            request = request.header("x-kiosk-token", token);
         }
         if let Some(body) = body {
             request = request.json(&body);
@@ -62,8 +64,9 @@ impl Api {
     /// A GET whose answer is not JSON: status, `Content-Type`, `Content-Disposition`, body.
     pub async fn get_text(&self, path: &str, bearer: &str) -> (u16, String, String, String) {
         let res = self
+            .app
             .http
-            .get(format!("{}{}", self.app.base, path))
+            .get(format!("{}{path}", self.app.base))
             .bearer_auth(bearer)
             .send()
             .await
@@ -83,6 +86,7 @@ impl Api {
         (status, kind, disposition, res.text().await.unwrap())
     }
 
+    /// Setup no store function expresses (history, a state the service never writes).
     pub async fn sql(&self, statement: &str) {
         self.app.db.sql(statement).await
     }
@@ -90,4 +94,54 @@ impl Api {
     pub async fn count(&self, query: &str) -> i64 {
         self.app.db.count(query).await
     }
+
+    /// A connection for fixtures written by workforce's own store functions.
+    pub async fn conn(&self) -> diesel_async::AsyncPgConnection {
+        use diesel_async::AsyncConnection;
+        diesel_async::AsyncPgConnection::establish(&self.app.db.url)
+            .await
+            .expect("the test database")
+    }
+}
+
+impl Api {
+    /// A service as catalog announced it (see [`service`]); its id.
+    pub async fn service(
+        &self,
+        slug: &str,
+        name: &str,
+        title_en: &str,
+        is_active: bool,
+    ) -> uuid::Uuid {
+        service(&mut self.conn().await, slug, name, title_en, is_active).await
+    }
+}
+
+/// A service as catalog announced it, recorded in the projection by the platform's own projection
+/// code; its id.
+pub async fn service(
+    conn: &mut diesel_async::AsyncPgConnection,
+    slug: &str,
+    name: &str,
+    title_en: &str,
+    is_active: bool,
+) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    hm_platform::projections::upsert_service(
+        conn,
+        &hm_contracts::events::ServiceChanged {
+            service_id: id,
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            title_en: title_en.to_owned(),
+            title_hi: String::new(),
+            category: String::new(),
+            is_active,
+            display_order: 0,
+            aliases: Vec::new(),
+        },
+    )
+    .await
+    .expect("the service is recorded");
+    id
 }
