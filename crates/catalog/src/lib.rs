@@ -47,8 +47,8 @@ pub use hm_platform::server::StartError;
 /// HTTP server.
 pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
     let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
-    let client = redis::Client::open(config.common.redis_url.as_str())
-        .map_err(|e| StartError::Setup(format!("REDIS_URL: {e}")))?;
+    let client =
+        redis::Client::open(config.common.redis_url.as_str()).map_err(StartError::service)?;
     let cache = cache::DocCache::new(
         base.redis.clone(),
         client,

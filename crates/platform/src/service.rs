@@ -186,9 +186,6 @@ pub enum StartError {
     /// A service's own start-up step failed (its error type says why).
     #[error(transparent)]
     Service(Box<dyn std::error::Error + Send + Sync>),
-    /// A service's own start-up step failed, said in words (being replaced by `Service`).
-    #[error("{0}")]
-    Setup(String),
 }
 
 impl StartError {
