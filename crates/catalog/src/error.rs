@@ -5,6 +5,7 @@ use crate::domain::{self, media::Kind};
 use crate::storage::StorageError;
 use actix_web::http::StatusCode;
 use hm_platform::error::{FieldErrors, ServiceFailure};
+use hm_platform::service::ServiceError;
 use hm_platform::ApiError;
 use serde_json::json;
 
@@ -12,13 +13,10 @@ use serde_json::json;
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum CatalogError {
-    /// An answer the platform made (input, authentication), passed on as it is.
+    /// What the platform answers: an answer it made (input, authentication), a failed query, a
+    /// database outage.
     #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error("database: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("database unavailable: {0}")]
-    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    Platform(#[from] ServiceError),
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
     /// A cached document could not be encoded.
@@ -108,18 +106,14 @@ impl ServiceFailure for CatalogError {
 
     fn code(&self) -> &'static str {
         match self {
-            CatalogError::Api(e) => e.default_code(),
+            CatalogError::Platform(e) => e.code(),
             other => other.into(),
         }
     }
 
     fn answer(&self) -> ApiError {
         match self {
-            CatalogError::Api(e) => e.clone(),
-            CatalogError::DbPool(_) => {
-                tracing::error!(error = %self, "database unavailable");
-                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
-            }
+            CatalogError::Platform(e) => e.answer(),
             CatalogError::Storage(e) => {
                 tracing::error!(error = %e, "object storage failed");
                 ApiError::body(
@@ -127,7 +121,6 @@ impl ServiceFailure for CatalogError {
                     json!({"error": format!("Failed to upload file: {e}")}),
                 )
             }
-            CatalogError::Query(e) => hm_platform::constraints::answer(e),
             CatalogError::Encoding(e) => ApiError::internal(e),
             CatalogError::NotFound => ApiError::not_found(),
             CatalogError::ServiceNotFound => ApiError::no_match("Service"),
@@ -185,7 +178,7 @@ mod tests {
         hm_platform::testing::assert_variants_reachable(
             "CatalogError",
             CatalogError::VARIANTS,
-            &["Api", "Query", "DbPool", "Storage", "Encoding"],
+            &["Platform", "Storage", "Encoding"],
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         );
     }
@@ -202,7 +195,7 @@ mod tests {
         }
         assert_eq!(CatalogError::FlagNotFound.code(), "flag_not_found");
         assert_eq!(
-            CatalogError::Api(ApiError::forbidden()).code(),
+            CatalogError::from(ApiError::forbidden()).code(),
             "permission_denied"
         );
     }

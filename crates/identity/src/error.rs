@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use hm_platform::auth::TokenError;
 use hm_platform::error::{FieldErrors, ServiceFailure};
 use hm_platform::events::BusError;
+use hm_platform::service::ServiceError;
 use hm_platform::ApiError;
 use serde_json::json;
 
@@ -13,15 +14,10 @@ use serde_json::json;
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum IdentityError {
-    /// An answer the platform made (input, authentication, the admin listings), passed on.
+    /// What the platform answers: an answer it made (input, authentication), a failed query, a
+    /// database outage.
     #[error(transparent)]
-    Api(#[from] ApiError),
-    /// A failed query: a constraint's answer, or a 500.
-    #[error("database: {0}")]
-    Query(#[from] diesel::result::Error),
-    /// No database connection to be had.
-    #[error("database unavailable: {0}")]
-    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    Platform(#[from] ServiceError),
     /// A failed Redis command.
     #[error("redis: {0}")]
     Redis(#[from] deadpool_redis::redis::RedisError),
@@ -109,19 +105,14 @@ impl ServiceFailure for IdentityError {
 
     fn code(&self) -> &'static str {
         match self {
-            IdentityError::Api(e) => e.default_code(),
+            IdentityError::Platform(e) => e.code(),
             other => other.into(),
         }
     }
 
     fn answer(&self) -> ApiError {
         match self {
-            IdentityError::Api(e) => e.clone(),
-            IdentityError::Query(e) => hm_platform::constraints::answer(e),
-            IdentityError::DbPool(_) => {
-                tracing::error!(error = %self, "database unavailable");
-                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
-            }
+            IdentityError::Platform(e) => e.answer(),
             IdentityError::Redis(_) | IdentityError::RedisPool(_) => {
                 tracing::error!(error = %self, "redis unavailable");
                 ApiError::unavailable("Service temporarily unavailable.", "cache_unavailable")
@@ -194,7 +185,7 @@ mod tests {
         hm_platform::testing::assert_variants_reachable(
             "IdentityError",
             IdentityError::VARIANTS,
-            &["Api", "Query", "DbPool", "Redis", "RedisPool", "Broker"],
+            &["Platform", "Redis", "RedisPool", "Broker"],
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         );
     }
@@ -210,7 +201,7 @@ mod tests {
             IdentityError::TooManyRequests(Limited::Ip).code(),
             "too_many_requests"
         );
-        let passed_on = IdentityError::Api(ApiError::forbidden());
+        let passed_on = IdentityError::from(ApiError::forbidden());
         assert_eq!(passed_on.code(), "permission_denied");
     }
 

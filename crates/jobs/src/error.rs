@@ -7,21 +7,18 @@ use crate::domain::booking::BookingStatus;
 use crate::domain::job::JobStatus;
 use crate::domain::payment::PaymentStatus;
 use actix_web::http::StatusCode;
-use diesel_async::pooled_connection::deadpool::PoolError;
 use hm_platform::error::{FieldErrors, ServiceFailure};
+use hm_platform::service::ServiceError;
 use hm_platform::ApiError;
 
 /// Everything a jobs request can fail with.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum JobsError {
-    /// An answer the platform made (input, authentication, paging), passed on.
+    /// What the platform answers: an answer it made (input, authentication), a failed query, a
+    /// database outage.
     #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error("database: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("database unavailable: {0}")]
-    DbPool(#[from] PoolError),
+    Platform(#[from] ServiceError),
     /// An id in the path that is not a UUID names nothing.
     #[error("the id in the path is not a UUID")]
     MalformedId,
@@ -92,7 +89,7 @@ fn refused(status: StatusCode, message: impl Into<String>) -> ApiError {
 impl ServiceFailure for JobsError {
     fn code(&self) -> &'static str {
         match self {
-            JobsError::Api(e) => e.default_code(),
+            JobsError::Platform(e) => e.code(),
             other => other.into(),
         }
     }
@@ -100,12 +97,7 @@ impl ServiceFailure for JobsError {
     fn answer(&self) -> ApiError {
         use StatusCode as S;
         match self {
-            JobsError::Api(e) => e.clone(),
-            JobsError::Query(e) => hm_platform::constraints::answer(e),
-            JobsError::DbPool(_) => {
-                tracing::error!(error = %self, "database unavailable");
-                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
-            }
+            JobsError::Platform(e) => e.answer(),
             JobsError::MalformedId => ApiError::not_found(),
             JobsError::BookingNotFound => ApiError::no_match("Booking"),
             JobsError::JobNotFound => ApiError::no_match("Job"),
@@ -185,7 +177,7 @@ mod tests {
         hm_platform::testing::assert_variants_reachable(
             "JobsError",
             JobsError::VARIANTS,
-            &["Api", "Query", "DbPool"],
+            &["Platform"],
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         );
     }
@@ -198,7 +190,7 @@ mod tests {
         assert!(codes.contains("payments_disabled"));
         assert_eq!(JobsError::InvalidSignature.code(), "invalid_signature");
         assert_eq!(
-            JobsError::Api(ApiError::forbidden()).code(),
+            JobsError::from(ApiError::forbidden()).code(),
             "permission_denied"
         );
     }

@@ -4,19 +4,16 @@
 
 use actix_web::http::StatusCode;
 use hm_platform::error::{FieldErrors, ServiceFailure};
-use hm_platform::service::{database_unavailable, query_failed};
+use hm_platform::service::ServiceError;
 use hm_platform::ApiError;
 
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum NotificationsError {
-    /// An answer the platform made (input, authentication, a listing's query).
+    /// What the platform answers: an answer it made (input, authentication), a failed query, a
+    /// database outage.
     #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error("database: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("database unavailable: {0}")]
-    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    Platform(#[from] ServiceError),
     /// A malformed id, or a row gone between its write and its read: 404 `Not found.`
     #[error("not found")]
     NotFound,
@@ -58,7 +55,7 @@ hm_platform::service_failure!(NotificationsError);
 impl ServiceFailure for NotificationsError {
     fn code(&self) -> &'static str {
         match self {
-            NotificationsError::Api(e) => e.default_code(),
+            NotificationsError::Platform(e) => e.code(),
             other => other.into(),
         }
     }
@@ -66,9 +63,7 @@ impl ServiceFailure for NotificationsError {
     fn answer(&self) -> ApiError {
         use NotificationsError as E;
         match self {
-            E::Api(e) => e.clone(),
-            E::Query(e) => query_failed(e),
-            E::DbPool(e) => database_unavailable(e),
+            E::Platform(e) => e.answer(),
             E::NotFound => ApiError::not_found(),
             E::UnknownOwner => ApiError::error(StatusCode::NOT_FOUND, "User not found"),
             E::UnknownToken => ApiError::error(StatusCode::NOT_FOUND, "Device not found"),
@@ -109,7 +104,7 @@ mod tests {
         hm_platform::testing::assert_variants_reachable(
             "NotificationsError",
             NotificationsError::VARIANTS,
-            &["api", "query", "db_pool"],
+            &["platform"],
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         );
         let codes: std::collections::BTreeSet<&str> =
@@ -122,7 +117,7 @@ mod tests {
             response.headers().get("x-error-code").map(|v| v.as_bytes()),
             Some(&b"unknown_token"[..])
         );
-        let input = NotificationsError::Api(ApiError::forbidden());
+        let input = NotificationsError::from(ApiError::forbidden());
         assert_eq!(input.code(), "permission_denied");
     }
 }

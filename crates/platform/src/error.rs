@@ -240,10 +240,11 @@ pub const DOCUMENTED_ERRORS: &[(u16, &str)] = &[
     (503, "The database is unavailable"),
 ];
 
-/// The trait implementations every service's error enum (a [`ServiceFailure`] with the variants `Api`,
-/// `Query` and `DbPool`) needs, written once: actix's `ResponseError` (the answer with its
-/// `X-Error-Code`), paperclip's `Apiv2Errors` (its `DOCUMENTED` statuses) and `From<ServiceError>` (what
-/// the platform's shared handlers return). `hm_platform::service_failure!(JobsError);`
+/// The trait implementations every service's error enum (a [`ServiceFailure`] whose variant
+/// `Platform(#[from] ServiceError)` holds what the platform answers: an [`ApiError`] passed on, a failed
+/// query, a database outage) needs, written once: actix's `ResponseError` (the answer with its
+/// `X-Error-Code`), paperclip's `Apiv2Errors` (its `DOCUMENTED` statuses) and the conversions `?` uses
+/// from an `ApiError`, a diesel error and a pool error. `hm_platform::service_failure!(JobsError);`
 #[macro_export]
 macro_rules! service_failure {
     ($error:ident) => {
@@ -266,13 +267,21 @@ macro_rules! service_failure {
             }
         }
 
-        impl From<$crate::service::ServiceError> for $error {
-            fn from(e: $crate::service::ServiceError) -> Self {
-                match e {
-                    $crate::service::ServiceError::Api(e) => $error::Api(e),
-                    $crate::service::ServiceError::Query(e) => $error::Query(e),
-                    $crate::service::ServiceError::DbPool(e) => $error::DbPool(e),
-                }
+        impl From<$crate::ApiError> for $error {
+            fn from(e: $crate::ApiError) -> Self {
+                $error::Platform(e.into())
+            }
+        }
+
+        impl From<::diesel::result::Error> for $error {
+            fn from(e: ::diesel::result::Error) -> Self {
+                $error::Platform(e.into())
+            }
+        }
+
+        impl From<::diesel_async::pooled_connection::deadpool::PoolError> for $error {
+            fn from(e: ::diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+                $error::Platform(e.into())
             }
         }
     };

@@ -351,6 +351,27 @@ pub fn database_unavailable(cause: &dyn std::fmt::Display) -> ApiError {
     ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
 }
 
+impl crate::error::ServiceFailure for ServiceError {
+    /// An answer passed on keeps its [`ApiError::default_code`]; a database outage is
+    /// `database_unavailable`; a violated rule `invalid`; any other failed query `error` (a 500).
+    fn code(&self) -> &'static str {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match self {
+            ServiceError::Api(e) => e.default_code(),
+            ServiceError::DbPool(_) => "database_unavailable",
+            ServiceError::Query(Error::DatabaseError(
+                Kind::UniqueViolation | Kind::CheckViolation | Kind::ForeignKeyViolation,
+                _,
+            )) => "invalid",
+            ServiceError::Query(_) => "error",
+        }
+    }
+
+    fn answer(&self) -> ApiError {
+        self.to_api()
+    }
+}
+
 impl ServiceError {
     fn to_api(&self) -> ApiError {
         match self {

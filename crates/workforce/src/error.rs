@@ -6,6 +6,7 @@ use crate::domain::sites::Problem as SiteProblem;
 use crate::domain::skills::NEW_SKILLS_PER_DAY;
 use actix_web::http::StatusCode;
 use hm_platform::error::{FieldErrors, ServiceFailure};
+use hm_platform::service::ServiceError;
 use hm_platform::ApiError;
 use uuid::Uuid;
 
@@ -13,15 +14,10 @@ use uuid::Uuid;
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumVariantNames)]
 #[strum(serialize_all = "snake_case")]
 pub enum WorkforceError {
-    /// An answer the platform made (input layer, authentication, paging), passed on as it is.
+    /// What the platform answers: an answer it made (input, authentication), a failed query, a
+    /// database outage.
     #[error(transparent)]
-    Api(#[from] ApiError),
-    /// A query failed (a constraint's answer, else 500).
-    #[error("database: {0}")]
-    Query(#[from] diesel::result::Error),
-    /// No database connection could be had: 503.
-    #[error("database unavailable: {0}")]
-    DbPool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    Platform(#[from] ServiceError),
     /// A response body could not be encoded: 500.
     #[error("not encoded: {0}")]
     Encode(#[from] serde_json::Error),
@@ -119,7 +115,7 @@ fn error(status: StatusCode, message: &str) -> ApiError {
 impl ServiceFailure for WorkforceError {
     fn code(&self) -> &'static str {
         match self {
-            WorkforceError::Api(e) => e.default_code(),
+            WorkforceError::Platform(e) => e.code(),
             other => other.into(),
         }
     }
@@ -127,12 +123,7 @@ impl ServiceFailure for WorkforceError {
     fn answer(&self) -> ApiError {
         use StatusCode as S;
         match self {
-            WorkforceError::Api(e) => e.clone(),
-            WorkforceError::Query(e) => hm_platform::constraints::answer(e),
-            WorkforceError::DbPool(_) => {
-                tracing::error!(error = %self, "database unavailable");
-                ApiError::unavailable("Service temporarily unavailable.", "database_unavailable")
-            }
+            WorkforceError::Platform(e) => e.answer(),
             WorkforceError::Encode(e) => ApiError::internal(format!("dashboard not encoded: {e}")),
             WorkforceError::NotFound => ApiError::not_found(),
             WorkforceError::NotAContractor => ApiError::forbidden(),
@@ -197,7 +188,7 @@ mod tests {
         hm_platform::testing::assert_variants_reachable(
             "WorkforceError",
             WorkforceError::VARIANTS,
-            &["Api", "Query", "DbPool", "Encode"],
+            &["Platform", "Encode"],
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         );
     }
@@ -215,7 +206,7 @@ mod tests {
     #[test]
     fn a_passed_on_answer_keeps_its_default_code() {
         assert_eq!(
-            WorkforceError::Api(ApiError::forbidden()).code(),
+            WorkforceError::from(ApiError::forbidden()).code(),
             "permission_denied"
         );
         assert_eq!(
