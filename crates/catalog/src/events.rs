@@ -9,7 +9,8 @@ use hm_contracts::events::{types, Event, SkillRequested, SkillResolved};
 use hm_platform::events::{enqueue, Handler, HandlerFuture};
 
 /// What a write appends to the outbox (built where the writes are, in `store::outbox`).
-pub use crate::store::outbox::{config_changed, service_changed, SOURCE};
+pub use crate::store::outbox::{config_changed, SOURCE};
+pub use crate::store::services::service_changed;
 
 /// The event types catalog's queue is bound to.
 pub const CONSUMED: [&str; 2] = [types::SKILL_REQUESTED, types::SERVICE_CREATED];

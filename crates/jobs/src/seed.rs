@@ -9,7 +9,7 @@ use crate::domain::booking::BookingStatus;
 use crate::schema;
 use crate::store::bookings::{self, Editable as BookingFields, Payment};
 use crate::store::jobs::{self, Editable as JobFields};
-use crate::store::outbox::{self, Actor};
+use crate::store::outbox::Actor;
 use crate::store::refs::{self, Profile};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
 use diesel_async::scoped_futures::ScopedFutureExt;
@@ -163,7 +163,7 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
         let job = jobs::by_id(conn, id)
             .await?
             .ok_or(diesel::result::Error::NotFound)?;
-        enqueue(conn, outbox::job(types::JOB_POSTED, &job, None)).await?;
+        enqueue(conn, jobs::event(types::JOB_POSTED, &job, None)).await?;
         created.push(format!("job {title}"));
     }
     let amit = Actor {
@@ -209,7 +209,7 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
             .ok_or(diesel::result::Error::NotFound)?;
         enqueue(
             conn,
-            outbox::booking(types::BOOKING_CREATED, &booking, None, &amit, None),
+            bookings::event(types::BOOKING_CREATED, &booking, None, &amit, None),
         )
         .await?;
         created.push(format!("booking {address}"));

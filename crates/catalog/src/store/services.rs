@@ -2,12 +2,12 @@
 
 use crate::error::{CatalogError, Result};
 use crate::schema::services;
-use crate::store::outbox::service_changed;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::{types, Event, ServiceChanged};
 use hm_platform::events::enqueue;
 use uuid::Uuid;
 
@@ -234,4 +234,33 @@ pub async fn insert_if_absent(
         .get_result(conn)
         .await
         .optional()
+}
+
+/// `catalog.service.created` or `catalog.service.updated`: a service as it is now.
+pub fn service_changed(
+    service: &Service,
+    created: bool,
+    correlation: Option<String>,
+) -> Event<ServiceChanged> {
+    let kind = if created {
+        types::SERVICE_CREATED
+    } else {
+        types::SERVICE_UPDATED
+    };
+    Event::new(
+        super::outbox::SOURCE,
+        kind,
+        correlation,
+        ServiceChanged {
+            service_id: service.id,
+            slug: service.slug.clone(),
+            name: service.name.clone(),
+            title_en: service.title_en.clone(),
+            title_hi: service.title_hi.clone(),
+            category: service.category.clone(),
+            is_active: service.is_active,
+            display_order: service.display_order,
+            aliases: service.aliases.clone(),
+        },
+    )
 }

@@ -1,7 +1,6 @@
 //! Job applications (DOMAIN §4.2): one per worker and job; applying and deciding are serialised per job
 //! (its row lock) and announced in their transaction.
 
-use super::outbox;
 use super::refs::{self, Profile};
 use super::{jobs, path_id};
 use crate::domain::application::{self, ApplicationStatus, Decision};
@@ -14,6 +13,7 @@ use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, Querya
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::types;
+use hm_contracts::events::ApplicationChanged;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use uuid::Uuid;
@@ -155,7 +155,7 @@ pub async fn apply(
                 .await?
                 .ok_or(JobsError::AlreadyApplied)?;
             let created = types::APPLICATION_CREATED;
-            let event = outbox::application(created, &application, None, correlation);
+            let event = event(created, &application, None, correlation);
             enqueue(conn, event).await?;
             Ok(application)
         }
@@ -211,7 +211,7 @@ pub async fn decide(
                 Decision::Accept => types::APPLICATION_ACCEPTED,
                 Decision::Decline => types::APPLICATION_DECLINED,
             };
-            enqueue(conn, outbox::application(kind, &decided, None, correlation)).await?;
+            enqueue(conn, event(kind, &decided, None, correlation)).await?;
             Ok(decided)
         }
         .scope_boxed()
@@ -230,13 +230,38 @@ async fn accepted(
     let assigned = jobs::by_id(conn, job)
         .await?
         .ok_or(diesel::result::Error::NotFound)?;
-    let changed = outbox::job(types::JOB_STATUS_CHANGED, &assigned, correlation.clone());
+    let changed = jobs::event(types::JOB_STATUS_CHANGED, &assigned, correlation.clone());
     enqueue(conn, changed).await?;
     for other in close_others(conn, job, current.id).await? {
         let reason = Some("job_assigned_to_another");
         let declined = types::APPLICATION_DECLINED;
-        let event = outbox::application(declined, &other, reason, correlation.clone());
+        let event = event(declined, &other, reason, correlation.clone());
         enqueue(conn, event).await?;
     }
     Ok(())
+}
+
+/// `jobs.application.created|accepted|declined`; `reason` when nobody decided it (closed).
+pub fn event(
+    kind: &str,
+    a: &Application,
+    reason: Option<&str>,
+    correlation: Option<String>,
+) -> hm_contracts::Event<ApplicationChanged> {
+    hm_contracts::Event::new(
+        crate::store::outbox::SOURCE,
+        kind,
+        correlation,
+        ApplicationChanged {
+            application_id: a.id,
+            job_id: a.job_id,
+            job_title: a.job_title.clone(),
+            poster_id: a.poster_id,
+            worker_id: a.worker_id,
+            worker_user_id: a.worker_user_id,
+            worker_name: a.worker_name.clone(),
+            status: a.status.as_str().to_owned(),
+            reason: reason.map(str::to_owned),
+        },
+    )
 }

@@ -1,7 +1,6 @@
 //! Job postings (DOMAIN §4.1). Decimals travel as text at their column's scale (`numeric::text`). Each
 //! change is decided on the locked row and announced in its transaction.
 
-use super::outbox;
 use super::refs::{self, Profile};
 use super::{nullable_numeric, numeric, path_id};
 use crate::domain::job::{self, JobStatus, Standing};
@@ -14,6 +13,7 @@ use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, Querya
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::types;
+use hm_contracts::events::JobChanged;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use hm_platform::paging::Paging;
@@ -324,7 +324,7 @@ where
             let job = by_id(conn, id)
                 .await?
                 .ok_or(diesel::result::Error::NotFound)?;
-            enqueue(conn, outbox::job(types::JOB_POSTED, &job, correlation)).await?;
+            enqueue(conn, event(types::JOB_POSTED, &job, correlation)).await?;
             Ok(job)
         }
         .scope_boxed()
@@ -377,7 +377,7 @@ where
                 .await?
                 .ok_or(diesel::result::Error::NotFound)?;
             if target.is_some() {
-                let event = outbox::job(types::JOB_STATUS_CHANGED, &job, correlation);
+                let event = event(types::JOB_STATUS_CHANGED, &job, correlation);
                 enqueue(conn, event).await?;
             }
             Ok(job)
@@ -395,4 +395,20 @@ pub async fn delete(conn: &mut AsyncPgConnection, auth: &AuthUser, id: &str) -> 
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// `jobs.job.posted` / `jobs.job.status_changed`.
+pub fn event(kind: &str, j: &Job, correlation: Option<String>) -> hm_contracts::Event<JobChanged> {
+    hm_contracts::Event::new(
+        crate::store::outbox::SOURCE,
+        kind,
+        correlation,
+        JobChanged {
+            job_id: j.id,
+            poster_id: j.poster_id,
+            contractor_id: j.contractor_id,
+            service_id: j.service_id,
+            status: j.status.as_str().to_owned(),
+        },
+    )
 }

@@ -3,7 +3,6 @@
 
 use super::bookings;
 use super::numeric;
-use super::outbox;
 use crate::domain::payment::{self, PaymentStatus};
 use crate::error::{JobsError, Result};
 use crate::schema::{bookings as b, payments as p};
@@ -13,6 +12,7 @@ use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::PaymentChanged;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use uuid::Uuid;
@@ -193,7 +193,7 @@ pub async fn settle(
                     }
                     _ => None,
                 };
-                let event = outbox::payment(&current, status, payout, correlation);
+                let event = event(&current, status, payout, correlation);
                 enqueue(conn, event).await?;
             }
             Ok(true)
@@ -201,4 +201,33 @@ pub async fn settle(
         .scope_boxed()
     })
     .await
+}
+
+/// `payments.payment.succeeded|failed`: a final outcome, with the worker's payout when one was made.
+pub fn event(
+    p: &Payment,
+    status: PaymentStatus,
+    payout: Option<String>,
+    correlation: Option<String>,
+) -> hm_contracts::Event<PaymentChanged> {
+    let kind = if status == PaymentStatus::Completed {
+        hm_contracts::events::types::PAYMENT_SUCCEEDED
+    } else {
+        hm_contracts::events::types::PAYMENT_FAILED
+    };
+    hm_contracts::Event::new(
+        crate::store::outbox::SOURCE,
+        kind,
+        correlation,
+        PaymentChanged {
+            payment_id: p.id,
+            booking_id: p.booking_id,
+            user_id: p.user_id,
+            worker_id: p.worker_id,
+            amount: p.amount.clone(),
+            currency: p.currency.clone(),
+            status: status.as_str().to_owned(),
+            payout_amount: payout,
+        },
+    )
 }

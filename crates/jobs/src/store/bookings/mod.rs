@@ -3,7 +3,7 @@
 
 mod rows;
 
-use super::outbox::{self, Actor};
+use super::outbox::Actor;
 use super::path_id;
 use super::refs::{self, Profile};
 use crate::domain::booking::{self, BookingStatus, Standing};
@@ -14,6 +14,7 @@ use diesel::QueryResult;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::types;
+use hm_contracts::events::{BookingChanged, BookingCompleted};
 use hm_contracts::Role;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
@@ -86,8 +87,7 @@ pub async fn create(
                 id: created.user_id,
                 name: created.user_name.clone(),
             };
-            let event =
-                outbox::booking(types::BOOKING_CREATED, &created, None, &owner, correlation);
+            let event = event(types::BOOKING_CREATED, &created, None, &owner, correlation);
             enqueue(conn, event).await?;
             Ok(created)
         }
@@ -150,16 +150,14 @@ async fn announce(
     correlation: Option<String>,
 ) -> QueryResult<()> {
     let changed = types::BOOKING_STATUS_CHANGED;
-    let event = outbox::booking(changed, after, Some(previous), actor, correlation.clone());
-    enqueue(conn, event).await?;
+    let status_changed = event(changed, after, Some(previous), actor, correlation.clone());
+    enqueue(conn, status_changed).await?;
     match after.status {
-        BookingStatus::Completed => {
-            enqueue(conn, outbox::booking_completed(after, correlation)).await
-        }
+        BookingStatus::Completed => enqueue(conn, completed_event(after, correlation)).await,
         BookingStatus::Cancelled => {
             let cancelled = types::BOOKING_CANCELLED;
-            let event = outbox::booking(cancelled, after, Some(previous), actor, correlation);
-            enqueue(conn, event).await
+            let cancellation = event(cancelled, after, Some(previous), actor, correlation);
+            enqueue(conn, cancellation).await
         }
         _ => Ok(()),
     }
@@ -230,7 +228,7 @@ pub async fn assign(
                 .await?
                 .ok_or(diesel::result::Error::NotFound)?;
             let assigned = types::BOOKING_ASSIGNED;
-            let event = outbox::booking(assigned, &after, Some(from), &actor, correlation.clone());
+            let event = event(assigned, &after, Some(from), &actor, correlation.clone());
             enqueue(conn, event).await?;
             if from != after.status {
                 announce(conn, &after, from, &actor, correlation).await?;
@@ -240,4 +238,55 @@ pub async fn assign(
         .scope_boxed()
     })
     .await
+}
+
+/// `jobs.booking.created|assigned|status_changed|cancelled`: the booking after the change.
+pub fn event(
+    kind: &str,
+    b: &Booking,
+    previous_status: Option<BookingStatus>,
+    actor: &Actor,
+    correlation: Option<String>,
+) -> hm_contracts::Event<BookingChanged> {
+    hm_contracts::Event::new(
+        crate::store::outbox::SOURCE,
+        kind,
+        correlation,
+        BookingChanged {
+            booking_id: b.id,
+            user_id: b.user_id,
+            worker_id: b.worker_id,
+            worker_user_id: b.worker_user_id,
+            worker_name: b.worker_name.clone(),
+            service_id: b.service_id,
+            service_name: b.service_name.clone(),
+            status: b.status.as_str().to_owned(),
+            previous_status: previous_status.map(|s| s.as_str().to_owned()),
+            eta_minutes: b.eta_minutes,
+            actor_id: actor.id,
+            actor_name: actor.name.clone(),
+            payment_method: b.payment_method.clone(),
+            payment_status: b.payment_status.clone(),
+        },
+    )
+}
+
+/// `jobs.booking.completed`: workforce counts the worker's job.
+pub fn completed_event(
+    b: &Booking,
+    correlation: Option<String>,
+) -> hm_contracts::Event<BookingCompleted> {
+    hm_contracts::Event::new(
+        crate::store::outbox::SOURCE,
+        types::BOOKING_COMPLETED,
+        correlation,
+        BookingCompleted {
+            booking_id: b.id,
+            user_id: b.user_id,
+            worker_id: b.worker_id,
+            service_id: b.service_id,
+            completed_at: b.updated_at,
+            rating: None,
+        },
+    )
 }
