@@ -36,6 +36,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         description: "One small JSON endpoint.",
         token_ignored_paths: &[],
         constraints: &[],
+        migrations: &[],
+        consumed: &[],
+        projections: &[],
     };
     let listener = server::bind("127.0.0.1", port)?;
     server::http_server(listener, info, shared, workers, |cfg| {

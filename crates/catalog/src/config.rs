@@ -1,7 +1,7 @@
 //! Catalog's settings (spec/CONFIG.md §2.4, ARCHITECTURE §8), read from the environment.
 
 use hm_platform::config::{self, ConfigError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceConfig};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -28,8 +28,8 @@ pub struct StorageConfig {
     pub media_root: PathBuf,
 }
 
-impl CatalogConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
+impl ServiceConfig for CatalogConfig {
+    fn from_env() -> Result<Self, ConfigError> {
         let common = CommonConfig::from_env("catalog", 8102, "hm_catalog")?;
         let use_s3 = config::flag("USE_S3", false)?;
         let endpoint = config::string("MINIO_ENDPOINT", "http://localhost:9000")
@@ -63,6 +63,10 @@ impl CatalogConfig {
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             max_upload_bytes: config::parse("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
         })
+    }
+
+    fn common(&self) -> &CommonConfig {
+        &self.common
     }
 }
 

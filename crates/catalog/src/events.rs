@@ -6,7 +6,7 @@ use crate::cache::DocCache;
 use crate::store::services::Service;
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{types, Event, SkillRequested, SkillResolved};
-use hm_platform::events::{enqueue, Handler, HandlerFuture};
+use hm_platform::events::{enqueue, Handler, HandlerResult};
 
 /// What a write appends to the outbox (built where the writes are, in `store::outbox`).
 pub use crate::store::outbox::{config_changed, SOURCE};
@@ -23,34 +23,28 @@ pub struct Incoming {
 }
 
 impl Handler for Incoming {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Event,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            match event.event_type.as_str() {
-                types::SKILL_REQUESTED => {
-                    // Found or made, the service is announced as any write of it is, then the answer.
-                    let request: SkillRequested = event.payload()?;
-                    let (service, created) = crate::skills::resolve(conn, &request).await?;
-                    let correlation = event.correlation_id.clone();
-                    if created {
-                        enqueue(conn, service_changed(&service, true, correlation.clone())).await?;
-                    }
-                    enqueue(
-                        conn,
-                        skill_resolved(&request, &service, created, correlation),
-                    )
-                    .await?;
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult {
+        match event.event_type.as_str() {
+            types::SKILL_REQUESTED => {
+                // Found or made, the service is announced as any write of it is, then the answer.
+                let request: SkillRequested = event.payload()?;
+                let (service, created) = crate::skills::resolve(conn, &request).await?;
+                let correlation = event.correlation_id.clone();
+                if created {
+                    enqueue(conn, service_changed(&service, true, correlation.clone())).await?;
                 }
-                types::SERVICE_CREATED if event.source == SOURCE => {
-                    self.cache.invalidate().await;
-                }
-                _ => {}
+                enqueue(
+                    conn,
+                    skill_resolved(&request, &service, created, correlation),
+                )
+                .await?;
             }
-            Ok(())
-        })
+            types::SERVICE_CREATED if event.source == SOURCE => {
+                self.cache.invalidate().await;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 

@@ -30,6 +30,9 @@ pub const INFO: ServiceInfo = ServiceInfo {
     description: "Services, themes, banners, feature flags, translations, help, media and the app-config document.",
     token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
+    migrations: &[MIGRATIONS],
+    consumed: &events::CONSUMED,
+    projections: &[],
 };
 
 /// What handlers share.
@@ -46,7 +49,7 @@ pub use hm_platform::server::StartError;
 /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
 /// HTTP server.
 pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
+    let mut base = Foundation::start(&config.common, INFO).await?;
     let client =
         redis::Client::open(config.common.redis_url.as_str()).map_err(StartError::service)?;
     let cache = cache::DocCache::new(
@@ -54,12 +57,9 @@ pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
         client,
         Keys::new(config.common.redis_key_prefix.clone()),
     );
-    base.consume(
-        &events::CONSUMED,
-        Arc::new(events::Incoming {
-            cache: cache.clone(),
-        }),
-    )
+    base.consume(events::Incoming {
+        cache: cache.clone(),
+    })
     .await?;
     let state = actix_web::web::Data::new(AppState {
         cache,

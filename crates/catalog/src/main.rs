@@ -3,11 +3,9 @@
 use clap::Subcommand;
 use hm_catalog::config::CatalogConfig;
 use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::config::ConfigError;
-use hm_platform::db::EmbeddedMigrations;
 use hm_platform::redis::Keys;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::ServiceInfo;
 use std::process::ExitCode;
 
 struct Catalog;
@@ -21,18 +19,7 @@ enum Command {
 impl ServiceBinary for Catalog {
     type Config = CatalogConfig;
     type Command = Command;
-    const NAME: &'static str = "hm-catalog";
-    const ABOUT: &'static str = "HunarMitra catalog service";
-    const MIGRATIONS: EmbeddedMigrations = hm_catalog::MIGRATIONS;
-    const CONSUMED: &'static [&'static str] = &hm_catalog::events::CONSUMED;
-
-    fn config() -> Result<CatalogConfig, ConfigError> {
-        CatalogConfig::from_env()
-    }
-
-    fn common(config: &CatalogConfig) -> &CommonConfig {
-        &config.common
-    }
+    const INFO: ServiceInfo = hm_catalog::INFO;
 
     async fn build(config: CatalogConfig) -> Result<Application, StartError> {
         hm_catalog::build(config).await

@@ -3,7 +3,7 @@
 
 use crate::config::{CatalogConfig, StorageConfig};
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceInfo};
 use hm_platform::testing::TestService;
 
 /// Catalog as tests start it (`hm_platform::testing::TestApp::init::<Catalog>()`).
@@ -11,8 +11,7 @@ pub struct Catalog;
 
 impl TestService for Catalog {
     type Config = CatalogConfig;
-    const NAME: &'static str = "catalog";
-    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
+    const INFO: ServiceInfo = crate::INFO;
 
     /// Local media storage under a fresh temporary folder, uploads up to 10 MB.
     fn config(common: CommonConfig) -> CatalogConfig {

@@ -2,7 +2,7 @@
 
 use hm_platform::auth::{AuthConfig, SigningKey};
 use hm_platform::config::{self, ConfigError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceConfig};
 use std::time::Duration;
 
 const DEV_SECRET_KEY: &str = "django-insecure-dev-key-change-in-production";
@@ -65,8 +65,8 @@ fn load_key(
         .map_err(|e| invalid(pem_var, &e.to_string()))
 }
 
-impl IdentityConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
+impl ServiceConfig for IdentityConfig {
+    fn from_env() -> Result<Self, ConfigError> {
         let common = CommonConfig::from_env("identity", 8101, "hm_identity")?;
         let secret_key = match config::optional("SECRET_KEY") {
             Some(key) => key,
@@ -127,5 +127,9 @@ impl IdentityConfig {
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             common,
         })
+    }
+
+    fn common(&self) -> &CommonConfig {
+        &self.common
     }
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{types, OtpRequested, ProfileRef};
 use hm_contracts::Event;
-use hm_platform::events::{Broker, BusError, Handler, HandlerFuture};
+use hm_platform::events::{Broker, BusError, Handler, HandlerResult};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -44,23 +44,17 @@ pub const CONSUMED: [&str; 4] = [
 pub struct ProfileProjection;
 
 impl Handler for ProfileProjection {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Event,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let (kind, exists) = match event.event_type.as_str() {
-                types::WORKER_CREATED => (ProfileKind::Worker, true),
-                types::WORKER_DELETED => (ProfileKind::Worker, false),
-                types::CONTRACTOR_CREATED => (ProfileKind::Contractor, true),
-                types::CONTRACTOR_DELETED => (ProfileKind::Contractor, false),
-                _ => return Ok(()),
-            };
-            let profile: ProfileRef = event.payload()?;
-            // A profile of a user identity does not know is not an error: nothing to update.
-            users::set_profile_flag(conn, profile.user_id, kind, exists).await?;
-            Ok(())
-        })
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult {
+        let (kind, exists) = match event.event_type.as_str() {
+            types::WORKER_CREATED => (ProfileKind::Worker, true),
+            types::WORKER_DELETED => (ProfileKind::Worker, false),
+            types::CONTRACTOR_CREATED => (ProfileKind::Contractor, true),
+            types::CONTRACTOR_DELETED => (ProfileKind::Contractor, false),
+            _ => return Ok(()),
+        };
+        let profile: ProfileRef = event.payload()?;
+        // A profile of a user identity does not know is not an error: nothing to update.
+        users::set_profile_flag(conn, profile.user_id, kind, exists).await?;
+        Ok(())
     }
 }

@@ -30,6 +30,9 @@ pub const INFO: ServiceInfo = ServiceInfo {
     description: "Phone-OTP login, tokens (EdDSA, JWKS), refresh and logout, admin accounts.",
     token_ignored_paths: &["/api/v1/auth/refresh/"],
     constraints: store::CONSTRAINTS,
+    migrations: &[MIGRATIONS],
+    consumed: &events::CONSUMED,
+    projections: &[],
 };
 
 /// What handlers share.
@@ -59,9 +62,8 @@ fn jwks(config: &IdentityConfig) -> Jwks {
 /// Migrates (unless disabled), connects, starts the outbox relay and the consumer, and binds the HTTP
 /// server. The returned application runs until stopped.
 pub async fn build(config: IdentityConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
-    base.consume(&events::CONSUMED, Arc::new(events::ProfileProjection))
-        .await?;
+    let mut base = Foundation::start(&config.common, INFO).await?;
+    base.consume(events::ProfileProjection).await?;
     // Identity trusts its own keys (no JWKS round trip to itself).
     let verifier = Arc::new(TokenVerifier::with_keys(
         config.tokens.auth.clone(),

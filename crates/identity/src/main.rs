@@ -4,10 +4,8 @@
 use clap::Subcommand;
 use hm_identity::config::IdentityConfig;
 use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::config::ConfigError;
-use hm_platform::db::EmbeddedMigrations;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::ServiceInfo;
 use std::process::ExitCode;
 
 struct Identity;
@@ -32,18 +30,7 @@ enum Command {
 impl ServiceBinary for Identity {
     type Config = IdentityConfig;
     type Command = Command;
-    const NAME: &'static str = "hm-identity";
-    const ABOUT: &'static str = "HunarMitra identity service";
-    const MIGRATIONS: EmbeddedMigrations = hm_identity::MIGRATIONS;
-    const CONSUMED: &'static [&'static str] = &hm_identity::events::CONSUMED;
-
-    fn config() -> Result<IdentityConfig, ConfigError> {
-        IdentityConfig::from_env()
-    }
-
-    fn common(config: &IdentityConfig) -> &CommonConfig {
-        &config.common
-    }
+    const INFO: ServiceInfo = hm_identity::INFO;
 
     async fn build(config: IdentityConfig) -> Result<Application, StartError> {
         hm_identity::build(config).await

@@ -6,7 +6,7 @@
 use crate::config::{IdentityConfig, OtpSettings, TokenSettings};
 use hm_platform::auth::{AuthConfig, SigningKey};
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceInfo};
 use hm_platform::testing::{TestApp, TestService};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,8 +19,7 @@ pub const AUDIENCE: &str = "hunarmitra";
 
 impl TestService for Identity {
     type Config = IdentityConfig;
-    const NAME: &'static str = "identity";
-    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
+    const INFO: ServiceInfo = crate::INFO;
 
     /// Debug on (the dev OTP is returned), one OTP a minute and five an hour per phone, a fresh signing
     /// key identity trusts by itself (no JWKS round trip).

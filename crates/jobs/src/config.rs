@@ -1,7 +1,7 @@
 //! Jobs' settings, read from the environment.
 
 use hm_platform::config::{self, ConfigError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceConfig};
 
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
@@ -13,13 +13,17 @@ pub struct JobsConfig {
     pub webhook_secret: Option<String>,
 }
 
-impl JobsConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
+impl ServiceConfig for JobsConfig {
+    fn from_env() -> Result<Self, ConfigError> {
         Ok(JobsConfig {
             common: CommonConfig::from_env("jobs", 8104, "hm_jobs")?,
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             enable_payments: config::flag("ENABLE_PAYMENTS", false)?,
             webhook_secret: config::optional("PAYMENT_WEBHOOK_SECRET").filter(|s| !s.is_empty()),
         })
+    }
+
+    fn common(&self) -> &CommonConfig {
+        &self.common
     }
 }

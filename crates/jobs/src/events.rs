@@ -6,18 +6,14 @@ use crate::store::refs::{self, Profile};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{types, ProfileRef};
 use hm_contracts::Event;
-use hm_platform::events::{Handler, HandlerFuture};
-use hm_platform::projections;
+use hm_platform::events::{Handler, HandlerResult};
 
 /// What jobs publishes is built where it is written, in the store's transaction: `store::outbox`.
 pub use crate::store::outbox::SOURCE;
 
-/// The events whose projections jobs keeps.
-pub const CONSUMED: [&str; 10] = [
-    types::SERVICE_CREATED,
-    types::SERVICE_UPDATED,
-    types::USER_REGISTERED,
-    types::USER_UPDATED,
+/// The events of workforce's profiles, whose projections jobs keeps itself (users and services are the
+/// platform's projections: `INFO.projections`).
+pub const CONSUMED: [&str; 6] = [
     types::WORKER_CREATED,
     types::WORKER_UPDATED,
     types::WORKER_DELETED,
@@ -30,40 +26,30 @@ pub const CONSUMED: [&str; 10] = [
 pub struct Incoming;
 
 impl Handler for Incoming {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Event,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if projections::apply(conn, event).await? {
-                return Ok(());
-            }
-            let kind = event.event_type.as_str();
-            let profiles = [
-                types::WORKER_CREATED,
-                types::WORKER_UPDATED,
-                types::WORKER_DELETED,
-                types::CONTRACTOR_CREATED,
-                types::CONTRACTOR_UPDATED,
-                types::CONTRACTOR_DELETED,
-            ];
-            if !profiles.contains(&kind) {
-                return Ok(());
-            }
-            let table = if kind.starts_with("workforce.worker") {
-                Profile::Worker
-            } else {
-                Profile::Contractor
-            };
-            let p: ProfileRef = event.payload()?;
-            if kind.ends_with("deleted") {
-                refs::delete_profile(conn, table, p.profile_id).await?;
-            } else {
-                refs::upsert_profile(conn, table, p.profile_id, p.user_id, p.profile.as_ref())
-                    .await?;
-            }
-            Ok(())
-        })
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult {
+        let kind = event.event_type.as_str();
+        let profiles = [
+            types::WORKER_CREATED,
+            types::WORKER_UPDATED,
+            types::WORKER_DELETED,
+            types::CONTRACTOR_CREATED,
+            types::CONTRACTOR_UPDATED,
+            types::CONTRACTOR_DELETED,
+        ];
+        if !profiles.contains(&kind) {
+            return Ok(());
+        }
+        let table = if kind.starts_with("workforce.worker") {
+            Profile::Worker
+        } else {
+            Profile::Contractor
+        };
+        let p: ProfileRef = event.payload()?;
+        if kind.ends_with("deleted") {
+            refs::delete_profile(conn, table, p.profile_id).await?;
+        } else {
+            refs::upsert_profile(conn, table, p.profile_id, p.user_id, p.profile.as_ref()).await?;
+        }
+        Ok(())
     }
 }

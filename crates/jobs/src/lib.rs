@@ -14,6 +14,7 @@ pub mod testing;
 use config::JobsConfig;
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
 
@@ -35,6 +36,9 @@ pub const INFO: ServiceInfo = ServiceInfo {
     description: "Job postings and applications, bookings, cash-first payments.",
     token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
+    migrations: &[MIGRATIONS],
+    consumed: &events::CONSUMED,
+    projections: &[Projection::Users, Projection::Services],
 };
 
 pub use hm_platform::server::StartError;
@@ -42,9 +46,8 @@ pub use hm_platform::server::StartError;
 /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
 /// HTTP server.
 pub async fn build(config: JobsConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
-    base.consume(&events::CONSUMED, Arc::new(events::Incoming))
-        .await?;
+    let mut base = Foundation::start(&config.common, INFO).await?;
+    base.consume(events::Incoming).await?;
     let state = actix_web::web::Data::new(AppState {
         db: base.pool.clone(),
         enable_payments: config.enable_payments,

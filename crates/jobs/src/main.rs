@@ -3,10 +3,8 @@
 use clap::Subcommand;
 use hm_jobs::config::JobsConfig;
 use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::config::ConfigError;
-use hm_platform::db::EmbeddedMigrations;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::ServiceInfo;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -26,18 +24,7 @@ enum Command {
 impl ServiceBinary for Jobs {
     type Config = JobsConfig;
     type Command = Command;
-    const NAME: &'static str = "hm-jobs";
-    const ABOUT: &'static str = "HunarMitra jobs service";
-    const MIGRATIONS: EmbeddedMigrations = hm_jobs::MIGRATIONS;
-    const CONSUMED: &'static [&'static str] = &hm_jobs::events::CONSUMED;
-
-    fn config() -> Result<JobsConfig, ConfigError> {
-        JobsConfig::from_env()
-    }
-
-    fn common(config: &JobsConfig) -> &CommonConfig {
-        &config.common
-    }
+    const INFO: ServiceInfo = hm_jobs::INFO;
 
     async fn build(config: JobsConfig) -> Result<Application, StartError> {
         hm_jobs::build(config).await

@@ -116,40 +116,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    service_refs (id) {
-        id -> Uuid,
-        #[max_length = 120]
-        slug -> Varchar,
-        #[max_length = 100]
-        name -> Varchar,
-        #[max_length = 100]
-        title_en -> Varchar,
-        is_active -> Bool,
-        display_order -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        aliases -> Array<Nullable<Text>>,
-    }
-}
-
-diesel::table! {
-    user_refs (id) {
-        id -> Uuid,
-        #[max_length = 15]
-        phone -> Varchar,
-        #[max_length = 20]
-        role -> Varchar,
-        #[max_length = 50]
-        first_name -> Varchar,
-        #[max_length = 50]
-        last_name -> Varchar,
-        is_active -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     worker_refs (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -159,9 +125,7 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(bookings -> service_refs (service_id));
 diesel::joinable!(job_applications -> jobs (job_id));
-diesel::joinable!(jobs -> service_refs (service_id));
 diesel::joinable!(payments -> bookings (booking_id));
 diesel::joinable!(payouts -> payments (payment_id));
 
@@ -172,7 +136,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     payments,
     payouts,
-    service_refs,
-    user_refs,
     worker_refs,
 );

@@ -69,7 +69,7 @@ struct Known {
 }
 
 async fn user(conn: &mut AsyncPgConnection, phone: &str) -> diesel::QueryResult<Option<Uuid>> {
-    use schema::user_refs as u;
+    use hm_platform::projections::schema::user_refs as u;
     u::table
         .filter(u::phone.eq(phone))
         .select(u::id)

@@ -3,7 +3,7 @@
 
 use crate::config::JobsConfig;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceInfo};
 use hm_platform::testing::TestService;
 
 /// Jobs as tests start it (`hm_platform::testing::TestApp::init::<Jobs>()`).
@@ -11,8 +11,7 @@ pub struct Jobs;
 
 impl TestService for Jobs {
     type Config = JobsConfig;
-    const NAME: &'static str = "jobs";
-    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
+    const INFO: ServiceInfo = crate::INFO;
 
     /// One worker, cash only (payments off), unsigned webhooks.
     fn config(common: CommonConfig) -> JobsConfig {

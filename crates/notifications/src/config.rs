@@ -1,7 +1,7 @@
 //! Notifications' settings, read from the environment.
 
 use hm_platform::config::{self, ConfigError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceConfig};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -58,8 +58,8 @@ pub struct PushConfig {
     pub batch_size: i64,
 }
 
-impl NotificationsConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
+impl ServiceConfig for NotificationsConfig {
+    fn from_env() -> Result<Self, ConfigError> {
         Ok(NotificationsConfig {
             common: CommonConfig::from_env("notifications", 8105, "hm_notifications")?,
             http_workers: config::parse("HTTP_WORKERS", 2)?,
@@ -67,6 +67,10 @@ impl NotificationsConfig {
             sms: SmsConfig::from_env()?,
             push: PushConfig::from_env()?,
         })
+    }
+
+    fn common(&self) -> &CommonConfig {
+        &self.common
     }
 }
 

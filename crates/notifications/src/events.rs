@@ -12,13 +12,10 @@ use hm_contracts::events::{
     types, ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged,
 };
 use hm_contracts::Event;
-use hm_platform::events::{Handler, HandlerError, HandlerFuture};
-use hm_platform::projections;
+use hm_platform::events::{Handler, HandlerError, HandlerResult};
 
-pub const CONSUMED: [&str; 13] = [
+pub const CONSUMED: [&str; 11] = [
     types::OTP_REQUESTED,
-    types::USER_REGISTERED,
-    types::USER_UPDATED,
     types::BOOKING_CREATED,
     types::BOOKING_ASSIGNED,
     types::BOOKING_STATUS_CHANGED,
@@ -40,63 +37,54 @@ pub struct Incoming {
 }
 
 impl Handler for Incoming {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Event,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if projections::apply(conn, event).await? {
-                return Ok(());
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult {
+        let at = event.occurred_at;
+        let outgoing = match event.event_type.as_str() {
+            types::OTP_REQUESTED => return self.otp.deliver(&event.payload()?).await,
+            kind @ (types::BOOKING_CREATED
+            | types::BOOKING_ASSIGNED
+            | types::BOOKING_STATUS_CHANGED) => {
+                let b: BookingChanged = event.payload()?;
+                refs::upsert_booking(conn, b.booking_id, b.user_id, b.worker_user_id).await?;
+                let assigned = kind == types::BOOKING_ASSIGNED;
+                history::insert(conn, &timeline::booking(&b, assigned, at)).await?;
+                // An assignment also changes the status, which is what people are told.
+                if assigned {
+                    Vec::new()
+                } else {
+                    messages::booking(&b)
+                }
             }
-            let at = event.occurred_at;
-            let outgoing = match event.event_type.as_str() {
-                types::OTP_REQUESTED => return self.otp.deliver(&event.payload()?).await,
-                kind @ (types::BOOKING_CREATED
-                | types::BOOKING_ASSIGNED
-                | types::BOOKING_STATUS_CHANGED) => {
-                    let b: BookingChanged = event.payload()?;
-                    refs::upsert_booking(conn, b.booking_id, b.user_id, b.worker_user_id).await?;
-                    let assigned = kind == types::BOOKING_ASSIGNED;
-                    history::insert(conn, &timeline::booking(&b, assigned, at)).await?;
-                    // An assignment also changes the status, which is what people are told.
-                    if assigned {
-                        Vec::new()
-                    } else {
-                        messages::booking(&b)
-                    }
+            types::APPLICATION_CREATED
+            | types::APPLICATION_ACCEPTED
+            | types::APPLICATION_DECLINED => {
+                let a: ApplicationChanged = event.payload()?;
+                let poster = refs::user_name(conn, a.poster_id).await?;
+                if let Some(entry) = timeline::application(&a, poster, at) {
+                    history::insert(conn, &entry).await?;
                 }
-                types::APPLICATION_CREATED
-                | types::APPLICATION_ACCEPTED
-                | types::APPLICATION_DECLINED => {
-                    let a: ApplicationChanged = event.payload()?;
-                    let poster = refs::user_name(conn, a.poster_id).await?;
-                    if let Some(entry) = timeline::application(&a, poster, at) {
-                        history::insert(conn, &entry).await?;
-                    }
-                    messages::application(&a)
-                }
-                types::PAYMENT_SUCCEEDED | types::PAYMENT_FAILED => {
-                    let p: PaymentChanged = event.payload()?;
-                    history::insert(conn, &timeline::payment(&p, at)).await?;
-                    messages::payment(&p)
-                }
-                types::ATTENDANCE_CHECKED_IN | types::ATTENDANCE_CHECKED_OUT => {
-                    let a: AttendanceChecked = event.payload()?;
-                    let worker = refs::user_name(conn, a.worker_user_id).await?;
-                    history::insert(conn, &timeline::attendance(&a, worker, at)).await?;
-                    messages::attendance(&a, hm_platform::time::zone())
-                }
-                other => {
-                    return Err(HandlerError::Permanent(format!(
-                        "not an event notifications handles: {other}"
-                    )))
-                }
-            };
-            if self.enabled {
-                self.notifier.create_all(conn, &outgoing).await?;
+                messages::application(&a)
             }
-            Ok(())
-        })
+            types::PAYMENT_SUCCEEDED | types::PAYMENT_FAILED => {
+                let p: PaymentChanged = event.payload()?;
+                history::insert(conn, &timeline::payment(&p, at)).await?;
+                messages::payment(&p)
+            }
+            types::ATTENDANCE_CHECKED_IN | types::ATTENDANCE_CHECKED_OUT => {
+                let a: AttendanceChecked = event.payload()?;
+                let worker = refs::user_name(conn, a.worker_user_id).await?;
+                history::insert(conn, &timeline::attendance(&a, worker, at)).await?;
+                messages::attendance(&a, hm_platform::time::zone())
+            }
+            other => {
+                return Err(HandlerError::Permanent(format!(
+                    "not an event notifications handles: {other}"
+                )))
+            }
+        };
+        if self.enabled {
+            self.notifier.create_all(conn, &outgoing).await?;
+        }
+        Ok(())
     }
 }

@@ -18,6 +18,7 @@ pub mod testing;
 use config::NotificationsConfig;
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use notifier::Notifier;
 use push::{FcmSender, PushSender, PushWorker, ServiceAccount};
@@ -45,6 +46,9 @@ pub const INFO: ServiceInfo = ServiceInfo {
         "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
     token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
+    migrations: &[MIGRATIONS],
+    consumed: &events::CONSUMED,
+    projections: &[Projection::Users],
 };
 
 pub use hm_platform::server::StartError;
@@ -87,7 +91,7 @@ pub async fn build_with(
     config: NotificationsConfig,
     senders: Senders,
 ) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
+    let mut base = Foundation::start(&config.common, INFO).await?;
     let wake = Arc::new(Notify::new());
     let notifier = Notifier::new(senders.push.is_some(), wake.clone());
     // Attempts beyond the consumer's retries would leave the message (and its code) in the
@@ -96,14 +100,11 @@ pub async fn build_with(
         .sms
         .max_attempts
         .min(config.common.events.max_retries + 1);
-    base.consume(
-        &events::CONSUMED,
-        Arc::new(events::Incoming {
-            enabled: config.enabled,
-            notifier: notifier.clone(),
-            otp: OtpDelivery::new(senders.sms, base.pool.clone(), attempts),
-        }),
-    )
+    base.consume(events::Incoming {
+        enabled: config.enabled,
+        notifier: notifier.clone(),
+        otp: OtpDelivery::new(senders.sms, base.pool.clone(), attempts),
+    })
     .await?;
     if let Some(sender) = senders.push {
         let worker = PushWorker {

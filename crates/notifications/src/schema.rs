@@ -102,23 +102,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    user_refs (id) {
-        id -> Uuid,
-        #[max_length = 15]
-        phone -> Varchar,
-        #[max_length = 20]
-        role -> Varchar,
-        #[max_length = 50]
-        first_name -> Varchar,
-        #[max_length = 50]
-        last_name -> Varchar,
-        is_active -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
 diesel::joinable!(outgoing_pushes -> devices (device_id));
 diesel::joinable!(outgoing_pushes -> notifications (notification_id));
 
@@ -129,5 +112,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     outgoing_pushes,
     sms_log,
     timeline_events,
-    user_refs,
 );

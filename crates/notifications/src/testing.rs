@@ -9,7 +9,7 @@ use crate::sms::{Accepted, SmsError, SmsSender};
 use crate::Senders;
 use futures_util::future::BoxFuture;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceInfo};
 use hm_platform::testing::TestService;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -27,8 +27,7 @@ pub struct TestConfig {
 
 impl TestService for Notifications {
     type Config = TestConfig;
-    const NAME: &'static str = "notifications";
-    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
+    const INFO: ServiceInfo = crate::INFO;
 
     /// Dev SMS, push off, a Twilio token for delivery reports.
     fn config(common: CommonConfig) -> TestConfig {

@@ -178,8 +178,7 @@ async fn the_back_office_lists_typed_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_rs_is_what_the_migrations_make() {
     hm_platform::testing::assert_schema_generated(
-        "notifications",
-        hm_notifications::MIGRATIONS,
+        &hm_notifications::INFO,
         env!("CARGO_MANIFEST_DIR"),
     )
     .await;

@@ -11,10 +11,10 @@
 //! [`CommandError`] printed as `hm-<service>: <why>`.
 
 use crate::config::{load_dotenv, ConfigError};
-use crate::db::{DbError, EmbeddedMigrations};
+use crate::db::DbError;
 use crate::events::BusError;
 use crate::server::Application;
-use crate::service::{CommonConfig, StartError};
+use crate::service::{CommonConfig, ServiceConfig, ServiceInfo, StartError};
 use clap::{Parser, Subcommand};
 use std::future::Future;
 use std::process::ExitCode;
@@ -76,21 +76,14 @@ pub enum SeedError {
 /// What a service binary is, for [`main`].
 pub trait ServiceBinary {
     /// The service's settings, read from the environment.
-    type Config: Send + 'static;
+    type Config: ServiceConfig;
     /// `seed` and the service's own commands (a clap `Subcommand` enum; `NoCommands` when none).
     type Command: Subcommand + Send;
 
-    /// `hm-<service>`: the binary's name in `--help` and in its error messages.
-    const NAME: &'static str;
-    /// One line for `--help`.
-    const ABOUT: &'static str;
-    /// The service's migrations.
-    const MIGRATIONS: EmbeddedMigrations;
-    /// The routing keys of the events it consumes (its queue is declared by `migrate`).
-    const CONSUMED: &'static [&'static str];
+    /// The service (its `INFO`): the binary is `hm-<name>`, `migrate` applies its migrations and declares
+    /// its queue.
+    const INFO: ServiceInfo;
 
-    fn config() -> Result<Self::Config, ConfigError>;
-    fn common(config: &Self::Config) -> &CommonConfig;
     /// Binds and starts the service (`serve`).
     fn build(config: Self::Config) -> impl Future<Output = Result<Application, StartError>>;
     /// A command that runs without the service's settings (identity's `gen-key` makes the key they
@@ -131,8 +124,8 @@ pub fn main<B: ServiceBinary>() -> ExitCode {
     load_dotenv();
     let cli = <Cli<B::Command> as clap::FromArgMatches>::from_arg_matches(
         &<Cli<B::Command> as clap::CommandFactory>::command()
-            .name(B::NAME)
-            .about(B::ABOUT)
+            .name(binary_name::<B>())
+            .about(format!("{} service", B::INFO.title))
             .get_matches(),
     );
     let cli = match cli {
@@ -158,35 +151,37 @@ async fn run<B: ServiceBinary>(command: Command<B::Command>) -> Result<(), Comma
             return done;
         }
     }
-    let config = B::config()?;
-    let common = B::common(&config);
+    let config = B::Config::from_env()?;
+    let common = config.common();
     crate::telemetry::init(common.log_json, common.debug);
     match command {
         Command::Serve => Ok(B::build(config).await?.run_until_stopped().await?),
-        Command::Migrate => migrate(B::common(&config), B::MIGRATIONS, B::CONSUMED).await,
+        Command::Migrate => migrate(config.common(), &B::INFO).await,
         Command::Own(own) => B::run(own, config).await,
     }
 }
 
 fn fail<B: ServiceBinary>(error: &CommandError) -> ExitCode {
-    eprintln!("{}: {error}", B::NAME);
+    eprintln!("{}: {error}", binary_name::<B>());
     ExitCode::FAILURE
 }
 
+/// `hm-<service>`: the binary's name in `--help` and in its error messages.
+fn binary_name<B: ServiceBinary>() -> String {
+    format!("hm-{}", B::INFO.name)
+}
+
 /// `migrate`: creates the database if needed, applies pending migrations and declares the service's
-/// event queue bound to `consumed`, so nothing it consumes is missed on a first start (seed events
+/// event queue with its bindings, so nothing it consumes is missed on a first start (seed events
 /// published before it serves wait in the queue).
-pub async fn migrate(
-    common: &CommonConfig,
-    migrations: EmbeddedMigrations,
-    consumed: &[&str],
-) -> Result<(), CommandError> {
+pub async fn migrate(common: &CommonConfig, info: &ServiceInfo) -> Result<(), CommandError> {
     let name = common.service_name;
     crate::db::ensure_database(&common.database_url).await?;
-    let applied = crate::db::migrate(&common.database_url, migrations).await?;
+    let applied = crate::db::migrate(&common.database_url, info.migration_sets()).await?;
     println!("{name}: {applied} migration(s) applied");
-    if !consumed.is_empty() {
-        crate::events::prepare_queue(&common.events, consumed).await?;
+    let bindings = info.bindings();
+    if !bindings.is_empty() {
+        crate::events::prepare_queue(&common.events, &bindings).await?;
         println!("{name}: event queue ready");
     }
     Ok(())

@@ -1,5 +1,7 @@
 //! PostgreSQL through diesel-async with a deadpool pool, and embedded migrations (ARCHITECTURE §8).
 
+use diesel::migration::{Migration, MigrationSource};
+use diesel::pg::Pg;
 use diesel::Connection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
@@ -39,17 +41,21 @@ pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, DbError> {
         .map_err(|e| DbError::Pool(e.to_string()))
 }
 
-/// Applies the platform's and then the service's pending migrations. Runs on a blocking thread because
-/// diesel's migration harness is synchronous.
-pub async fn migrate(database_url: &str, service: EmbeddedMigrations) -> Result<usize, DbError> {
+/// Applies the platform's pending migrations (the event bus), then those of `sets` in order (a
+/// service's: [`crate::service::ServiceInfo::migration_sets`]). The number applied. Runs on a blocking
+/// thread because diesel's migration harness is synchronous.
+pub async fn migrate(
+    database_url: &str,
+    sets: Vec<&'static EmbeddedMigrations>,
+) -> Result<usize, DbError> {
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
             .map_err(|e| DbError::Migrations(e.to_string()))?;
         let mut applied = 0;
-        for set in [PLATFORM_MIGRATIONS, service] {
+        for set in std::iter::once(&PLATFORM_MIGRATIONS).chain(sets) {
             applied += conn
-                .run_pending_migrations(set)
+                .run_pending_migrations(Borrowed(set))
                 .map_err(|e| DbError::Migrations(e.to_string()))?
                 .len();
         }
@@ -57,6 +63,15 @@ pub async fn migrate(database_url: &str, service: EmbeddedMigrations) -> Result<
     })
     .await
     .map_err(|e| DbError::Migrations(e.to_string()))?
+}
+
+/// A `'static` set of embedded migrations as a source (diesel takes sources by value).
+struct Borrowed(&'static EmbeddedMigrations);
+
+impl MigrationSource<Pg> for Borrowed {
+    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn Migration<Pg>>>> {
+        MigrationSource::<Pg>::migrations(self.0)
+    }
 }
 
 /// Creates the database named in `database_url` if it does not exist (development convenience for

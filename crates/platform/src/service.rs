@@ -12,6 +12,7 @@ use crate::health::{self, Readiness};
 use crate::http::json_error_handler;
 use crate::input::MAX_BODY_BYTES;
 use crate::metrics::{self, Metrics};
+use crate::projections::Projection;
 use crate::redis::RedisPool;
 use crate::server::{bind, Application, Stop};
 use crate::{auth, http, telemetry};
@@ -75,16 +76,64 @@ impl CommonConfig {
     }
 }
 
-/// Names the service in its OpenAPI document and metrics.
-#[derive(Debug, Clone, Copy)]
+/// A service's settings: the common ones and its own, read from the environment (spec/CONFIG.md); an
+/// invalid value is a [`ConfigError`] naming the variable.
+pub trait ServiceConfig: Sized + Send + 'static {
+    fn from_env() -> Result<Self, crate::config::ConfigError>;
+    fn common(&self) -> &CommonConfig;
+}
+
+/// What the platform needs to know of a service to run it (ARCHITECTURE §2): its name and titles (OpenAPI
+/// document, metrics, `hm-<name>` binary), its database (migrations, constraints, the projections it
+/// keeps) and the events it consumes. Each service has one, `INFO` in its `lib.rs`.
+#[derive(Clone, Copy)]
 pub struct ServiceInfo {
+    /// `identity`, `catalog`, …: metrics, database and queue names.
     pub name: &'static str,
+    /// `HunarMitra jobs`: the OpenAPI title; `--help` adds "service".
     pub title: &'static str,
     pub description: &'static str,
     /// Paths where a bearer token is not read (see [`auth::TokenIgnoredPaths`]); usually none.
     pub token_ignored_paths: &'static [&'static str],
     /// How the service's constraint violations are answered (`store::CONSTRAINTS`).
     pub constraints: &'static [crate::constraints::Constraint],
+    /// The service's own migrations: `&[MIGRATIONS]` (`embed_migrations!("migrations")`); `&[]` for a
+    /// server without a database of its own.
+    pub migrations: &'static [EmbeddedMigrations],
+    /// The routing keys of the events its handler takes (`events::CONSUMED`); its projections' events
+    /// are added by the platform.
+    pub consumed: &'static [&'static str],
+    /// The projections of other services' data it keeps (their tables, events and upserts are the
+    /// platform's).
+    pub projections: &'static [Projection],
+}
+
+impl ServiceInfo {
+    /// The migrations after the platform's own, in order: the projections' tables, then the service's
+    /// (which may refer to them).
+    pub fn migration_sets(&self) -> Vec<&'static EmbeddedMigrations> {
+        let kept = self.projections.iter().map(|p| p.migrations());
+        kept.chain(self.migrations).collect()
+    }
+
+    /// The routing keys its queue is bound to: what its handler takes and what its projections need.
+    pub fn bindings(&self) -> Vec<&'static str> {
+        let kept = self
+            .projections
+            .iter()
+            .flat_map(|p| p.events().iter().copied());
+        self.consumed.iter().copied().chain(kept).collect()
+    }
+}
+
+impl std::fmt::Debug for ServiceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceInfo")
+            .field("name", &self.name)
+            .field("consumed", &self.consumed)
+            .field("projections", &self.projections)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What every service shares with its handlers and probes.
@@ -228,13 +277,9 @@ pub struct Foundation {
 }
 
 impl Foundation {
-    pub async fn start(
-        common: &CommonConfig,
-        info: ServiceInfo,
-        migrations: EmbeddedMigrations,
-    ) -> Result<Foundation, StartError> {
+    pub async fn start(common: &CommonConfig, info: ServiceInfo) -> Result<Foundation, StartError> {
         if common.run_migrations {
-            db::migrate(&common.database_url, migrations).await?;
+            db::migrate(&common.database_url, info.migration_sets()).await?;
         }
         let pool = db::pool(&common.database_url, common.db_pool_size)?;
         check_constraints(&pool, info.constraints).await?;
@@ -261,15 +306,13 @@ impl Foundation {
         })
     }
 
-    /// Consumes the event types `bindings` on the service's queue with `handler`.
-    pub async fn consume(
-        &mut self,
-        bindings: &[&str],
-        handler: Arc<dyn Handler>,
-    ) -> Result<(), StartError> {
+    /// Consumes the service's events on its queue ([`ServiceInfo::bindings`]): the platform keeps its
+    /// projections, `handler` takes the rest.
+    pub async fn consume(&mut self, handler: impl Handler) -> Result<(), StartError> {
         let consumer = Consumer::new(
             self.common.events.clone(),
-            bindings,
+            &self.info.bindings(),
+            self.info.projections,
             handler,
             self.pool.clone(),
             self.metrics.clone(),

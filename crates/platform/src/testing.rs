@@ -6,6 +6,7 @@
 use crate::auth::{AuthConfig, Claims, Jwks, SigningKey, TokenType, TokenVerifier};
 use crate::db::{self, split_database};
 use crate::events::BusConfig;
+use crate::service::ServiceInfo;
 use diesel::migration::MigrationSource;
 use diesel_migrations::EmbeddedMigrations;
 use hm_contracts::Role;
@@ -53,11 +54,12 @@ async fn admin_client() -> tokio_postgres::Client {
     client
 }
 
-fn template_name(service: &str, migrations: &EmbeddedMigrations) -> String {
+fn template_name(service: &str, sets: &[&'static EmbeddedMigrations]) -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for set in [&db::PLATFORM_MIGRATIONS, migrations] {
-        let list = MigrationSource::<diesel::pg::Pg>::migrations(set).expect("embedded migrations");
+    for set in std::iter::once(&&db::PLATFORM_MIGRATIONS).chain(sets) {
+        let list =
+            MigrationSource::<diesel::pg::Pg>::migrations(*set).expect("embedded migrations");
         for m in list {
             m.name().to_string().hash(&mut hasher);
         }
@@ -66,10 +68,11 @@ fn template_name(service: &str, migrations: &EmbeddedMigrations) -> String {
 }
 
 impl TestDb {
-    /// Clones the service's migrated template (made once, under an advisory lock, by whichever test
-    /// process gets there first).
-    pub async fn new(service: &str, migrations: EmbeddedMigrations) -> TestDb {
-        let template = template_name(service, &migrations);
+    /// A database for service `service` made by the platform's migrations and then `sets` (a service's:
+    /// [`ServiceInfo::migration_sets`]): a clone of their migrated template (made once, under an
+    /// advisory lock, by whichever test process gets there first).
+    pub async fn new(service: &str, sets: Vec<&'static EmbeddedMigrations>) -> TestDb {
+        let template = template_name(service, &sets);
         let client = admin_client().await;
         client
             .execute("SELECT pg_advisory_lock(7243901)", &[])
@@ -92,7 +95,7 @@ impl TestDb {
                 .batch_execute(&format!("CREATE DATABASE \"{building}\""))
                 .await
                 .unwrap();
-            db::migrate(&format!("{}/{building}", postgres_url()), migrations)
+            db::migrate(&format!("{}/{building}", postgres_url()), sets)
                 .await
                 .unwrap();
             client
@@ -579,14 +582,22 @@ pub fn assert_openapi_document(service: &str, served: &[u8], bodiless: &[&str]) 
 /// migrations made, with the crate's `diesel.toml` (the tables it leaves out: the platform's `outbox` and
 /// `inbox`, tables without a primary key) and formatted by rustfmt (ARCHITECTURE §2: schema.rs is
 /// generated, never edited). With `UPDATE_SCHEMA=1` the file is rewritten instead of compared.
-pub async fn assert_schema_generated(
+pub async fn assert_schema_generated(info: &ServiceInfo, crate_dir: &str) {
+    let sets = info.migration_sets();
+    assert_print_schema(info.name, sets, crate_dir, "src/schema.rs").await
+}
+
+/// [`assert_schema_generated`] for a database made by `sets`, printed as the `diesel.toml` at
+/// `crate_dir` says into `schema_file` (relative to `crate_dir`): the platform's own schema modules.
+pub async fn assert_print_schema(
     service: &str,
-    migrations: EmbeddedMigrations,
+    sets: Vec<&'static EmbeddedMigrations>,
     crate_dir: &str,
+    schema_file: &str,
 ) {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let db = TestDb::new(service, migrations).await;
+    let db = TestDb::new(service, sets).await;
     let diesel = std::env::var("DIESEL").unwrap_or_else(|_| {
         let installed = std::path::Path::new(&env_or("HOME", "/root")).join(".cargo/bin/diesel");
         if installed.exists() {
@@ -626,15 +637,15 @@ pub async fn assert_schema_generated(
         "rustfmt failed on print-schema's output"
     );
     let printed = String::from_utf8(formatted.stdout).expect("rustfmt writes UTF-8");
-    let path = std::path::Path::new(crate_dir).join("src/schema.rs");
+    let path = std::path::Path::new(crate_dir).join(schema_file);
     if std::env::var_os("UPDATE_SCHEMA").is_some_and(|v| v == "1") {
-        std::fs::write(&path, printed).expect("src/schema.rs written");
+        std::fs::write(&path, printed).expect("the schema file is written");
         return;
     }
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         checked_in == printed,
-        "{service}'s src/schema.rs is not what its migrations make (rerun this test with \
+        "{service}'s {schema_file} is not what its migrations make (rerun this test with \
          UPDATE_SCHEMA=1 and review the diff)"
     );
 }
@@ -701,9 +712,8 @@ pub fn assert_variants_reachable(
 pub trait TestService {
     /// What [`TestService::start`] takes: the service's settings (and test doubles, if it has any).
     type Config;
-    /// `identity`, `catalog`, …: names the database template, Redis prefix and queues.
-    const NAME: &'static str;
-    const MIGRATIONS: EmbeddedMigrations;
+    /// The service (its `INFO`): its name names the database template, Redis prefix and queues.
+    const INFO: ServiceInfo;
 
     /// A test instance's settings on the test's own `common` ones (port 0, its database, …).
     fn config(common: crate::service::CommonConfig) -> Self::Config;
@@ -809,15 +819,16 @@ impl<S: TestService> TestAppBuilder<S> {
     pub async fn start(self) -> TestApp {
         let keys = TestKeys::default();
         let (jwks, auth) = keys.serve().await;
-        let db = TestDb::new(S::NAME, S::MIGRATIONS).await;
-        let bus = bus_config(S::NAME);
-        let mut config = S::config(common_config(S::NAME, &db.url, &bus, auth));
+        let name = S::INFO.name;
+        let db = TestDb::new(name, S::INFO.migration_sets()).await;
+        let bus = bus_config(name);
+        let mut config = S::config(common_config(name, &db.url, &bus, auth));
         for change in self.configure {
             change(&mut config);
         }
         let app = S::start(config)
             .await
-            .unwrap_or_else(|e| panic!("{} starts: {e}", S::NAME));
+            .unwrap_or_else(|e| panic!("{name} starts: {e}"));
         let base = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());

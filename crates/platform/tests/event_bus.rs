@@ -5,9 +5,9 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use futures_util::StreamExt;
 use hm_contracts::Event;
-use hm_platform::db::{self, PLATFORM_MIGRATIONS};
+use hm_platform::db;
 use hm_platform::events::{
-    self, Broker, BusConfig, Consumer, Handler, HandlerError, HandlerFuture, Relay,
+    self, Broker, BusConfig, Consumer, Handler, HandlerError, HandlerResult, Relay,
 };
 use hm_platform::metrics::Metrics;
 use hm_platform::testing::{self, eventually, ChaosProxy, EventTap, TestDb};
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_written_while_the_broker_is_down_is_delivered_after_it_returns() {
-    let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
+    let db = TestDb::new("platform", vec![]).await;
     let proxy = ChaosProxy::start("127.0.0.1:5672").await;
     let bus = testing::bus_config("platform");
     let mut delivered = EventTap::bind(&bus, "test.thing.happened").await;
@@ -72,17 +72,15 @@ struct Counting {
 }
 
 impl Handler for Counting {
-    fn handle<'a>(&'a self, _: &'a mut AsyncPgConnection, _: &'a Event) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if self.poison {
-                return Err(HandlerError::Permanent("cannot ever work".into()));
-            }
-            if self.seen.fetch_add(1, Ordering::SeqCst) < self.fail_first {
-                return Err(HandlerError::Retryable("database hiccup".into()));
-            }
-            self.applied.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        })
+    async fn handle(&self, _: &mut AsyncPgConnection, _: &Event) -> HandlerResult {
+        if self.poison {
+            return Err(HandlerError::Permanent("cannot ever work".into()));
+        }
+        if self.seen.fetch_add(1, Ordering::SeqCst) < self.fail_first {
+            return Err(HandlerError::Retryable("database hiccup".into()));
+        }
+        self.applied.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 }
 
@@ -102,7 +100,8 @@ async fn consumer(
     let handle = Consumer::new(
         bus.clone(),
         &["test.#"],
-        Arc::new(handler),
+        &[],
+        handler,
         db::pool(&db.url, 2).unwrap(),
         Metrics::new("t").unwrap(),
     )
@@ -114,7 +113,7 @@ async fn consumer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redelivered_event_has_one_effect() {
-    let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
+    let db = TestDb::new("platform", vec![]).await;
     let bus = testing::bus_config("platform");
     let (applied, handle) = consumer(&db, &bus, 0, false).await;
     let broker = Broker::new(bus.clone());
@@ -144,7 +143,7 @@ async fn a_redelivered_event_has_one_effect() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_retried_with_back_off() {
-    let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
+    let db = TestDb::new("platform", vec![]).await;
     let bus = testing::bus_config("platform");
     let (applied, handle) = consumer(&db, &bus, 2, false).await;
     let event = Event::new("platform", "test.flaky", None, json!({}))
@@ -164,7 +163,7 @@ async fn failures_are_retried_with_back_off() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_messages_end_in_the_dead_letter_queue_with_their_error() {
-    let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
+    let db = TestDb::new("platform", vec![]).await;
     let bus = testing::bus_config("platform");
     let (applied, handle) = consumer(&db, &bus, 0, true).await;
     let event = Event::new("platform", "test.poison", None, json!({}))
@@ -208,7 +207,7 @@ async fn poison_messages_end_in_the_dead_letter_queue_with_their_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_lettered_message_keeps_no_longer_than_its_expiry() {
-    let db = TestDb::new("platform", PLATFORM_MIGRATIONS).await;
+    let db = TestDb::new("platform", vec![]).await;
     let bus = testing::bus_config("platform");
     let (_, handle) = consumer(&db, &bus, 0, true).await;
     let (_conn, channel) = testing::amqp_channel().await;

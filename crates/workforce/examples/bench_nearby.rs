@@ -160,7 +160,7 @@ async fn main() {
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
         .unwrap();
-    hm_platform::db::migrate(&url, hm_workforce::MIGRATIONS)
+    hm_platform::db::migrate(&url, hm_workforce::INFO.migration_sets())
         .await
         .expect("migrate");
     let db = connect(&url).await;

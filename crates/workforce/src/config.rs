@@ -1,7 +1,7 @@
 //! Workforce's settings, read from the environment.
 
 use hm_platform::config::{self, ConfigError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceConfig};
 
 /// Workforce's settings.
 #[derive(Debug, Clone)]
@@ -12,12 +12,16 @@ pub struct WorkforceConfig {
     pub biometric_stub: bool,
 }
 
-impl WorkforceConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
+impl ServiceConfig for WorkforceConfig {
+    fn from_env() -> Result<Self, ConfigError> {
         Ok(WorkforceConfig {
             common: CommonConfig::from_env("workforce", 8103, "hm_workforce")?,
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             biometric_stub: config::flag("FEATURE_BIOMETRIC_STUB", true)?,
         })
+    }
+
+    fn common(&self) -> &CommonConfig {
+        &self.common
     }
 }

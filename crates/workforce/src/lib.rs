@@ -16,6 +16,7 @@ pub mod views;
 use config::WorkforceConfig;
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
 
@@ -38,6 +39,9 @@ pub const INFO: ServiceInfo = ServiceInfo {
     description: "Worker and contractor profiles, nearby search, sites, kiosks and attendance.",
     token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
+    migrations: &[MIGRATIONS],
+    consumed: &events::CONSUMED,
+    projections: &[Projection::Users, Projection::Services],
 };
 
 pub use hm_platform::server::StartError;
@@ -45,9 +49,8 @@ pub use hm_platform::server::StartError;
 /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
 /// HTTP server.
 pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO, MIGRATIONS).await?;
-    base.consume(&events::CONSUMED, Arc::new(events::Incoming))
-        .await?;
+    let mut base = Foundation::start(&config.common, INFO).await?;
+    base.consume(events::Incoming).await?;
     let state = actix_web::web::Data::new(AppState {
         db: base.pool.clone(),
         cache: cache::Cache::new(

@@ -2,10 +2,8 @@
 
 use clap::Subcommand;
 use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::config::ConfigError;
-use hm_platform::db::EmbeddedMigrations;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::ServiceInfo;
 use hm_workforce::config::WorkforceConfig;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -26,18 +24,7 @@ enum Command {
 impl ServiceBinary for Workforce {
     type Config = WorkforceConfig;
     type Command = Command;
-    const NAME: &'static str = "hm-workforce";
-    const ABOUT: &'static str = "HunarMitra workforce service";
-    const MIGRATIONS: EmbeddedMigrations = hm_workforce::MIGRATIONS;
-    const CONSUMED: &'static [&'static str] = &hm_workforce::events::CONSUMED;
-
-    fn config() -> Result<WorkforceConfig, ConfigError> {
-        WorkforceConfig::from_env()
-    }
-
-    fn common(config: &WorkforceConfig) -> &CommonConfig {
-        &config.common
-    }
+    const INFO: ServiceInfo = hm_workforce::INFO;
 
     async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
         hm_workforce::build(config).await

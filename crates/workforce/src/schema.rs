@@ -93,23 +93,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    service_refs (id) {
-        id -> Uuid,
-        #[max_length = 120]
-        slug -> Varchar,
-        #[max_length = 100]
-        name -> Varchar,
-        #[max_length = 100]
-        title_en -> Varchar,
-        is_active -> Bool,
-        display_order -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        aliases -> Array<Nullable<Text>>,
-    }
-}
-
-diesel::table! {
     site_assignments (id) {
         id -> Uuid,
         site_id -> Uuid,
@@ -180,23 +163,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    user_refs (id) {
-        id -> Uuid,
-        #[max_length = 15]
-        phone -> Varchar,
-        #[max_length = 20]
-        role -> Varchar,
-        #[max_length = 50]
-        first_name -> Varchar,
-        #[max_length = 50]
-        last_name -> Varchar,
-        is_active -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     worker_profiles (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -244,7 +210,6 @@ diesel::joinable!(site_attendance -> sites (site_id));
 diesel::joinable!(site_attendance -> worker_profiles (worker_id));
 diesel::joinable!(sites -> contractor_profiles (contractor_id));
 diesel::joinable!(skill_requests -> worker_profiles (worker_id));
-diesel::joinable!(worker_services -> service_refs (service_id));
 diesel::joinable!(worker_services -> worker_profiles (worker_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -253,12 +218,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     contractor_profiles,
     job_refs,
     kiosks,
-    service_refs,
     site_assignments,
     site_attendance,
     sites,
     skill_requests,
-    user_refs,
     worker_profiles,
     worker_services,
 );

@@ -3,7 +3,7 @@
 
 use crate::config::WorkforceConfig;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::CommonConfig;
+use hm_platform::service::{CommonConfig, ServiceInfo};
 use hm_platform::testing::TestService;
 
 /// Workforce as tests start it (`hm_platform::testing::TestApp::init::<Workforce>()`).
@@ -11,8 +11,7 @@ pub struct Workforce;
 
 impl TestService for Workforce {
     type Config = WorkforceConfig;
-    const NAME: &'static str = "workforce";
-    const MIGRATIONS: hm_platform::db::EmbeddedMigrations = crate::MIGRATIONS;
+    const INFO: ServiceInfo = crate::INFO;
 
     /// One HTTP worker, the biometric stub on.
     fn config(common: CommonConfig) -> WorkforceConfig {

@@ -3,5 +3,3 @@ DROP TABLE jobs;
 DROP FUNCTION person_name(text, text, text);
 DROP TABLE contractor_refs;
 DROP TABLE worker_refs;
-DROP TABLE user_refs;
-DROP TABLE service_refs;

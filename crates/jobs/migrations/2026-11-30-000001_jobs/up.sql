@@ -1,27 +1,8 @@
 -- Jobs: job postings and applications (DOMAIN §4.1–4.2), bookings (§4.3), payments and payouts (§4.4–4.5),
 -- and the projections of other services' data they refer to (ARCHITECTURE §3).
 
--- Catalog's services, identity's users, workforce's worker and contractor profiles, fed by their events.
-CREATE TABLE service_refs (
-    id             uuid PRIMARY KEY,
-    slug           varchar(120) NOT NULL,
-    name           varchar(100) NOT NULL,
-    title_en       varchar(100) NOT NULL DEFAULT '',
-    is_active      boolean NOT NULL DEFAULT true,
-    display_order  integer NOT NULL DEFAULT 0,
-    created_at     timestamptz NOT NULL DEFAULT now(),
-    updated_at     timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE user_refs (
-    id          uuid PRIMARY KEY,
-    phone       varchar(15) NOT NULL DEFAULT '',
-    role        varchar(20) NOT NULL,
-    first_name  varchar(50) NOT NULL DEFAULT '',
-    last_name   varchar(50) NOT NULL DEFAULT '',
-    is_active   boolean NOT NULL DEFAULT true,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
-);
+-- Workforce's worker and contractor profiles, fed by their events (users and services: the platform's
+-- projections, hm_platform::projections).
 -- A profile id and whose it is; deleted profiles are dropped.
 CREATE TABLE worker_refs (
     id          uuid PRIMARY KEY,

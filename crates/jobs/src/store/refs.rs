@@ -3,12 +3,13 @@
 //! Users and services: `hm_platform::projections`.
 
 use crate::error::{JobsError, Result};
-use crate::schema::{contractor_refs, service_refs, worker_refs};
+use crate::schema::{contractor_refs, worker_refs};
 use diesel::dsl::{exists, now};
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel::upsert::excluded;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::projections::schema::service_refs;
 use uuid::Uuid;
 
 /// Which profile table a reference lives in.
@@ -162,7 +163,7 @@ diesel::define_sql_function! {
 
 /// How a user is shown (full name, else phone; empty while identity's user is unknown here).
 pub async fn display_name(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<String> {
-    use crate::schema::user_refs as u;
+    use hm_platform::projections::schema::user_refs as u;
     let name: Option<Option<String>> = u::table
         .find(user)
         .select(person_name(u::first_name, u::last_name, u::phone))

@@ -2,5 +2,4 @@ DROP TABLE timeline_events;
 DROP TABLE booking_refs;
 DROP TABLE outgoing_pushes;
 DROP TABLE devices;
-DROP TABLE user_refs;
 DROP TABLE sms_log;

@@ -20,18 +20,6 @@ CREATE INDEX sms_log_request ON sms_log (request_id, attempt);
 CREATE INDEX sms_log_created ON sms_log (created_at DESC, status);
 CREATE UNIQUE INDEX sms_log_provider_message ON sms_log (provider_message_id) WHERE provider_message_id IS NOT NULL;
 
--- Users as identity announces them (platform::projections): device owners' phones, known recipients.
-CREATE TABLE user_refs (
-    id          uuid PRIMARY KEY,
-    phone       varchar(15) NOT NULL DEFAULT '',
-    role        varchar(20) NOT NULL,
-    first_name  varchar(50) NOT NULL DEFAULT '',
-    last_name   varchar(50) NOT NULL DEFAULT '',
-    is_active   boolean NOT NULL DEFAULT true,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
-);
-
 -- Push registrations (DOMAIN §5.3), upserted by token.
 CREATE TABLE devices (
     id                  uuid PRIMARY KEY,

@@ -1,15 +1,17 @@
 //! Push registrations (DOMAIN §5.3), upserted by token, newest seen first.
 
-use crate::schema::{devices, user_refs};
+use crate::schema::devices;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::projections::schema::user_refs;
 use serde_json::Value;
+use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct Device {
     pub id: Uuid,
     pub user_id: Option<Uuid>,
@@ -23,23 +25,66 @@ pub struct Device {
     pub created_at: DateTime<Utc>,
 }
 
-/// Devices with their owner's phone, in [`Device`]'s order.
-macro_rules! devices_with_owner {
+/// A device as stored: [`Device`] but its owner's phone.
+type Stored = (
+    Uuid,
+    Option<Uuid>,
+    String,
+    String,
+    DateTime<Utc>,
+    bool,
+    Value,
+    DateTime<Utc>,
+);
+
+/// The columns of [`Stored`].
+macro_rules! stored {
     () => {
-        devices::table
-            .left_join(user_refs::table.on(devices::user_id.eq(user_refs::id.nullable())))
-            .select((
-                devices::id,
-                devices::user_id,
-                user_refs::phone.nullable(),
-                devices::platform,
-                devices::registration_token,
-                devices::last_seen,
-                devices::is_active,
-                devices::metadata,
-                devices::created_at,
-            ))
+        devices::table.select((
+            devices::id,
+            devices::user_id,
+            devices::platform,
+            devices::registration_token,
+            devices::last_seen,
+            devices::is_active,
+            devices::metadata,
+            devices::created_at,
+        ))
     };
+}
+
+/// `rows` with their owners' phones from the platform's user projection (one query for all of them:
+/// the projection's table is the platform's, so diesel cannot join it to `devices`).
+async fn with_owners(conn: &mut AsyncPgConnection, rows: Vec<Stored>) -> QueryResult<Vec<Device>> {
+    let owners: Vec<Uuid> = rows.iter().filter_map(|row| row.1).collect();
+    let phones: HashMap<Uuid, String> = user_refs::table
+        .filter(user_refs::id.eq_any(&owners))
+        .select((user_refs::id, user_refs::phone))
+        .load::<(Uuid, String)>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let device = |(
+        id,
+        user_id,
+        platform,
+        registration_token,
+        last_seen,
+        is_active,
+        metadata,
+        created_at,
+    ): Stored| Device {
+        id,
+        user_id,
+        user_phone: user_id.and_then(|u| phones.get(&u).cloned()),
+        platform,
+        registration_token,
+        last_seen,
+        is_active,
+        metadata,
+        created_at,
+    };
+    Ok(rows.into_iter().map(device).collect())
 }
 
 /// What a device is registered or edited with.
@@ -82,22 +127,24 @@ pub async fn register(conn: &mut AsyncPgConnection, d: &DeviceInput) -> QueryRes
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Device>> {
-    devices_with_owner!()
+    let row: Option<Stored> = stored!()
         .filter(devices::id.eq(id))
         .get_result(conn)
         .await
-        .optional()
+        .optional()?;
+    Ok(with_owners(conn, row.into_iter().collect()).await?.pop())
 }
 
 /// The devices of `user` (every device for `None`), inactive ones included, last seen first.
 pub async fn list(conn: &mut AsyncPgConnection, user: Option<Uuid>) -> QueryResult<Vec<Device>> {
-    let mut query = devices_with_owner!()
+    let mut query = stored!()
         .order((devices::last_seen.desc(), devices::id))
         .into_boxed();
     if let Some(user) = user {
         query = query.filter(devices::user_id.eq(user));
     }
-    query.load(conn).await
+    let rows: Vec<Stored> = query.load(conn).await?;
+    with_owners(conn, rows).await
 }
 
 /// Deactivates the token, if `owner` (when given) holds it; how many rows changed.

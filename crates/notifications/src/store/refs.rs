@@ -1,9 +1,10 @@
 //! What notifications knows of other services' data: users (platform projection) and who a booking
 //! belongs to (from the booking events).
 
-use crate::schema::{booking_refs, user_refs};
+use crate::schema::booking_refs;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_platform::projections::schema::user_refs;
 use uuid::Uuid;
 
 pub async fn user_exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {

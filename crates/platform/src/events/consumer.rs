@@ -8,10 +8,10 @@ use super::schema::inbox;
 use super::{BusConfig, BusError};
 use crate::db::DbPool;
 use crate::metrics::Metrics;
+use crate::projections::{self, Projection};
 use diesel::prelude::*;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use hm_contracts::Event;
 use lapin::message::Delivery;
@@ -21,6 +21,7 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ExchangeKind};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -51,18 +52,26 @@ impl From<serde_json::Error> for HandlerError {
     }
 }
 
-pub type HandlerFuture<'a> = BoxFuture<'a, Result<(), HandlerError>>;
+/// What a [`Handler`] answers: `Ok` commits the inbox transaction; an error rolls it back and retries
+/// or dead-letters the message as its kind says.
+pub type HandlerResult = Result<(), HandlerError>;
 
-/// Applies one event's effect using `conn`, which is inside the inbox transaction.
+/// Applies one event's effect using `conn`, which is inside the inbox transaction. A service implements
+/// it with `async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult`.
 pub trait Handler: Send + Sync + 'static {
-    fn handle<'a>(&'a self, conn: &'a mut AsyncPgConnection, event: &'a Event)
-        -> HandlerFuture<'a>;
+    fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Event,
+    ) -> impl Future<Output = HandlerResult> + Send;
 }
 
-pub struct Consumer {
+/// A service's consumer: its queue, the projections it keeps (applied by the platform) and its handler.
+pub struct Consumer<H> {
     config: BusConfig,
     bindings: Vec<String>,
-    handler: Arc<dyn Handler>,
+    projections: &'static [Projection],
+    handler: Arc<H>,
     pool: DbPool,
     metrics: Metrics,
 }
@@ -84,18 +93,22 @@ enum Outcome {
     Duplicate,
 }
 
-impl Consumer {
+impl<H: Handler> Consumer<H> {
+    /// A consumer of the events `bindings` that keeps `projections` and hands every other event to
+    /// `handler`.
     pub fn new(
         config: BusConfig,
         bindings: &[&str],
-        handler: Arc<dyn Handler>,
+        projections: &'static [Projection],
+        handler: H,
         pool: DbPool,
         metrics: Metrics,
     ) -> Self {
         Consumer {
             config,
             bindings: bindings.iter().map(|b| (*b).to_owned()).collect(),
-            handler,
+            projections,
+            handler: Arc::new(handler),
             pool,
             metrics,
         }
@@ -262,7 +275,7 @@ impl Consumer {
             .get()
             .await
             .map_err(|e| HandlerError::Retryable(e.to_string()))?;
-        let handler = self.handler.clone();
+        let (handler, projections) = (self.handler.clone(), self.projections);
         conn.transaction::<_, HandlerError, _>(|conn| {
             async move {
                 let inserted = diesel::insert_into(inbox::table)
@@ -276,7 +289,9 @@ impl Consumer {
                 if inserted == 0 {
                     return Ok(Outcome::Duplicate);
                 }
-                handler.handle(conn, event).await?;
+                if !projections::apply(conn, projections, event).await? {
+                    handler.handle(conn, event).await?;
+                }
                 Ok(Outcome::Applied)
             }
             .scope_boxed()

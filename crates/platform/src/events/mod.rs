@@ -9,7 +9,7 @@ mod outbox;
 pub mod schema;
 
 pub use broker::{Broker, BusError};
-pub use consumer::{prepare_queue, Consumer, ConsumerHandle, Handler, HandlerError, HandlerFuture};
+pub use consumer::{prepare_queue, Consumer, ConsumerHandle, Handler, HandlerError, HandlerResult};
 pub use outbox::{enqueue, Relay, RelayHandle};
 
 use crate::config::{self, ConfigError};

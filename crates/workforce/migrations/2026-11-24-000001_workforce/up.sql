@@ -4,19 +4,7 @@ CREATE EXTENSION IF NOT EXISTS cube;
 CREATE EXTENSION IF NOT EXISTS earthdistance;
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
--- Catalog's services as workforce sees them, fed by catalog.service.* events (ARCHITECTURE §3).
-CREATE TABLE service_refs (
-    id             uuid PRIMARY KEY,
-    slug           varchar(120) NOT NULL,
-    name           varchar(100) NOT NULL,
-    title_en       varchar(100) NOT NULL DEFAULT '',
-    is_active      boolean NOT NULL DEFAULT true,
-    display_order  integer NOT NULL DEFAULT 0,
-    created_at     timestamptz NOT NULL DEFAULT now(),
-    updated_at     timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX service_refs_name_lower ON service_refs (lower(name));
-
+-- Catalog's services (service_refs) are the platform's projection (hm_platform::projections).
 CREATE TABLE worker_profiles (
     id                       uuid PRIMARY KEY,
     user_id                  uuid NOT NULL UNIQUE,

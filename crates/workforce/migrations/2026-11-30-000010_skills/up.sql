@@ -1,9 +1,3 @@
--- Services are named by their slug, an alias (`plumbing` for `plumber`), name or English title
--- (ARCHITECTURE §12.2): the projection keeps the aliases catalog announces.
-ALTER TABLE service_refs ADD COLUMN aliases text[] NOT NULL DEFAULT '{}';
-CREATE INDEX service_refs_aliases ON service_refs USING gin (aliases);
-CREATE INDEX service_refs_title_en_lower ON service_refs (lower(title_en));
-
 -- A skill a worker named that no service matched (DOMAIN §2.1: a missing service is created). The profile
 -- shows the name at once; catalog is asked by `workforce.skill.requested` and answers with
 -- `catalog.skill.resolved`, which links the profile to the service. Rows stay (resolved or dropped by a

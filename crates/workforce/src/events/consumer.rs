@@ -8,7 +8,7 @@ use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{types, BookingCompleted, JobChanged, SkillResolved};
 use hm_contracts::Event;
 use hm_platform::events::enqueue;
-use hm_platform::events::{Handler, HandlerFuture};
+use hm_platform::events::{Handler, HandlerResult};
 use hm_platform::projections;
 
 /// Keeps `service_refs`, `user_refs` and `job_refs` in step (upserts of the latest state, so a
@@ -17,60 +17,50 @@ use hm_platform::projections;
 pub struct Incoming;
 
 impl Handler for Incoming {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Event,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if projections::apply(conn, event).await? {
-                return Ok(());
-            }
-            match event.event_type.as_str() {
-                types::SKILL_RESOLVED => {
-                    // The service comes with the answer, so the link never waits for
-                    // `catalog.service.created`; the profile's new state is announced as any edit.
-                    let resolved: SkillResolved = event.payload()?;
-                    projections::upsert_service(conn, &resolved.service).await?;
-                    let linked =
-                        skills::resolve(conn, resolved.request_id, resolved.service.service_id)
-                            .await?;
-                    if let Some(worker) = linked {
-                        if let Some(profile) = workers::by_id(conn, worker).await? {
-                            let snapshot = crate::views::worker_json(&profile);
-                            enqueue(
-                                conn,
-                                published::worker(
-                                    types::WORKER_UPDATED,
-                                    worker,
-                                    profile.user_id,
-                                    Some(snapshot),
-                                    event.correlation_id.clone(),
-                                ),
-                            )
-                            .await?;
-                        }
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult {
+        match event.event_type.as_str() {
+            types::SKILL_RESOLVED => {
+                // The service comes with the answer, so the link never waits for
+                // `catalog.service.created`; the profile's new state is announced as any edit.
+                let resolved: SkillResolved = event.payload()?;
+                projections::upsert_service(conn, &resolved.service).await?;
+                let linked =
+                    skills::resolve(conn, resolved.request_id, resolved.service.service_id).await?;
+                if let Some(worker) = linked {
+                    if let Some(profile) = workers::by_id(conn, worker).await? {
+                        let snapshot = crate::views::worker_json(&profile);
+                        enqueue(
+                            conn,
+                            published::worker(
+                                types::WORKER_UPDATED,
+                                worker,
+                                profile.user_id,
+                                Some(snapshot),
+                                event.correlation_id.clone(),
+                            ),
+                        )
+                        .await?;
                     }
                 }
-                types::JOB_POSTED | types::JOB_STATUS_CHANGED => {
-                    let job: JobChanged = event.payload()?;
-                    refs::upsert_job(conn, &job, event.occurred_at).await?;
-                }
-                types::BOOKING_COMPLETED => {
-                    let booking: BookingCompleted = event.payload()?;
-                    if let Some(worker) = booking.worker_id {
-                        let rating = booking.rating.filter(|r| (1.0..=5.0).contains(r));
-                        if rating != booking.rating {
-                            tracing::warn!(booking = %booking.booking_id, "rating outside 1-5 ignored");
-                        }
-                        if !workers::record_completed_job(conn, worker, rating).await? {
-                            tracing::warn!(booking = %booking.booking_id, %worker, "completed booking of an unknown worker profile");
-                        }
+            }
+            types::JOB_POSTED | types::JOB_STATUS_CHANGED => {
+                let job: JobChanged = event.payload()?;
+                refs::upsert_job(conn, &job, event.occurred_at).await?;
+            }
+            types::BOOKING_COMPLETED => {
+                let booking: BookingCompleted = event.payload()?;
+                if let Some(worker) = booking.worker_id {
+                    let rating = booking.rating.filter(|r| (1.0..=5.0).contains(r));
+                    if rating != booking.rating {
+                        tracing::warn!(booking = %booking.booking_id, "rating outside 1-5 ignored");
+                    }
+                    if !workers::record_completed_job(conn, worker, rating).await? {
+                        tracing::warn!(booking = %booking.booking_id, %worker, "completed booking of an unknown worker profile");
                     }
                 }
-                _ => {}
             }
-            Ok(())
-        })
+            _ => {}
+        }
+        Ok(())
     }
 }

@@ -9,13 +9,10 @@ pub use published::*;
 
 use hm_contracts::events::types;
 
-/// The event types workforce consumes.
-pub const CONSUMED: [&str; 8] = [
-    types::SERVICE_CREATED,
-    types::SERVICE_UPDATED,
+/// The event types workforce's handler takes (users and services are the platform's projections:
+/// `INFO.projections`).
+pub const CONSUMED: [&str; 4] = [
     types::SKILL_RESOLVED,
-    types::USER_REGISTERED,
-    types::USER_UPDATED,
     types::JOB_POSTED,
     types::JOB_STATUS_CHANGED,
     types::BOOKING_COMPLETED,

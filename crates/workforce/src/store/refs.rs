@@ -1,11 +1,12 @@
 //! The projections of other services' data (ARCHITECTURE §3): catalog's services and identity's users
 //! (kept by `hm_platform::projections`) and jobs' jobs.
 
-use crate::schema::{job_refs, service_refs, user_refs};
+use crate::schema::job_refs;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::JobChanged;
+use hm_platform::projections::schema::{service_refs, user_refs};
 
 /// Whether identity has announced this user.
 pub async fn user_exists(conn: &mut AsyncPgConnection, id: uuid::Uuid) -> QueryResult<bool> {

@@ -1,5 +1,6 @@
--- identity's users as workforce shows them (names and phones on profiles), fed by identity.user.*.
-CREATE TABLE user_refs (
+-- identity's users as a service shows them (names and phones), kept by identity.user.* (ARCHITECTURE §3,
+-- hm_platform::projections). IF NOT EXISTS: databases made before the platform owned it already have it.
+CREATE TABLE IF NOT EXISTS user_refs (
     id          uuid PRIMARY KEY,
     phone       varchar(15) NOT NULL DEFAULT '',
     role        varchar(20) NOT NULL,

@@ -1,0 +1,138 @@
+//! The projections a service keeps (hm_platform::projections) against real PostgreSQL and RabbitMQ: their
+//! tables are what the platform's schema module says, and a consumer that keeps them applies their events
+//! itself and hands the service's handler only the rest.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::{types, ServiceChanged, UserRegistered};
+use hm_contracts::{Event, Role};
+use hm_platform::db;
+use hm_platform::events::{Broker, Consumer, Handler, HandlerResult};
+use hm_platform::metrics::Metrics;
+use hm_platform::projections::schema::{service_refs, user_refs};
+use hm_platform::projections::Projection;
+use hm_platform::testing::{self, eventually, TestDb};
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+const KEPT: [Projection; 2] = [Projection::Users, Projection::Services];
+
+#[tokio::test]
+async fn projection_schema_is_what_the_migrations_make() {
+    let sets = KEPT.iter().map(|p| p.migrations()).collect();
+    testing::assert_print_schema(
+        "projections",
+        sets,
+        env!("CARGO_MANIFEST_DIR"),
+        "src/projections/schema.rs",
+    )
+    .await;
+}
+
+struct Counting(Arc<AtomicUsize>);
+
+impl Handler for Counting {
+    async fn handle(&self, _: &mut AsyncPgConnection, _: &Event) -> HandlerResult {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_keeps_its_projections_and_hands_on_the_rest() {
+    let db = TestDb::new("projections", KEPT.iter().map(|p| p.migrations()).collect()).await;
+    let bus = testing::bus_config("projections");
+    let handled = Arc::new(AtomicUsize::new(0));
+    let bindings = [types::USER_REGISTERED, types::SERVICE_CREATED, "test.other"];
+    let consumer = Consumer::new(
+        bus.clone(),
+        &bindings,
+        &KEPT,
+        Counting(handled.clone()),
+        db::pool(&db.url, 2).unwrap(),
+        Metrics::new("t").unwrap(),
+    )
+    .spawn()
+    .await
+    .unwrap();
+
+    let (user, service) = (Uuid::new_v4(), Uuid::new_v4());
+    let registered = UserRegistered {
+        user_id: user,
+        phone: "+919876543210".into(),
+        role: Role::Worker,
+        first_name: "Asha".into(),
+        last_name: "Devi".into(),
+    };
+    let created = ServiceChanged {
+        service_id: service,
+        slug: "plumber".into(),
+        name: "Plumber".into(),
+        title_en: "Plumber".into(),
+        title_hi: "प्लंबर".into(),
+        category: "home".into(),
+        is_active: true,
+        display_order: 1,
+        aliases: vec!["plumbing".into()],
+    };
+    let broker = Broker::new(bus.clone());
+    for (kind, data) in [
+        (types::USER_REGISTERED, json!(registered)),
+        (types::SERVICE_CREATED, json!(created)),
+        ("test.other", json!({})),
+    ] {
+        let event = Event::new("platform", kind, None, data)
+            .into_json()
+            .unwrap();
+        broker.publish(&event, None).await.unwrap();
+    }
+
+    let mut conn = AsyncPgConnection::establish(&db.url).await.unwrap();
+    let kept = eventually(Duration::from_secs(10), || {
+        let url = db.url.clone();
+        async move {
+            let mut conn = AsyncPgConnection::establish(&url).await.ok()?;
+            let name: String = user_refs::table
+                .find(user)
+                .select(user_refs::first_name)
+                .first(&mut conn)
+                .await
+                .ok()?;
+            let aliases: Vec<Option<String>> = service_refs::table
+                .find(service)
+                .select(service_refs::aliases)
+                .first(&mut conn)
+                .await
+                .ok()?;
+            Some((name, aliases))
+        }
+    })
+    .await;
+    assert_eq!(
+        kept,
+        Some(("Asha".to_owned(), vec![Some("plumbing".to_owned())]))
+    );
+    let handed_on = eventually(Duration::from_secs(10), || async {
+        (AtomicUsize::load(&handled, Ordering::SeqCst) == 1).then_some(())
+    })
+    .await;
+    assert!(handed_on.is_some(), "the other event reaches the handler");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        AtomicUsize::load(&handled, Ordering::SeqCst),
+        1,
+        "the projections' events never reach the service's handler"
+    );
+    let role: String = user_refs::table
+        .find(user)
+        .select(user_refs::role)
+        .first(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(role, "worker");
+    consumer.shutdown().await;
+}
