@@ -8,7 +8,7 @@ use crate::error::{JobsError, Result};
 use crate::schema::job_applications as a;
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
-use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -20,28 +20,21 @@ use uuid::Uuid;
 
 /// An application with its job's title and poster and the applicant's name.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = a)]
 pub struct Application {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub job_id: Uuid,
     #[diesel(sql_type = Text)]
     pub job_title: String,
     #[diesel(sql_type = SqlUuid)]
     pub poster_id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub worker_id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub worker_user_id: Uuid,
     #[diesel(sql_type = Text)]
     pub worker_name: String,
-    #[diesel(sql_type = Text)]
     pub status: ApplicationStatus,
-    #[diesel(sql_type = Timestamptz)]
     pub applied_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -8,7 +8,7 @@ use crate::error::{JobsError, Result};
 use crate::schema::jobs as j;
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -21,26 +21,19 @@ use uuid::Uuid;
 
 /// A job with its poster's name and its service's.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = j)]
 pub struct Job {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub poster_id: Uuid,
     #[diesel(sql_type = Text)]
     pub poster_name: String,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub contractor_id: Option<Uuid>,
-    #[diesel(sql_type = SqlUuid)]
     pub service_id: Uuid,
     #[diesel(sql_type = Text)]
     pub service_name: String,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Text)]
     pub description: String,
-    #[diesel(sql_type = Text)]
     pub status: JobStatus,
-    #[diesel(sql_type = Text)]
     pub location: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub latitude: Option<String>,
@@ -48,17 +41,11 @@ pub struct Job {
     pub longitude: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub budget: Option<String>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub assigned_worker_id: Option<Uuid>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub scheduled_date: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub completion_date: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub instruction_audio_url: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -8,7 +8,7 @@ use crate::error::{JobsError, Result};
 use crate::schema::{bookings as b, payments as p};
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
-use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -19,10 +19,9 @@ use uuid::Uuid;
 
 /// A payment with its booking's customer and worker.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = p)]
 pub struct Payment {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub booking_id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     pub user_id: Uuid,
@@ -30,15 +29,10 @@ pub struct Payment {
     pub worker_id: Option<Uuid>,
     #[diesel(sql_type = Text)]
     pub amount: String,
-    #[diesel(sql_type = Text)]
     pub currency: String,
-    #[diesel(sql_type = Text)]
     pub gateway: String,
-    #[diesel(sql_type = Text)]
     pub status: PaymentStatus,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub gateway_reference: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
 }
 

@@ -36,14 +36,11 @@ pub async fn queue(
 }
 
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = outgoing_pushes)]
 pub struct Due {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub device_id: Uuid,
-    #[diesel(sql_type = Jsonb)]
     pub payload: Value,
-    #[diesel(sql_type = Integer)]
     pub attempts: i32,
     #[diesel(sql_type = Text)]
     pub token: String,

@@ -2,39 +2,33 @@
 
 use super::workers;
 use crate::error::WorkforceError;
+use crate::schema::site_assignments;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// A worker's assignment to a site, with the names of the site, the worker and who assigned them.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = site_assignments)]
 pub struct Assignment {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub site_id: Uuid,
     #[diesel(sql_type = Text)]
     pub site_name: String,
-    #[diesel(sql_type = SqlUuid)]
     pub worker_id: Uuid,
     #[diesel(sql_type = Text)]
     pub worker_name: String,
     #[diesel(sql_type = Text)]
     pub worker_phone: String,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub assigned_by: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub assigned_by_name: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
     pub assigned_at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
     pub role_on_site: String,
-    #[diesel(sql_type = Bool)]
     pub is_active: bool,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
 }
 

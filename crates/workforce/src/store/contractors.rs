@@ -5,7 +5,7 @@ use crate::events::published;
 use crate::schema::contractor_profiles;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Int4, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -14,42 +14,28 @@ use uuid::Uuid;
 
 /// A contractor profile with its user's phone and name.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = contractor_profiles)]
 pub struct Contractor {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub user_id: Uuid,
     #[diesel(sql_type = Text)]
     pub user_phone: String,
     #[diesel(sql_type = Text)]
     pub user_name: String,
-    #[diesel(sql_type = Text)]
     pub company_name: String,
-    #[diesel(sql_type = Text)]
     pub license_number: String,
-    #[diesel(sql_type = Text)]
     pub gst_number: String,
-    #[diesel(sql_type = Text)]
     pub address: String,
-    #[diesel(sql_type = Text)]
     pub city: String,
-    #[diesel(sql_type = Text)]
     pub state: String,
-    #[diesel(sql_type = Text)]
     pub postal_code: String,
-    #[diesel(sql_type = Text)]
     pub website: String,
-    #[diesel(sql_type = Int4)]
     pub experience_years: i32,
     #[diesel(sql_type = Text)]
     pub rating: String,
-    #[diesel(sql_type = Int4)]
     pub total_projects: i32,
-    #[diesel(sql_type = Bool)]
     pub is_active: bool,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 

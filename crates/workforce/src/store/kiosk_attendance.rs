@@ -6,7 +6,7 @@ use super::refs;
 use crate::domain::kiosks as rules;
 use crate::error::WorkforceError;
 use crate::events::published;
-use crate::schema::attendance_logs;
+use crate::schema::{attendance, attendance_logs};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -48,26 +48,19 @@ pub async fn stub_mark(
 
 /// A worker's daily kiosk attendance, with the worker's phone and the kiosk's name.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = attendance)]
 pub struct Mark {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub worker_id: Uuid,
     #[diesel(sql_type = Text)]
     pub worker_phone: String,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub kiosk_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub kiosk_name: Option<String>,
-    #[diesel(sql_type = Text)]
     pub method: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub device_id: Option<String>,
-    #[diesel(sql_type = Date)]
     pub date: NaiveDate,
-    #[diesel(sql_type = Timestamptz)]
     pub timestamp: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
 }
 

@@ -3,45 +3,36 @@
 use super::workers;
 use crate::domain::attendance::Status;
 use crate::error::WorkforceError;
+use crate::schema::site_attendance;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// A worker's attendance at a site on a day, with the names of the site, the worker and who marked it.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = site_attendance)]
 pub struct Mark {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub site_id: Uuid,
     #[diesel(sql_type = Text)]
     pub site_name: String,
-    #[diesel(sql_type = SqlUuid)]
     pub worker_id: Uuid,
     #[diesel(sql_type = Text)]
     pub worker_name: String,
     #[diesel(sql_type = Text)]
     pub worker_phone: String,
-    #[diesel(sql_type = Date)]
     pub attendance_date: NaiveDate,
-    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub checkin_time: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub checkout_time: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub marked_by: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub marked_by_name: Option<String>,
-    #[diesel(sql_type = Text)]
     pub notes: String,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -7,7 +7,7 @@ use crate::error::WorkforceError;
 use crate::schema::sites;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hm_platform::paging::Paging;
@@ -18,38 +18,28 @@ pub use crate::domain::sites::Editable;
 
 /// A site with its contractor's user and company name and its active assignments.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = sites)]
 pub struct Site {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub contractor_id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     pub contractor_user_id: Uuid,
     #[diesel(sql_type = Text)]
     pub contractor_name: String,
-    #[diesel(sql_type = Text)]
     pub name: String,
-    #[diesel(sql_type = Text)]
     pub address: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub lat: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub lng: Option<String>,
-    #[diesel(sql_type = Text)]
     pub phone: String,
-    #[diesel(sql_type = Bool)]
     pub is_active: bool,
-    #[diesel(sql_type = Nullable<Date>)]
     pub start_date: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<Date>)]
     pub end_date: Option<NaiveDate>,
-    #[diesel(sql_type = Jsonb)]
     pub metadata: Value,
     #[diesel(sql_type = BigInt)]
     pub assigned_workers_count: i64,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -8,7 +8,7 @@ use crate::events::published;
 use crate::schema::worker_profiles;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -18,46 +18,32 @@ use uuid::Uuid;
 
 /// A worker profile with its user's phone and name and its skills as shown.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = worker_profiles)]
 pub struct Worker {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub user_id: Uuid,
-    #[diesel(sql_type = Bool)]
     pub is_available: bool,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub availability_updated_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Text>)]
     pub latitude: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub longitude: Option<String>,
-    #[diesel(sql_type = Text)]
     pub availability_status: String,
     #[diesel(sql_type = Text)]
     pub rating: String,
-    #[diesel(sql_type = Int4)]
     pub total_jobs_completed: i32,
     #[diesel(sql_type = Nullable<Text>)]
     pub price_amount: Option<String>,
-    #[diesel(sql_type = Text)]
     pub price_currency: String,
-    #[diesel(sql_type = Text)]
     pub price_type: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub min_charge: Option<String>,
-    #[diesel(sql_type = Text)]
     pub bio: String,
-    #[diesel(sql_type = Int4)]
     pub experience_years: i32,
-    #[diesel(sql_type = Nullable<Text>)]
     pub intro_audio_url: Option<String>,
-    #[diesel(sql_type = Bool)]
     pub is_verified: bool,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub last_seen: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
     #[diesel(sql_type = Text)]
     pub user_phone: String,

@@ -17,10 +17,9 @@ use uuid::Uuid;
 
 /// A booking with its customer, worker and service.
 #[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = b)]
 pub struct Booking {
-    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
     pub user_id: Uuid,
     #[diesel(sql_type = Text)]
     pub user_phone: String,
@@ -37,7 +36,6 @@ pub struct Booking {
     pub user_is_active: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub user_joined: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub worker_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub worker_user_id: Option<Uuid>,
@@ -46,7 +44,6 @@ pub struct Booking {
     /// The worker's profile as workforce last announced it.
     #[diesel(sql_type = Nullable<Jsonb>)]
     pub worker_profile: Option<Value>,
-    #[diesel(sql_type = SqlUuid)]
     pub service_id: Uuid,
     #[diesel(sql_type = Text)]
     pub service_slug: String,
@@ -56,33 +53,22 @@ pub struct Booking {
     pub service_title_en: String,
     #[diesel(sql_type = Int4)]
     pub service_display_order: i32,
-    #[diesel(sql_type = Text)]
     pub address: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub lat: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub lng: Option<String>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     pub preferred_time: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub notes: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub estimated_price: Option<String>,
-    #[diesel(sql_type = Text)]
     pub status: BookingStatus,
-    #[diesel(sql_type = Nullable<Int4>)]
     pub eta_minutes: Option<i32>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub tracking_url: Option<String>,
-    #[diesel(sql_type = Text)]
     pub payment_method: String,
-    #[diesel(sql_type = Text)]
     pub payment_status: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub payment_note: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
 }
 
