@@ -34,11 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         name: "bench",
         title: "bench upstream",
         description: "One small JSON endpoint.",
-        token_ignored_paths: &[],
-        constraints: &[],
-        migrations: &[],
-        consumed: &[],
-        projections: &[],
+        ..ServiceInfo::NONE
     };
     let listener = server::bind("127.0.0.1", port)?;
     server::http_server(listener, info, shared, workers, |cfg| {

@@ -1,7 +1,7 @@
 //! The gateway's own series, registered next to the request metrics every service has: what each
 //! upstream answered and how fast, what was throttled, and whether throttling runs on Redis.
 
-use hm_platform::metrics::{Metrics, MetricsError};
+use hm_platform::metrics::{Metrics, MetricsError, LATENCY_BUCKETS};
 use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts};
 
 #[derive(Clone)]
@@ -27,10 +27,7 @@ impl GatewayMetrics {
                 "gateway_upstream_duration_seconds",
                 "Time until the upstream's response head arrived",
             )
-            .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0,
-            ]),
+            .buckets(LATENCY_BUCKETS.to_vec()),
             &["upstream"],
         )?;
         let throttled = IntCounterVec::new(

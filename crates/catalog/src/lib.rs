@@ -17,22 +17,19 @@ pub mod testing;
 
 use config::CatalogConfig;
 use hm_platform::auth::TokenVerifier;
-use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::db::{self, DbPool};
 use hm_platform::redis::Keys;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
-
-pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
 
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "catalog",
     title: "HunarMitra catalog",
     description: "Services, themes, banners, feature flags, translations, help, media and the app-config document.",
-    token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
-    migrations: &[MIGRATIONS],
+    migrations: &[db::embed_migrations!("migrations")],
     consumed: &events::CONSUMED,
-    projections: &[],
+    ..ServiceInfo::NONE
 };
 
 /// What handlers share.

@@ -259,6 +259,18 @@ pub struct ApplicationChanged {
     pub reason: Option<String>,
 }
 
+/// A booking's statuses (DOMAIN §4.3), as [`BookingChanged::status`] names them, in the order of the
+/// booking's life.
+pub const BOOKING_STATUSES: [&str; 7] = [
+    "requested",
+    "confirmed",
+    "on_the_way",
+    "arrived",
+    "completed",
+    "cancelled",
+    "payment_pending",
+];
+
 /// `jobs.booking.created|assigned|status_changed|cancelled`: a booking's state after the change and who
 /// made it (notifications tells the customer and the worker; the booking timeline records it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -272,6 +284,7 @@ pub struct BookingChanged {
     pub worker_name: Option<String>,
     pub service_id: Uuid,
     pub service_name: String,
+    /// One of [`BOOKING_STATUSES`].
     pub status: String,
     /// The status before this change (`None` when created).
     pub previous_status: Option<String>,

@@ -16,13 +16,11 @@ pub mod testing;
 
 use config::IdentityConfig;
 use hm_platform::auth::{Jwks, TokenVerifier};
-use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::db::{self, DbPool};
 use hm_platform::events::Broker;
 use hm_platform::redis::{Keys, RedisPool};
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
-
-pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
 
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "identity",
@@ -30,9 +28,9 @@ pub const INFO: ServiceInfo = ServiceInfo {
     description: "Phone-OTP login, tokens (EdDSA, JWKS), refresh and logout, admin accounts.",
     token_ignored_paths: &["/api/v1/auth/refresh/"],
     constraints: store::CONSTRAINTS,
-    migrations: &[MIGRATIONS],
+    migrations: &[db::embed_migrations!("migrations")],
     consumed: &events::CONSUMED,
-    projections: &[],
+    ..ServiceInfo::NONE
 };
 
 /// What handlers share.

@@ -13,7 +13,7 @@ pub mod testing;
 
 use config::JobsConfig;
 use hm_platform::auth::TokenVerifier;
-use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
@@ -28,17 +28,15 @@ pub struct AppState {
     pub webhook_secret: Option<String>,
 }
 
-pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
-
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "jobs",
     title: "HunarMitra jobs",
     description: "Job postings and applications, bookings, cash-first payments.",
-    token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
-    migrations: &[MIGRATIONS],
+    migrations: &[db::embed_migrations!("migrations")],
     consumed: &events::CONSUMED,
     projections: &[Projection::Users, Projection::Services],
+    ..ServiceInfo::NONE
 };
 
 pub use hm_platform::server::StartError;

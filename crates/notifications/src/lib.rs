@@ -17,7 +17,7 @@ pub mod testing;
 
 use config::NotificationsConfig;
 use hm_platform::auth::TokenVerifier;
-use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use notifier::Notifier;
@@ -37,18 +37,16 @@ pub struct AppState {
     pub twilio_auth_token: Option<String>,
 }
 
-pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
-
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "notifications",
     title: "HunarMitra notifications",
     description:
         "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
-    token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
-    migrations: &[MIGRATIONS],
+    migrations: &[db::embed_migrations!("migrations")],
     consumed: &events::CONSUMED,
     projections: &[Projection::Users],
+    ..ServiceInfo::NONE
 };
 
 pub use hm_platform::server::StartError;

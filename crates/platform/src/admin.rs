@@ -185,6 +185,33 @@ pub async fn list_answer<Row: DeserializeOwned + Serialize>(
     Ok(Reply::json(list(&mut conn, req, listing).await?))
 }
 
+/// Writes back-office list endpoints: each is `GET` of a [`Listing`] of its rows as a [`LinkedPage`]
+/// (`?search=&<filter>=&page=&page_size=`), admins only, answered by [`list_answer`] on the service's
+/// `crate::AppState::db`, failing with `crate::error::Result` as every handler of the service does. The
+/// doc comment is the operation's description in the OpenAPI document.
+///
+/// ```ignore
+/// hm_platform::admin_lists! {
+///     /// Jobs: `search` (title, location, poster phone, service), `status`.
+///     jobs => JobRow, backoffice::JOBS;
+/// }
+/// ```
+#[macro_export]
+#[allow(clippy::crate_in_macro_def)] // `crate::` is the service's: its AppState and its Result.
+macro_rules! admin_lists {
+    ($($(#[$doc:meta])* $name:ident => $row:ty, $listing:expr;)+) => {$(
+        $(#[$doc])*
+        #[paperclip::actix::api_v2_operation(tags(Admin))]
+        pub async fn $name(
+            req: actix_web::HttpRequest,
+            state: paperclip::actix::web::Data<crate::AppState>,
+            _admin: $crate::auth::AdminUser,
+        ) -> crate::error::Result<$crate::reply::Reply<$crate::paging::LinkedPage<$row>>> {
+            Ok($crate::admin::list_answer(&state.db, &req, &$listing).await?)
+        }
+    )+};
+}
+
 /// The row of `listing` with this id (`None`: no such row, or not an id).
 pub async fn one<Row: DeserializeOwned>(
     conn: &mut AsyncPgConnection,

@@ -11,6 +11,12 @@ use prometheus::{
 };
 use std::sync::Arc;
 
+/// The buckets of every request latency histogram (services' and the gateway's upstream one), in
+/// seconds: 0.5 ms to 10 s.
+pub const LATENCY_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
 #[derive(Clone)]
 pub struct Metrics {
     inner: Arc<Inner>,
@@ -50,9 +56,7 @@ impl Metrics {
                 "http_request_duration_seconds",
                 "HTTP request latency by route template",
             )
-            .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-            ]),
+            .buckets(LATENCY_BUCKETS.to_vec()),
             &["method", "route"],
         )?;
         let db_pool = IntGaugeVec::new(

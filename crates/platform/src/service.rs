@@ -109,6 +109,19 @@ pub struct ServiceInfo {
 }
 
 impl ServiceInfo {
+    /// What a service states only when it has it: no paths without tokens, no constraints answered,
+    /// no migrations, no events, no projections (`..ServiceInfo::NONE` after its own fields).
+    pub const NONE: ServiceInfo = ServiceInfo {
+        name: "",
+        title: "",
+        description: "",
+        token_ignored_paths: &[],
+        constraints: &[],
+        migrations: &[],
+        consumed: &[],
+        projections: &[],
+    };
+
     /// The migrations after the platform's own, in order: the projections' tables, then the service's
     /// (which may refer to them).
     pub fn migration_sets(&self) -> Vec<&'static EmbeddedMigrations> {

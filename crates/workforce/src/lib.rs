@@ -15,7 +15,7 @@ pub mod views;
 
 use config::WorkforceConfig;
 use hm_platform::auth::TokenVerifier;
-use hm_platform::db::{self, DbPool, EmbeddedMigrations};
+use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use std::sync::Arc;
@@ -30,18 +30,16 @@ pub struct AppState {
 }
 
 /// Workforce's migrations, embedded.
-pub const MIGRATIONS: EmbeddedMigrations = db::embed_migrations!("migrations");
-
 /// What the platform needs to know of workforce.
 pub const INFO: ServiceInfo = ServiceInfo {
     name: "workforce",
     title: "HunarMitra workforce",
     description: "Worker and contractor profiles, nearby search, sites, kiosks and attendance.",
-    token_ignored_paths: &[],
     constraints: store::CONSTRAINTS,
-    migrations: &[MIGRATIONS],
+    migrations: &[db::embed_migrations!("migrations")],
     consumed: &events::CONSUMED,
     projections: &[Projection::Users, Projection::Services],
+    ..ServiceInfo::NONE
 };
 
 pub use hm_platform::server::StartError;

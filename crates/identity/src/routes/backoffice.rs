@@ -7,23 +7,16 @@ use crate::error::{IdentityError, Result};
 use crate::store::backoffice::{self, IdentityStats, OtpLogRow, UserRow};
 use crate::store::users;
 use crate::AppState;
-use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
 use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
-use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use uuid::Uuid;
 
-/// Users, newest first: `search` (phone, email, names), `role`, `is_active`, `page`, `page_size`.
-#[api_v2_operation(tags(Admin))]
-pub async fn users_list(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<UserRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::USERS).await?)
+hm_platform::admin_lists! {
+    /// Users, newest first: `search` (phone, email, names), `role`, `is_active`, `page`, `page_size`.
+    users_list => UserRow, backoffice::USERS;
 }
 
 // One user (no doc comment: it would become the operation's summary in the checked-in document).
@@ -102,14 +95,9 @@ pub async fn user_update(
     Ok(Reply::json(row))
 }
 
-/// The OTP audit log, newest first: `search` (phone), `action`.
-#[api_v2_operation(tags(Admin))]
-pub async fn otp_logs(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<OtpLogRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::OTP_LOGS).await?)
+hm_platform::admin_lists! {
+    /// The OTP audit log, newest first: `search` (phone), `action`.
+    otp_logs => OtpLogRow, backoffice::OTP_LOGS;
 }
 
 /// Users by role and state, and the last hour's OTP requests and failed verifications.

@@ -69,16 +69,9 @@ impl fmt::Display for BookingStatus {
     }
 }
 
-/// The statuses' names, for input choices.
-pub const STATUSES: [&str; 7] = [
-    "requested",
-    "confirmed",
-    "on_the_way",
-    "arrived",
-    "completed",
-    "cancelled",
-    "payment_pending",
-];
+/// The statuses' names, for input choices: the contract's vocabulary (a test keeps [`BookingStatus`] in
+/// step with it).
+pub use hm_contracts::events::BOOKING_STATUSES as STATUSES;
 
 /// How a booking may be paid.
 pub const PAYMENT_METHODS: [&str; 3] = ["cash", "online", "none"];

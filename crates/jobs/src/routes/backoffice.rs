@@ -5,42 +5,19 @@
 use crate::error::Result;
 use crate::store::backoffice::{self, BookingRow, JobRow, JobsStats, PaymentRow};
 use crate::AppState;
-use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
-use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web};
 
-/// Jobs: `search` (title, location, poster phone, service), `status`.
-#[api_v2_operation(tags(Admin))]
-pub async fn jobs(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<JobRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::JOBS).await?)
-}
-
-/// Bookings: `search` (address, customer phone and name, service), `status`, `payment_method`,
-/// `payment_status`; each with its `payment_note`.
-#[api_v2_operation(tags(Admin))]
-pub async fn bookings(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<BookingRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::BOOKINGS).await?)
-}
-
-/// Payments: `search` (gateway reference, booking), `status`, `gateway`.
-#[api_v2_operation(tags(Admin))]
-pub async fn payments(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<PaymentRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::PAYMENTS).await?)
+hm_platform::admin_lists! {
+    /// Jobs: `search` (title, location, poster phone, service), `status`.
+    jobs => JobRow, backoffice::JOBS;
+    /// Bookings: `search` (address, customer phone and name, service), `status`, `payment_method`,
+    /// `payment_status`; each with its `payment_note`.
+    bookings => BookingRow, backoffice::BOOKINGS;
+    /// Payments: `search` (gateway reference, booking), `status`, `gateway`.
+    payments => PaymentRow, backoffice::PAYMENTS;
 }
 
 /// Bookings by status today and this week (India time), open jobs, completed payments today.

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use hm_contracts::events::{ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged};
+use hm_contracts::events::{
+    ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged, BOOKING_STATUSES,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -36,20 +38,15 @@ fn title_case(status: &str) -> String {
         .join(" ")
 }
 
-/// The statuses a booking's people are told about (`payment_pending` has no notification).
-const TOLD: [&str; 6] = [
-    "requested",
-    "confirmed",
-    "on_the_way",
-    "arrived",
-    "completed",
-    "cancelled",
-];
+/// Whether a booking's people are told about this status: every one but `payment_pending`.
+fn told(status: &str) -> bool {
+    status != "payment_pending" && BOOKING_STATUSES.contains(&status)
+}
 
 /// A booking was created or changed status: the customer is told, and the assigned worker when that is
 /// someone else.
 pub fn booking(b: &BookingChanged) -> Vec<Outgoing> {
-    if !TOLD.contains(&b.status.as_str()) {
+    if !told(&b.status) {
         return Vec::new();
     }
     let mut out = vec![Outgoing {

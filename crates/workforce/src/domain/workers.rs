@@ -1,6 +1,9 @@
 //! Worker profiles (DOMAIN §3.1): the statuses and price types a profile holds, stored as their
 //! snake_case names.
 
+use bigdecimal::{BigDecimal, RoundingMode};
+use std::str::FromStr;
+
 /// A worker's availability status (kept apart from the online toggle, DOMAIN §3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Availability {
@@ -70,9 +73,30 @@ impl PriceType {
     }
 }
 
+/// A worker's rating after one more customer rating (DOMAIN §3.1): the running average of `count`
+/// ratings averaging `average` and `rating` (1–5), rounded half up to the column's 2 decimals. The
+/// rating is read as its shortest decimal form (`4.3`, as Postgres reads a float8).
+pub fn running_average(average: &BigDecimal, count: i32, rating: f64) -> BigDecimal {
+    let rating = BigDecimal::from_str(&rating.to_string()).unwrap_or_default();
+    let total = average * BigDecimal::from(count) + rating;
+    (total / BigDecimal::from(count + 1)).with_scale_round(2, RoundingMode::HalfUp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rating_moves_the_average_by_its_share() {
+        let avg = |s: &str| BigDecimal::from_str(s).unwrap_or_default();
+        assert_eq!(running_average(&avg("0"), 0, 4.0), avg("4.00"));
+        assert_eq!(running_average(&avg("4.00"), 1, 5.0), avg("4.50"));
+        assert_eq!(running_average(&avg("4.50"), 2, 3.0), avg("4.00"));
+        // 4.3 is 4.3, not 4.29999…: (4.00 × 2 + 4.3) / 3 = 4.1 exactly.
+        assert_eq!(running_average(&avg("4.00"), 2, 4.3), avg("4.10"));
+        // Half up at the second decimal: (4.00 + 4.01) / 2 = 4.005 → 4.01.
+        assert_eq!(running_average(&avg("4.00"), 1, 4.01), avg("4.01"));
+    }
 
     #[test]
     fn names_read_back_as_stored() {

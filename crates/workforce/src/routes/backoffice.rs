@@ -6,53 +6,22 @@ use crate::error::{Result, WorkforceError};
 use crate::store::backoffice::{self, ContractorRow, KioskRow, SiteRow, WorkerRow, WorkforceStats};
 use crate::store::kiosks;
 use crate::AppState;
-use actix_web::HttpRequest;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
-use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
 use uuid::Uuid;
 
-/// Workers: `search` (phone, names, bio), `availability_status`, `is_available`, `is_verified`.
-#[api_v2_operation(tags(Admin))]
-pub async fn workers(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<WorkerRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::WORKERS).await?)
-}
-
-/// Contractors: `search` (company, city, phone, names), `is_active`.
-#[api_v2_operation(tags(Admin))]
-pub async fn contractors(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<ContractorRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::CONTRACTORS).await?)
-}
-
-/// Sites: `search` (name, address, company), `is_active`, `contractor`.
-#[api_v2_operation(tags(Admin))]
-pub async fn sites(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<SiteRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::SITES).await?)
-}
-
-/// Kiosks (never their token): `search` (location, device, address, site), `is_active`.
-#[api_v2_operation(tags(Admin))]
-pub async fn kiosks(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _admin: AdminUser,
-) -> Result<Reply<LinkedPage<KioskRow>>> {
-    Ok(admin::list_answer(&state.db, &req, &backoffice::KIOSKS).await?)
+hm_platform::admin_lists! {
+    /// Workers: `search` (phone, names, bio), `availability_status`, `is_available`, `is_verified`.
+    workers => WorkerRow, backoffice::WORKERS;
+    /// Contractors: `search` (company, city, phone, names), `is_active`.
+    contractors => ContractorRow, backoffice::CONTRACTORS;
+    /// Sites: `search` (name, address, company), `is_active`, `contractor`.
+    sites => SiteRow, backoffice::SITES;
+    /// Kiosks (never their token): `search` (location, device, address, site), `is_active`.
+    kiosks => KioskRow, backoffice::KIOSKS;
 }
 
 /// A kiosk's new device token.

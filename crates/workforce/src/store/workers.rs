@@ -2,10 +2,11 @@
 //! `"26.850000"`, `"600.00"`), so no decimal type is needed in Rust.
 
 use super::{numeric, skills, NumericText};
-use crate::domain::workers::{Availability, PriceType};
+use crate::domain::workers::{running_average, Availability, PriceType};
 use crate::error::WorkforceError;
 use crate::events::published;
 use crate::schema::worker_profiles;
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
@@ -376,26 +377,39 @@ async fn set_available(
 }
 
 /// A completed booking of the worker's (`jobs.booking.completed`): one more job done, and the customer's
-/// rating, if any, averaged into the profile's. Returns whether the profile exists.
-// Raw SQL: the running average in numeric arithmetic.
+/// rating, if any, averaged into the profile's ([`running_average`]). Runs inside the consumer's
+/// transaction; the profile's row is locked from the read to the write, so two completions never
+/// average the same old rating. Returns whether the profile exists.
 pub async fn record_completed_job(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     rating: Option<f64>,
 ) -> QueryResult<bool> {
-    diesel::sql_query(
-        "UPDATE worker_profiles SET total_jobs_completed = total_jobs_completed + 1,
-             rating = CASE WHEN $2::float8 IS NULL THEN rating
-                           ELSE round((rating * rating_count + $2::numeric) / (rating_count + 1), 2) END,
-             rating_count = rating_count + CASE WHEN $2::float8 IS NULL THEN 0 ELSE 1 END,
-             updated_at = now()
-         WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<diesel::sql_types::Double>, _>(rating)
-    .execute(conn)
-    .await
-    .map(|n| n > 0)
+    use worker_profiles as p;
+    let current: Option<(BigDecimal, i32)> = p::table
+        .find(id)
+        .select((p::rating, p::rating_count))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((average, count)) = current else {
+        return Ok(false);
+    };
+    let (average, count) = match rating {
+        Some(rating) => (running_average(&average, count, rating), count + 1),
+        None => (average, count),
+    };
+    diesel::update(p::table.find(id))
+        .set((
+            p::total_jobs_completed.eq(p::total_jobs_completed + 1),
+            p::rating.eq(average),
+            p::rating_count.eq(count),
+            p::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(true)
 }
 
 /// An administrative rating (the seed's, DOMAIN §3.1: admin- or seed-maintained), e.g. `"4.50"`.
