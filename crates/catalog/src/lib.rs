@@ -20,17 +20,8 @@ use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::redis::Keys;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
+use hm_platform::service::Service;
 use std::sync::Arc;
-
-pub const INFO: ServiceInfo = ServiceInfo {
-    name: "catalog",
-    title: "HunarMitra catalog",
-    description: "Services, themes, banners, feature flags, translations, help, media and the app-config document.",
-    constraints: store::CONSTRAINTS,
-    migrations: &[db::embed_migrations!("migrations")],
-    consumed: &events::CONSUMED,
-    ..ServiceInfo::NONE
-};
 
 /// What handlers share.
 #[derive(Clone)]
@@ -43,32 +34,48 @@ pub struct AppState {
 
 pub use hm_platform::server::StartError;
 
-/// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
-/// HTTP server.
-pub async fn build(config: CatalogConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO).await?;
-    let client =
-        redis::Client::open(config.common.redis_url.as_str()).map_err(StartError::service)?;
-    let cache = cache::DocCache::new(
-        base.redis.clone(),
-        client,
-        Keys::new(config.common.redis_key_prefix.clone()),
-    );
-    base.consume(events::Incoming {
-        cache: cache.clone(),
-    })
-    .await?;
-    let state = actix_web::web::Data::new(AppState {
-        cache,
-        storage: storage::Storage::new(&config.storage),
-        config: Arc::new(config.clone()),
-        db: base.pool.clone(),
-    });
-    let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
-    // Uploads stream through `Multipart` (bounded by MAX_UPLOAD_BYTES as they are read), so the 1 MiB
-    // limit of JSON bodies stays as it is.
-    base.serve(config.http_workers, verifier, move |cfg| {
-        cfg.app_data(state.clone());
-        routes::configure(cfg);
-    })
+/// The catalog service (`hm_platform::service::Service`): its description and how it starts.
+pub struct Catalog;
+
+impl Service for Catalog {
+    type Config = CatalogConfig;
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "catalog",
+        title: "HunarMitra catalog",
+        description: "Services, themes, banners, feature flags, translations, help, media and the app-config document.",
+        constraints: store::CONSTRAINTS,
+        migrations: &[db::embed_migrations!("migrations")],
+        consumed: &events::CONSUMED,
+        ..ServiceInfo::NONE
+    };
+
+    /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
+    /// HTTP server.
+    async fn build(config: CatalogConfig) -> Result<Application, StartError> {
+        let mut base = Foundation::start(&config.common, Self::INFO).await?;
+        let client =
+            redis::Client::open(config.common.redis_url.as_str()).map_err(StartError::service)?;
+        let cache = cache::DocCache::new(
+            base.redis.clone(),
+            client,
+            Keys::new(config.common.redis_key_prefix.clone()),
+        );
+        base.consume(events::Incoming {
+            cache: cache.clone(),
+        })
+        .await?;
+        let state = actix_web::web::Data::new(AppState {
+            cache,
+            storage: storage::Storage::new(&config.storage),
+            config: Arc::new(config.clone()),
+            db: base.pool.clone(),
+        });
+        let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
+        // Uploads stream through `Multipart` (bounded by MAX_UPLOAD_BYTES as they are read), so the 1 MiB
+        // limit of JSON bodies stays as it is.
+        base.serve(config.http_workers, verifier, move |cfg| {
+            cfg.app_data(state.clone());
+            routes::configure(cfg);
+        })
+    }
 }

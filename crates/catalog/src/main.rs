@@ -2,13 +2,10 @@
 
 use clap::Subcommand;
 use hm_catalog::config::CatalogConfig;
-use hm_platform::cli::{self, CommandError, ServiceBinary};
+use hm_catalog::Catalog;
+use hm_platform::cli::{self, CommandError, Commands};
 use hm_platform::redis::Keys;
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::ServiceInfo;
 use std::process::ExitCode;
-
-struct Catalog;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -16,24 +13,16 @@ enum Command {
     Seed,
 }
 
-impl ServiceBinary for Catalog {
-    type Config = CatalogConfig;
-    type Command = Command;
-    const INFO: ServiceInfo = hm_catalog::INFO;
-
-    async fn build(config: CatalogConfig) -> Result<Application, StartError> {
-        hm_catalog::build(config).await
-    }
-
-    async fn run(command: Command, config: CatalogConfig) -> Result<(), CommandError> {
-        match command {
+impl Commands<CatalogConfig> for Command {
+    async fn run(self, config: CatalogConfig) -> Result<(), CommandError> {
+        match self {
             Command::Seed => seed(&config).await,
         }
     }
 }
 
 fn main() -> ExitCode {
-    cli::main::<Catalog>()
+    cli::main::<Catalog, Command>()
 }
 
 async fn seed(config: &CatalogConfig) -> Result<(), CommandError> {

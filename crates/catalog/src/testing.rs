@@ -2,17 +2,13 @@
 //! Postgres, Redis and RabbitMQ, isolated per test), with media stored under a fresh temporary folder.
 
 use crate::config::{CatalogConfig, StorageConfig};
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::{CommonConfig, ServiceInfo};
+use hm_platform::service::CommonConfig;
 use hm_platform::testing::TestService;
 
-/// Catalog as tests start it (`hm_platform::testing::TestApp::init::<Catalog>()`).
-pub struct Catalog;
+/// Catalog as tests start it: `hm_platform::testing::TestApp::init::<Catalog>()`.
+pub use crate::Catalog;
 
 impl TestService for Catalog {
-    type Config = CatalogConfig;
-    const INFO: ServiceInfo = crate::INFO;
-
     /// Local media storage under a fresh temporary folder, uploads up to 10 MB.
     fn config(common: CommonConfig) -> CatalogConfig {
         CatalogConfig {
@@ -21,10 +17,6 @@ impl TestService for Catalog {
             http_workers: 1,
             max_upload_bytes: 10 * 1024 * 1024,
         }
-    }
-
-    async fn start(config: CatalogConfig) -> Result<Application, StartError> {
-        crate::build(config).await
     }
 }
 

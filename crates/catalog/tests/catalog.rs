@@ -977,6 +977,8 @@ async fn the_openapi_document_documents_every_operation() {
 /// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_rs_is_what_the_migrations_make() {
-    hm_platform::testing::assert_schema_generated(&hm_catalog::INFO, env!("CARGO_MANIFEST_DIR"))
-        .await;
+    hm_platform::testing::assert_schema_generated::<hm_catalog::Catalog>(env!(
+        "CARGO_MANIFEST_DIR"
+    ))
+    .await;
 }

@@ -20,18 +20,8 @@ use hm_platform::db::{self, DbPool};
 use hm_platform::events::Broker;
 use hm_platform::redis::{Keys, RedisPool};
 use hm_platform::server::{Application, Foundation, ServiceInfo};
+use hm_platform::service::Service;
 use std::sync::Arc;
-
-pub const INFO: ServiceInfo = ServiceInfo {
-    name: "identity",
-    title: "HunarMitra identity",
-    description: "Phone-OTP login, tokens (EdDSA, JWKS), refresh and logout, admin accounts.",
-    token_ignored_paths: &["/api/v1/auth/refresh/"],
-    constraints: store::CONSTRAINTS,
-    migrations: &[db::embed_migrations!("migrations")],
-    consumed: &events::CONSUMED,
-    ..ServiceInfo::NONE
-};
 
 /// What handlers share.
 #[derive(Clone)]
@@ -57,26 +47,43 @@ fn jwks(config: &IdentityConfig) -> Jwks {
     }
 }
 
-/// Migrates (unless disabled), connects, starts the outbox relay and the consumer, and binds the HTTP
-/// server. The returned application runs until stopped.
-pub async fn build(config: IdentityConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO).await?;
-    base.consume(events::ProfileProjection).await?;
-    // Identity trusts its own keys (no JWKS round trip to itself).
-    let verifier = Arc::new(TokenVerifier::with_keys(
-        config.tokens.auth.clone(),
-        &jwks(&config),
-    ));
-    let state = actix_web::web::Data::new(AppState {
-        keys: Keys::new(config.common.redis_key_prefix.clone()),
-        config: Arc::new(config.clone()),
-        db: base.pool.clone(),
-        redis: base.redis.clone(),
-        broker: base.broker.clone(),
-        verifier: verifier.clone(),
-    });
-    base.serve(config.http_workers, verifier, move |cfg| {
-        cfg.app_data(state.clone());
-        routes::configure(cfg);
-    })
+/// The identity service (`hm_platform::service::Service`): its description and how it starts.
+pub struct Identity;
+
+impl Service for Identity {
+    type Config = IdentityConfig;
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "identity",
+        title: "HunarMitra identity",
+        description: "Phone-OTP login, tokens (EdDSA, JWKS), refresh and logout, admin accounts.",
+        token_ignored_paths: &["/api/v1/auth/refresh/"],
+        constraints: store::CONSTRAINTS,
+        migrations: &[db::embed_migrations!("migrations")],
+        consumed: &events::CONSUMED,
+        ..ServiceInfo::NONE
+    };
+
+    /// Migrates (unless disabled), connects, starts the outbox relay and the consumer, and binds the HTTP
+    /// server. The returned application runs until stopped.
+    async fn build(config: IdentityConfig) -> Result<Application, StartError> {
+        let mut base = Foundation::start(&config.common, Self::INFO).await?;
+        base.consume(events::ProfileProjection).await?;
+        // Identity trusts its own keys (no JWKS round trip to itself).
+        let verifier = Arc::new(TokenVerifier::with_keys(
+            config.tokens.auth.clone(),
+            &jwks(&config),
+        ));
+        let state = actix_web::web::Data::new(AppState {
+            keys: Keys::new(config.common.redis_key_prefix.clone()),
+            config: Arc::new(config.clone()),
+            db: base.pool.clone(),
+            redis: base.redis.clone(),
+            broker: base.broker.clone(),
+            verifier: verifier.clone(),
+        });
+        base.serve(config.http_workers, verifier, move |cfg| {
+            cfg.app_data(state.clone());
+            routes::configure(cfg);
+        })
+    }
 }

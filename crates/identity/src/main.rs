@@ -3,12 +3,9 @@
 
 use clap::Subcommand;
 use hm_identity::config::IdentityConfig;
-use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::ServiceInfo;
+use hm_identity::Identity;
+use hm_platform::cli::{self, CommandError, Commands};
 use std::process::ExitCode;
-
-struct Identity;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -27,25 +24,17 @@ enum Command {
     PurgeTokens,
 }
 
-impl ServiceBinary for Identity {
-    type Config = IdentityConfig;
-    type Command = Command;
-    const INFO: ServiceInfo = hm_identity::INFO;
-
-    async fn build(config: IdentityConfig) -> Result<Application, StartError> {
-        hm_identity::build(config).await
-    }
-
-    fn without_config(command: &Command) -> Option<Result<(), CommandError>> {
-        matches!(command, Command::GenKey).then(|| {
+impl Commands<IdentityConfig> for Command {
+    fn without_config(&self) -> Option<Result<(), CommandError>> {
+        matches!(self, Command::GenKey).then(|| {
             let key = hm_platform::auth::SigningKey::generate().map_err(CommandError::service)?;
             print!("{}", key.pem());
             Ok(())
         })
     }
 
-    async fn run(command: Command, config: IdentityConfig) -> Result<(), CommandError> {
-        match command {
+    async fn run(self, config: IdentityConfig) -> Result<(), CommandError> {
+        match self {
             Command::Seed => {
                 let mut conn = cli::connect(&config.common).await?;
                 let created = hm_identity::seed::run(&mut conn).await?;
@@ -66,7 +55,7 @@ impl ServiceBinary for Identity {
 }
 
 fn main() -> ExitCode {
-    cli::main::<Identity>()
+    cli::main::<Identity, Command>()
 }
 
 async fn create_admin(

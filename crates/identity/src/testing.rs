@@ -5,22 +5,18 @@
 
 use crate::config::{IdentityConfig, OtpSettings, TokenSettings};
 use hm_platform::auth::{AuthConfig, SigningKey};
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::{CommonConfig, ServiceInfo};
+use hm_platform::service::CommonConfig;
 use hm_platform::testing::{TestApp, TestService};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Identity as tests start it (`hm_platform::testing::TestApp::init::<Identity>()`).
-pub struct Identity;
+/// Identity as tests start it: `hm_platform::testing::TestApp::init::<Identity>()`.
+pub use crate::Identity;
 
 pub const ISSUER: &str = "hunarmitra-identity";
 pub const AUDIENCE: &str = "hunarmitra";
 
 impl TestService for Identity {
-    type Config = IdentityConfig;
-    const INFO: ServiceInfo = crate::INFO;
-
     /// Debug on (the dev OTP is returned), one OTP a minute and five an hour per phone, a fresh signing
     /// key identity trusts by itself (no JWKS round trip).
     fn config(common: CommonConfig) -> IdentityConfig {
@@ -54,10 +50,6 @@ impl TestService for Identity {
             },
             http_workers: 1,
         }
-    }
-
-    async fn start(config: IdentityConfig) -> Result<Application, StartError> {
-        crate::build(config).await
     }
 }
 

@@ -1000,6 +1000,8 @@ async fn profile_exists_follows_workforce_events_once_per_event() {
 /// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_rs_is_what_the_migrations_make() {
-    hm_platform::testing::assert_schema_generated(&hm_identity::INFO, env!("CARGO_MANIFEST_DIR"))
-        .await;
+    hm_platform::testing::assert_schema_generated::<hm_identity::Identity>(env!(
+        "CARGO_MANIFEST_DIR"
+    ))
+    .await;
 }

@@ -16,6 +16,7 @@ use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
+use hm_platform::service::Service;
 use std::sync::Arc;
 
 /// What handlers share.
@@ -28,32 +29,38 @@ pub struct AppState {
     pub webhook_secret: Option<String>,
 }
 
-pub const INFO: ServiceInfo = ServiceInfo {
-    name: "jobs",
-    title: "HunarMitra jobs",
-    description: "Job postings and applications, bookings, cash-first payments.",
-    constraints: store::CONSTRAINTS,
-    migrations: &[db::embed_migrations!("migrations")],
-    consumed: &events::CONSUMED,
-    projections: &[Projection::Users, Projection::Services],
-    ..ServiceInfo::NONE
-};
-
 pub use hm_platform::server::StartError;
 
-/// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
-/// HTTP server.
-pub async fn build(config: JobsConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO).await?;
-    base.consume(events::Incoming).await?;
-    let state = actix_web::web::Data::new(AppState {
-        db: base.pool.clone(),
-        enable_payments: config.enable_payments,
-        webhook_secret: config.webhook_secret.clone(),
-    });
-    let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
-    base.serve(config.http_workers, verifier, move |cfg| {
-        cfg.app_data(state.clone());
-        routes::configure(cfg);
-    })
+/// The jobs service (`hm_platform::service::Service`): its description and how it starts.
+pub struct Jobs;
+
+impl Service for Jobs {
+    type Config = JobsConfig;
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "jobs",
+        title: "HunarMitra jobs",
+        description: "Job postings and applications, bookings, cash-first payments.",
+        constraints: store::CONSTRAINTS,
+        migrations: &[db::embed_migrations!("migrations")],
+        consumed: &events::CONSUMED,
+        projections: &[Projection::Users, Projection::Services],
+        ..ServiceInfo::NONE
+    };
+
+    /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
+    /// HTTP server.
+    async fn build(config: JobsConfig) -> Result<Application, StartError> {
+        let mut base = Foundation::start(&config.common, Self::INFO).await?;
+        base.consume(events::Incoming).await?;
+        let state = actix_web::web::Data::new(AppState {
+            db: base.pool.clone(),
+            enable_payments: config.enable_payments,
+            webhook_secret: config.webhook_secret.clone(),
+        });
+        let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
+        base.serve(config.http_workers, verifier, move |cfg| {
+            cfg.app_data(state.clone());
+            routes::configure(cfg);
+        })
+    }
 }

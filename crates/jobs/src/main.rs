@@ -2,13 +2,10 @@
 
 use clap::Subcommand;
 use hm_jobs::config::JobsConfig;
-use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::ServiceInfo;
+use hm_jobs::Jobs;
+use hm_platform::cli::{self, CommandError, Commands};
 use std::process::ExitCode;
 use std::time::Duration;
-
-struct Jobs;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -21,17 +18,9 @@ enum Command {
     },
 }
 
-impl ServiceBinary for Jobs {
-    type Config = JobsConfig;
-    type Command = Command;
-    const INFO: ServiceInfo = hm_jobs::INFO;
-
-    async fn build(config: JobsConfig) -> Result<Application, StartError> {
-        hm_jobs::build(config).await
-    }
-
-    async fn run(command: Command, config: JobsConfig) -> Result<(), CommandError> {
-        match command {
+impl Commands<JobsConfig> for Command {
+    async fn run(self, config: JobsConfig) -> Result<(), CommandError> {
+        match self {
             Command::Seed { wait } => {
                 let mut conn = cli::connect(&config.common).await?;
                 let done = hm_jobs::seed::run(&mut conn, Duration::from_secs(wait)).await?;
@@ -43,5 +32,5 @@ impl ServiceBinary for Jobs {
 }
 
 fn main() -> ExitCode {
-    cli::main::<Jobs>()
+    cli::main::<Jobs, Command>()
 }

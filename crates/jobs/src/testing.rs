@@ -2,17 +2,13 @@
 //! Postgres, Redis and RabbitMQ, isolated per test).
 
 use crate::config::JobsConfig;
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::{CommonConfig, ServiceInfo};
+use hm_platform::service::CommonConfig;
 use hm_platform::testing::TestService;
 
-/// Jobs as tests start it (`hm_platform::testing::TestApp::init::<Jobs>()`).
-pub struct Jobs;
+/// Jobs as tests start it: `hm_platform::testing::TestApp::init::<Jobs>()`.
+pub use crate::Jobs;
 
 impl TestService for Jobs {
-    type Config = JobsConfig;
-    const INFO: ServiceInfo = crate::INFO;
-
     /// One worker, cash only (payments off), unsigned webhooks.
     fn config(common: CommonConfig) -> JobsConfig {
         JobsConfig {
@@ -21,9 +17,5 @@ impl TestService for Jobs {
             enable_payments: false,
             webhook_secret: None,
         }
-    }
-
-    async fn start(config: JobsConfig) -> Result<Application, StartError> {
-        crate::build(config).await
     }
 }

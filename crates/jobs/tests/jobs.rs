@@ -492,5 +492,6 @@ async fn the_openapi_document_documents_every_operation() {
 /// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_rs_is_what_the_migrations_make() {
-    hm_platform::testing::assert_schema_generated(&hm_jobs::INFO, env!("CARGO_MANIFEST_DIR")).await;
+    hm_platform::testing::assert_schema_generated::<hm_jobs::Jobs>(env!("CARGO_MANIFEST_DIR"))
+        .await;
 }

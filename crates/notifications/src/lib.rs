@@ -20,6 +20,7 @@ use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
+use hm_platform::service::Service;
 use notifier::Notifier;
 use push::{FcmSender, PushSender, PushWorker, ServiceAccount};
 use sms::{OtpDelivery, SmsSender};
@@ -36,18 +37,6 @@ pub struct AppState {
     /// Checks the signature of Twilio's delivery reports; `None` refuses them.
     pub twilio_auth_token: Option<String>,
 }
-
-pub const INFO: ServiceInfo = ServiceInfo {
-    name: "notifications",
-    title: "HunarMitra notifications",
-    description:
-        "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
-    constraints: store::CONSTRAINTS,
-    migrations: &[db::embed_migrations!("migrations")],
-    consumed: &events::CONSUMED,
-    projections: &[Projection::Users],
-    ..ServiceInfo::NONE
-};
 
 pub use hm_platform::server::StartError;
 
@@ -77,19 +66,37 @@ impl Senders {
     }
 }
 
-/// Migrates (unless disabled), connects, starts the outbox relay, the event consumer and the push
-/// worker, and binds the HTTP server.
-pub async fn build(config: NotificationsConfig) -> Result<Application, StartError> {
-    let senders = Senders::from_config(&config)?;
-    build_with(config, senders).await
+/// The notifications service (`hm_platform::service::Service`): its description and how it starts.
+pub struct Notifications;
+
+impl Service for Notifications {
+    type Config = NotificationsConfig;
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "notifications",
+        title: "HunarMitra notifications",
+        description:
+            "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
+        constraints: store::CONSTRAINTS,
+        migrations: &[db::embed_migrations!("migrations")],
+        consumed: &events::CONSUMED,
+        projections: &[Projection::Users],
+        ..ServiceInfo::NONE
+    };
+
+    /// Migrates (unless disabled), connects, starts the outbox relay, the event consumer and the push
+    /// worker, and binds the HTTP server.
+    async fn build(config: NotificationsConfig) -> Result<Application, StartError> {
+        let senders = Senders::from_config(&config)?;
+        build_with(config, senders).await
+    }
 }
 
-/// [`build`] with the given providers.
+/// [`Notifications`]'s `build` with the given providers.
 pub async fn build_with(
     config: NotificationsConfig,
     senders: Senders,
 ) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO).await?;
+    let mut base = Foundation::start(&config.common, Notifications::INFO).await?;
     let wake = Arc::new(Notify::new());
     let notifier = Notifier::new(senders.push.is_some(), wake.clone());
     // Attempts beyond the consumer's retries would leave the message (and its code) in the

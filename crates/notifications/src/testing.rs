@@ -9,7 +9,7 @@ use crate::sms::{Accepted, SmsError, SmsSender};
 use crate::Senders;
 use futures_util::future::BoxFuture;
 use hm_platform::server::{Application, StartError};
-use hm_platform::service::{CommonConfig, ServiceInfo};
+use hm_platform::service::{CommonConfig, Service, ServiceInfo};
 use hm_platform::testing::TestService;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -25,10 +25,22 @@ pub struct TestConfig {
     pub senders: Option<Senders>,
 }
 
-impl TestService for Notifications {
+/// The service with the test's SMS and push senders ([`TestConfig::senders`]) in place of those its
+/// settings name.
+impl Service for Notifications {
     type Config = TestConfig;
-    const INFO: ServiceInfo = crate::INFO;
+    const INFO: ServiceInfo = crate::Notifications::INFO;
 
+    async fn build(test: TestConfig) -> Result<Application, StartError> {
+        let senders = match test.senders {
+            Some(senders) => senders,
+            None => Senders::from_config(&test.config)?,
+        };
+        crate::build_with(test.config, senders).await
+    }
+}
+
+impl TestService for Notifications {
     /// Dev SMS, push off, a Twilio token for delivery reports.
     fn config(common: CommonConfig) -> TestConfig {
         TestConfig {
@@ -53,14 +65,6 @@ impl TestService for Notifications {
             },
             senders: None,
         }
-    }
-
-    async fn start(test: TestConfig) -> Result<Application, StartError> {
-        let senders = match test.senders {
-            Some(senders) => senders,
-            None => Senders::from_config(&test.config)?,
-        };
-        crate::build_with(test.config, senders).await
     }
 }
 

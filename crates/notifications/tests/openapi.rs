@@ -177,9 +177,8 @@ async fn the_back_office_lists_typed_rows() {
 /// `src/schema.rs` is diesel's print-schema of the migrated database (ARCHITECTURE §2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_rs_is_what_the_migrations_make() {
-    hm_platform::testing::assert_schema_generated(
-        &hm_notifications::INFO,
-        env!("CARGO_MANIFEST_DIR"),
-    )
+    hm_platform::testing::assert_schema_generated::<hm_notifications::Notifications>(env!(
+        "CARGO_MANIFEST_DIR"
+    ))
     .await;
 }

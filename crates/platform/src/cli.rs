@@ -1,9 +1,9 @@
 //! The command line of every service binary (ARCHITECTURE §2, issue #17): `serve` (the default) and
 //! `migrate` are the platform's; `seed` and a service's own commands (identity's `create-admin`) are the
-//! service's [`ServiceBinary::Command`]. A binary's `main` is one line:
+//! service's [`Commands`]. A binary's `main` is one line:
 //!
 //! ```ignore
-//! fn main() -> std::process::ExitCode { hm_platform::cli::main::<hm_catalog::Binary>() }
+//! fn main() -> std::process::ExitCode { hm_platform::cli::main::<hm_catalog::Catalog, Command>() }
 //! ```
 //!
 //! The order is the same everywhere: `.env`, arguments, settings (an invalid one fails with exit code 1
@@ -13,8 +13,7 @@
 use crate::config::{load_dotenv, ConfigError};
 use crate::db::DbError;
 use crate::events::BusError;
-use crate::server::Application;
-use crate::service::{CommonConfig, ServiceConfig, ServiceInfo, StartError};
+use crate::service::{CommonConfig, Service, ServiceConfig, ServiceInfo, StartError};
 use clap::{Parser, Subcommand};
 use std::future::Future;
 use std::process::ExitCode;
@@ -73,34 +72,27 @@ pub enum SeedError {
     Step(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// What a service binary is, for [`main`].
-pub trait ServiceBinary {
-    /// The service's settings, read from the environment.
-    type Config: ServiceConfig;
-    /// `seed` and the service's own commands (a clap `Subcommand` enum; `NoCommands` when none).
-    type Command: Subcommand + Send;
-
-    /// The service (its `INFO`): the binary is `hm-<name>`, `migrate` applies its migrations and declares
-    /// its queue.
-    const INFO: ServiceInfo;
-
-    /// Binds and starts the service (`serve`).
-    fn build(config: Self::Config) -> impl Future<Output = Result<Application, StartError>>;
+/// A service binary's own commands (`seed`, identity's `create-admin`): a clap `Subcommand` enum run
+/// with the service's settings `Config` ([`NoCommands`] when it has none).
+pub trait Commands<Config>: Subcommand + Send {
     /// A command that runs without the service's settings (identity's `gen-key` makes the key they
     /// need); `None` for every other command.
-    fn without_config(_command: &Self::Command) -> Option<Result<(), CommandError>> {
+    fn without_config(&self) -> Option<Result<(), CommandError>> {
         None
     }
-    /// Runs one of the service's own commands.
-    fn run(
-        command: Self::Command,
-        config: Self::Config,
-    ) -> impl Future<Output = Result<(), CommandError>>;
+    /// Runs the command.
+    fn run(self, config: Config) -> impl Future<Output = Result<(), CommandError>>;
 }
 
 /// The service has no commands of its own.
 #[derive(Debug, Subcommand)]
 pub enum NoCommands {}
+
+impl<Config> Commands<Config> for NoCommands {
+    async fn run(self, _: Config) -> Result<(), CommandError> {
+        match self {}
+    }
+}
 
 #[derive(Debug, Subcommand)]
 enum Command<Own: Subcommand> {
@@ -120,12 +112,21 @@ struct Cli<Own: Subcommand> {
 
 /// The whole `main` of a service binary: parses the command line, reads the settings, starts logging
 /// and runs the command on a Tokio runtime; exit code 1 with `hm-<service>: <why>` on failure.
-pub fn main<B: ServiceBinary>() -> ExitCode {
+/// `S` is the service, `C` its own commands:
+///
+/// ```ignore
+/// fn main() -> std::process::ExitCode { hm_platform::cli::main::<hm_jobs::Jobs, Command>() }
+/// ```
+pub fn main<S, C>() -> ExitCode
+where
+    S: Service<Config: ServiceConfig>,
+    C: Commands<S::Config>,
+{
     load_dotenv();
-    let cli = <Cli<B::Command> as clap::FromArgMatches>::from_arg_matches(
-        &<Cli<B::Command> as clap::CommandFactory>::command()
-            .name(binary_name::<B>())
-            .about(format!("{} service", B::INFO.title))
+    let cli = <Cli<C> as clap::FromArgMatches>::from_arg_matches(
+        &<Cli<C> as clap::CommandFactory>::command()
+            .name(binary_name::<S>())
+            .about(format!("{} service", S::INFO.title))
             .get_matches(),
     );
     let cli = match cli {
@@ -137,38 +138,42 @@ pub fn main<B: ServiceBinary>() -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return fail::<B>(&CommandError::Io(e)),
+        Err(e) => return fail::<S>(&CommandError::Io(e)),
     };
-    match runtime.block_on(run::<B>(cli.command.unwrap_or(Command::Serve))) {
+    match runtime.block_on(run::<S, C>(cli.command.unwrap_or(Command::Serve))) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail::<B>(&e),
+        Err(e) => fail::<S>(&e),
     }
 }
 
-async fn run<B: ServiceBinary>(command: Command<B::Command>) -> Result<(), CommandError> {
+async fn run<S, C>(command: Command<C>) -> Result<(), CommandError>
+where
+    S: Service<Config: ServiceConfig>,
+    C: Commands<S::Config>,
+{
     if let Command::Own(own) = &command {
-        if let Some(done) = B::without_config(own) {
+        if let Some(done) = own.without_config() {
             return done;
         }
     }
-    let config = B::Config::from_env()?;
+    let config = S::Config::from_env()?;
     let common = config.common();
     crate::telemetry::init(common.log_json, common.debug);
     match command {
-        Command::Serve => Ok(B::build(config).await?.run_until_stopped().await?),
-        Command::Migrate => migrate(config.common(), &B::INFO).await,
-        Command::Own(own) => B::run(own, config).await,
+        Command::Serve => Ok(S::build(config).await?.run_until_stopped().await?),
+        Command::Migrate => migrate(config.common(), &S::INFO).await,
+        Command::Own(own) => own.run(config).await,
     }
 }
 
-fn fail<B: ServiceBinary>(error: &CommandError) -> ExitCode {
-    eprintln!("{}: {error}", binary_name::<B>());
+fn fail<S: Service>(error: &CommandError) -> ExitCode {
+    eprintln!("{}: {error}", binary_name::<S>());
     ExitCode::FAILURE
 }
 
 /// `hm-<service>`: the binary's name in `--help` and in its error messages.
-fn binary_name<B: ServiceBinary>() -> String {
-    format!("hm-{}", B::INFO.name)
+fn binary_name<S: Service>() -> String {
+    format!("hm-{}", S::INFO.name)
 }
 
 /// `migrate`: creates the database if needed, applies pending migrations and declares the service's

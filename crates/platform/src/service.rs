@@ -76,6 +76,22 @@ impl CommonConfig {
     }
 }
 
+/// A service as the platform runs it (ARCHITECTURE §2): its description and how it starts. Each service
+/// implements it once, on the type named after it (`hm_jobs::Jobs`); its binary ([`crate::cli::main`])
+/// and its tests (`testing::TestApp`) start it through it.
+pub trait Service {
+    /// What [`Service::build`] takes: the service's settings (a test double's: those and what it
+    /// replaces).
+    type Config;
+    /// The service's description.
+    const INFO: ServiceInfo;
+    /// Migrates (unless `RUN_MIGRATIONS=false`), connects, starts the outbox relay and the consumer,
+    /// and binds the HTTP server.
+    fn build(
+        config: Self::Config,
+    ) -> impl std::future::Future<Output = Result<Application, StartError>>;
+}
+
 /// A service's settings: the common ones and its own, read from the environment (spec/CONFIG.md); an
 /// invalid value is a [`ConfigError`] naming the variable.
 pub trait ServiceConfig: Sized + Send + 'static {

@@ -6,7 +6,7 @@
 use crate::auth::{AuthConfig, Claims, Jwks, SigningKey, TokenType, TokenVerifier};
 use crate::db::{self, split_database};
 use crate::events::BusConfig;
-use crate::service::ServiceInfo;
+
 use diesel::migration::MigrationSource;
 use diesel_migrations::EmbeddedMigrations;
 use hm_contracts::Role;
@@ -69,7 +69,7 @@ fn template_name(service: &str, sets: &[&'static EmbeddedMigrations]) -> String 
 
 impl TestDb {
     /// A database for service `service` made by the platform's migrations and then `sets` (a service's:
-    /// [`ServiceInfo::migration_sets`]): a clone of their migrated template (made once, under an
+    /// [`crate::service::ServiceInfo::migration_sets`]): a clone of their migrated template (made once, under an
     /// advisory lock, by whichever test process gets there first).
     pub async fn new(service: &str, sets: Vec<&'static EmbeddedMigrations>) -> TestDb {
         let template = template_name(service, &sets);
@@ -582,9 +582,9 @@ pub fn assert_openapi_document(service: &str, served: &[u8], bodiless: &[&str]) 
 /// migrations made, with the crate's `diesel.toml` (the tables it leaves out: the platform's `outbox` and
 /// `inbox`, tables without a primary key) and formatted by rustfmt (ARCHITECTURE §2: schema.rs is
 /// generated, never edited). With `UPDATE_SCHEMA=1` the file is rewritten instead of compared.
-pub async fn assert_schema_generated(info: &ServiceInfo, crate_dir: &str) {
-    let sets = info.migration_sets();
-    assert_print_schema(info.name, sets, crate_dir, "src/schema.rs").await
+pub async fn assert_schema_generated<S: crate::service::Service>(crate_dir: &str) {
+    let sets = S::INFO.migration_sets();
+    assert_print_schema(S::INFO.name, sets, crate_dir, "src/schema.rs").await
 }
 
 /// [`assert_schema_generated`] for a database made by `sets`, printed as the `diesel.toml` at
@@ -708,19 +708,11 @@ pub fn assert_variants_reachable(
 }
 
 /// A service as its tests start it (ARCHITECTURE §10): implemented once per service in its
-/// `testing.rs`, used by [`TestApp`].
-pub trait TestService {
-    /// What [`TestService::start`] takes: the service's settings (and test doubles, if it has any).
-    type Config;
-    /// The service (its `INFO`): its name names the database template, Redis prefix and queues.
-    const INFO: ServiceInfo;
-
+/// `testing.rs` (on the service's type, or on a test double that replaces its providers), used by
+/// [`TestApp`].
+pub trait TestService: crate::service::Service {
     /// A test instance's settings on the test's own `common` ones (port 0, its database, …).
     fn config(common: crate::service::CommonConfig) -> Self::Config;
-    /// Binds and starts the service.
-    fn start(
-        config: Self::Config,
-    ) -> impl std::future::Future<Output = Result<crate::server::Application, crate::service::StartError>>;
 }
 
 /// A service started in-process for one test (crates.io's `TestApp` is the model): its own database
@@ -826,7 +818,7 @@ impl<S: TestService> TestAppBuilder<S> {
         for change in self.configure {
             change(&mut config);
         }
-        let app = S::start(config)
+        let app = S::build(config)
             .await
             .unwrap_or_else(|e| panic!("{name} starts: {e}"));
         let base = format!("http://127.0.0.1:{}", app.port());

@@ -160,9 +160,12 @@ async fn main() {
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await
         .unwrap();
-    hm_platform::db::migrate(&url, hm_workforce::INFO.migration_sets())
-        .await
-        .expect("migrate");
+    hm_platform::db::migrate(
+        &url,
+        <hm_workforce::Workforce as hm_platform::service::Service>::INFO.migration_sets(),
+    )
+    .await
+    .expect("migrate");
     let db = connect(&url).await;
     db.batch_execute(
         "INSERT INTO service_refs (id, slug, name)

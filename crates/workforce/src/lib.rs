@@ -18,6 +18,7 @@ use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
 use hm_platform::server::{Application, Foundation, ServiceInfo};
+use hm_platform::service::Service;
 use std::sync::Arc;
 
 /// What handlers share.
@@ -31,35 +32,41 @@ pub struct AppState {
 
 /// Workforce's migrations, embedded.
 /// What the platform needs to know of workforce.
-pub const INFO: ServiceInfo = ServiceInfo {
-    name: "workforce",
-    title: "HunarMitra workforce",
-    description: "Worker and contractor profiles, nearby search, sites, kiosks and attendance.",
-    constraints: store::CONSTRAINTS,
-    migrations: &[db::embed_migrations!("migrations")],
-    consumed: &events::CONSUMED,
-    projections: &[Projection::Users, Projection::Services],
-    ..ServiceInfo::NONE
-};
-
 pub use hm_platform::server::StartError;
 
-/// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
-/// HTTP server.
-pub async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
-    let mut base = Foundation::start(&config.common, INFO).await?;
-    base.consume(events::Incoming).await?;
-    let state = actix_web::web::Data::new(AppState {
-        db: base.pool.clone(),
-        cache: cache::Cache::new(
-            base.redis.clone(),
-            hm_platform::redis::Keys::new(config.common.redis_key_prefix.clone()),
-        ),
-        biometric_stub: config.biometric_stub,
-    });
-    let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
-    base.serve(config.http_workers, verifier, move |cfg| {
-        cfg.app_data(state.clone());
-        routes::configure(cfg);
-    })
+/// The workforce service (`hm_platform::service::Service`): its description and how it starts.
+pub struct Workforce;
+
+impl Service for Workforce {
+    type Config = WorkforceConfig;
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "workforce",
+        title: "HunarMitra workforce",
+        description: "Worker and contractor profiles, nearby search, sites, kiosks and attendance.",
+        constraints: store::CONSTRAINTS,
+        migrations: &[db::embed_migrations!("migrations")],
+        consumed: &events::CONSUMED,
+        projections: &[Projection::Users, Projection::Services],
+        ..ServiceInfo::NONE
+    };
+
+    /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
+    /// HTTP server.
+    async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
+        let mut base = Foundation::start(&config.common, Self::INFO).await?;
+        base.consume(events::Incoming).await?;
+        let state = actix_web::web::Data::new(AppState {
+            db: base.pool.clone(),
+            cache: cache::Cache::new(
+                base.redis.clone(),
+                hm_platform::redis::Keys::new(config.common.redis_key_prefix.clone()),
+            ),
+            biometric_stub: config.biometric_stub,
+        });
+        let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
+        base.serve(config.http_workers, verifier, move |cfg| {
+            cfg.app_data(state.clone());
+            routes::configure(cfg);
+        })
+    }
 }

@@ -1,14 +1,11 @@
 //! The workforce binary: `serve` (default), `migrate` (hm_platform::cli), `seed`.
 
 use clap::Subcommand;
-use hm_platform::cli::{self, CommandError, ServiceBinary};
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::ServiceInfo;
+use hm_platform::cli::{self, CommandError, Commands};
 use hm_workforce::config::WorkforceConfig;
+use hm_workforce::Workforce;
 use std::process::ExitCode;
 use std::time::Duration;
-
-struct Workforce;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -21,17 +18,9 @@ enum Command {
     },
 }
 
-impl ServiceBinary for Workforce {
-    type Config = WorkforceConfig;
-    type Command = Command;
-    const INFO: ServiceInfo = hm_workforce::INFO;
-
-    async fn build(config: WorkforceConfig) -> Result<Application, StartError> {
-        hm_workforce::build(config).await
-    }
-
-    async fn run(command: Command, config: WorkforceConfig) -> Result<(), CommandError> {
-        match command {
+impl Commands<WorkforceConfig> for Command {
+    async fn run(self, config: WorkforceConfig) -> Result<(), CommandError> {
+        match self {
             Command::Seed { wait } => {
                 let mut conn = cli::connect(&config.common).await?;
                 let done = hm_workforce::seed::run(&mut conn, Duration::from_secs(wait)).await?;
@@ -43,5 +32,5 @@ impl ServiceBinary for Workforce {
 }
 
 fn main() -> ExitCode {
-    cli::main::<Workforce>()
+    cli::main::<Workforce, Command>()
 }

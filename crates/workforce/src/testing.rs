@@ -2,17 +2,13 @@
 //! Postgres, Redis and RabbitMQ, isolated per test).
 
 use crate::config::WorkforceConfig;
-use hm_platform::server::{Application, StartError};
-use hm_platform::service::{CommonConfig, ServiceInfo};
+use hm_platform::service::CommonConfig;
 use hm_platform::testing::TestService;
 
-/// Workforce as tests start it (`hm_platform::testing::TestApp::init::<Workforce>()`).
-pub struct Workforce;
+/// Workforce as tests start it: `hm_platform::testing::TestApp::init::<Workforce>()`.
+pub use crate::Workforce;
 
 impl TestService for Workforce {
-    type Config = WorkforceConfig;
-    const INFO: ServiceInfo = crate::INFO;
-
     /// One HTTP worker, the biometric stub on.
     fn config(common: CommonConfig) -> WorkforceConfig {
         WorkforceConfig {
@@ -20,9 +16,5 @@ impl TestService for Workforce {
             http_workers: 1,
             biometric_stub: true,
         }
-    }
-
-    async fn start(config: WorkforceConfig) -> Result<Application, StartError> {
-        crate::build(config).await
     }
 }

@@ -53,7 +53,11 @@ fn east(km: f64) -> (f64, f64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nearby_finds_available_workers_of_a_service_nearest_first_within_the_radius() {
-    let db = TestDb::new("workforce", hm_workforce::INFO.migration_sets()).await;
+    let db = TestDb::new(
+        "workforce",
+        <hm_workforce::Workforce as hm_platform::service::Service>::INFO.migration_sets(),
+    )
+    .await;
     let mut conn = diesel_async::AsyncPgConnection::establish(&db.url)
         .await
         .unwrap();
