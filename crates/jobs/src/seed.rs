@@ -5,9 +5,9 @@
 //! Users, the service and the profiles belong to identity, catalog and workforce; jobs knows them from
 //! their events, so the seeder first waits until its projections hold them.
 
-use crate::domain::booking::BookingStatus;
+use crate::domain::booking::{self, BookingStatus, PaymentMethod};
 use crate::schema;
-use crate::store::bookings::{self, Editable as BookingFields, Payment};
+use crate::store::bookings::{self, Editable as BookingFields};
 use crate::store::jobs::{self, Editable as JobFields};
 use crate::store::outbox::Actor;
 use crate::store::refs::{self, Profile};
@@ -192,11 +192,7 @@ async fn seed(conn: &mut AsyncPgConnection, k: &Known) -> diesel::QueryResult<St
             notes: Some(notes.into()),
             estimated_price: Some(estimate.into()),
         };
-        let cash = Payment {
-            method: "cash",
-            status: "n/a",
-            note: None,
-        };
+        let cash = booking::payment_terms(Some(PaymentMethod::Cash), false);
         if !bookings::insert(conn, id, k.amit, &fields, cash).await? {
             return Err(diesel::result::Error::NotFound);
         }

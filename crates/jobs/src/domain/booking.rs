@@ -73,22 +73,105 @@ impl fmt::Display for BookingStatus {
 /// step with it).
 pub use hm_contracts::events::BOOKING_STATUSES as STATUSES;
 
-/// How a booking may be paid.
-pub const PAYMENT_METHODS: [&str; 3] = ["cash", "online", "none"];
+/// How a booking is paid (DOMAIN §4.3), stored as its name: `cash`, `online` or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethod {
+    Cash,
+    Online,
+    None,
+}
+
+impl PaymentMethod {
+    /// Every method as stored, for input choices.
+    pub const NAMES: [&'static str; 3] = ["cash", "online", "none"];
+
+    /// The method as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Online => "online",
+            PaymentMethod::None => "none",
+        }
+    }
+
+    /// The method this name is, if any.
+    pub fn parse(s: &str) -> Option<PaymentMethod> {
+        match s {
+            "cash" => Some(PaymentMethod::Cash),
+            "online" => Some(PaymentMethod::Online),
+            "none" => Some(PaymentMethod::None),
+            _ => None,
+        }
+    }
+}
+
+/// Where a booking's payment stands (DOMAIN §4.3), stored as its name: `pending` (online, not yet
+/// paid), `paid`, `failed`, or `n/a` (cash or no payment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingPayment {
+    Pending,
+    Paid,
+    Failed,
+    NotApplicable,
+}
+
+impl BookingPayment {
+    /// Every state as stored, for filter choices.
+    pub const NAMES: [&'static str; 4] = ["pending", "paid", "failed", "n/a"];
+
+    /// The state as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingPayment::Pending => "pending",
+            BookingPayment::Paid => "paid",
+            BookingPayment::Failed => "failed",
+            BookingPayment::NotApplicable => "n/a",
+        }
+    }
+
+    /// The state this name is, if any.
+    pub fn parse(s: &str) -> Option<BookingPayment> {
+        match s {
+            "pending" => Some(BookingPayment::Pending),
+            "paid" => Some(BookingPayment::Paid),
+            "failed" => Some(BookingPayment::Failed),
+            "n/a" => Some(BookingPayment::NotApplicable),
+            _ => None,
+        }
+    }
+}
+
+/// How a booking may be paid: [`PaymentMethod::NAMES`].
+pub const PAYMENT_METHODS: [&str; 3] = PaymentMethod::NAMES;
 
 /// The note of a booking asked to be paid online while online payments are off.
 pub const CASH_FALLBACK_NOTE: &str = "Online payments disabled - auto-converted to cash";
 
-/// How a new booking is paid: `(payment_method, payment_status, payment_note)`.
-pub fn payment_terms(
-    requested: Option<&str>,
-    payments_enabled: bool,
-) -> (&'static str, &'static str, Option<&'static str>) {
-    match requested {
-        Some("online") if payments_enabled => ("online", "pending", None),
-        Some("online") => ("cash", "n/a", Some(CASH_FALLBACK_NOTE)),
-        Some("none") => ("none", "n/a", None),
-        _ => ("cash", "n/a", None),
+/// How a new booking is paid: the cash-first rule's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentTerms {
+    pub method: PaymentMethod,
+    pub status: BookingPayment,
+    /// Why the method is not the one asked for, if it is not.
+    pub note: Option<&'static str>,
+}
+
+/// How a new booking is paid (DOMAIN §4.3, cash first): online only while online payments are on
+/// (else cash, with [`CASH_FALLBACK_NOTE`]); cash when nothing is asked for.
+pub fn payment_terms(requested: Option<PaymentMethod>, payments_enabled: bool) -> PaymentTerms {
+    use BookingPayment::{NotApplicable, Pending};
+    let (method, status, note) = match requested {
+        Some(PaymentMethod::Online) if payments_enabled => (PaymentMethod::Online, Pending, None),
+        Some(PaymentMethod::Online) => {
+            (PaymentMethod::Cash, NotApplicable, Some(CASH_FALLBACK_NOTE))
+        }
+        Some(PaymentMethod::None) => (PaymentMethod::None, NotApplicable, None),
+        Some(PaymentMethod::Cash) | None => (PaymentMethod::Cash, NotApplicable, None),
+    };
+    PaymentTerms {
+        method,
+        status,
+        note,
     }
 }
 
@@ -282,16 +365,33 @@ mod tests {
 
     #[test]
     fn cash_first() {
-        assert_eq!(payment_terms(None, false), ("cash", "n/a", None));
-        assert_eq!(payment_terms(Some("cash"), true), ("cash", "n/a", None));
+        let terms = |requested: Option<&str>, enabled| {
+            let t = payment_terms(requested.and_then(PaymentMethod::parse), enabled);
+            (t.method.as_str(), t.status.as_str(), t.note)
+        };
+        assert_eq!(terms(None, false), ("cash", "n/a", None));
+        assert_eq!(terms(Some("cash"), true), ("cash", "n/a", None));
         assert_eq!(
-            payment_terms(Some("online"), false),
+            terms(Some("online"), false),
             ("cash", "n/a", Some(CASH_FALLBACK_NOTE))
         );
-        assert_eq!(
-            payment_terms(Some("online"), true),
-            ("online", "pending", None)
-        );
-        assert_eq!(payment_terms(Some("none"), false), ("none", "n/a", None));
+        assert_eq!(terms(Some("online"), true), ("online", "pending", None));
+        assert_eq!(terms(Some("none"), false), ("none", "n/a", None));
+    }
+
+    #[test]
+    fn payment_names_read_back_as_stored() {
+        for name in PaymentMethod::NAMES {
+            assert_eq!(
+                PaymentMethod::parse(name).map(PaymentMethod::as_str),
+                Some(name)
+            );
+        }
+        for name in BookingPayment::NAMES {
+            assert_eq!(
+                BookingPayment::parse(name).map(BookingPayment::as_str),
+                Some(name)
+            );
+        }
     }
 }

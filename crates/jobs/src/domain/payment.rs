@@ -1,6 +1,7 @@
 //! Online payments (DOMAIN §4.4): gateways, the webhook-driven status machine and the webhook's
 //! HMAC-SHA-256 signature.
 
+use super::booking::BookingPayment;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
@@ -49,10 +50,10 @@ impl PaymentStatus {
 
     /// A final outcome (completed or failed): announced, and followed by the booking's
     /// `payment_status` (`paid` / `failed`).
-    pub fn booking_payment_status(self) -> Option<&'static str> {
+    pub fn booking_payment_status(self) -> Option<BookingPayment> {
         match self {
-            PaymentStatus::Completed => Some("paid"),
-            PaymentStatus::Failed => Some("failed"),
+            PaymentStatus::Completed => Some(BookingPayment::Paid),
+            PaymentStatus::Failed => Some(BookingPayment::Failed),
             PaymentStatus::Created | PaymentStatus::Pending => None,
         }
     }
@@ -133,7 +134,12 @@ mod tests {
         let followed: Vec<(&str, Option<&str>)> = all
             .iter()
             .filter_map(|s| PaymentStatus::parse(s))
-            .map(|s| (s.as_str(), s.booking_payment_status()))
+            .map(|s| {
+                (
+                    s.as_str(),
+                    s.booking_payment_status().map(BookingPayment::as_str),
+                )
+            })
             .collect();
         assert_eq!(
             followed,

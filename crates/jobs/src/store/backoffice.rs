@@ -1,5 +1,6 @@
 //! What the back office reads of jobs (issue #9): the admin listings and the dashboard's numbers.
 
+use crate::domain::booking::{BookingPayment, PaymentMethod};
 use hm_platform::admin::{Filter, Listing};
 use paperclip::actix::Apiv2Schema;
 use serde::{Deserialize, Serialize};
@@ -94,11 +95,11 @@ pub const BOOKINGS: Listing<BookingRow> = Listing {
             choices: Some(&["requested", "confirmed", "on_the_way", "arrived", "completed", "cancelled",
                             "payment_pending"]),
         },
-        Filter { param: "payment_method", column: "b.payment_method", choices: Some(&["cash", "online", "none"]) },
+        Filter { param: "payment_method", column: "b.payment_method", choices: Some(&PaymentMethod::NAMES) },
         Filter {
             param: "payment_status",
             column: "b.payment_status",
-            choices: Some(&["pending", "paid", "failed", "n/a"]),
+            choices: Some(&BookingPayment::NAMES),
         },
     ],
     order: "b.created_at DESC, b.id",

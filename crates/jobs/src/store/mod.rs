@@ -10,7 +10,7 @@ pub mod payments;
 pub mod refs;
 
 use crate::domain::application::ApplicationStatus;
-use crate::domain::booking::BookingStatus;
+use crate::domain::booking::{BookingPayment, BookingStatus, PaymentMethod};
 use crate::domain::job::JobStatus;
 use crate::domain::payment::PaymentStatus;
 use crate::error::{JobsError, Result};
@@ -66,4 +66,11 @@ macro_rules! stored_by_name {
     )*};
 }
 
-stored_by_name!(BookingStatus, JobStatus, ApplicationStatus, PaymentStatus);
+stored_by_name!(
+    BookingStatus,
+    PaymentMethod,
+    BookingPayment,
+    JobStatus,
+    ApplicationStatus,
+    PaymentStatus
+);

@@ -107,7 +107,10 @@ async fn write_status(
         return Ok(());
     };
     diesel::update(b::table.find(payment.booking_id))
-        .set((b::payment_status.eq(booking_status), b::updated_at.eq(now)))
+        .set((
+            b::payment_status.eq(booking_status.as_str()),
+            b::updated_at.eq(now),
+        ))
         .execute(conn)
         .await
         .map(|_| ())

@@ -4,9 +4,9 @@
 //! (`store::bookings`).
 
 use super::{named, ServiceRef};
-use crate::domain::booking::{self, BookingStatus};
+use crate::domain::booking::{self, BookingStatus, PaymentMethod};
 use crate::error::Result;
-use crate::store::bookings::{self, Booking, Editable, Payment};
+use crate::store::bookings::{self, Booking, Editable};
 use crate::store::refs;
 use crate::AppState;
 use actix_web::HttpRequest;
@@ -151,13 +151,11 @@ pub async fn create(
     body: Valid<NewBooking>,
 ) -> Result<Reply<BookingView, 201>> {
     let Valid(NewBooking(body)) = body;
-    let (method, status, note) =
-        booking::payment_terms(body.payment_method.as_deref(), state.enable_payments);
-    let pay = Payment {
-        method,
-        status,
-        note,
-    };
+    let asked = body
+        .payment_method
+        .as_deref()
+        .and_then(PaymentMethod::parse);
+    let pay = booking::payment_terms(asked, state.enable_payments);
     let mut conn = state.db.get().await?;
     // A name is resolved first; an id is checked by the insert itself.
     let service = refs::resolve_name(&mut conn, named(&body.service)).await?;

@@ -6,7 +6,7 @@ mod rows;
 use super::outbox::Actor;
 use super::path_id;
 use super::refs::{self, Profile};
-use crate::domain::booking::{self, BookingStatus, Standing};
+use crate::domain::booking::{self, BookingStatus, PaymentTerms, Standing};
 use crate::error::{JobsError, Result};
 use crate::schema::bookings as b;
 use diesel::QueryDsl;
@@ -19,7 +19,7 @@ use hm_contracts::Role;
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
 use hm_platform::paging::{drf_page, DRF_PAGE_SIZE};
-pub use rows::{by_id, insert, write_worker, Booking, Editable, Payment};
+pub use rows::{by_id, insert, write_worker, Booking, Editable};
 use rows::{lock, update_fields, visible_page, write_status};
 use uuid::Uuid;
 
@@ -71,7 +71,7 @@ pub async fn create(
     conn: &mut AsyncPgConnection,
     owner: Uuid,
     fields: &Editable,
-    pay: Payment<'_>,
+    pay: PaymentTerms,
     correlation: Option<String>,
 ) -> Result<Booking> {
     let id = Uuid::new_v4();
@@ -265,8 +265,8 @@ pub fn event(
             eta_minutes: b.eta_minutes,
             actor_id: actor.id,
             actor_name: actor.name.clone(),
-            payment_method: b.payment_method.clone(),
-            payment_status: b.payment_status.clone(),
+            payment_method: b.payment_method.as_str().into(),
+            payment_status: b.payment_status.as_str().into(),
         },
     )
 }

@@ -1,7 +1,7 @@
 //! Booking rows: read with their customer, service and worker as the API shows them, and written one
 //! statement at a time (the operations in `store::bookings` own the transactions).
 
-use crate::domain::booking::BookingStatus;
+use crate::domain::booking::{BookingPayment, BookingStatus, PaymentMethod, PaymentTerms};
 use crate::schema::{bookings as b, worker_refs as w};
 use crate::store::nullable_numeric;
 use chrono::{DateTime, Utc};
@@ -65,8 +65,8 @@ pub struct Booking {
     pub status: BookingStatus,
     pub eta_minutes: Option<i32>,
     pub tracking_url: Option<String>,
-    pub payment_method: String,
-    pub payment_status: String,
+    pub payment_method: PaymentMethod,
+    pub payment_status: BookingPayment,
     pub payment_note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -120,14 +120,6 @@ impl Editable {
     }
 }
 
-/// How a new booking is paid (the cash-first rule's result).
-#[derive(Debug, Clone, Copy)]
-pub struct Payment<'a> {
-    pub method: &'a str,
-    pub status: &'a str,
-    pub note: Option<&'a str>,
-}
-
 /// A new booking of an active service; `false` (nothing written) when the service is not one.
 // Raw SQL: INSERT … SELECT checks the service in the same statement (numerics written from text).
 pub async fn insert(
@@ -135,7 +127,7 @@ pub async fn insert(
     id: Uuid,
     user: Uuid,
     e: &Editable,
-    pay: Payment<'_>,
+    pay: PaymentTerms,
 ) -> QueryResult<bool> {
     diesel::sql_query(
         "INSERT INTO bookings (id, user_id, service_id, address, lat, lng, preferred_time, notes,
@@ -152,8 +144,8 @@ pub async fn insert(
     .bind::<Nullable<Timestamptz>, _>(e.preferred_time)
     .bind::<Nullable<Text>, _>(&e.notes)
     .bind::<Nullable<Text>, _>(&e.estimated_price)
-    .bind::<Text, _>(pay.method)
-    .bind::<Text, _>(pay.status)
+    .bind::<Text, _>(pay.method.as_str())
+    .bind::<Text, _>(pay.status.as_str())
     .bind::<Nullable<Text>, _>(pay.note)
     .execute(conn)
     .await
