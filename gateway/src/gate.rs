@@ -6,8 +6,8 @@ use crate::routing::{is_safe_path, Policy, RouteTable};
 use crate::throttle::{Rate, Throttle};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, ResponseError};
 use hm_platform::auth::{self, AuthUser, TokenVerifier};
@@ -131,13 +131,7 @@ pub async fn gate(
                 let decision = gateway.throttle.check(&key, rate).await;
                 if !decision.allowed {
                     gateway.metrics.throttled(scope);
-                    let wait = decision.retry_after_secs();
-                    let unit = if wait == 1 { "second" } else { "seconds" };
-                    let error = ApiError::detail(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        format!("Request was throttled. Expected available in {wait} {unit}."),
-                    )
-                    .with_header(RETRY_AFTER, HeaderValue::from(wait));
+                    let error = ApiError::throttled(decision.retry_after_secs());
                     return Ok(refuse(req, error));
                 }
                 Some(decision)

@@ -81,6 +81,7 @@ pub mod types {
     pub const BOOKING_STATUS_CHANGED: &str = "jobs.booking.status_changed";
     pub const BOOKING_COMPLETED: &str = "jobs.booking.completed";
     pub const BOOKING_CANCELLED: &str = "jobs.booking.cancelled";
+    pub const BOOKING_LOCATION_UPDATED: &str = "jobs.booking.location_updated";
     pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
     pub const PAYMENT_FAILED: &str = "payments.payment.failed";
 }
@@ -294,6 +295,25 @@ pub struct BookingChanged {
     pub actor_name: String,
     pub payment_method: String,
     pub payment_status: String,
+}
+
+/// `jobs.booking.location_updated`: the live position of a booking's worker (API §7.7), posted by the
+/// assigned worker or an admin. The booking's timeline records it; its realtime channel carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingLocation {
+    pub booking_id: Uuid,
+    /// The customer who booked.
+    pub user_id: Uuid,
+    /// The assigned worker's profile, if one is assigned (an admin may post without one).
+    pub worker_id: Option<Uuid>,
+    /// Degrees, −90..90 and −180..180.
+    pub lat: f64,
+    pub lng: f64,
+    /// When the position was taken (the one sent, else when it was received).
+    pub timestamp: DateTime<Utc>,
+    /// Who posted it and how they are shown.
+    pub actor_id: Uuid,
+    pub actor_name: String,
 }
 
 /// `payments.payment.succeeded|failed`: an online payment's outcome (from the gateway's webhook).

@@ -74,6 +74,11 @@ pub enum JobsError {
         from: PaymentStatus,
         to: PaymentStatus,
     },
+    #[error("only the assigned worker or an admin posts a booking's location")]
+    TrackingRefused,
+    /// A second position of the same booking and user within the throttle's window: the seconds left.
+    #[error("throttled for {0} s")]
+    Throttled(u64),
 }
 
 /// The result of everything that can fail with a [`JobsError`].
@@ -81,12 +86,30 @@ pub type Result<T> = std::result::Result<T, JobsError>;
 
 hm_platform::service_failure!(JobsError);
 
+/// The statuses every jobs operation documents: the platform's, and 429 (live tracking's throttle).
+const DOCUMENTED: &[(u16, &str)] = &[
+    (
+        400,
+        "Invalid input: field errors `{\"field\": [\"message\"]}` or `{\"error\": \"...\"}`",
+    ),
+    (401, "Missing, invalid or expired credentials"),
+    (403, "Not allowed for this user"),
+    (404, "No such object"),
+    (
+        429,
+        "Too many requests; `Retry-After` gives the seconds to wait",
+    ),
+    (503, "The database is unavailable"),
+];
+
 /// The platform's admin listings fail with its `ServiceError`: the same three infrastructure cases.
 fn refused(status: StatusCode, message: impl Into<String>) -> ApiError {
     ApiError::error(status, message)
 }
 
 impl ServiceFailure for JobsError {
+    const DOCUMENTED: &'static [(u16, &'static str)] = DOCUMENTED;
+
     fn code(&self) -> &'static str {
         match self {
             JobsError::Platform(e) => e.code(),
@@ -162,6 +185,11 @@ impl ServiceFailure for JobsError {
                 S::BAD_REQUEST,
                 format!("Invalid payment status transition from {from} to {to}."),
             ),
+            JobsError::TrackingRefused => refused(
+                S::FORBIDDEN,
+                "Only assigned worker or admin can update location",
+            ),
+            JobsError::Throttled(wait) => ApiError::throttled(*wait),
         }
     }
 }

@@ -15,6 +15,7 @@ use config::JobsConfig;
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
+use hm_platform::redis::{Keys, RedisPool};
 use hm_platform::server::{Application, Foundation, ServiceInfo};
 use hm_platform::service::Service;
 use std::sync::Arc;
@@ -23,6 +24,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbPool,
+    /// Throttles (live tracking: one position per booking and user every 2 s).
+    pub redis: RedisPool,
+    pub keys: Keys,
     /// `ENABLE_PAYMENTS`: online payments accepted (otherwise cash-first, DOMAIN §4.3).
     pub enable_payments: bool,
     /// `PAYMENT_WEBHOOK_SECRET`: the key webhooks are signed with, when set.
@@ -54,6 +58,8 @@ impl Service for Jobs {
         base.consume(events::Incoming).await?;
         let state = actix_web::web::Data::new(AppState {
             db: base.pool.clone(),
+            redis: base.redis.clone(),
+            keys: Keys::new(config.common.redis_key_prefix.clone()),
             enable_payments: config.enable_payments,
             webhook_secret: config.webhook_secret.clone(),
         });

@@ -9,13 +9,14 @@ use crate::sms::OtpDelivery;
 use crate::store::{refs, timeline as history};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
-    types, ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged,
+    types, ApplicationChanged, AttendanceChecked, BookingChanged, BookingLocation, PaymentChanged,
 };
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerError, HandlerResult};
 
-pub const CONSUMED: [&str; 11] = [
+pub const CONSUMED: [&str; 12] = [
     types::OTP_REQUESTED,
+    types::BOOKING_LOCATION_UPDATED,
     types::BOOKING_CREATED,
     types::BOOKING_ASSIGNED,
     types::BOOKING_STATUS_CHANGED,
@@ -64,6 +65,11 @@ impl Handler for Incoming {
                     history::insert(conn, &entry).await?;
                 }
                 messages::application(&a)
+            }
+            types::BOOKING_LOCATION_UPDATED => {
+                let l: BookingLocation = event.payload()?;
+                history::insert(conn, &timeline::location(&l, at)).await?;
+                Vec::new()
             }
             types::PAYMENT_SUCCEEDED | types::PAYMENT_FAILED => {
                 let p: PaymentChanged = event.payload()?;

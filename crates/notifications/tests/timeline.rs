@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{Duration as Span, Utc};
-use hm_contracts::events::{types, BookingChanged, PaymentChanged};
+use hm_contracts::events::{types, BookingChanged, BookingLocation, PaymentChanged};
 use hm_contracts::{Event, Role};
 use hm_platform::testing::{eventually, publisher};
 use reqwest::Method;
@@ -150,4 +150,65 @@ async fn a_bookings_people_read_its_history_newest_first() {
         api.call(Method::GET, garbage, Some(&admin), None).await.0,
         404
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_position_enters_the_bookings_history_once() {
+    let api = common::Api::start().await;
+    let b = Booking {
+        id: Uuid::new_v4(),
+        customer: Uuid::new_v4(),
+        worker: Uuid::new_v4(),
+    };
+    let bus = publisher(&api.app.bus);
+    bus.publish(
+        &b.event(types::BOOKING_CREATED, "requested", false, 10),
+        None,
+    )
+    .await
+    .unwrap();
+    let taken = Utc::now() - Span::minutes(1);
+    let position = Event::new(
+        "jobs",
+        types::BOOKING_LOCATION_UPDATED,
+        None,
+        BookingLocation {
+            booking_id: b.id,
+            user_id: b.customer,
+            worker_id: Some(Uuid::from_u128(7)),
+            lat: 28.6139,
+            lng: 77.209,
+            timestamp: taken,
+            actor_id: b.worker,
+            actor_name: "Raju Kumar".into(),
+        },
+    )
+    .into_json()
+    .unwrap();
+    bus.publish(&position, None).await.unwrap();
+    bus.publish(&position, None).await.unwrap(); // redelivered: recorded once
+
+    let path = format!("/api/v1/bookings/{}/timeline/", b.id);
+    let customer = api.keys.mint(b.customer, Role::Employer);
+    let body = eventually(Duration::from_secs(10), || async {
+        let (status, body) = api.call(Method::GET, &path, Some(&customer), None).await;
+        (status == 200 && body["count"] == 2).then_some(body)
+    })
+    .await
+    .expect("two entries");
+    let update = &body["events"][0];
+    assert_eq!(update["event_type"], "custom");
+    assert_eq!(update["actor_display"], "Raju Kumar");
+    assert_eq!(update["payload"]["event"], "location_update");
+    assert_eq!(
+        (&update["payload"]["lat"], &update["payload"]["lng"]),
+        (&json!(28.6139), &json!(77.209))
+    );
+    assert_eq!(
+        update["payload"]["worker_id"],
+        Uuid::from_u128(7).to_string()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, again) = api.call(Method::GET, &path, Some(&customer), None).await;
+    assert_eq!(again["count"], 2);
 }

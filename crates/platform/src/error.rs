@@ -124,6 +124,20 @@ impl ApiError {
         )
     }
 
+    /// 429 D with `Retry-After` (API §1.7): `Request was throttled. Expected available in {n} seconds.`
+    /// (`second` for 1); `wait_secs` is rounded up by the caller.
+    pub fn throttled(wait_secs: u64) -> Self {
+        let unit = if wait_secs == 1 { "second" } else { "seconds" };
+        Self::detail(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Request was throttled. Expected available in {wait_secs} {unit}."),
+        )
+        .with_header(
+            actix_web::http::header::RETRY_AFTER,
+            HeaderValue::from(wait_secs),
+        )
+    }
+
     pub fn unavailable(detail: impl Into<String>, code: &str) -> Self {
         Self::coded(StatusCode::SERVICE_UNAVAILABLE, detail, code)
     }
@@ -317,3 +331,28 @@ impl Apiv2Errors for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_answer_says_when_to_come_back() {
+        let two = ApiError::throttled(2).error_response();
+        assert_eq!(two.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            two.headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("2")
+        );
+        assert_eq!(
+            ApiError::throttled(2).json_body(),
+            Some(&json!({"detail": "Request was throttled. Expected available in 2 seconds."}))
+        );
+        assert_eq!(
+            ApiError::throttled(1).json_body(),
+            Some(&json!({"detail": "Request was throttled. Expected available in 1 second."}))
+        );
+    }
+}

@@ -47,3 +47,40 @@ impl Keys {
         &self.prefix
     }
 }
+
+/// At most one action per `window` for `key` (a [`Keys`] key), decided by Redis (`SET key 1 NX PX`):
+/// `None` when this one may go ahead, else how long until the next may (at least 1 ms). Redis out of
+/// reach: the action goes ahead (a throttle never takes a service down) and a warning is logged.
+pub async fn once_per(pool: &RedisPool, key: &str, window: Duration) -> Option<Duration> {
+    let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+    let attempt = async {
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        let set: Option<String> = redis::cmd("SET")
+            .arg(key)
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(window_ms)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        if set.is_some() {
+            return Ok(None);
+        }
+        let left: i64 = redis::cmd("PTTL")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(Some(Duration::from_millis(
+            left.clamp(1, window_ms as i64) as u64
+        )))
+    };
+    match attempt.await {
+        Ok(wait) => wait,
+        Err(error) => {
+            tracing::warn!(%error, key, "throttle skipped: redis unavailable");
+            None
+        }
+    }
+}

@@ -195,6 +195,11 @@ impl Standing {
     pub fn may_assign(self) -> bool {
         self.contractor || self.admin
     }
+
+    /// The assigned worker and admins post the worker's live position (API §7.7).
+    pub fn may_track(self) -> bool {
+        self.assigned_worker || self.admin
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

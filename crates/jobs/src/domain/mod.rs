@@ -4,3 +4,4 @@ pub mod application;
 pub mod booking;
 pub mod job;
 pub mod payment;
+pub mod tracking;

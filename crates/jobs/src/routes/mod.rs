@@ -5,6 +5,7 @@ mod backoffice;
 mod bookings;
 mod jobs;
 mod payments;
+mod tracking;
 
 use actix_web::dev::Payload;
 use actix_web::web::Bytes;
@@ -160,9 +161,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/bookings/{id}/status/").route(web::patch().to(bookings::status)),
     )
-    .service(
-        web::resource("/api/v1/bookings/{id}/assign/").route(web::post().to(bookings::assign)),
-    );
+    .service(web::resource("/api/v1/bookings/{id}/assign/").route(web::post().to(bookings::assign)))
+    .service(web::resource("/api/v1/tracking/{booking_id}/").route(web::post().to(tracking::post)));
     // `POST /api/v1/payments/` is the seed README's name for create.
     cfg.service(web::resource("/api/v1/payments/").route(web::post().to(payments::create)))
         .service(web::resource("/api/v1/payments/create/").route(web::post().to(payments::create)))

@@ -1,7 +1,9 @@
 //! Which events enter the activity history (DOMAIN §5.2, §5.5), and how they read there.
 
 use chrono::{DateTime, Utc};
-use hm_contracts::events::{ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged};
+use hm_contracts::events::{
+    ApplicationChanged, AttendanceChecked, BookingChanged, BookingLocation, PaymentChanged,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -141,6 +143,21 @@ pub fn attendance(a: &AttendanceChecked, worker_name: Option<String>, at: DateTi
     }
 }
 
+/// A live position of the booking's worker (DOMAIN §5.5): `custom` `{event: "location_update", lat, lng,
+/// timestamp}`, by whoever posted it.
+pub fn location(l: &BookingLocation, at: DateTime<Utc>) -> Entry {
+    Entry {
+        booking_id: Some(l.booking_id),
+        job_id: None,
+        related_user_id: Some(l.actor_id),
+        event_type: "custom",
+        actor_display: actor(&l.actor_name),
+        payload: json!({"event": "location_update", "lat": l.lat, "lng": l.lng,
+                        "timestamp": l.timestamp, "worker_id": l.worker_id}),
+        at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +191,27 @@ mod tests {
         let pending = booking(&changed("payment_pending"), false, Utc::now());
         assert_eq!(pending.event_type, "custom");
         assert_eq!(pending.payload["event"], "booking_status_changed");
+    }
+
+    #[test]
+    fn a_position_is_a_custom_location_update_by_its_poster() {
+        let posted = BookingLocation {
+            booking_id: Uuid::from_u128(1),
+            user_id: Uuid::from_u128(2),
+            worker_id: Some(Uuid::from_u128(3)),
+            lat: 28.6139,
+            lng: 77.209,
+            timestamp: Utc::now(),
+            actor_id: Uuid::from_u128(4),
+            actor_name: "Raju Kumar".into(),
+        };
+        let e = location(&posted, Utc::now());
+        assert_eq!(e.event_type, "custom");
+        assert_eq!(e.booking_id, Some(Uuid::from_u128(1)));
+        assert_eq!(e.actor_display, "Raju Kumar");
+        assert_eq!(e.payload["event"], "location_update");
+        assert_eq!(e.payload["lat"], 28.6139);
+        assert_eq!(e.payload["lng"], 77.209);
     }
 
     #[test]

@@ -335,6 +335,46 @@ impl Input {
         }
     }
 
+    /// A required float in `min..=max` (DRF's FloatField): a JSON number or an ASCII numeric string.
+    /// Absent → `This field is required.`, null → `This field may not be null.`, not a number → `A valid
+    /// number is required.`, out of range → `Ensure this value is less than or equal to 90.0.`.
+    pub fn float(&mut self, name: &str, min: f64, max: f64) -> Option<f64> {
+        let value = match self.fields.get(name) {
+            None => {
+                self.error(name, REQUIRED);
+                return None;
+            }
+            Some(Value::Null) => {
+                self.error(name, NOT_NULL);
+                return None;
+            }
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => numbers::parse_decimal(s.trim()),
+            Some(_) => None,
+        };
+        match value {
+            Some(v) if v.is_finite() && v < min => {
+                self.error(
+                    name,
+                    format!("Ensure this value is greater than or equal to {min:?}."),
+                );
+                None
+            }
+            Some(v) if v.is_finite() && v > max => {
+                self.error(
+                    name,
+                    format!("Ensure this value is less than or equal to {max:?}."),
+                );
+                None
+            }
+            Some(v) if v.is_finite() => Some(v),
+            _ => {
+                self.error(name, NOT_A_NUMBER);
+                None
+            }
+        }
+    }
+
     /// A boolean in any of the spellings API §1.2 accepts.
     pub fn boolean(&mut self, name: &str, required: bool) -> Option<bool> {
         let value = match self.fields.get(name) {

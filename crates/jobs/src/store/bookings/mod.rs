@@ -2,6 +2,7 @@
 //! transaction. The rows and their statements: `rows`.
 
 mod rows;
+mod tracking;
 
 use super::outbox::Actor;
 use super::path_id;
@@ -21,6 +22,7 @@ use hm_platform::events::enqueue;
 use hm_platform::paging::{drf_page, DRF_PAGE_SIZE};
 pub use rows::{by_id, insert, write_worker, Booking, Editable};
 use rows::{lock, update_fields, visible_page, write_status};
+pub use tracking::{track, Throttle};
 use uuid::Uuid;
 
 /// What the caller is to the booking.
