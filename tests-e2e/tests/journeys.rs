@@ -320,6 +320,57 @@ async fn admin_changes_the_theme(stack: &Stack) {
     );
 }
 
+/// Journey 3b (API §7.7): on a new booking, the assigned worker posts their position through the gateway;
+/// the customer may not; the booking's timeline shows it.
+async fn worker_is_tracked(stack: &Stack, customer: &Person, worker: &Worker) {
+    let booking = book_and_assign(stack, customer, worker).await;
+    let path = format!("/api/v1/tracking/{booking}/");
+    let here = json!({"lat": 19.1136, "lng": 72.8697});
+    let (status, body) = stack
+        .call(
+            Method::POST,
+            &path,
+            Some(&customer.token),
+            Some(here.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            403,
+            json!({"error": "Only assigned worker or admin can update location"})
+        )
+    );
+    let (status, body) = stack
+        .call(Method::POST, &path, Some(&worker.person.token), Some(here))
+        .await;
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &json!("success")),
+        "{body}"
+    );
+    let timeline = stack
+        .until(
+            "timeline with the position",
+            Method::GET,
+            &format!("/api/v1/bookings/{booking}/timeline/"),
+            Some(&customer.token),
+            None,
+            |s, b| s == 200 && b.to_string().contains("location_update"),
+        )
+        .await;
+    let update = timeline["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["payload"]["event"] == "location_update")
+        .unwrap();
+    assert_eq!(
+        (&update["payload"]["lat"], &update["payload"]["lng"]),
+        (&json!(19.1136), &json!(72.8697))
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_platform_works_as_one_system() {
     let _total = Timer::start("journeys: total");
@@ -371,6 +422,10 @@ async fn the_platform_works_as_one_system() {
             )
             .await;
         assert_eq!(list["count"], 1, "{list}");
+    }
+    {
+        let _t = Timer::start("journey 3b: the worker shares their live position");
+        worker_is_tracked(&stack, &contractor, &worker).await;
     }
     {
         let _t = Timer::start("journey 4: admin activates a theme");
