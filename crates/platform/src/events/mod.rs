@@ -1,6 +1,7 @@
 //! The event bus of ARCHITECTURE §7: one durable topic exchange, a transactional outbox drained by a
 //! relay with publisher confirms, and idempotent consumers with an inbox, retries and a dead-letter queue.
 
+mod broadcast;
 mod broker;
 #[cfg(feature = "testing")]
 pub(crate) use broker::connection_properties;
@@ -8,6 +9,7 @@ mod consumer;
 mod outbox;
 pub mod schema;
 
+pub use broadcast::Broadcast;
 pub use broker::{Broker, BusError};
 pub use consumer::{prepare_queue, Consumer, ConsumerHandle, Handler, HandlerError, HandlerResult};
 pub use outbox::{enqueue, Relay, RelayHandle};
