@@ -298,7 +298,8 @@ pub struct BookingChanged {
 }
 
 /// `jobs.booking.location_updated`: the live position of a booking's worker (API §7.7), posted by the
-/// assigned worker or an admin. The booking's timeline records it; its realtime channel carries it.
+/// assigned worker or an admin. The booking's timeline records it; it carries what the realtime
+/// `location_update` message on `booking_{id}` needs (WebSockets: issue #18, not built yet).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingLocation {
     pub booking_id: Uuid,

@@ -119,6 +119,10 @@ async fn bad_positions_get_drf_messages_and_change_nothing() {
             json!({"lat": ["A valid number is required."], "lng": ["This field may not be null."]}),
         ),
         (
+            json!({"lat": 28.6, "lng": 77.2, "timestamp": null}),
+            json!({"timestamp": ["This field may not be null."]}),
+        ),
+        (
             json!({"lat": 28.6, "lng": 77.2, "timestamp": "2999-01-01T00:00:00Z"}),
             json!({"timestamp": ["Timestamp cannot be in the future"]}),
         ),

@@ -48,9 +48,13 @@ impl Keys {
     }
 }
 
+/// How long a throttle waits for Redis before letting the action go ahead.
+const THROTTLE_TIMEOUT: Duration = Duration::from_millis(250);
+
 /// At most one action per `window` for `key` (a [`Keys`] key), decided by Redis (`SET key 1 NX PX`):
 /// `None` when this one may go ahead, else how long until the next may (at least 1 ms). Redis out of
-/// reach: the action goes ahead (a throttle never takes a service down) and a warning is logged.
+/// reach or slower than 250 ms: the action goes ahead (a throttle never takes a service down, nor holds
+/// a request's other resources while it waits) and a warning is logged.
 pub async fn once_per(pool: &RedisPool, key: &str, window: Duration) -> Option<Duration> {
     let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
     let attempt = async {
@@ -72,15 +76,40 @@ pub async fn once_per(pool: &RedisPool, key: &str, window: Duration) -> Option<D
             .query_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
+        // -2: the key expired between the two commands, so the window is over.
+        if left == -2 {
+            return Ok(None);
+        }
         Ok::<_, String>(Some(Duration::from_millis(
             left.clamp(1, window_ms as i64) as u64
         )))
     };
-    match attempt.await {
+    let outcome = tokio::time::timeout(THROTTLE_TIMEOUT, attempt)
+        .await
+        .unwrap_or_else(|_| Err("timed out".to_owned()));
+    match outcome {
         Ok(wait) => wait,
         Err(error) => {
             tracing::warn!(%error, key, "throttle skipped: redis unavailable");
             None
         }
+    }
+}
+
+/// Forgets `key` (a throttle's window given back when the action it allowed failed); best effort.
+pub async fn forget(pool: &RedisPool, key: &str) {
+    let attempt = async {
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        redis::cmd("DEL")
+            .arg(key)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let outcome = tokio::time::timeout(THROTTLE_TIMEOUT, attempt)
+        .await
+        .unwrap_or_else(|_| Err("timed out".to_owned()));
+    if let Err(error) = outcome {
+        tracing::warn!(%error, key, "throttle key not forgotten");
     }
 }

@@ -136,3 +136,40 @@ async fn a_consumer_keeps_its_projections_and_hands_on_the_rest() {
     assert_eq!(role, "worker");
     consumer.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_database_made_before_the_platform_owned_the_projections_is_brought_up_to_date() {
+    use diesel_async::SimpleAsyncConnection;
+    let db = TestDb::new("projections_legacy", vec![]).await;
+    let mut conn = AsyncPgConnection::establish(&db.url).await.unwrap();
+    // service_refs as a service's own first migration made it, before aliases existed.
+    conn.batch_execute(
+        "CREATE TABLE service_refs (
+             id uuid PRIMARY KEY, slug varchar(120) NOT NULL, name varchar(100) NOT NULL,
+             title_en varchar(100) NOT NULL DEFAULT '', is_active boolean NOT NULL DEFAULT true,
+             display_order integer NOT NULL DEFAULT 0,
+             created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .await
+    .unwrap();
+    let sets = KEPT.iter().map(|p| p.migrations()).collect();
+    assert_eq!(db::migrate(&db.url, sets).await.unwrap(), 2);
+    let service = ServiceChanged {
+        service_id: Uuid::new_v4(),
+        slug: "plumber".into(),
+        name: "Plumber".into(),
+        title_en: "Plumber".into(),
+        title_hi: "प्लंबर".into(),
+        category: "home".into(),
+        is_active: true,
+        display_order: 1,
+        aliases: vec!["plumbing".into()],
+    };
+    hm_platform::projections::upsert_service(&mut conn, &service)
+        .await
+        .unwrap();
+    let found = hm_platform::projections::resolve_services(&mut conn, &["PLUMBING".into()])
+        .await
+        .unwrap();
+    assert_eq!(found, vec![Some(service.service_id)]);
+}

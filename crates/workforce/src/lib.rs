@@ -30,8 +30,6 @@ pub struct AppState {
     pub biometric_stub: bool,
 }
 
-/// Workforce's migrations, embedded.
-/// What the platform needs to know of workforce.
 pub use hm_platform::server::StartError;
 
 /// The workforce service (`hm_platform::service::Service`): its description and how it starts.

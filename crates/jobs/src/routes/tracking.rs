@@ -1,5 +1,6 @@
 //! Live tracking (API §7.7): the assigned worker (or an admin) posts where the worker is; the booking
-//! keeps the last position and its timeline and realtime channel hear of each one.
+//! keeps the last position and each one is announced (`jobs.booking.location_updated`: the booking's
+//! timeline records it).
 
 use crate::domain::tracking::{self, Position};
 use crate::error::Result;
@@ -30,7 +31,13 @@ impl FromInput for LocationBody {
     fn from_input(input: &mut Input) -> Option<Self> {
         let lat = input.float("lat", -90.0, 90.0);
         let lng = input.float("lng", -180.0, 180.0);
-        let timestamp = input.datetime("timestamp").flatten();
+        let timestamp = match input.datetime("timestamp") {
+            Some(None) => {
+                input.error("timestamp", "This field may not be null.");
+                None
+            }
+            sent => sent.flatten(),
+        };
         if timestamp.is_some_and(|t| !tracking::timestamp_allowed(t, Utc::now())) {
             input.error("timestamp", tracking::FUTURE_TIMESTAMP);
         }

@@ -75,7 +75,9 @@ impl PriceType {
 
 /// A worker's rating after one more customer rating (DOMAIN §3.1): the running average of `count`
 /// ratings averaging `average` and `rating` (1–5), rounded half up to the column's 2 decimals. The
-/// rating is read as its shortest decimal form (`4.3`, as Postgres reads a float8).
+/// rating is read as its shortest decimal form (`4.3`, not the binary 4.2999…); Postgres' own float8 to
+/// numeric conversion, which the old SQL used, keeps 15 significant digits: the two agree for any rating
+/// a client sends (at most 15 significant digits).
 pub fn running_average(average: &BigDecimal, count: i32, rating: f64) -> BigDecimal {
     let rating = BigDecimal::from_str(&rating.to_string()).unwrap_or_default();
     let total = average * BigDecimal::from(count) + rating;

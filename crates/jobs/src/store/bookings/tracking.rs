@@ -2,7 +2,7 @@
 //! booking's `last_location` and announced (`jobs.booking.location_updated`), at most one per booking
 //! and user every [`tracking::WINDOW`] (Redis decides).
 
-use super::{actor, by_id, standing};
+use super::{actor, by_id, lock, standing};
 use crate::domain::tracking::{self, Position};
 use crate::error::{JobsError, Result};
 use crate::schema::bookings as b;
@@ -13,7 +13,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::events::{types, BookingLocation};
 use hm_platform::auth::AuthUser;
 use hm_platform::events::enqueue;
-use hm_platform::redis::{once_per, Keys, RedisPool};
+use hm_platform::redis::{forget, once_per, Keys, RedisPool};
 use serde_json::json;
 
 /// Where the throttle keeps its keys.
@@ -23,8 +23,9 @@ pub struct Throttle<'a> {
 }
 
 /// Records `at` as the live position of booking `id` and announces it. 404 for no such booking, 403
-/// unless the caller is its assigned worker or an admin, 429 for a second position of the same booking
-/// and caller within the window.
+/// unless the caller is its assigned worker or an admin (checked before the throttle, so a refused caller
+/// spends no window, and again on the locked row), 429 for a second position of the same booking and
+/// caller within the window. A position that fails to be recorded gives its window back.
 pub async fn track(
     conn: &mut AsyncPgConnection,
     throttle: Throttle<'_>,
@@ -42,24 +43,29 @@ pub async fn track(
     if let Some(left) = once_per(throttle.redis, &key, tracking::WINDOW).await {
         return Err(JobsError::Throttled(tracking::wait_secs(left)));
     }
+    let recorded = record(conn, auth, id, at, correlation).await;
+    if recorded.is_err() {
+        forget(throttle.redis, &key).await;
+    }
+    recorded.map(|()| id)
+}
+
+/// Writes the position and its event in one transaction, on the booking's locked row: it may have been
+/// deleted or given to another worker since it was read.
+async fn record(
+    conn: &mut AsyncPgConnection,
+    auth: &AuthUser,
+    id: uuid::Uuid,
+    at: Position,
+    correlation: Option<String>,
+) -> Result<()> {
     let actor = actor(conn, auth).await?;
-    let event = hm_contracts::Event::new(
-        crate::store::outbox::SOURCE,
-        types::BOOKING_LOCATION_UPDATED,
-        correlation,
-        BookingLocation {
-            booking_id: id,
-            user_id: booking.user_id,
-            worker_id: booking.worker_id,
-            lat: at.lat,
-            lng: at.lng,
-            timestamp: at.timestamp,
-            actor_id: actor.id,
-            actor_name: actor.name,
-        },
-    );
     conn.transaction::<_, JobsError, _>(|conn| {
         async move {
+            let booking = lock(conn, id).await?.ok_or(JobsError::BookingNotFound)?;
+            if !standing(auth, &booking).may_track() {
+                return Err(JobsError::TrackingRefused);
+            }
             diesel::update(b::table.find(id))
                 .set((
                     b::last_location.eq(json!({"lat": at.lat, "lng": at.lng})),
@@ -67,11 +73,25 @@ pub async fn track(
                 ))
                 .execute(conn)
                 .await?;
+            let event = hm_contracts::Event::new(
+                crate::store::outbox::SOURCE,
+                types::BOOKING_LOCATION_UPDATED,
+                correlation,
+                BookingLocation {
+                    booking_id: id,
+                    user_id: booking.user_id,
+                    worker_id: booking.worker_id,
+                    lat: at.lat,
+                    lng: at.lng,
+                    timestamp: at.timestamp,
+                    actor_id: actor.id,
+                    actor_name: actor.name,
+                },
+            );
             enqueue(conn, event).await?;
             Ok(())
         }
         .scope_boxed()
     })
-    .await?;
-    Ok(id)
+    .await
 }

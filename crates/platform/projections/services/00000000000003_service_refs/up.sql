@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS service_refs (
     updated_at     timestamptz NOT NULL DEFAULT now(),
     aliases        text[] NOT NULL DEFAULT '{}'
 );
+-- A database whose service_refs predates the aliases gets them.
+ALTER TABLE service_refs ADD COLUMN IF NOT EXISTS aliases text[] NOT NULL DEFAULT '{}';
 CREATE INDEX IF NOT EXISTS service_refs_name_lower ON service_refs (lower(name));
 CREATE INDEX IF NOT EXISTS service_refs_title_en_lower ON service_refs (lower(title_en));
 CREATE INDEX IF NOT EXISTS service_refs_aliases ON service_refs USING gin (aliases);
