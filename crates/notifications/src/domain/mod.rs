@@ -1,6 +1,7 @@
 //! Notifications' rules, free of I/O.
 
 pub mod messages;
+pub mod realtime;
 pub mod timeline;
 
 /// The notification types (DOMAIN §5.1).

@@ -1,0 +1,231 @@
+//! What the realtime channels carry (API §10.3, DOMAIN §5.5–5.6), made from the events every replica
+//! hears on its broadcast: one message per channel, as the WebSocket clients of that channel receive it.
+//! Channels are `booking_{booking_id}` and `user_{user_id}`. The sockets themselves are issue #18's next
+//! step; these are the messages they will forward.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hm_contracts::events::{types, ApplicationChanged, BookingChanged, BookingLocation};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The routing keys whose events become realtime messages (a replica's broadcast binds them).
+pub const REALTIME_EVENTS: [&str; 7] = [
+    types::BOOKING_CREATED,
+    types::BOOKING_ASSIGNED,
+    types::BOOKING_STATUS_CHANGED,
+    types::BOOKING_LOCATION_UPDATED,
+    types::APPLICATION_CREATED,
+    types::APPLICATION_ACCEPTED,
+    types::APPLICATION_DECLINED,
+];
+
+/// A message for the clients of one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outbound {
+    /// `booking_{id}` or `user_{id}`.
+    pub channel: String,
+    /// The JSON object sent as a text frame; its `type` names it.
+    pub message: Value,
+}
+
+/// The channel of a booking's watchers (its customer, its worker, staff).
+pub fn booking_channel(booking: Uuid) -> String {
+    format!("booking_{booking}")
+}
+
+/// The channel of one user's own messages.
+pub fn user_channel(user: Uuid) -> String {
+    format!("user_{user}")
+}
+
+/// UTC ISO 8601, as the realtime messages give times (`2026-01-03T11:05:00+00:00`).
+fn utc(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// A booking created, assigned or moved (`kind` is the event's type; `at` when it happened): one merged
+/// `booking_status` message on `booking_{id}` (API §7.4), or `booking_assigned` (§7.5).
+pub fn booking(kind: &str, b: &BookingChanged, at: DateTime<Utc>) -> Option<Outbound> {
+    let message = match kind {
+        types::BOOKING_ASSIGNED => json!({
+            "type": "booking_assigned", "id": b.booking_id, "status": b.status,
+            "worker_id": b.worker_id, "worker_name": b.worker_name, "updated_at": utc(at),
+        }),
+        types::BOOKING_CREATED | types::BOOKING_STATUS_CHANGED => json!({
+            "type": "booking_status", "id": b.booking_id, "booking_id": b.booking_id,
+            "status": b.status, "event_type": format!("booking_{}", b.status),
+            "eta_minutes": b.eta_minutes, "worker_id": b.worker_id, "actor": b.actor_name,
+            "updated_at": utc(at), "timestamp": utc(at),
+        }),
+        _ => return None,
+    };
+    Some(Outbound {
+        channel: booking_channel(b.booking_id),
+        message,
+    })
+}
+
+/// A live position of the booking's worker: `location_update` on `booking_{id}` (API §7.7).
+pub fn location(l: &BookingLocation) -> Outbound {
+    Outbound {
+        channel: booking_channel(l.booking_id),
+        message: json!({
+            "type": "location_update", "booking_id": l.booking_id, "lat": l.lat, "lng": l.lng,
+            "timestamp": utc(l.timestamp), "actor": l.actor_name, "worker_id": l.worker_id,
+        }),
+    }
+}
+
+/// An application made, accepted or declined (API §6.6–6.8): `job_application` on the poster's channel
+/// (`worker_name` when applied), and on acceptance `job_assigned` on the worker's. An application
+/// declined because another won (`reason` set) was no one's decision: it sends nothing.
+pub fn application(kind: &str, a: &ApplicationChanged) -> Vec<Outbound> {
+    let poster = user_channel(a.poster_id);
+    let ids = (a.job_id, a.application_id);
+    match kind {
+        types::APPLICATION_CREATED => vec![Outbound {
+            channel: poster,
+            message: json!({"type": "job_application", "action": "applied", "job_id": ids.0,
+                            "application_id": ids.1, "worker_name": a.worker_name}),
+        }],
+        types::APPLICATION_ACCEPTED => vec![
+            Outbound {
+                channel: poster,
+                message: json!({"type": "job_application", "action": "accepted",
+                                "job_id": ids.0, "application_id": ids.1}),
+            },
+            Outbound {
+                channel: user_channel(a.worker_user_id),
+                message: json!({"type": "job_assigned", "job_id": ids.0, "job_title": a.job_title}),
+            },
+        ],
+        types::APPLICATION_DECLINED if a.reason.is_none() => vec![Outbound {
+            channel: poster,
+            message: json!({"type": "job_application", "action": "declined", "job_id": ids.0,
+                            "application_id": ids.1}),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(status: &str) -> BookingChanged {
+        BookingChanged {
+            booking_id: Uuid::from_u128(1),
+            user_id: Uuid::from_u128(2),
+            worker_id: Some(Uuid::from_u128(3)),
+            worker_user_id: Some(Uuid::from_u128(4)),
+            worker_name: Some("Raju Kumar".into()),
+            service_id: Uuid::nil(),
+            service_name: "Tap Repair".into(),
+            status: status.into(),
+            previous_status: Some("confirmed".into()),
+            eta_minutes: Some(15),
+            actor_id: Uuid::from_u128(4),
+            actor_name: "Raju Kumar".into(),
+            payment_method: "cash".into(),
+            payment_status: "n/a".into(),
+        }
+    }
+
+    fn at() -> DateTime<Utc> {
+        "2026-01-03T11:05:00Z".parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_status_change_is_one_merged_booking_status_message() {
+        let sent = booking(types::BOOKING_STATUS_CHANGED, &changed("on_the_way"), at());
+        let id = Uuid::from_u128(1);
+        assert_eq!(
+            sent,
+            Some(Outbound {
+                channel: format!("booking_{id}"),
+                message: json!({"type": "booking_status", "id": id, "booking_id": id,
+                                "status": "on_the_way", "event_type": "booking_on_the_way",
+                                "eta_minutes": 15, "worker_id": Uuid::from_u128(3),
+                                "actor": "Raju Kumar", "updated_at": "2026-01-03T11:05:00+00:00",
+                                "timestamp": "2026-01-03T11:05:00+00:00"}),
+            })
+        );
+        let assigned = booking(types::BOOKING_ASSIGNED, &changed("confirmed"), at());
+        assert_eq!(
+            assigned.map(|o| o.message),
+            Some(
+                json!({"type": "booking_assigned", "id": id, "status": "confirmed",
+                        "worker_id": Uuid::from_u128(3), "worker_name": "Raju Kumar",
+                        "updated_at": "2026-01-03T11:05:00+00:00"})
+            )
+        );
+        assert_eq!(
+            booking(types::BOOKING_COMPLETED, &changed("completed"), at()),
+            None
+        );
+    }
+
+    #[test]
+    fn a_position_goes_to_the_booking_channel() {
+        let l = BookingLocation {
+            booking_id: Uuid::from_u128(1),
+            user_id: Uuid::from_u128(2),
+            worker_id: Some(Uuid::from_u128(3)),
+            lat: 28.6139,
+            lng: 77.209,
+            timestamp: at(),
+            actor_id: Uuid::from_u128(4),
+            actor_name: "Raju Kumar".into(),
+        };
+        let sent = location(&l);
+        assert_eq!(sent.channel, booking_channel(Uuid::from_u128(1)));
+        assert_eq!(
+            sent.message,
+            json!({"type": "location_update", "booking_id": Uuid::from_u128(1), "lat": 28.6139,
+                   "lng": 77.209, "timestamp": "2026-01-03T11:05:00+00:00", "actor": "Raju Kumar",
+                   "worker_id": Uuid::from_u128(3)})
+        );
+    }
+
+    #[test]
+    fn applications_reach_the_poster_and_an_accepted_worker() {
+        let a = ApplicationChanged {
+            application_id: Uuid::from_u128(10),
+            job_id: Uuid::from_u128(11),
+            job_title: "Bathroom pipe fitting".into(),
+            poster_id: Uuid::from_u128(12),
+            worker_id: Uuid::from_u128(13),
+            worker_user_id: Uuid::from_u128(14),
+            worker_name: "Ravi Kumar".into(),
+            status: "applied".into(),
+            reason: None,
+        };
+        let applied = application(types::APPLICATION_CREATED, &a);
+        assert_eq!(applied.len(), 1);
+        assert_eq!(applied[0].channel, user_channel(Uuid::from_u128(12)));
+        assert_eq!(applied[0].message["action"], "applied");
+        assert_eq!(applied[0].message["worker_name"], "Ravi Kumar");
+        let accepted = application(types::APPLICATION_ACCEPTED, &a);
+        assert_eq!(
+            accepted
+                .iter()
+                .map(|o| o.channel.clone())
+                .collect::<Vec<_>>(),
+            [
+                user_channel(Uuid::from_u128(12)),
+                user_channel(Uuid::from_u128(14))
+            ]
+        );
+        assert_eq!(
+            accepted[1].message,
+            json!({"type": "job_assigned", "job_id": Uuid::from_u128(11),
+                   "job_title": "Bathroom pipe fitting"})
+        );
+        assert_eq!(application(types::APPLICATION_DECLINED, &a).len(), 1);
+        let lost = ApplicationChanged {
+            reason: Some("job_assigned_to_another".into()),
+            ..a
+        };
+        assert!(application(types::APPLICATION_DECLINED, &lost).is_empty());
+    }
+}
