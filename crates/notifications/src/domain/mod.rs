@@ -22,3 +22,31 @@ pub const TYPES: [&str; 12] = [
 
 /// How a notification reaches its person (`both` = in the app and pushed).
 pub const CHANNELS: [&str; 4] = ["push", "in_app", "email", "both"];
+
+/// Events as the domain's unit tests use them.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use hm_contracts::events::BookingChanged;
+    use uuid::Uuid;
+
+    /// Booking 1 of customer 2 with worker profile 3 (user 4, Raju Kumar), moved to `status` from
+    /// `requested` by user 5, shown without a name.
+    pub fn booking_changed(status: &str) -> BookingChanged {
+        BookingChanged {
+            booking_id: Uuid::from_u128(1),
+            user_id: Uuid::from_u128(2),
+            worker_id: Some(Uuid::from_u128(3)),
+            worker_user_id: Some(Uuid::from_u128(4)),
+            worker_name: Some("Raju Kumar".into()),
+            service_id: Uuid::nil(),
+            service_name: "Tap Repair".into(),
+            status: status.into(),
+            previous_status: Some("requested".into()),
+            eta_minutes: None,
+            actor_id: Uuid::from_u128(5),
+            actor_name: String::new(),
+            payment_method: "cash".into(),
+            payment_status: "n/a".into(),
+        }
+    }
+}

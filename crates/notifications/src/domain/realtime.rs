@@ -112,22 +112,12 @@ pub fn application(kind: &str, a: &ApplicationChanged) -> Vec<Outbound> {
 mod tests {
     use super::*;
 
+    /// The shared booking event, moved by its worker with an ETA.
     fn changed(status: &str) -> BookingChanged {
         BookingChanged {
-            booking_id: Uuid::from_u128(1),
-            user_id: Uuid::from_u128(2),
-            worker_id: Some(Uuid::from_u128(3)),
-            worker_user_id: Some(Uuid::from_u128(4)),
-            worker_name: Some("Raju Kumar".into()),
-            service_id: Uuid::nil(),
-            service_name: "Tap Repair".into(),
-            status: status.into(),
-            previous_status: Some("confirmed".into()),
             eta_minutes: Some(15),
-            actor_id: Uuid::from_u128(4),
             actor_name: "Raju Kumar".into(),
-            payment_method: "cash".into(),
-            payment_status: "n/a".into(),
+            ..crate::domain::fixtures::booking_changed(status)
         }
     }
 

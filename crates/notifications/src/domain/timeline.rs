@@ -161,26 +161,8 @@ pub fn location(l: &BookingLocation, at: DateTime<Utc>) -> Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::booking_changed as changed;
     use uuid::Uuid;
-
-    fn changed(status: &str) -> BookingChanged {
-        BookingChanged {
-            booking_id: Uuid::from_u128(1),
-            user_id: Uuid::from_u128(2),
-            worker_id: Some(Uuid::from_u128(3)),
-            worker_user_id: Some(Uuid::from_u128(4)),
-            worker_name: Some("Raju Kumar".into()),
-            service_id: Uuid::nil(),
-            service_name: "Tap Repair".into(),
-            status: status.into(),
-            previous_status: Some("requested".into()),
-            eta_minutes: None,
-            actor_id: Uuid::from_u128(5),
-            actor_name: String::new(),
-            payment_method: "cash".into(),
-            payment_status: "n/a".into(),
-        }
-    }
 
     #[test]
     fn booking_statuses_map_to_their_event_types() {
