@@ -25,6 +25,8 @@ pub struct Gateway {
     pub user_rate: Option<Rate>,
     pub keys: Keys,
     pub trusted_proxy_hops: usize,
+    /// The origins browsers may call from; WebSocket handshakes are held to them too.
+    pub cors: crate::config::CorsConfig,
     pub metrics: GatewayMetrics,
     /// The port of the internal listener that alone serves `/metrics` (never the clients' port).
     pub metrics_port: u16,

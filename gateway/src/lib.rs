@@ -11,6 +11,7 @@ pub mod health;
 pub mod metrics;
 pub mod proxy;
 pub mod routing;
+pub mod sockets;
 pub mod throttle;
 
 use actix_cors::Cors;
@@ -75,6 +76,7 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
         user_rate: config.throttle_user,
         keys: Keys::new(config.redis_key_prefix.clone()),
         trusted_proxy_hops: config.trusted_proxy_hops,
+        cors: config.cors.clone(),
         metrics: gateway_metrics,
         table: config.table.clone(),
         metrics_port,

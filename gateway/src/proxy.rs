@@ -105,6 +105,9 @@ pub async fn forward(
     };
     let route = gateway.table.route(index);
     let upstream = gateway.table.upstream_of(route);
+    if route.websocket && crate::sockets::is_upgrade(&req) {
+        return crate::sockets::tunnel(&req, payload, &gateway, route, upstream, &client).await;
+    }
     let declared_len = content_length(req.headers());
     if declared_len.is_some_and(|n| n > route.max_body_bytes as u64) {
         return Err(too_large());
@@ -208,7 +211,7 @@ fn classify(e: &SendRequestError) -> (&'static str, ApiError) {
 /// The headers the upstream receives: the client's, minus hop-by-hop and gateway-owned ones, plus who
 /// the client is (`X-Forwarded-For`/`X-Real-IP`: the one address the gateway trusts), how and where it
 /// called (`X-Forwarded-Proto`/`-Host`) and which request this is (`X-Request-Id`).
-fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
+pub(crate) fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
     let incoming = req.headers();
     let listed = connection_listed(incoming);
     let mut out = HeaderMap::with_capacity(incoming.len() + 4);

@@ -47,6 +47,9 @@ pub struct Route {
     /// Whether a bearer token sent with the request is verified (and a bad one refused). `false` only
     /// where the endpoint runs no authentication at all (API §3.3: refresh ignores a stale token).
     pub verify_token: bool,
+    /// Whether an `Upgrade: websocket` request becomes a relayed socket (`crate::sockets`); the route's
+    /// timeout then bounds only the upstream handshake.
+    pub websocket: bool,
 }
 
 impl Route {
@@ -164,6 +167,8 @@ struct FileRoute {
     throttle: bool,
     #[serde(default = "yes")]
     verify_token: bool,
+    #[serde(default)]
+    websocket: bool,
 }
 
 fn yes() -> bool {
@@ -270,6 +275,7 @@ impl RouteTable {
                 policy,
                 throttle: r.throttle,
                 verify_token: r.verify_token,
+                websocket: r.websocket,
             });
         }
         for (i, a) in routes.iter().enumerate() {

@@ -84,6 +84,7 @@ pub mod types {
     pub const BOOKING_LOCATION_UPDATED: &str = "jobs.booking.location_updated";
     pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
     pub const PAYMENT_FAILED: &str = "payments.payment.failed";
+    pub const NOTIFICATION_CREATED: &str = "notifications.notification.created";
 }
 
 /// `identity.user.registered`: a user was created by a first OTP login, the seeder or an admin.
@@ -299,7 +300,7 @@ pub struct BookingChanged {
 
 /// `jobs.booking.location_updated`: the live position of a booking's worker (API §7.7), posted by the
 /// assigned worker or an admin. The booking's timeline records it; it carries what the realtime
-/// `location_update` message on `booking_{id}` needs (WebSockets: issue #18, not built yet).
+/// `location_update` message on `booking_{id}` needs (API §10.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingLocation {
     pub booking_id: Uuid,
@@ -315,6 +316,26 @@ pub struct BookingLocation {
     /// Who posted it and how they are shown.
     pub actor_id: Uuid,
     pub actor_name: String,
+}
+
+/// `notifications.notification.created`: an in-app notification for one person was stored (API §9);
+/// every notifications replica forwards it to the recipient's sockets as `{"type": "notification", …}`
+/// (API §10.3). The fields are the stored row's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationCreated {
+    pub id: Uuid,
+    /// The recipient.
+    pub user_id: Uuid,
+    pub title: String,
+    pub message: String,
+    /// The notification's type, e.g. `booking_status` or `emergency_dispatch`.
+    pub kind: String,
+    /// What it is about: a JSON object.
+    pub data: serde_json::Value,
+    /// `push`, `in_app`, `email` or `both`.
+    pub channel: String,
+    pub metadata: serde_json::Value,
+    pub created_at: DateTime<Utc>,
 }
 
 /// `payments.payment.succeeded|failed`: an online payment's outcome (from the gateway's webhook).

@@ -12,6 +12,20 @@ pub struct NotificationsConfig {
     pub enabled: bool,
     pub sms: SmsConfig,
     pub push: PushConfig,
+    pub sockets: SocketConfig,
+}
+
+/// The WebSockets of API §10 (`WS_*`).
+#[derive(Debug, Clone)]
+pub struct SocketConfig {
+    /// `WS_HEARTBEAT_SECS` (default 25): how often the server pings a socket.
+    pub heartbeat: Duration,
+    /// `WS_IDLE_TIMEOUT_SECS` (default 60): a socket that sent nothing (not even a pong) for this long
+    /// is closed (1001), so dead connections are reaped.
+    pub idle_timeout: Duration,
+    /// `WS_QUEUE` (default 256): messages that may wait for one socket; a client that falls further
+    /// behind is closed (1013) rather than slowing the others or growing without bound.
+    pub queue: usize,
 }
 
 /// Which provider sends SMS (`SMS_PROVIDER`).
@@ -66,6 +80,7 @@ impl ServiceConfig for NotificationsConfig {
             enabled: config::flag("ENABLE_NOTIFICATIONS", true)?,
             sms: SmsConfig::from_env()?,
             push: PushConfig::from_env()?,
+            sockets: SocketConfig::from_env()?,
         })
     }
 
@@ -105,6 +120,19 @@ impl SmsConfig {
             timeout: Duration::from_secs(config::parse("SMS_TIMEOUT_SECS", 10)?),
             webhook_auth_token: config::optional("TWILIO_AUTH_TOKEN"),
             provider,
+        })
+    }
+}
+
+impl SocketConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let secs = |name, default| {
+            config::parse::<u64>(name, default).map(|s| Duration::from_secs(s.max(1)))
+        };
+        Ok(SocketConfig {
+            heartbeat: secs("WS_HEARTBEAT_SECS", 25)?,
+            idle_timeout: secs("WS_IDLE_TIMEOUT_SECS", 60)?,
+            queue: config::parse::<usize>("WS_QUEUE", 256)?.max(1),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! hm-notifications: OTP text messages (Twilio or the dev logger), in-app notifications made from the
-//! other services' events with their pushes (FCM HTTP v1), device registrations, and the booking
-//! timeline (issue #7).
+//! other services' events with their pushes (FCM HTTP v1), device registrations, the booking timeline
+//! (issue #7) and the realtime WebSockets of API §10 (issue #18).
 
 pub mod config;
 pub mod domain;
@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod notifier;
 pub mod push;
+pub mod realtime;
 mod routes;
 pub mod schema;
 pub mod sms;
@@ -23,6 +24,7 @@ use hm_platform::server::{Application, Foundation, ServiceInfo};
 use hm_platform::service::Service;
 use notifier::Notifier;
 use push::{FcmSender, PushSender, PushWorker, ServiceAccount};
+use realtime::Realtime;
 use sms::{OtpDelivery, SmsSender};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Checks the signature of Twilio's delivery reports; `None` refuses them.
     pub twilio_auth_token: Option<String>,
+    /// This replica's WebSockets (API §10).
+    pub realtime: Realtime,
 }
 
 pub use hm_platform::server::StartError;
@@ -75,7 +79,7 @@ impl Service for Notifications {
         name: "notifications",
         title: "HunarMitra notifications",
         description:
-            "OTP text messages, in-app notifications and pushes, devices and the booking timeline.",
+            "OTP text messages, in-app notifications and pushes, devices, the booking timeline and the realtime WebSockets.",
         constraints: store::CONSTRAINTS,
         migrations: &[db::embed_migrations!("migrations")],
         consumed: &events::CONSUMED,
@@ -122,11 +126,17 @@ pub async fn build_with(
         .spawn();
         base.on_stop(Box::new(move || Box::pin(worker.shutdown())));
     }
+    let realtime = Realtime::new(config.sockets.clone(), base.pool.clone());
+    if config.enabled {
+        let stop = realtime.forward(&config.common.events).await?;
+        base.on_stop(stop);
+    }
     let state = actix_web::web::Data::new(AppState {
         db: base.pool.clone(),
         enabled: config.enabled,
         notifier,
         twilio_auth_token: config.sms.webhook_auth_token.clone(),
+        realtime,
     });
     let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
     base.serve(config.http_workers, verifier, move |cfg| {

@@ -1,17 +1,24 @@
-//! Creating a notification: the row, and its pushes when push delivery is on and its channel asks for
-//! them (DOMAIN §5.4). Events and the admin's test endpoint both come through here.
+//! Creating a notification: the row, its pushes when push delivery is on and its channel asks for them
+//! (DOMAIN §5.4), and for a person's notification the `notifications.notification.created` event that
+//! every replica forwards to that person's sockets (API §10.3). Events and the admin's test endpoint
+//! both come through here.
 
 use crate::domain::messages::Outgoing;
 use crate::store::notifications::{self, NewNotification, Notification};
 use crate::store::pushes;
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
+use hm_contracts::events::{types, NotificationCreated};
+use hm_contracts::Event;
 use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
 /// What the platform's own notifications go out as: in the app and, where push is on, to the phone.
 pub const EVENT_CHANNEL: &str = "both";
+
+/// The `source` of notifications' events.
+pub const SOURCE: &str = "notifications";
 
 #[derive(Clone)]
 pub struct Notifier {
@@ -40,6 +47,21 @@ impl Notifier {
             if queued > 0 {
                 self.wake.notify_one();
             }
+        }
+        if let Some(user_id) = created.user_id {
+            let live = NotificationCreated {
+                id: created.id,
+                user_id,
+                title: created.title.clone(),
+                message: created.message.clone(),
+                kind: created.kind.clone(),
+                data: created.data.clone(),
+                channel: created.channel.clone(),
+                metadata: created.metadata.clone(),
+                created_at: created.created_at,
+            };
+            let event = Event::new(SOURCE, types::NOTIFICATION_CREATED, None, live);
+            hm_platform::events::enqueue(conn, event).await?;
         }
         Ok(created)
     }

@@ -3,7 +3,7 @@
 //! command.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use crate::config::{NotificationsConfig, PushConfig, SmsConfig, SmsProvider};
+use crate::config::{NotificationsConfig, PushConfig, SmsConfig, SmsProvider, SocketConfig};
 use crate::push::{PushMessage, PushOutcome, PushSender};
 use crate::sms::{Accepted, SmsError, SmsSender};
 use crate::Senders;
@@ -61,6 +61,11 @@ impl TestService for Notifications {
                     endpoint: String::new(),
                     max_retries: 3,
                     batch_size: 100,
+                },
+                sockets: SocketConfig {
+                    heartbeat: Duration::from_secs(25),
+                    idle_timeout: Duration::from_secs(60),
+                    queue: 256,
                 },
             },
             senders: None,

@@ -800,6 +800,35 @@ impl TestApp {
     }
 }
 
+/// A second instance of a [`TestApp`]'s service on the same database, broker and keys: a replica, as a
+/// deployment runs several (its consumers compete with the first's; its broadcasts are its own).
+pub struct Replica {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    /// Starts another replica of `S` (the service this app runs) sharing this app's database, broker
+    /// and token keys, with the test's settings changed by `change`.
+    pub async fn replica<S: TestService>(&self, change: impl FnOnce(&mut S::Config)) -> Replica {
+        let auth = crate::auth::AuthConfig {
+            jwks_url: Some(self._jwks.url.clone()),
+            ..self.keys.config.clone()
+        };
+        let name = S::INFO.name;
+        let mut config = S::config(common_config(name, &self.db.url, &self.bus, auth));
+        change(&mut config);
+        let app = S::build(config)
+            .await
+            .unwrap_or_else(|e| panic!("{name} replica starts: {e}"));
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Replica { base, handle }
+    }
+}
+
 impl<S: TestService> TestAppBuilder<S> {
     /// Changes the test settings before the service starts (a feature switched off, a provider).
     pub fn with_config(mut self, change: impl FnOnce(&mut S::Config) + 'static) -> Self {
@@ -832,6 +861,143 @@ impl<S: TestService> TestAppBuilder<S> {
             http: reqwest::Client::new(),
             handle,
             _jwks: jwks,
+        }
+    }
+}
+
+/// A WebSocket client for realtime tests (API §10): connects with the token in the query or in the
+/// `jwt` subprotocol, reads JSON messages (skipping control frames) and the close code.
+pub mod ws {
+    use futures_util::{SinkExt, StreamExt};
+    use serde_json::Value;
+    use std::time::Duration;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+    /// How a client hands over its token.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Via {
+        /// `?token=…`
+        Query,
+        /// `Sec-WebSocket-Protocol: jwt, <token>`, as browsers send it.
+        Protocol,
+    }
+
+    /// An open socket and the subprotocol the server selected.
+    pub struct Socket {
+        pub stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+        pub protocol: Option<String>,
+    }
+
+    /// Opens `ws://…{path}` on `base` (`http://127.0.0.1:port`), with `token` handed over `via`.
+    pub async fn connect(base: &str, path: &str, token: Option<&str>, via: Via) -> Socket {
+        try_connect(base, path, token, via)
+            .await
+            .unwrap_or_else(|e| panic!("WebSocket handshake on {path}: {e}"))
+    }
+
+    /// [`connect`], or the handshake's error (an HTTP refusal, say).
+    pub async fn try_connect(
+        base: &str,
+        path: &str,
+        token: Option<&str>,
+        via: Via,
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let mut url = format!("{}{path}", base.replacen("http", "ws", 1));
+        if let (Some(token), Via::Query) = (token, via) {
+            url.push_str(&format!("?token={token}"));
+        }
+        let mut request = url.into_client_request()?;
+        if let (Some(token), Via::Protocol) = (token, via) {
+            if let Ok(v) = HeaderValue::from_str(&format!("jwt, {token}")) {
+                request.headers_mut().insert("sec-websocket-protocol", v);
+            }
+        }
+        let (stream, response) = tokio_tungstenite::connect_async(request).await?;
+        let protocol = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Socket { stream, protocol })
+    }
+
+    /// What a socket read next.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Received {
+        Json(Value),
+        /// The server closed with this code (1005 when it gave none).
+        Closed(u16),
+        /// Nothing within the wait, or the connection dropped without a close.
+        Nothing,
+    }
+
+    impl Socket {
+        /// The next text message as JSON, or the close, waiting at most `wait`.
+        pub async fn receive(&mut self, wait: Duration) -> Received {
+            let deadline = tokio::time::Instant::now() + wait;
+            loop {
+                let next = tokio::time::timeout_at(deadline, self.stream.next()).await;
+                match next {
+                    Ok(Some(Ok(Message::Text(text)))) => {
+                        return Received::Json(serde_json::from_str(&text).unwrap_or(Value::Null))
+                    }
+                    Ok(Some(Ok(Message::Close(frame)))) => {
+                        return Received::Closed(frame.map_or(1005, |f| u16::from(f.code)))
+                    }
+                    Ok(Some(Ok(_))) => continue,
+                    Ok(Some(Err(_)) | None) | Err(_) => return Received::Nothing,
+                }
+            }
+        }
+
+        /// The next JSON message (panics on a close or a 10 s silence).
+        pub async fn next_json(&mut self) -> Value {
+            match self.receive(Duration::from_secs(10)).await {
+                Received::Json(v) => v,
+                other => panic!("expected a message, got {other:?}"),
+            }
+        }
+
+        /// The next JSON message whose `type` is `kind`, skipping others (10 s at most).
+        pub async fn next_of(&mut self, kind: &str) -> Value {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            loop {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                match self.receive(left).await {
+                    Received::Json(v) if v["type"] == kind => return v,
+                    Received::Json(_) => continue,
+                    other => panic!("expected a {kind} message, got {other:?}"),
+                }
+            }
+        }
+
+        /// The close code the server sends next, skipping messages (waits at most `wait`).
+        pub async fn close_code(&mut self, wait: Duration) -> Option<u16> {
+            let deadline = tokio::time::Instant::now() + wait;
+            loop {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                match self.receive(left).await {
+                    Received::Json(_) => continue,
+                    Received::Closed(code) => return Some(code),
+                    Received::Nothing => return None,
+                }
+            }
+        }
+
+        /// Sends `message` as a text frame.
+        pub async fn send_json(&mut self, message: &Value) {
+            self.send_text(&message.to_string()).await;
+        }
+
+        /// Sends a text frame as is.
+        pub async fn send_text(&mut self, text: &str) {
+            self.stream
+                .send(Message::Text(text.into()))
+                .await
+                .expect("socket open");
         }
     }
 }

@@ -419,4 +419,5 @@ impl Gateway {
     }
 }
 
+#[allow(unused_imports)]
 pub use hm_platform::testing::JwksServer;

@@ -4,6 +4,8 @@ pub mod messages;
 pub mod realtime;
 pub mod timeline;
 
+use uuid::Uuid;
+
 /// The notification types (DOMAIN §5.1).
 pub const TYPES: [&str; 12] = [
     "booking_status",
@@ -22,6 +24,12 @@ pub const TYPES: [&str; 12] = [
 
 /// How a notification reaches its person (`both` = in the app and pushed).
 pub const CHANNELS: [&str; 4] = ["push", "in_app", "email", "both"];
+
+/// Who may follow a booking, its timeline (API §7.6) and its socket (§10.2): its customer, its
+/// current worker's user, and staff.
+pub fn is_party(customer: Uuid, worker_user: Option<Uuid>, caller: Uuid, admin: bool) -> bool {
+    admin || caller == customer || worker_user == Some(caller)
+}
 
 /// Events as the domain's unit tests use them.
 #[cfg(test)]

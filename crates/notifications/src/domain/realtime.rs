@@ -1,15 +1,20 @@
 //! What the realtime channels carry (API §10.3, DOMAIN §5.5–5.6), made from the events every replica
 //! hears on its broadcast: one message per channel, as the WebSocket clients of that channel receive it.
-//! Channels are `booking_{booking_id}` and `user_{user_id}`. The sockets themselves are issue #18's next
-//! step; these are the messages they will forward.
+//! Channels are `booking_{booking_id}` and `user_{user_id}`; `crate::realtime` forwards them to sockets.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hm_contracts::events::{types, ApplicationChanged, BookingChanged, BookingLocation};
+use chrono_tz::Tz;
+use hm_contracts::events::{
+    types, ApplicationChanged, BookingChanged, BookingLocation, NotificationCreated,
+};
+use hm_contracts::Event;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// The routing keys whose events become realtime messages (a replica's broadcast binds them).
-pub const REALTIME_EVENTS: [&str; 7] = [
+pub const REALTIME_EVENTS: [&str; 8] = [
+    types::NOTIFICATION_CREATED,
     types::BOOKING_CREATED,
     types::BOOKING_ASSIGNED,
     types::BOOKING_STATUS_CHANGED,
@@ -18,6 +23,37 @@ pub const REALTIME_EVENTS: [&str; 7] = [
     types::APPLICATION_ACCEPTED,
     types::APPLICATION_DECLINED,
 ];
+
+/// What a client may send (API §10.2); anything else is ignored.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Answered with `{"type": "pong"}`.
+    Ping,
+    /// Marks one of the caller's own notifications read (on `/ws/notifications/` only); no reply.
+    MarkRead { notification_id: Uuid },
+}
+
+impl ClientMessage {
+    /// The message a text frame holds, if it is one of ours.
+    pub fn parse(text: &str) -> Option<ClientMessage> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// The reply to a client's `ping`.
+pub const PONG: &str = r#"{"type":"pong"}"#;
+
+/// The first message of a socket on `/ws/bookings/{id}/`.
+pub fn booking_welcome(booking: Uuid) -> Value {
+    json!({"type": "connection_established", "booking_id": booking,
+           "message": "Connected to booking updates"})
+}
+
+/// The first message of a socket on `/ws/notifications/`.
+pub fn notifications_welcome() -> Value {
+    json!({"type": "connection_established", "message": "Connected to notifications"})
+}
 
 /// A message for the clients of one channel.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +110,43 @@ pub fn location(l: &BookingLocation) -> Outbound {
             "timestamp": utc(l.timestamp), "actor": l.actor_name, "worker_id": l.worker_id,
         }),
     }
+}
+
+/// A person's new notification: `{"type": "notification", …}` on `user_{recipient}` with the fields of
+/// "Notification JSON" (API §9; times in `zone`), its own type as `notification_type` (the message's
+/// `type` names the message).
+pub fn notification(n: &NotificationCreated, zone: Tz) -> Outbound {
+    let at = n
+        .created_at
+        .with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::AutoSi, false);
+    Outbound {
+        channel: user_channel(n.user_id),
+        message: json!({
+            "type": "notification", "id": n.id, "user": n.user_id, "title": n.title,
+            "message": n.message, "notification_type": n.kind, "data": n.data, "is_read": false,
+            "channel": n.channel, "metadata": n.metadata, "created_at": at, "updated_at": at,
+        }),
+    }
+}
+
+/// The messages `event` makes (none for a type without any). A payload that does not parse is the
+/// publisher's bug: the error says so and the replica logs it.
+pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Error> {
+    let kind = event.event_type.as_str();
+    Ok(match kind {
+        types::NOTIFICATION_CREATED => vec![notification(&event.payload()?, zone)],
+        types::BOOKING_CREATED | types::BOOKING_ASSIGNED | types::BOOKING_STATUS_CHANGED => {
+            booking(kind, &event.payload()?, event.occurred_at)
+                .into_iter()
+                .collect()
+        }
+        types::BOOKING_LOCATION_UPDATED => vec![location(&event.payload()?)],
+        types::APPLICATION_CREATED | types::APPLICATION_ACCEPTED | types::APPLICATION_DECLINED => {
+            application(kind, &event.payload()?)
+        }
+        _ => Vec::new(),
+    })
 }
 
 /// An application made, accepted or declined (API §6.6–6.8): `job_application` on the poster's channel

@@ -4,11 +4,17 @@ mod backoffice;
 mod devices;
 mod notifications;
 mod sms;
+mod sockets;
 mod timeline;
 
 use paperclip::actix::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // WebSockets (API §10): not HTTP operations, so not in the OpenAPI document (README describes them).
+    cfg.service(web::resource("/ws/notifications/").route(web::get().to(sockets::notifications)))
+        .service(
+            web::resource("/ws/bookings/{booking_id}/").route(web::get().to(sockets::booking)),
+        );
     // The named actions before `{id}` (API §9.3: the test route must not be taken for a detail).
     cfg.service(web::resource("/api/v1/notifications/").route(web::get().to(notifications::list)))
         .service(

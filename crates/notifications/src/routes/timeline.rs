@@ -1,5 +1,6 @@
 //! A booking's activity history (API §7.6): for its customer, its assigned worker and admins.
 
+use crate::domain::is_party;
 use crate::error::{NotificationsError, Result};
 use crate::store::timeline::TimelineEvent;
 use crate::store::{refs, timeline};
@@ -64,9 +65,12 @@ pub async fn booking(
     let booking = refs::booking(&mut conn, id)
         .await?
         .ok_or(NotificationsError::NoSuchBooking)?;
-    let allowed =
-        auth.is_admin() || booking.user_id == auth.id || booking.worker_user_id == Some(auth.id);
-    if !allowed {
+    if !is_party(
+        booking.user_id,
+        booking.worker_user_id,
+        auth.id,
+        auth.is_admin(),
+    ) {
         return Err(NotificationsError::NotAParty);
     }
     let events = timeline::of_booking(&mut conn, id).await?;
