@@ -29,13 +29,18 @@ pub fn is_upgrade(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
 }
 
-/// Whether the handshake's `Origin` may open a socket: none (not a browser), any when CORS allows
-/// all, else one of `CORS_ALLOWED_ORIGINS`.
+/// Whether the handshake's `Origin` may open a socket: none (not a browser), the gateway's own (its
+/// pages, the admin console), any when CORS allows all, else one of `CORS_ALLOWED_ORIGINS`.
 pub fn origin_allowed(cors: &CorsConfig, headers: &HeaderMap) -> bool {
-    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(origin) => cors.allow_all || cors.origins.iter().any(|o| o == origin),
-    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let own = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .zip(origin.split_once("://"))
+        .is_some_and(|(host, (_, authority))| host.eq_ignore_ascii_case(authority));
+    own || cors.allow_all || cors.origins.iter().any(|o| o == origin)
 }
 
 /// Opens the socket upstream, then answers the client's handshake (101) and relays in the background.

@@ -35,8 +35,15 @@ fn bin_dir() -> PathBuf {
 fn build_binaries() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    // The profile this harness was built with (`make bench-realtime` runs a release build).
+    let profile: &[&str] = if cfg!(debug_assertions) {
+        &[]
+    } else {
+        &["--release"]
+    };
     let status = Command::new(cargo)
         .args(["build", "-q", "--bins"])
+        .args(profile)
         .current_dir(workspace)
         .status()
         .expect("cargo runs");
@@ -111,6 +118,8 @@ pub struct Options {
     pub unthrottled: bool,
     /// Online payments switched on (`ENABLE_PAYMENTS`), so their endpoints answer rather than 503.
     pub payments: bool,
+    /// More settings: (service, name, value), e.g. `("jobs", "EMERGENCY_AUTO_ASSIGN", "true")`.
+    pub env: &'static [(&'static str, &'static str, &'static str)],
 }
 
 impl Stack {
@@ -171,7 +180,16 @@ impl Stack {
                 ),
                 ("HTTP_WORKERS".into(), "2".into()),
                 ("DB_POOL_SIZE".into(), "8".into()),
-            ];
+            ]
+            .into_iter()
+            .chain(
+                options
+                    .env
+                    .iter()
+                    .filter(|(service, _, _)| *service == svc)
+                    .map(|(_, k, v)| ((*k).to_owned(), (*v).to_owned())),
+            )
+            .collect();
             processes.insert(
                 svc,
                 Process {
@@ -503,6 +521,61 @@ impl Stack {
     pub async fn restart(&mut self, name: &str) {
         self.processes.get_mut(name).unwrap().start();
         self.wait_ready(name, Duration::from_secs(60)).await;
+    }
+
+    /// Starts one more gateway (a replica, as a deployment runs several) with the first one's settings on
+    /// new ports; returns its base URL.
+    pub async fn add_gateway(&mut self, name: &'static str) -> String {
+        let (port, metrics) = (free_port(), free_port());
+        let mut env = self.processes["gateway"].env.clone();
+        for (k, v) in env.iter_mut() {
+            match k.as_str() {
+                "PORT" => *v = port.to_string(),
+                "GATEWAY_METRICS_PORT" => *v = metrics.to_string(),
+                _ => {}
+            }
+        }
+        let mut process = Process {
+            binary: self.processes["gateway"].binary.clone(),
+            env,
+            log: self.dir.join(format!("{name}.log")),
+            child: None,
+        };
+        process.start();
+        self.processes.insert(name, process);
+        self.ports.insert(name, port);
+        self.wait_ready(name, Duration::from_secs(60)).await;
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// The process id of a running service or gateway.
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.processes[name].child.as_ref().map(Child::id)
+    }
+
+    /// Tokens as identity signs them (its key file), for clients the benchmark invents.
+    pub fn keys(&self) -> hm_platform::testing::TestKeys {
+        let pem = std::fs::read_to_string(self.dir.join("jwt.pem")).unwrap();
+        hm_platform::testing::TestKeys {
+            key: hm_platform::auth::SigningKey::from_pem(&pem).unwrap(),
+            config: hm_platform::auth::AuthConfig {
+                issuer: "hunarmitra-identity".into(),
+                audience: "hunarmitra".into(),
+                jwks_url: None,
+            },
+        }
+    }
+
+    /// This run's event exchange, to publish on as a service would.
+    pub fn bus(&self) -> hm_platform::events::BusConfig {
+        hm_platform::events::BusConfig {
+            amqp_url: hm_platform::testing::amqp_url(),
+            exchange: format!("hm.e2e.{}", self.run),
+            queue: format!("e2e.{}.bench", self.run),
+            queue_expires_ms: Some(60_000),
+            max_retries: 0,
+            retry_base_ms: 100,
+        }
     }
 
     /// Cuts every Postgres connection of this run's services (their pools must notice and reconnect).

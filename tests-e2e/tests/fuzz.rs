@@ -41,6 +41,7 @@ async fn every_operation_answers_hostile_input_as_documented() {
     let stack = Stack::start_with(Options {
         unthrottled: true,
         payments: true,
+        ..Options::default()
     })
     .await;
     drop(started);
