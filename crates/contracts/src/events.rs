@@ -61,9 +61,13 @@ pub mod types {
     pub const WORKER_DELETED: &str = "workforce.worker.deleted";
     pub const WORKER_UPDATED: &str = "workforce.worker.updated";
     pub const WORKER_AVAILABILITY_CHANGED: &str = "workforce.worker.availability_changed";
+    pub const WORKER_LOCATION_UPDATED: &str = "workforce.worker.location_updated";
     pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
     pub const CONTRACTOR_UPDATED: &str = "workforce.contractor.updated";
     pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
+    pub const SITE_CREATED: &str = "workforce.site.created";
+    pub const SITE_UPDATED: &str = "workforce.site.updated";
+    pub const SITE_DELETED: &str = "workforce.site.deleted";
     pub const ATTENDANCE_CHECKED_IN: &str = "workforce.attendance.checked_in";
     pub const ATTENDANCE_CHECKED_OUT: &str = "workforce.attendance.checked_out";
     pub const SERVICE_CREATED: &str = "catalog.service.created";
@@ -82,6 +86,12 @@ pub mod types {
     pub const BOOKING_COMPLETED: &str = "jobs.booking.completed";
     pub const BOOKING_CANCELLED: &str = "jobs.booking.cancelled";
     pub const BOOKING_LOCATION_UPDATED: &str = "jobs.booking.location_updated";
+    pub const EMERGENCY_CREATED: &str = "jobs.emergency.created";
+    pub const EMERGENCY_DISPATCHED: &str = "jobs.emergency.dispatched";
+    pub const EMERGENCY_ACCEPTED: &str = "jobs.emergency.accepted";
+    pub const EMERGENCY_DECLINED: &str = "jobs.emergency.declined";
+    pub const EMERGENCY_STATUS_CHANGED: &str = "jobs.emergency.status_changed";
+    pub const EMERGENCY_ESCALATED: &str = "jobs.emergency.escalated";
     pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
     pub const PAYMENT_FAILED: &str = "payments.payment.failed";
     pub const NOTIFICATION_CREATED: &str = "notifications.notification.created";
@@ -153,6 +163,48 @@ pub struct ProfileRef {
     /// for services that show it (jobs' bookings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<serde_json::Value>,
+    /// `workforce.worker.created|updated`: the catalog services the worker offers, in the profile's
+    /// order (jobs' emergency dispatch matches a request's service against them); absent in older
+    /// events and in contractors' and deletions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_ids: Option<Vec<Uuid>>,
+}
+
+/// `workforce.worker.availability_changed`: the online toggle's new state (API §5.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AvailabilityChanged {
+    pub profile_id: Uuid,
+    pub user_id: Uuid,
+    pub is_available: bool,
+    /// When it was toggled (RFC 3339 UTC).
+    pub at: DateTime<Utc>,
+}
+
+/// `workforce.worker.location_updated`: a worker's position as they posted it (API §5.6), with whether
+/// they are available, so jobs' emergency dispatch knows who is near without asking workforce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerLocation {
+    pub profile_id: Uuid,
+    pub user_id: Uuid,
+    /// Degrees, −90..90, as stored (six decimal places).
+    pub lat: f64,
+    /// Degrees, −180..180, as stored (six decimal places).
+    pub lng: f64,
+    /// The online toggle at that moment.
+    pub is_available: bool,
+    /// When it was recorded (RFC 3339 UTC).
+    pub at: DateTime<Utc>,
+}
+
+/// `workforce.site.created|updated|deleted`: a contractor's construction site as other services project
+/// it (jobs: an emergency request may name the site it is at).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteChanged {
+    pub site_id: Uuid,
+    /// The contractor profile the site belongs to.
+    pub contractor_id: Uuid,
+    pub name: String,
+    pub is_active: bool,
 }
 
 /// `catalog.service.created|updated`: the whole service as other services project it (workforce and
@@ -354,4 +406,80 @@ pub struct PaymentChanged {
     pub status: String,
     /// The worker's share created with a successful payment (80 %), decimal text.
     pub payout_amount: Option<String>,
+}
+
+/// A position in degrees, as events carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    /// −90..90.
+    pub lat: f64,
+    /// −180..180.
+    pub lng: f64,
+}
+
+/// A worker an emergency's dispatch notified (`jobs.emergency.dispatched`), nearest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergencyCandidate {
+    /// The worker's profile.
+    pub worker_id: Uuid,
+    /// The worker's user: whom to notify.
+    pub worker_user_id: Uuid,
+    /// Haversine kilometres from the emergency, rounded to 2 decimals.
+    pub distance_km: f64,
+}
+
+/// An emergency request's statuses (DOMAIN §4.7), as [`EmergencyChanged::status`] names them.
+pub const EMERGENCY_STATUSES: [&str; 6] = [
+    "open",
+    "dispatched",
+    "accepted",
+    "on_the_way",
+    "resolved",
+    "cancelled",
+];
+
+/// `jobs.emergency.created|dispatched|accepted|declined|status_changed|escalated` ("Help Now", API §8,
+/// DOMAIN §4.7): the request after the change, and the parts of the change its type names (null or empty
+/// otherwise). Notifications turns them into the dispatch notifications, the creator's "Emergency
+/// Accepted", admins' escalation alerts and the timeline (DOMAIN §5.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergencyChanged {
+    pub emergency_id: Uuid,
+    /// One of [`EMERGENCY_STATUSES`], after the change.
+    pub status: String,
+    /// The status before the change: `status_changed` and `accepted` (null otherwise).
+    pub previous_status: Option<String>,
+    /// `low`, `medium` or `high`.
+    pub urgency: String,
+    /// The phone to call back, as the requester gave it.
+    pub contact_phone: String,
+    /// The signed-in user who asked for help; null for an anonymous request.
+    pub created_by: Option<Uuid>,
+    pub service_id: Option<Uuid>,
+    /// The service's name; null when the request names none.
+    pub service_name: Option<String>,
+    pub address: String,
+    pub location: GeoPoint,
+    pub site_id: Option<Uuid>,
+    /// The worker profile that accepted it, once accepted.
+    pub assigned_worker_id: Option<Uuid>,
+    /// The contractor profile it was escalated to, if any.
+    pub assigned_contractor_id: Option<Uuid>,
+    /// `dispatched`: the workers notified, nearest first (empty otherwise).
+    pub candidates: Vec<EmergencyCandidate>,
+    /// `accepted` / `declined`: the worker who answered (their profile, user and name).
+    pub worker_id: Option<Uuid>,
+    pub worker_user_id: Option<Uuid>,
+    pub worker_name: Option<String>,
+    /// `status_changed`: the admin's notes, when given.
+    pub notes: Option<String>,
+    /// Who made the change: the admin of `status_changed` and of a manual `escalated`, the worker of
+    /// `accepted` / `declined`, the requester of `created` (null when anonymous); null for the system
+    /// (dispatch, the timeout sweep).
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    /// `escalated`: `No worker acceptance within timeout` or `Manual escalation from admin`.
+    pub escalation_reason: Option<String>,
+    /// `escalated`: whether the timeout sweep escalated it (false: an admin did).
+    pub timed_out: bool,
 }

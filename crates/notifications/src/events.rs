@@ -1,6 +1,6 @@
 //! What notifications consumes (proto-docs/events.md): OTP requests become text messages; the events
-//! that tell a person something become in-app notifications (and pushes); booking, job, payment and
-//! attendance events enter the timeline; users and bookings are kept as projections. Once per event: the
+//! that tell a person something become in-app notifications (and pushes); booking, job, payment,
+//! attendance and emergency events enter the timeline; users and bookings are kept as projections. Once per event: the
 //! platform's inbox drops redeliveries.
 
 use crate::domain::{messages, timeline};
@@ -9,12 +9,13 @@ use crate::sms::OtpDelivery;
 use crate::store::{refs, timeline as history};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{
-    types, ApplicationChanged, AttendanceChecked, BookingChanged, BookingLocation, PaymentChanged,
+    types, ApplicationChanged, AttendanceChecked, BookingChanged, BookingLocation,
+    EmergencyChanged, PaymentChanged,
 };
 use hm_contracts::Event;
 use hm_platform::events::{Handler, HandlerError, HandlerResult};
 
-pub const CONSUMED: [&str; 12] = [
+pub const CONSUMED: [&str; 17] = [
     types::OTP_REQUESTED,
     types::BOOKING_LOCATION_UPDATED,
     types::BOOKING_CREATED,
@@ -27,6 +28,11 @@ pub const CONSUMED: [&str; 12] = [
     types::PAYMENT_FAILED,
     types::ATTENDANCE_CHECKED_IN,
     types::ATTENDANCE_CHECKED_OUT,
+    types::EMERGENCY_CREATED,
+    types::EMERGENCY_DISPATCHED,
+    types::EMERGENCY_ACCEPTED,
+    types::EMERGENCY_STATUS_CHANGED,
+    types::EMERGENCY_ESCALATED,
 ];
 
 pub struct Incoming {
@@ -81,6 +87,21 @@ impl Handler for Incoming {
                 let worker = refs::user_name(conn, a.worker_user_id).await?;
                 history::insert(conn, &timeline::attendance(&a, worker, at)).await?;
                 messages::attendance(&a, hm_platform::time::zone())
+            }
+            kind @ (types::EMERGENCY_CREATED
+            | types::EMERGENCY_DISPATCHED
+            | types::EMERGENCY_ACCEPTED
+            | types::EMERGENCY_STATUS_CHANGED
+            | types::EMERGENCY_ESCALATED) => {
+                let e: EmergencyChanged = event.payload()?;
+                if let Some(entry) = timeline::emergency(kind, &e, at) {
+                    history::insert(conn, &entry).await?;
+                }
+                let admins = match kind {
+                    types::EMERGENCY_ESCALATED => refs::admins(conn).await?,
+                    _ => Vec::new(),
+                };
+                messages::emergency(kind, &e, &admins)
             }
             other => {
                 return Err(HandlerError::Permanent(format!(

@@ -357,3 +357,142 @@ async fn each_of_two_replicas_delivers_to_its_own_sockets() {
         Received::Nothing
     ));
 }
+
+fn emergency_event(kind: &str, e: &hm_contracts::events::EmergencyChanged) -> Event {
+    Event::new("jobs", kind, None, e.clone())
+        .into_json()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_now_reaches_the_asked_workers_the_requester_and_staff_live() {
+    use hm_contracts::events::{EmergencyCandidate, EmergencyChanged, GeoPoint};
+    let api = common::Api::start().await;
+    let (worker, worker_token) = api
+        .with_user("+919900000111", Role::Worker, "Ravi", "Das")
+        .await;
+    let (requester, requester_token) = api
+        .with_user("+919900000112", Role::Employer, "Amit", "Verma")
+        .await;
+    let (admin, admin_token) = api
+        .with_user("+919900000113", Role::Admin, "Asha", "Rao")
+        .await;
+    let mut asked = ws::connect(
+        &api.base,
+        "/ws/notifications/",
+        Some(&worker_token),
+        Via::Query,
+    )
+    .await;
+    let mut waiting = ws::connect(
+        &api.base,
+        "/ws/notifications/",
+        Some(&requester_token),
+        Via::Query,
+    )
+    .await;
+    let mut staff = ws::connect(
+        &api.base,
+        "/ws/notifications/",
+        Some(&admin_token),
+        Via::Query,
+    )
+    .await;
+    for socket in [&mut asked, &mut waiting, &mut staff] {
+        socket.next_of("connection_established").await;
+    }
+    let id = Uuid::new_v4();
+    let dispatched = EmergencyChanged {
+        emergency_id: id,
+        status: "dispatched".into(),
+        previous_status: Some("open".into()),
+        urgency: "high".into(),
+        contact_phone: "+919900000112".into(),
+        created_by: Some(requester),
+        service_id: None,
+        service_name: None,
+        address: "Gomti Nagar, Lucknow".into(),
+        location: GeoPoint {
+            lat: 26.8467,
+            lng: 80.9462,
+        },
+        site_id: None,
+        assigned_worker_id: None,
+        assigned_contractor_id: None,
+        candidates: vec![EmergencyCandidate {
+            worker_id: Uuid::new_v4(),
+            worker_user_id: worker,
+            distance_km: 0.84,
+        }],
+        worker_id: None,
+        worker_user_id: None,
+        worker_name: None,
+        notes: None,
+        actor_id: None,
+        actor_name: None,
+        escalation_reason: None,
+        timed_out: false,
+    };
+    let bus = publisher(&api.app.bus);
+    bus.publish(
+        &emergency_event(types::EMERGENCY_DISPATCHED, &dispatched),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let ask = asked.next_of("notification").await;
+    assert_eq!(ask["notification_type"], "emergency_dispatch");
+    assert_eq!(ask["title"], "🚨 Emergency Request Nearby");
+    assert_eq!(
+        ask["message"],
+        "Urgent help needed 0.8km away. Tap to respond immediately."
+    );
+    assert_eq!(ask["data"]["emergency_id"], id.to_string());
+    assert_eq!(ask["data"]["address"], "Gomti Nagar, Lucknow");
+    for socket in [&mut waiting, &mut staff] {
+        let update = socket.next_of("emergency_update").await;
+        assert_eq!(
+            (
+                &update["event"],
+                &update["emergency_id"],
+                &update["candidates_notified"]
+            ),
+            (&json!("dispatched"), &json!(id), &json!(1))
+        );
+    }
+    // A worker's socket is not staff: it never hears the back-office channel.
+    assert!(matches!(
+        asked.receive(Duration::from_millis(300)).await,
+        Received::Nothing
+    ));
+
+    let escalated = EmergencyChanged {
+        escalation_reason: Some("No worker acceptance within timeout".into()),
+        timed_out: true,
+        candidates: Vec::new(),
+        ..dispatched
+    };
+    bus.publish(
+        &emergency_event(types::EMERGENCY_ESCALATED, &escalated),
+        None,
+    )
+    .await
+    .unwrap();
+    let alert = staff.next_of("notification").await;
+    assert_eq!(alert["user"], admin.to_string());
+    assert_eq!(alert["title"], "🚨 Emergency Needs Attention");
+    assert_eq!(
+        alert["data"]["reason"],
+        "No worker acceptance within timeout"
+    );
+    let (_, list) = api
+        .call(
+            Method::GET,
+            "/api/v1/notifications/?type=emergency_dispatch",
+            Some(&worker_token),
+            None,
+        )
+        .await;
+    assert_eq!(list["count"], 1, "{list}");
+}

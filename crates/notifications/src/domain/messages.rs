@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hm_contracts::events::{
-    ApplicationChanged, AttendanceChecked, BookingChanged, PaymentChanged, BOOKING_STATUSES,
+    types, ApplicationChanged, AttendanceChecked, BookingChanged, EmergencyChanged, PaymentChanged,
+    BOOKING_STATUSES,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -114,6 +115,61 @@ pub fn application(a: &ApplicationChanged) -> Vec<Outgoing> {
             message: format!("{} declined your job \"{}\"", a.worker_name, a.job_title),
             data,
         }],
+        _ => Vec::new(),
+    }
+}
+
+/// A Help Now request moved (DOMAIN §4.7, §5.5; `kind` is the event's type): each worker its dispatch
+/// notified is asked (`emergency_dispatch`, "🚨 Emergency Request Nearby"); the requester, when signed
+/// in, hears that a worker accepted; `admins` hear of an escalation (the timeout sweep's or an admin's).
+pub fn emergency(kind: &str, e: &EmergencyChanged, admins: &[Uuid]) -> Vec<Outgoing> {
+    match kind {
+        types::EMERGENCY_DISPATCHED => e
+            .candidates
+            .iter()
+            .map(|c| Outgoing {
+                user_id: c.worker_user_id,
+                kind: "emergency_dispatch",
+                title: "🚨 Emergency Request Nearby".into(),
+                message: format!(
+                    "Urgent help needed {:.1}km away. Tap to respond immediately.",
+                    c.distance_km
+                ),
+                data: json!({"emergency_id": e.emergency_id, "distance_km": c.distance_km,
+                             "urgency": e.urgency, "service": e.service_name, "address": e.address}),
+            })
+            .collect(),
+        types::EMERGENCY_ACCEPTED => e
+            .created_by
+            .map(|creator| Outgoing {
+                user_id: creator,
+                kind: "emergency_update",
+                title: "Emergency Accepted ✅".into(),
+                message: format!(
+                    "Worker {} is on the way!",
+                    e.worker_name.as_deref().unwrap_or("a professional")
+                ),
+                data: json!({"emergency_id": e.emergency_id}),
+            })
+            .into_iter()
+            .collect(),
+        types::EMERGENCY_ESCALATED => {
+            let reason = e
+                .escalation_reason
+                .as_deref()
+                .unwrap_or("Escalation needed");
+            admins
+                .iter()
+                .map(|admin| Outgoing {
+                    user_id: *admin,
+                    kind: "emergency_update",
+                    title: "🚨 Emergency Needs Attention".into(),
+                    message: format!("{reason}: {} ({} urgency).", e.address, e.urgency),
+                    data: json!({"emergency_id": e.emergency_id, "reason": reason,
+                                 "timed_out": e.timed_out, "contact_phone": e.contact_phone}),
+                })
+                .collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -244,5 +300,77 @@ mod tests {
         assert_eq!(application(&a)[0].user_id, Uuid::from_u128(1));
         a.reason = Some("job_assigned_to_another".into());
         assert_eq!(application(&a)[0].user_id, Uuid::from_u128(2));
+    }
+
+    #[test]
+    fn an_emergency_asks_its_candidates_tells_its_requester_and_alerts_admins() {
+        use crate::domain::fixtures::emergency_changed;
+        use hm_contracts::events::types;
+        let id = Uuid::from_u128(1);
+        let asked = emergency(
+            types::EMERGENCY_DISPATCHED,
+            &emergency_changed("dispatched"),
+            &[],
+        );
+        assert_eq!(asked.len(), 2);
+        assert_eq!(
+            asked[0],
+            Outgoing {
+                user_id: Uuid::from_u128(4),
+                kind: "emergency_dispatch",
+                title: "🚨 Emergency Request Nearby".into(),
+                message: "Urgent help needed 1.2km away. Tap to respond immediately.".into(),
+                data: json!({"emergency_id": id, "distance_km": 1.24, "urgency": "high",
+                             "service": "Plumber", "address": "Test Address, Lucknow"}),
+            }
+        );
+        assert_eq!(
+            asked[1].message,
+            "Urgent help needed 3.5km away. Tap to respond immediately."
+        );
+        let accepted = EmergencyChanged {
+            worker_name: Some("Ravi Kumar".into()),
+            ..emergency_changed("accepted")
+        };
+        let told = emergency(types::EMERGENCY_ACCEPTED, &accepted, &[]);
+        assert_eq!(told.len(), 1);
+        assert_eq!(
+            (
+                told[0].user_id,
+                told[0].kind,
+                told[0].title.as_str(),
+                told[0].message.as_str()
+            ),
+            (
+                Uuid::from_u128(2),
+                "emergency_update",
+                "Emergency Accepted ✅",
+                "Worker Ravi Kumar is on the way!"
+            )
+        );
+        let anonymous = EmergencyChanged {
+            created_by: None,
+            ..accepted
+        };
+        assert!(emergency(types::EMERGENCY_ACCEPTED, &anonymous, &[]).is_empty());
+        let unnamed = emergency(
+            types::EMERGENCY_ACCEPTED,
+            &emergency_changed("accepted"),
+            &[],
+        );
+        assert_eq!(unnamed[0].message, "Worker a professional is on the way!");
+        let escalated = EmergencyChanged {
+            escalation_reason: Some("No worker acceptance within timeout".into()),
+            timed_out: true,
+            ..emergency_changed("dispatched")
+        };
+        let admins = [Uuid::from_u128(8), Uuid::from_u128(9)];
+        let alerts = emergency(types::EMERGENCY_ESCALATED, &escalated, &admins);
+        assert_eq!(alerts.iter().map(|o| o.user_id).collect::<Vec<_>>(), admins);
+        assert_eq!(
+            alerts[0].message,
+            "No worker acceptance within timeout: Test Address, Lucknow (high urgency)."
+        );
+        assert!(emergency(types::EMERGENCY_CREATED, &escalated, &admins).is_empty());
     }
 }

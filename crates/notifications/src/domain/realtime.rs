@@ -5,7 +5,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use hm_contracts::events::{
-    types, ApplicationChanged, BookingChanged, BookingLocation, NotificationCreated,
+    types, ApplicationChanged, BookingChanged, BookingLocation, EmergencyChanged,
+    NotificationCreated,
 };
 use hm_contracts::Event;
 use serde::Deserialize;
@@ -13,8 +14,14 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// The routing keys whose events become realtime messages (a replica's broadcast binds them).
-pub const REALTIME_EVENTS: [&str; 8] = [
+pub const REALTIME_EVENTS: [&str; 14] = [
     types::NOTIFICATION_CREATED,
+    types::EMERGENCY_CREATED,
+    types::EMERGENCY_DISPATCHED,
+    types::EMERGENCY_ACCEPTED,
+    types::EMERGENCY_DECLINED,
+    types::EMERGENCY_STATUS_CHANGED,
+    types::EMERGENCY_ESCALATED,
     types::BOOKING_CREATED,
     types::BOOKING_ASSIGNED,
     types::BOOKING_STATUS_CHANGED,
@@ -68,6 +75,10 @@ pub struct Outbound {
 pub fn booking_channel(booking: Uuid) -> String {
     format!("booking_{booking}")
 }
+
+/// The channel every staff member's `/ws/notifications/` socket also hears: the back-office's live
+/// view of emergencies (the admin console).
+pub const STAFF_CHANNEL: &str = "staff";
 
 /// The channel of one user's own messages.
 pub fn user_channel(user: Uuid) -> String {
@@ -130,6 +141,30 @@ pub fn notification(n: &NotificationCreated, zone: Tz) -> Outbound {
     }
 }
 
+/// A Help Now request moved (`kind` its event's type, `at` when): `emergency_update` for staff and, when
+/// signed in, the requester (who watches it dispatched, accepted, escalated). The workers asked get
+/// their `notification` (emergency_dispatch) on their own channel.
+pub fn emergency(kind: &str, e: &EmergencyChanged, at: DateTime<Utc>) -> Vec<Outbound> {
+    let event = kind.rsplit('.').next().unwrap_or(kind);
+    let message = json!({
+        "type": "emergency_update", "event": event, "emergency_id": e.emergency_id,
+        "status": e.status, "urgency": e.urgency, "assigned_worker_id": e.assigned_worker_id,
+        "worker_name": e.worker_name, "candidates_notified": e.candidates.len(),
+        "escalation_reason": e.escalation_reason, "timestamp": utc(at),
+    });
+    let mut out = vec![Outbound {
+        channel: STAFF_CHANNEL.to_owned(),
+        message: message.clone(),
+    }];
+    if let Some(creator) = e.created_by {
+        out.push(Outbound {
+            channel: user_channel(creator),
+            message,
+        });
+    }
+    out
+}
+
 /// The messages `event` makes (none for a type without any). A payload that does not parse is the
 /// publisher's bug: the error says so and the replica logs it.
 pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Error> {
@@ -145,6 +180,12 @@ pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Er
         types::APPLICATION_CREATED | types::APPLICATION_ACCEPTED | types::APPLICATION_DECLINED => {
             application(kind, &event.payload()?)
         }
+        types::EMERGENCY_CREATED
+        | types::EMERGENCY_DISPATCHED
+        | types::EMERGENCY_ACCEPTED
+        | types::EMERGENCY_DECLINED
+        | types::EMERGENCY_STATUS_CHANGED
+        | types::EMERGENCY_ESCALATED => emergency(kind, &event.payload()?, event.occurred_at),
         _ => Vec::new(),
     })
 }
@@ -290,5 +331,34 @@ mod tests {
             ..a
         };
         assert!(application(types::APPLICATION_DECLINED, &lost).is_empty());
+    }
+
+    #[test]
+    fn an_emergency_update_reaches_staff_and_its_requester() {
+        use crate::domain::fixtures::emergency_changed;
+        let sent = emergency(
+            types::EMERGENCY_DISPATCHED,
+            &emergency_changed("dispatched"),
+            at(),
+        );
+        assert_eq!(
+            sent.iter().map(|o| o.channel.as_str()).collect::<Vec<_>>(),
+            ["staff", &*user_channel(Uuid::from_u128(2))]
+        );
+        assert_eq!(
+            sent[0].message,
+            json!({"type": "emergency_update", "event": "dispatched",
+                   "emergency_id": Uuid::from_u128(1), "status": "dispatched", "urgency": "high",
+                   "assigned_worker_id": null, "worker_name": null, "candidates_notified": 2,
+                   "escalation_reason": null, "timestamp": "2026-01-03T11:05:00+00:00"})
+        );
+        let anonymous = EmergencyChanged {
+            created_by: None,
+            ..emergency_changed("open")
+        };
+        assert_eq!(
+            emergency(types::EMERGENCY_CREATED, &anonymous, at()).len(),
+            1
+        );
     }
 }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use hm_contracts::events::{
-    ApplicationChanged, AttendanceChecked, BookingChanged, BookingLocation, PaymentChanged,
+    types, ApplicationChanged, AttendanceChecked, BookingChanged, BookingLocation,
+    EmergencyChanged, PaymentChanged,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -158,6 +159,42 @@ pub fn location(l: &BookingLocation, at: DateTime<Utc>) -> Entry {
     }
 }
 
+/// A Help Now request's steps that enter the history (DOMAIN §5.5): `custom` entries on no booking or
+/// job, related to the requester: created (by the contact phone), accepted (by the worker), an admin's
+/// status change.
+pub fn emergency(kind: &str, e: &EmergencyChanged, at: DateTime<Utc>) -> Option<Entry> {
+    let (actor_display, payload, related) = match kind {
+        types::EMERGENCY_CREATED => (
+            e.contact_phone.clone(),
+            json!({"event": "emergency_created", "emergency_id": e.emergency_id,
+                   "urgency": e.urgency, "location": {"lat": e.location.lat, "lng": e.location.lng}}),
+            e.created_by,
+        ),
+        types::EMERGENCY_ACCEPTED => (
+            actor(e.worker_name.as_deref().unwrap_or_default()),
+            json!({"event": "emergency_accepted", "emergency_id": e.emergency_id,
+                   "worker_id": e.worker_id}),
+            e.worker_user_id,
+        ),
+        types::EMERGENCY_STATUS_CHANGED => (
+            actor(e.actor_name.as_deref().unwrap_or_default()),
+            json!({"event": "emergency_status_changed", "emergency_id": e.emergency_id,
+                   "old_status": e.previous_status, "new_status": e.status}),
+            e.created_by,
+        ),
+        _ => return None,
+    };
+    Some(Entry {
+        booking_id: None,
+        job_id: None,
+        related_user_id: related,
+        event_type: "custom",
+        actor_display,
+        payload,
+        at,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +239,41 @@ mod tests {
         assert_eq!(e.event_type, "worker_assigned");
         assert_eq!(e.related_user_id, Some(Uuid::from_u128(4)));
         assert_eq!(e.payload["worker_name"], "Raju Kumar");
+    }
+
+    #[test]
+    fn an_emergencys_steps_are_custom_entries_on_no_booking() {
+        use crate::domain::fixtures::emergency_changed;
+        use hm_contracts::events::types;
+        let created = emergency(
+            types::EMERGENCY_CREATED,
+            &emergency_changed("open"),
+            Utc::now(),
+        );
+        let Some(created) = created else {
+            panic!("an entry for a created emergency");
+        };
+        assert_eq!((created.booking_id, created.job_id), (None, None));
+        assert_eq!(created.event_type, "custom");
+        assert_eq!(created.actor_display, "+919900000001");
+        assert_eq!(created.related_user_id, Some(Uuid::from_u128(2)));
+        assert_eq!(
+            created.payload,
+            serde_json::json!({"event": "emergency_created", "emergency_id": Uuid::from_u128(1),
+                               "urgency": "high", "location": {"lat": 26.8467, "lng": 80.9462}})
+        );
+        let changed = EmergencyChanged {
+            previous_status: Some("accepted".into()),
+            actor_name: Some("Asha Admin".into()),
+            ..emergency_changed("resolved")
+        };
+        let Some(entry) = emergency(types::EMERGENCY_STATUS_CHANGED, &changed, Utc::now()) else {
+            panic!("an entry for a status change");
+        };
+        assert_eq!(entry.payload["event"], "emergency_status_changed");
+        assert_eq!(entry.payload["old_status"], "accepted");
+        assert_eq!(entry.payload["new_status"], "resolved");
+        assert_eq!(entry.actor_display, "Asha Admin");
+        assert!(emergency(types::EMERGENCY_DISPATCHED, &changed, Utc::now()).is_none());
     }
 }

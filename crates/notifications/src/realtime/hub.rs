@@ -20,11 +20,11 @@ struct Subscriber {
     frames: mpsc::Sender<ByteString>,
 }
 
-/// A socket's place on a channel: its frames arrive on [`Subscription::frames`], which ends when the
-/// hub dropped the socket for falling behind. Dropping it leaves the channel.
+/// A socket's place on its channels: their frames arrive, in order, on [`Subscription::frames`], which
+/// ends when the hub dropped the socket for falling behind. Dropping it leaves the channels.
 pub struct Subscription {
     hub: Arc<Hub>,
-    channel: String,
+    channels: Vec<String>,
     id: u64,
     pub frames: mpsc::Receiver<ByteString>,
 }
@@ -38,19 +38,22 @@ impl Hub {
         })
     }
 
-    /// Subscribes a socket to `channel` (e.g. `booking_{id}`); messages published from now on reach it.
-    pub fn subscribe(self: &Arc<Self>, channel: String) -> Subscription {
+    /// Subscribes a socket to `channels` (e.g. `booking_{id}`, or `user_{id}` and `staff`); messages
+    /// published on any of them from now on reach it.
+    pub fn subscribe(self: &Arc<Self>, channels: Vec<String>) -> Subscription {
         let (sender, frames) = mpsc::channel(self.queue);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut channels) = self.channels.write() {
-            channels
-                .entry(channel.clone())
-                .or_default()
-                .push(Subscriber { id, frames: sender });
+        if let Ok(mut all) = self.channels.write() {
+            for channel in &channels {
+                all.entry(channel.clone()).or_default().push(Subscriber {
+                    id,
+                    frames: sender.clone(),
+                });
+            }
         }
         Subscription {
             hub: self.clone(),
-            channel,
+            channels,
             id,
             frames,
         }
@@ -74,7 +77,8 @@ impl Hub {
         }
         for id in behind {
             tracing::warn!(channel, "socket fell behind: closed");
-            self.leave(channel, id);
+            // Off every channel, so its queue's last sender goes and its subscription ends.
+            self.leave_all(id);
         }
         delivered
     }
@@ -87,21 +91,33 @@ impl Hub {
             .unwrap_or(0)
     }
 
-    fn leave(&self, channel: &str, id: u64) {
-        if let Ok(mut channels) = self.channels.write() {
-            if let Some(subscribers) = channels.get_mut(channel) {
-                subscribers.retain(|s| s.id != id);
-                if subscribers.is_empty() {
-                    channels.remove(channel);
+    fn leave(&self, channels: &[String], id: u64) {
+        if let Ok(mut all) = self.channels.write() {
+            for channel in channels {
+                if let Some(subscribers) = all.get_mut(channel) {
+                    subscribers.retain(|s| s.id != id);
+                    if subscribers.is_empty() {
+                        all.remove(channel);
+                    }
                 }
             }
+        }
+    }
+
+    /// Rare (a socket fell behind): every channel is looked at.
+    fn leave_all(&self, id: u64) {
+        if let Ok(mut all) = self.channels.write() {
+            all.retain(|_, subscribers| {
+                subscribers.retain(|s| s.id != id);
+                !subscribers.is_empty()
+            });
         }
     }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        self.hub.leave(&self.channel, self.id);
+        self.hub.leave(&self.channels, self.id);
     }
 }
 
@@ -112,9 +128,9 @@ mod tests {
     #[tokio::test]
     async fn a_message_reaches_the_sockets_of_its_channel_only() {
         let hub = Hub::new(4);
-        let mut a = hub.subscribe("booking_1".into());
-        let mut b = hub.subscribe("booking_1".into());
-        let mut other = hub.subscribe("user_2".into());
+        let mut a = hub.subscribe(vec!["booking_1".into()]);
+        let mut b = hub.subscribe(vec!["booking_1".into()]);
+        let mut other = hub.subscribe(vec!["user_2".into()]);
         assert_eq!(hub.publish("booking_1", &ByteString::from("hello")), 2);
         assert_eq!(a.frames.recv().await.as_deref(), Some("hello"));
         assert_eq!(b.frames.recv().await.as_deref(), Some("hello"));
@@ -128,10 +144,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_socket_on_two_channels_hears_both_and_leaves_both() {
+        let hub = Hub::new(4);
+        let mut admin = hub.subscribe(vec!["user_1".into(), "staff".into()]);
+        hub.publish("user_1", &ByteString::from("own"));
+        hub.publish("staff", &ByteString::from("all staff"));
+        assert_eq!(admin.frames.recv().await.as_deref(), Some("own"));
+        assert_eq!(admin.frames.recv().await.as_deref(), Some("all staff"));
+        assert_eq!(hub.sockets(), 2);
+        drop(admin);
+        assert_eq!(hub.sockets(), 0);
+    }
+
+    #[tokio::test]
     async fn a_socket_that_falls_behind_is_dropped_and_the_others_keep_receiving() {
         let hub = Hub::new(2);
-        let mut slow = hub.subscribe("user_1".into());
-        let mut quick = hub.subscribe("user_1".into());
+        let mut slow = hub.subscribe(vec!["user_1".into()]);
+        let mut quick = hub.subscribe(vec!["user_1".into()]);
         for n in 0..3 {
             hub.publish("user_1", &ByteString::from(n.to_string()));
             assert_eq!(quick.frames.recv().await.as_deref(), Some(&*n.to_string()));

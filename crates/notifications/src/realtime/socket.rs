@@ -46,7 +46,7 @@ struct Refusal(u16, &'static str);
 struct Admitted {
     user: AuthUser,
     watch: Watch,
-    channel: String,
+    channels: Vec<String>,
     welcome: Value,
     /// When the token expires: the socket closes with 4001 then.
     expires: Instant,
@@ -71,7 +71,7 @@ pub async fn open(
     })?;
     match admit(realtime, verifier, req, watch).await {
         Ok(admitted) => {
-            let subscription = realtime.hub.subscribe(admitted.channel.clone());
+            let subscription = realtime.hub.subscribe(admitted.channels.clone());
             let stream = stream.max_frame_size(MAX_FRAME);
             let realtime = realtime.clone();
             actix_web::rt::spawn(async move {
@@ -135,9 +135,17 @@ async fn admit(
         role: claims.role,
         claims,
     };
-    let (channel, welcome) = match watch {
+    let (channels, welcome) = match watch {
+        // Staff also hear the back-office's live channel (emergencies).
+        Watch::Notifications if user.is_admin() => (
+            vec![
+                messages::user_channel(user.id),
+                messages::STAFF_CHANNEL.to_owned(),
+            ],
+            messages::notifications_welcome(),
+        ),
         Watch::Notifications => (
-            messages::user_channel(user.id),
+            vec![messages::user_channel(user.id)],
             messages::notifications_welcome(),
         ),
         Watch::Booking(id) => {
@@ -158,13 +166,16 @@ async fn admit(
             ) {
                 return Err(Refusal(FORBIDDEN, "Not allowed to follow this booking"));
             }
-            (messages::booking_channel(id), messages::booking_welcome(id))
+            (
+                vec![messages::booking_channel(id)],
+                messages::booking_welcome(id),
+            )
         }
     };
     Ok(Admitted {
         user,
         watch,
-        channel,
+        channels,
         welcome,
         expires,
     })

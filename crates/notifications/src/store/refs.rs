@@ -13,6 +13,16 @@ pub async fn user_exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
         .await
 }
 
+/// The active admins: who hears of an emergency's escalation (DOMAIN §4.7).
+pub async fn admins(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Uuid>> {
+    user_refs::table
+        .filter(user_refs::role.eq(hm_contracts::Role::Admin.as_str()))
+        .filter(user_refs::is_active.eq(true))
+        .select(user_refs::id)
+        .load(conn)
+        .await
+}
+
 /// The user's full name, when known and set.
 pub async fn user_name(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<String>> {
     let found: Option<(String, String)> = user_refs::table
