@@ -26,6 +26,7 @@ pub fn worker(
             profile_id,
             user_id,
             profile,
+            service_ids: None,
         },
     )
 }
@@ -66,6 +67,7 @@ pub fn contractor(
             profile_id,
             user_id,
             profile: None,
+            service_ids: None,
         },
     )
 }
