@@ -61,9 +61,13 @@ pub mod types {
     pub const WORKER_DELETED: &str = "workforce.worker.deleted";
     pub const WORKER_UPDATED: &str = "workforce.worker.updated";
     pub const WORKER_AVAILABILITY_CHANGED: &str = "workforce.worker.availability_changed";
+    pub const WORKER_LOCATION_UPDATED: &str = "workforce.worker.location_updated";
     pub const CONTRACTOR_CREATED: &str = "workforce.contractor.created";
     pub const CONTRACTOR_UPDATED: &str = "workforce.contractor.updated";
     pub const CONTRACTOR_DELETED: &str = "workforce.contractor.deleted";
+    pub const SITE_CREATED: &str = "workforce.site.created";
+    pub const SITE_UPDATED: &str = "workforce.site.updated";
+    pub const SITE_DELETED: &str = "workforce.site.deleted";
     pub const ATTENDANCE_CHECKED_IN: &str = "workforce.attendance.checked_in";
     pub const ATTENDANCE_CHECKED_OUT: &str = "workforce.attendance.checked_out";
     pub const SERVICE_CREATED: &str = "catalog.service.created";
@@ -152,6 +156,48 @@ pub struct ProfileRef {
     /// for services that show it (jobs' bookings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<serde_json::Value>,
+    /// `workforce.worker.created|updated`: the catalog services the worker offers, in the profile's
+    /// order (jobs' emergency dispatch matches a request's service against them); absent in older
+    /// events and in contractors' and deletions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_ids: Option<Vec<Uuid>>,
+}
+
+/// `workforce.worker.availability_changed`: the online toggle's new state (API §5.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AvailabilityChanged {
+    pub profile_id: Uuid,
+    pub user_id: Uuid,
+    pub is_available: bool,
+    /// When it was toggled (RFC 3339 UTC).
+    pub at: DateTime<Utc>,
+}
+
+/// `workforce.worker.location_updated`: a worker's position as they posted it (API §5.6), with whether
+/// they are available, so jobs' emergency dispatch knows who is near without asking workforce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerLocation {
+    pub profile_id: Uuid,
+    pub user_id: Uuid,
+    /// Degrees, −90..90, as stored (six decimal places).
+    pub lat: f64,
+    /// Degrees, −180..180, as stored (six decimal places).
+    pub lng: f64,
+    /// The online toggle at that moment.
+    pub is_available: bool,
+    /// When it was recorded (RFC 3339 UTC).
+    pub at: DateTime<Utc>,
+}
+
+/// `workforce.site.created|updated|deleted`: a contractor's construction site as other services project
+/// it (jobs: an emergency request may name the site it is at).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteChanged {
+    pub site_id: Uuid,
+    /// The contractor profile the site belongs to.
+    pub contractor_id: Uuid,
+    pub name: String,
+    pub is_active: bool,
 }
 
 /// `catalog.service.created|updated`: the whole service as other services project it (workforce and

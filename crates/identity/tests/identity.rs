@@ -977,6 +977,7 @@ async fn profile_exists_follows_workforce_events_once_per_event() {
             profile_id: uuid::Uuid::new_v4(),
             user_id,
             profile: None,
+            service_ids: None,
         },
     )
     .into_json()

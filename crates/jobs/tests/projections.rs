@@ -70,6 +70,7 @@ async fn projections_follow_the_other_services_events() {
                 profile_id,
                 user_id: raju,
                 profile: Some(json!({"id": profile_id, "user": raju, "user_name": "Raju Kumar", "rating": rating})),
+                service_ids: None,
             },
         )
         .into_json()
