@@ -40,6 +40,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    dispatch_workers (profile_id) {
+        profile_id -> Uuid,
+        user_id -> Uuid,
+        lat -> Nullable<Float8>,
+        lng -> Nullable<Float8>,
+        is_available -> Bool,
+        rating -> Float8,
+        service_ids -> Array<Nullable<Uuid>>,
+        profile_at -> Nullable<Timestamptz>,
+        location_at -> Nullable<Timestamptz>,
+        availability_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     job_applications (id) {
         id -> Uuid,
         job_id -> Uuid,
@@ -116,6 +133,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_refs (id) {
+        id -> Uuid,
+        contractor_id -> Uuid,
+        #[max_length = 255]
+        name -> Varchar,
+        is_active -> Bool,
+        as_of -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     worker_refs (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -125,6 +155,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(dispatch_workers -> worker_refs (profile_id));
 diesel::joinable!(job_applications -> jobs (job_id));
 diesel::joinable!(payments -> bookings (booking_id));
 diesel::joinable!(payouts -> payments (payment_id));
@@ -132,9 +163,11 @@ diesel::joinable!(payouts -> payments (payment_id));
 diesel::allow_tables_to_appear_in_same_query!(
     bookings,
     contractor_refs,
+    dispatch_workers,
     job_applications,
     jobs,
     payments,
     payouts,
+    site_refs,
     worker_refs,
 );

@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod booking;
+pub mod dispatch;
 pub mod job;
 pub mod payment;
 pub mod tracking;

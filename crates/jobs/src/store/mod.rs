@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod backoffice;
 pub mod bookings;
+pub mod dispatch;
 pub mod jobs;
 pub mod outbox;
 pub mod payments;
