@@ -86,6 +86,12 @@ pub mod types {
     pub const BOOKING_COMPLETED: &str = "jobs.booking.completed";
     pub const BOOKING_CANCELLED: &str = "jobs.booking.cancelled";
     pub const BOOKING_LOCATION_UPDATED: &str = "jobs.booking.location_updated";
+    pub const EMERGENCY_CREATED: &str = "jobs.emergency.created";
+    pub const EMERGENCY_DISPATCHED: &str = "jobs.emergency.dispatched";
+    pub const EMERGENCY_ACCEPTED: &str = "jobs.emergency.accepted";
+    pub const EMERGENCY_DECLINED: &str = "jobs.emergency.declined";
+    pub const EMERGENCY_STATUS_CHANGED: &str = "jobs.emergency.status_changed";
+    pub const EMERGENCY_ESCALATED: &str = "jobs.emergency.escalated";
     pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
     pub const PAYMENT_FAILED: &str = "payments.payment.failed";
 }
@@ -379,4 +385,80 @@ pub struct PaymentChanged {
     pub status: String,
     /// The worker's share created with a successful payment (80 %), decimal text.
     pub payout_amount: Option<String>,
+}
+
+/// A position in degrees, as events carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    /// −90..90.
+    pub lat: f64,
+    /// −180..180.
+    pub lng: f64,
+}
+
+/// A worker an emergency's dispatch notified (`jobs.emergency.dispatched`), nearest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergencyCandidate {
+    /// The worker's profile.
+    pub worker_id: Uuid,
+    /// The worker's user: whom to notify.
+    pub worker_user_id: Uuid,
+    /// Haversine kilometres from the emergency, rounded to 2 decimals.
+    pub distance_km: f64,
+}
+
+/// An emergency request's statuses (DOMAIN §4.7), as [`EmergencyChanged::status`] names them.
+pub const EMERGENCY_STATUSES: [&str; 6] = [
+    "open",
+    "dispatched",
+    "accepted",
+    "on_the_way",
+    "resolved",
+    "cancelled",
+];
+
+/// `jobs.emergency.created|dispatched|accepted|declined|status_changed|escalated` ("Help Now", API §8,
+/// DOMAIN §4.7): the request after the change, and the parts of the change its type names (null or empty
+/// otherwise). Notifications turns them into the dispatch notifications, the creator's "Emergency
+/// Accepted", admins' escalation alerts and the timeline (DOMAIN §5.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergencyChanged {
+    pub emergency_id: Uuid,
+    /// One of [`EMERGENCY_STATUSES`], after the change.
+    pub status: String,
+    /// The status before the change: `status_changed` and `accepted` (null otherwise).
+    pub previous_status: Option<String>,
+    /// `low`, `medium` or `high`.
+    pub urgency: String,
+    /// The phone to call back, as the requester gave it.
+    pub contact_phone: String,
+    /// The signed-in user who asked for help; null for an anonymous request.
+    pub created_by: Option<Uuid>,
+    pub service_id: Option<Uuid>,
+    /// The service's name; null when the request names none.
+    pub service_name: Option<String>,
+    pub address: String,
+    pub location: GeoPoint,
+    pub site_id: Option<Uuid>,
+    /// The worker profile that accepted it, once accepted.
+    pub assigned_worker_id: Option<Uuid>,
+    /// The contractor profile it was escalated to, if any.
+    pub assigned_contractor_id: Option<Uuid>,
+    /// `dispatched`: the workers notified, nearest first (empty otherwise).
+    pub candidates: Vec<EmergencyCandidate>,
+    /// `accepted` / `declined`: the worker who answered (their profile, user and name).
+    pub worker_id: Option<Uuid>,
+    pub worker_user_id: Option<Uuid>,
+    pub worker_name: Option<String>,
+    /// `status_changed`: the admin's notes, when given.
+    pub notes: Option<String>,
+    /// Who made the change: the admin of `status_changed` and of a manual `escalated`, the worker of
+    /// `accepted` / `declined`, the requester of `created` (null when anonymous); null for the system
+    /// (dispatch, the timeout sweep).
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    /// `escalated`: `No worker acceptance within timeout` or `Manual escalation from admin`.
+    pub escalation_reason: Option<String>,
+    /// `escalated`: whether the timeout sweep escalated it (false: an admin did).
+    pub timed_out: bool,
 }

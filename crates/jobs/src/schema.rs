@@ -57,6 +57,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    emergency_dispatch_logs (id) {
+        id -> Uuid,
+        emergency_id -> Uuid,
+        worker_id -> Uuid,
+        attempt_time -> Timestamptz,
+        #[max_length = 20]
+        status -> Varchar,
+        response_time -> Nullable<Timestamptz>,
+        raw_response -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    emergency_requests (id) {
+        id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        #[max_length = 20]
+        contact_phone -> Varchar,
+        site_id -> Nullable<Uuid>,
+        location_lat -> Numeric,
+        location_lng -> Numeric,
+        address_text -> Text,
+        service_id -> Nullable<Uuid>,
+        service_description -> Text,
+        #[max_length = 10]
+        urgency_level -> Varchar,
+        #[max_length = 20]
+        status -> Varchar,
+        assigned_worker_id -> Nullable<Uuid>,
+        assigned_contractor_id -> Nullable<Uuid>,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     job_applications (id) {
         id -> Uuid,
         job_id -> Uuid,
@@ -156,6 +195,11 @@ diesel::table! {
 }
 
 diesel::joinable!(dispatch_workers -> worker_refs (profile_id));
+diesel::joinable!(emergency_dispatch_logs -> emergency_requests (emergency_id));
+diesel::joinable!(emergency_dispatch_logs -> worker_refs (worker_id));
+diesel::joinable!(emergency_requests -> contractor_refs (assigned_contractor_id));
+diesel::joinable!(emergency_requests -> site_refs (site_id));
+diesel::joinable!(emergency_requests -> worker_refs (assigned_worker_id));
 diesel::joinable!(job_applications -> jobs (job_id));
 diesel::joinable!(payments -> bookings (booking_id));
 diesel::joinable!(payouts -> payments (payment_id));
@@ -164,6 +208,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     bookings,
     contractor_refs,
     dispatch_workers,
+    emergency_dispatch_logs,
+    emergency_requests,
     job_applications,
     jobs,
     payments,
