@@ -1116,7 +1116,27 @@ async fn admins_alone_change_edit_escalate_and_delete() {
         )
     );
 
-    // Deleting one removes it.
+    // The back office lists them; deleting one removes it.
+    let (status, listed) = t
+        .call(
+            Method::GET,
+            "/api/v1/admin/jobs/emergencies/?status=open",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["count"], 1);
+    let row = &listed["results"][0];
+    assert_eq!(
+        (
+            &row["id"],
+            &row["escalation_needed"],
+            &row["workers_notified"],
+            &row["location_lat"]
+        ),
+        (&json!(other), &json!(true), &json!(0), &json!(26.8467))
+    );
     assert_eq!(
         t.call(Method::DELETE, &other_path, Some(&admin), None)
             .await

@@ -126,6 +126,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/admin/jobs/payments/")
                 .route(web::get().to(backoffice::payments)),
+        )
+        .service(
+            web::resource("/api/v1/admin/jobs/emergencies/")
+                .route(web::get().to(backoffice::emergencies)),
         );
     cfg.service(
         web::resource("/api/v1/jobs/")
