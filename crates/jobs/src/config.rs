@@ -2,6 +2,7 @@
 
 use hm_platform::config::{self, ConfigError};
 use hm_platform::service::{CommonConfig, ServiceConfig};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
@@ -11,6 +12,88 @@ pub struct JobsConfig {
     pub enable_payments: bool,
     /// `PAYMENT_WEBHOOK_SECRET`: when set, webhooks must carry a valid HMAC-SHA-256 signature.
     pub webhook_secret: Option<String>,
+    /// Emergency "Help Now" (API §8, CONFIG `EMERGENCY_*`).
+    pub emergency: EmergencySettings,
+}
+
+/// How emergency requests are taken and dispatched (CONFIG `FEATURE_EMERGENCY`, `EMERGENCY_*`; DOMAIN
+/// §4.7).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EmergencySettings {
+    /// `FEATURE_EMERGENCY` (default true): when false every emergency endpoint answers 404.
+    pub enabled: bool,
+    /// `EMERGENCY_AUTO_ASSIGN` (default false): dispatch nearby workers when a request is created.
+    pub auto_assign: bool,
+    /// `EMERGENCY_SEARCH_RADIUS_KM` (default 5): how far (haversine km) dispatch looks; positive.
+    pub search_radius_km: f64,
+    /// `EMERGENCY_RATE_LIMIT_PER_MINUTE` (default 1): requests per user (else contact phone) a minute.
+    pub rate_limit_per_minute: u32,
+    /// `EMERGENCY_RATE_LIMIT_PER_IP_PER_MINUTE` (default 10): requests per client IP a minute, so one
+    /// client cannot flood by varying the phone; generous because many phones share a carrier's NAT.
+    pub ip_rate_limit_per_minute: u32,
+    /// `EMERGENCY_MAX_CANDIDATES` (default 5): workers notified per request; at least 1.
+    pub max_candidates: usize,
+    /// `EMERGENCY_RESPONSE_TIMEOUT_SECONDS` (default 45): a dispatched request nobody accepted this long
+    /// after it was made is escalated.
+    pub response_timeout: Duration,
+    /// `EMERGENCY_SWEEP_INTERVAL_SECONDS` (default 15, at least 1): how often the timeout sweep runs.
+    pub sweep_interval: Duration,
+}
+
+impl EmergencySettings {
+    /// Reads the `EMERGENCY_*` variables; a radius that is not a positive number or a candidate count
+    /// or sweep interval of 0 fails start-up.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let search_radius_km: f64 = config::parse("EMERGENCY_SEARCH_RADIUS_KM", 5.0)?;
+        if !(search_radius_km.is_finite() && search_radius_km > 0.0) {
+            return Err(invalid("EMERGENCY_SEARCH_RADIUS_KM", search_radius_km));
+        }
+        let max_candidates: usize = config::parse("EMERGENCY_MAX_CANDIDATES", 5)?;
+        if max_candidates == 0 {
+            return Err(invalid("EMERGENCY_MAX_CANDIDATES", max_candidates));
+        }
+        let sweep: u64 = config::parse("EMERGENCY_SWEEP_INTERVAL_SECONDS", 15)?;
+        if sweep == 0 {
+            return Err(invalid("EMERGENCY_SWEEP_INTERVAL_SECONDS", sweep));
+        }
+        Ok(EmergencySettings {
+            enabled: config::flag("FEATURE_EMERGENCY", true)?,
+            auto_assign: config::flag("EMERGENCY_AUTO_ASSIGN", false)?,
+            search_radius_km,
+            rate_limit_per_minute: config::parse("EMERGENCY_RATE_LIMIT_PER_MINUTE", 1)?,
+            ip_rate_limit_per_minute: config::parse("EMERGENCY_RATE_LIMIT_PER_IP_PER_MINUTE", 10)?,
+            max_candidates,
+            response_timeout: Duration::from_secs(config::parse(
+                "EMERGENCY_RESPONSE_TIMEOUT_SECONDS",
+                45,
+            )?),
+            sweep_interval: Duration::from_secs(sweep),
+        })
+    }
+}
+
+impl Default for EmergencySettings {
+    /// CONFIG's defaults.
+    fn default() -> Self {
+        EmergencySettings {
+            enabled: true,
+            auto_assign: false,
+            search_radius_km: 5.0,
+            rate_limit_per_minute: 1,
+            ip_rate_limit_per_minute: 10,
+            max_candidates: 5,
+            response_timeout: Duration::from_secs(45),
+            sweep_interval: Duration::from_secs(15),
+        }
+    }
+}
+
+fn invalid(name: &'static str, value: impl std::fmt::Display) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.to_string(),
+        reason: "must be greater than 0".into(),
+    }
 }
 
 impl ServiceConfig for JobsConfig {
@@ -20,6 +103,7 @@ impl ServiceConfig for JobsConfig {
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             enable_payments: config::flag("ENABLE_PAYMENTS", false)?,
             webhook_secret: config::optional("PAYMENT_WEBHOOK_SECRET").filter(|s| !s.is_empty()),
+            emergency: EmergencySettings::from_env()?,
         })
     }
 

@@ -4,6 +4,7 @@
 
 use crate::domain::application::{ApplicationStatus, Decision};
 use crate::domain::booking::BookingStatus;
+use crate::domain::emergency::{Answer, EmergencyStatus};
 use crate::domain::job::JobStatus;
 use crate::domain::payment::PaymentStatus;
 use actix_web::http::StatusCode;
@@ -79,6 +80,38 @@ pub enum JobsError {
     /// A second position of the same booking and user within the throttle's window: the seconds left.
     #[error("throttled for {0} s")]
     Throttled(u64),
+    /// `FEATURE_EMERGENCY` is off: the emergency endpoints do not exist.
+    #[error("emergencies are switched off")]
+    EmergencyDisabled,
+    #[error("no such emergency request (or not visible to the caller)")]
+    EmergencyNotFound,
+    /// The `service_id` of an emergency names no active service.
+    #[error("no active service {0}")]
+    UnknownEmergencyService(uuid::Uuid),
+    /// The `service_slug` of an emergency names no active service.
+    #[error("no active service named {0}")]
+    UnknownServiceSlug(String),
+    #[error("no site {0}")]
+    UnknownSite(uuid::Uuid),
+    #[error("no contractor profile {0}")]
+    UnknownContractor(uuid::Uuid),
+    /// Over the emergency rate limit (per user or phone, or per IP): the limit reached, per minute.
+    #[error("more than {0} emergency requests a minute")]
+    EmergencyRateLimited(u32),
+    #[error("only workers {} emergencies", .0.verb())]
+    EmergencyWorkersOnly(Answer),
+    /// Another worker accepted first, or the request is past accepting.
+    #[error("emergency already assigned or resolved")]
+    EmergencyTaken,
+    #[error("the worker has no pending notification of this emergency")]
+    NoPendingNotification,
+    #[error("only admins change an emergency's status")]
+    EmergencyAdminOnly,
+    #[error("emergency is {0} and can no longer change")]
+    EmergencyClosed(EmergencyStatus),
+    /// A list filter that is not one of its choices.
+    #[error("{field} filter {value:?} is not a choice")]
+    InvalidChoice { field: &'static str, value: String },
 }
 
 /// The result of everything that can fail with a [`JobsError`].
@@ -190,6 +223,45 @@ impl ServiceFailure for JobsError {
                 "Only assigned worker or admin can update location",
             ),
             JobsError::Throttled(wait) => ApiError::throttled(*wait),
+            JobsError::EmergencyDisabled => ApiError::not_found(),
+            JobsError::EmergencyNotFound => ApiError::no_match("EmergencyRequest"),
+            JobsError::UnknownEmergencyService(id) => ApiError::invalid_pk("service_id", id),
+            JobsError::UnknownServiceSlug(slug) => ApiError::fields(FieldErrors::single(
+                "service_slug",
+                format!("Object with slug={slug} does not exist."),
+            )),
+            JobsError::UnknownSite(id) => ApiError::invalid_pk("site_id", id),
+            JobsError::UnknownContractor(id) => ApiError::invalid_pk("contractor_id", id),
+            JobsError::EmergencyRateLimited(limit) => ApiError::detail(
+                S::TOO_MANY_REQUESTS,
+                format!(
+                    "Rate limit exceeded. Maximum {limit} emergency request(s) per minute. Please try \
+                     again later. Expected available in 60 seconds."
+                ),
+            )
+            .with_header(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(60),
+            ),
+            JobsError::EmergencyWorkersOnly(answer) => refused(
+                S::FORBIDDEN,
+                format!("Only workers can {} emergencies", answer.verb()),
+            ),
+            JobsError::EmergencyTaken => {
+                refused(S::BAD_REQUEST, "Emergency already assigned or resolved")
+            }
+            JobsError::NoPendingNotification => {
+                refused(S::NOT_FOUND, "No pending notification found")
+            }
+            JobsError::EmergencyAdminOnly => refused(S::FORBIDDEN, "Admin access required"),
+            JobsError::InvalidChoice { field, value } => ApiError::fields(FieldErrors::single(
+                field,
+                format!("Select a valid choice. {value} is not one of the available choices."),
+            )),
+            JobsError::EmergencyClosed(status) => refused(
+                S::BAD_REQUEST,
+                format!("This emergency is {status}; its status can no longer change."),
+            ),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! hm-jobs: job postings and applications, bookings and their status machine, cash-first payments.
+//! hm-jobs: job postings and applications, bookings and their status machine, cash-first payments,
+//! emergency "Help Now" requests and their dispatch.
 
 pub mod config;
 pub mod domain;
@@ -8,10 +9,11 @@ mod routes;
 pub mod schema;
 pub mod seed;
 pub mod store;
+pub mod sweep;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use config::JobsConfig;
+use config::{EmergencySettings, JobsConfig};
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
@@ -24,13 +26,16 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbPool,
-    /// Throttles (live tracking: one position per booking and user every 2 s).
+    /// Throttles (live tracking: one position per booking and user every 2 s) and the emergency rate
+    /// limit.
     pub redis: RedisPool,
     pub keys: Keys,
     /// `ENABLE_PAYMENTS`: online payments accepted (otherwise cash-first, DOMAIN §4.3).
     pub enable_payments: bool,
     /// `PAYMENT_WEBHOOK_SECRET`: the key webhooks are signed with, when set.
     pub webhook_secret: Option<String>,
+    /// `FEATURE_EMERGENCY` and `EMERGENCY_*`.
+    pub emergency: EmergencySettings,
 }
 
 pub use hm_platform::server::StartError;
@@ -43,7 +48,8 @@ impl Service for Jobs {
     const INFO: ServiceInfo = ServiceInfo {
         name: "jobs",
         title: "HunarMitra jobs",
-        description: "Job postings and applications, bookings, cash-first payments.",
+        description:
+            "Job postings and applications, bookings, cash-first payments, emergency requests.",
         constraints: store::CONSTRAINTS,
         migrations: &[db::embed_migrations!("migrations")],
         consumed: &events::CONSUMED,
@@ -51,17 +57,27 @@ impl Service for Jobs {
         ..ServiceInfo::NONE
     };
 
-    /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
-    /// HTTP server.
+    /// Migrates (unless disabled), connects, starts the outbox relay, the event consumer and (with
+    /// emergencies on) the emergency timeout sweep, and binds the HTTP server.
     async fn build(config: JobsConfig) -> Result<Application, StartError> {
         let mut base = Foundation::start(&config.common, Self::INFO).await?;
         base.consume(events::Incoming).await?;
+        if config.emergency.enabled {
+            let sweeper = sweep::Sweeper {
+                pool: base.pool.clone(),
+                timeout: config.emergency.response_timeout,
+                every: config.emergency.sweep_interval,
+            }
+            .spawn();
+            base.on_stop(Box::new(move || Box::pin(sweeper.shutdown())));
+        }
         let state = actix_web::web::Data::new(AppState {
             db: base.pool.clone(),
             redis: base.redis.clone(),
             keys: Keys::new(config.common.redis_key_prefix.clone()),
             enable_payments: config.enable_payments,
             webhook_secret: config.webhook_secret.clone(),
+            emergency: config.emergency,
         });
         let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
         base.serve(config.http_workers, verifier, move |cfg| {

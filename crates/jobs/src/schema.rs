@@ -40,6 +40,62 @@ diesel::table! {
 }
 
 diesel::table! {
+    dispatch_workers (profile_id) {
+        profile_id -> Uuid,
+        user_id -> Uuid,
+        lat -> Nullable<Float8>,
+        lng -> Nullable<Float8>,
+        is_available -> Bool,
+        rating -> Float8,
+        service_ids -> Array<Nullable<Uuid>>,
+        profile_at -> Nullable<Timestamptz>,
+        location_at -> Nullable<Timestamptz>,
+        availability_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    emergency_dispatch_logs (id) {
+        id -> Uuid,
+        emergency_id -> Uuid,
+        worker_id -> Uuid,
+        attempt_time -> Timestamptz,
+        #[max_length = 20]
+        status -> Varchar,
+        response_time -> Nullable<Timestamptz>,
+        raw_response -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    emergency_requests (id) {
+        id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        #[max_length = 20]
+        contact_phone -> Varchar,
+        site_id -> Nullable<Uuid>,
+        location_lat -> Numeric,
+        location_lng -> Numeric,
+        address_text -> Text,
+        service_id -> Nullable<Uuid>,
+        service_description -> Text,
+        #[max_length = 10]
+        urgency_level -> Varchar,
+        #[max_length = 20]
+        status -> Varchar,
+        assigned_worker_id -> Nullable<Uuid>,
+        assigned_contractor_id -> Nullable<Uuid>,
+        metadata -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     job_applications (id) {
         id -> Uuid,
         job_id -> Uuid,
@@ -116,6 +172,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_refs (id) {
+        id -> Uuid,
+        contractor_id -> Uuid,
+        #[max_length = 255]
+        name -> Varchar,
+        is_active -> Bool,
+        as_of -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     worker_refs (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -125,6 +194,12 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(dispatch_workers -> worker_refs (profile_id));
+diesel::joinable!(emergency_dispatch_logs -> emergency_requests (emergency_id));
+diesel::joinable!(emergency_dispatch_logs -> worker_refs (worker_id));
+diesel::joinable!(emergency_requests -> contractor_refs (assigned_contractor_id));
+diesel::joinable!(emergency_requests -> site_refs (site_id));
+diesel::joinable!(emergency_requests -> worker_refs (assigned_worker_id));
 diesel::joinable!(job_applications -> jobs (job_id));
 diesel::joinable!(payments -> bookings (booking_id));
 diesel::joinable!(payouts -> payments (payment_id));
@@ -132,9 +207,13 @@ diesel::joinable!(payouts -> payments (payment_id));
 diesel::allow_tables_to_appear_in_same_query!(
     bookings,
     contractor_refs,
+    dispatch_workers,
+    emergency_dispatch_logs,
+    emergency_requests,
     job_applications,
     jobs,
     payments,
     payouts,
+    site_refs,
     worker_refs,
 );

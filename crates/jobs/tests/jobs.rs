@@ -473,6 +473,8 @@ async fn the_openapi_document_documents_every_operation() {
             "POST /api/v1/jobs/{id}/apply/",
             "POST /api/v1/jobs/{id}/applications/{application_id}/accept/",
             "POST /api/v1/jobs/{id}/applications/{application_id}/decline/",
+            "POST /api/v1/emergency/requests/{id}/accept/",
+            "POST /api/v1/emergency/requests/{id}/decline/",
         ],
     );
     let doc: Value = serde_json::from_slice(&served).unwrap();
@@ -481,6 +483,9 @@ async fn the_openapi_document_documents_every_operation() {
         ("/api/v1/payments/create/", "post"),
         ("/api/v1/payments/webhook/", "post"),
         ("/api/v1/bookings/{id}/status/", "patch"),
+        ("/api/v1/emergency/requests/", "post"),
+        ("/api/v1/emergency/requests/{id}/status/", "patch"),
+        ("/api/v1/emergency/requests/{id}/escalate/", "post"),
     ] {
         assert!(
             doc["paths"][path][method]["requestBody"].is_object(),

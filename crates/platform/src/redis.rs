@@ -113,3 +113,88 @@ pub async fn forget(pool: &RedisPool, key: &str) {
         tracing::warn!(%error, key, "throttle key not forgotten");
     }
 }
+
+/// Checks every counter against its limit and, when none has reached it, counts this action in each;
+/// every count then lives `window` from its last increment. One script, so concurrent actions cannot
+/// both slip under a limit.
+const COUNT_WITHIN: &str = r"
+    for i = 1, #KEYS do
+        if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i]) then return i end
+    end
+    local window = ARGV[#KEYS + 1]
+    for i = 1, #KEYS do
+        redis.call('INCR', KEYS[i])
+        redis.call('PEXPIRE', KEYS[i], window)
+    end
+    return 0
+";
+
+/// Takes back one count from each counter (never below zero).
+const UNCOUNT: &str = r"
+    for i = 1, #KEYS do
+        if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+    end
+    return 0
+";
+
+/// At most `limit` actions per `key` (a [`Keys`] key) while its counter lives, for every `(key, limit)`
+/// at once: when none of the counters has reached its limit, the action is counted in each (each counter
+/// then lives `window` from now: a fresh TTL on every counted action, DOMAIN §4.7's rate limit) and
+/// `None` is returned; otherwise nothing is counted and the index of the first limit reached is returned.
+/// Redis out of reach or slower than 250 ms: the action goes ahead uncounted (a limit never takes a
+/// service down) and a warning is logged.
+pub async fn count_within(
+    pool: &RedisPool,
+    limits: &[(&str, u32)],
+    window: Duration,
+) -> Option<usize> {
+    let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+    let attempt = async {
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        let script = redis::Script::new(COUNT_WITHIN);
+        let mut call = script.prepare_invoke();
+        for (key, _) in limits {
+            call.key(*key);
+        }
+        for (_, limit) in limits {
+            call.arg(*limit);
+        }
+        call.arg(window_ms);
+        let reached: i64 = call
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(usize::try_from(reached).ok().and_then(|i| i.checked_sub(1)))
+    };
+    let outcome = tokio::time::timeout(THROTTLE_TIMEOUT, attempt)
+        .await
+        .unwrap_or_else(|_| Err("timed out".to_owned()));
+    match outcome {
+        Ok(reached) => reached,
+        Err(error) => {
+            tracing::warn!(%error, "rate limit skipped: redis unavailable");
+            None
+        }
+    }
+}
+
+/// Gives back the count [`count_within`] took for `keys` (the action it allowed failed); best effort.
+pub async fn uncount(pool: &RedisPool, keys: &[&str]) {
+    let attempt = async {
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        let script = redis::Script::new(UNCOUNT);
+        let mut call = script.prepare_invoke();
+        for key in keys {
+            call.key(*key);
+        }
+        call.invoke_async::<i64>(&mut conn)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let outcome = tokio::time::timeout(THROTTLE_TIMEOUT, attempt)
+        .await
+        .unwrap_or_else(|_| Err("timed out".to_owned()));
+    if let Err(error) = outcome {
+        tracing::warn!(%error, "rate limit count not given back");
+    }
+}

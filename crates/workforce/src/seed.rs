@@ -146,7 +146,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
         let id = match workers::by_user(conn, user).await? {
             Some(existing) => {
                 // Re-announced, so a service that started later still learns the demo profile.
-                let profile = crate::views::worker_json(&existing);
+                let profile = workers::shown(&existing, crate::views::worker_json);
                 enqueue(
                     conn,
                     events::worker(
@@ -175,8 +175,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                 workers::set_rating(conn, id, demo.rating).await?;
                 let profile = workers::by_id(conn, id)
                     .await?
-                    .as_ref()
-                    .map(crate::views::worker_json);
+                    .map(|w| workers::shown(&w, crate::views::worker_json));
                 enqueue(
                     conn,
                     events::worker(types::WORKER_CREATED, id, user, profile, None),
@@ -221,7 +220,11 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
     let mut site_ids = Vec::new();
     for (name, address, lat, lng, phone, started) in SITES {
         let id = match sites::id_by_name(conn, contractor, name).await? {
-            Some(id) => id,
+            Some(id) => {
+                // Re-announced, as the profiles are.
+                sites::announce(conn, types::SITE_UPDATED, id, None).await?;
+                id
+            }
             None => {
                 let id = Uuid::new_v4();
                 let fields = sites::Editable {
@@ -236,6 +239,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                     metadata: serde_json::json!({}),
                 };
                 sites::insert(conn, id, contractor, &fields).await?;
+                sites::announce(conn, types::SITE_CREATED, id, None).await?;
                 created.push(format!("site {name}"));
                 id
             }

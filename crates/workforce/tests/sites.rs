@@ -378,3 +378,55 @@ async fn daily_site_attendance_and_the_site_dashboard() {
         .await;
     assert_eq!(status, 404, "another contractor's site");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_site_change_is_announced() {
+    let api = common::Api::start().await;
+    let mut events = hm_platform::testing::EventTap::bind(&api.app.bus, "workforce.site.*").await;
+    let vikram = api.keys.mint(Uuid::new_v4(), Role::Contractor);
+    let call = |method: Method, path: String, body: Option<Value>| {
+        let (api, token) = (&api, vikram.clone());
+        async move { api.send(method, &path, Some(&token), None, body).await }
+    };
+    let (status, contractor) = call(
+        Method::POST,
+        "/api/v1/contractors/".into(),
+        Some(json!({"company_name": "Vikram Constructions"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, site) = call(
+        Method::POST,
+        "/api/v1/sites/".into(),
+        Some(json!({"name": "Green Valley", "address": "Gomti Nagar, Lucknow"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{site}");
+    let id = site["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/sites/{id}/");
+    let (status, _) = call(
+        Method::PATCH,
+        path.clone(),
+        Some(json!({"is_active": false})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = call(Method::DELETE, path, None).await;
+    assert_eq!(status, 204);
+    for (kind, active) in [
+        ("workforce.site.created", true),
+        ("workforce.site.updated", false),
+        ("workforce.site.deleted", false),
+    ] {
+        let (event, _) = events
+            .next(std::time::Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("{kind}"));
+        assert_eq!(event["type"], kind);
+        assert_eq!(
+            event["data"],
+            json!({"site_id": id, "contractor_id": contractor["id"], "name": "Green Valley",
+                   "is_active": active})
+        );
+    }
+}

@@ -592,3 +592,122 @@ async fn the_worker_list_filters_sorts_and_pages() {
     let (status, _) = t.get("/api/v1/workers/?page=3&per_page=3").await;
     assert_eq!(status, 404);
 }
+
+/// The next event of `kind` the tap hears (others are skipped).
+async fn next_of(events: &mut EventTap, kind: &str) -> Value {
+    for _ in 0..10 {
+        let (event, _) = events
+            .next(Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("{kind} announced"));
+        if event["type"] == kind {
+            return event["data"].clone();
+        }
+    }
+    panic!("no {kind} among the next events");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_emergency_dispatch_needs_is_announced() {
+    let api = common::Api::start().await;
+    let plumbing = api.service("plumbing", "Plumbing", "Plumbing", true).await;
+    let mut events = EventTap::bind(&api.app.bus, "workforce.worker.*").await;
+    let user = Uuid::new_v4();
+    let token = api.keys.mint(user, Role::Worker);
+    let call = |method: Method, path: &'static str, body: Value| {
+        let (api, token) = (&api, token.clone());
+        async move { api.send(method, path, Some(&token), None, Some(body)).await }
+    };
+    let (status, created) = call(
+        Method::POST,
+        "/api/v1/workers/",
+        json!({"skills": ["Plumbing"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].clone();
+    // The profile's services travel with it.
+    let announced = next_of(&mut events, "workforce.worker.created").await;
+    assert_eq!(
+        (&announced["profile_id"], &announced["service_ids"]),
+        (&id, &json!([plumbing]))
+    );
+    let (status, _) = call(
+        Method::POST,
+        "/api/v1/workers/me/availability/",
+        json!({"is_available": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let toggled = next_of(&mut events, "workforce.worker.availability_changed").await;
+    assert_eq!(
+        (
+            &toggled["profile_id"],
+            &toggled["user_id"],
+            &toggled["is_available"]
+        ),
+        (&id, &json!(user), &json!(true))
+    );
+
+    // A position is announced as stored (six decimals), with the toggle; a refused one is not.
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/workers/me/location/",
+        json!({"lat": 26.84671234, "lng": "80.9462"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["location"], json!({"lat": 26.846712, "lng": 80.9462}));
+    let moved = next_of(&mut events, "workforce.worker.location_updated").await;
+    assert_eq!(
+        moved,
+        json!({"profile_id": id, "user_id": user, "lat": 26.846712, "lng": 80.9462,
+               "is_available": true, "at": moved["at"]})
+    );
+    assert!(moved["at"].as_str().unwrap().ends_with('Z'));
+    let (status, _) = call(
+        Method::POST,
+        "/api/v1/workers/me/location/",
+        json!({"lat": 95, "lng": 80}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        api.count(
+            "SELECT count(*) FROM outbox WHERE event_type = 'workforce.worker.location_updated'"
+        )
+        .await,
+        1
+    );
+
+    // A completed, rated booking changes the profile: it is announced, with its new rating.
+    let completed = hm_contracts::Event::new(
+        "jobs",
+        hm_contracts::events::types::BOOKING_COMPLETED,
+        None,
+        hm_contracts::events::BookingCompleted {
+            booking_id: Uuid::new_v4(),
+            user_id: Uuid::new_v4(),
+            worker_id: Some(Uuid::parse_str(id.as_str().unwrap()).unwrap()),
+            service_id: plumbing,
+            completed_at: chrono::Utc::now(),
+            rating: Some(4.0),
+        },
+    )
+    .into_json()
+    .unwrap();
+    hm_platform::testing::publisher(&api.app.bus)
+        .publish(&completed, None)
+        .await
+        .unwrap();
+    let updated = next_of(&mut events, "workforce.worker.updated").await;
+    assert_eq!(
+        (
+            &updated["profile_id"],
+            &updated["profile"]["rating"],
+            &updated["profile"]["total_jobs_completed"],
+            &updated["service_ids"]
+        ),
+        (&id, &json!("4.00"), &json!(1), &json!([plumbing]))
+    );
+}

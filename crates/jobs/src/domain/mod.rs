@@ -2,6 +2,8 @@
 
 pub mod application;
 pub mod booking;
+pub mod dispatch;
+pub mod emergency;
 pub mod job;
 pub mod payment;
 pub mod tracking;

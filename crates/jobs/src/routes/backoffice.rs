@@ -1,9 +1,9 @@
-//! The back office's jobs (issue #9, admins only): jobs, bookings and payments with search and filters,
-//! and the numbers of the dashboard. Status changes go through the bookings' and jobs' own endpoints,
-//! which admins may use on any.
+//! The back office's jobs (issue #9, admins only): jobs, bookings, payments and emergency requests with
+//! search and filters, and the numbers of the dashboard. Status changes go through the bookings', jobs'
+//! and emergencies' own endpoints, which admins may use on any.
 
 use crate::error::Result;
-use crate::store::backoffice::{self, BookingRow, JobRow, JobsStats, PaymentRow};
+use crate::store::backoffice::{self, BookingRow, EmergencyRow, JobRow, JobsStats, PaymentRow};
 use crate::AppState;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
@@ -18,6 +18,9 @@ hm_platform::admin_lists! {
     bookings => BookingRow, backoffice::BOOKINGS;
     /// Payments: `search` (gateway reference, booking), `status`, `gateway`.
     payments => PaymentRow, backoffice::PAYMENTS;
+    /// Emergency requests: `search` (contact phone, address, service), `status`, `urgency_level`; each
+    /// with the workers notified and whether it needs escalating.
+    emergencies => EmergencyRow, backoffice::EMERGENCIES;
 }
 
 /// Bookings by status today and this week (India time), open jobs, completed payments today.

@@ -3,6 +3,7 @@
 mod applications;
 mod backoffice;
 mod bookings;
+mod emergency;
 mod jobs;
 mod payments;
 mod tracking;
@@ -104,6 +105,7 @@ macro_rules! typed_as_string {
 
 typed_as_string!(
     crate::domain::booking::BookingStatus,
+    crate::domain::emergency::EmergencyStatus,
     crate::domain::job::JobStatus,
     crate::domain::payment::PaymentStatus
 );
@@ -113,7 +115,7 @@ fn named(service: &Option<ServiceRef>) -> Option<&str> {
     service.as_ref().map(|s| s.0.as_str())
 }
 
-/// Jobs' routes: the back office, jobs and their applications, bookings, payments.
+/// Jobs' routes: the back office, jobs and their applications, bookings, emergencies, payments.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/admin/jobs/stats/").route(web::get().to(backoffice::stats)))
         .service(web::resource("/api/v1/admin/jobs/jobs/").route(web::get().to(backoffice::jobs)))
@@ -124,6 +126,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/admin/jobs/payments/")
                 .route(web::get().to(backoffice::payments)),
+        )
+        .service(
+            web::resource("/api/v1/admin/jobs/emergencies/")
+                .route(web::get().to(backoffice::emergencies)),
         );
     cfg.service(
         web::resource("/api/v1/jobs/")
@@ -163,6 +169,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/api/v1/bookings/{id}/assign/").route(web::post().to(bookings::assign)))
     .service(web::resource("/api/v1/tracking/{booking_id}/").route(web::post().to(tracking::post)));
+    cfg.service(
+        web::resource("/api/v1/emergency/requests/")
+            .route(web::get().to(emergency::list))
+            .route(web::post().to(emergency::create)),
+    )
+    .service(
+        web::resource("/api/v1/emergency/requests/{id}/")
+            .route(web::get().to(emergency::get))
+            .route(web::put().to(emergency::replace))
+            .route(web::patch().to(emergency::update))
+            .route(web::delete().to(emergency::delete)),
+    )
+    .service(
+        web::resource("/api/v1/emergency/requests/{id}/accept/")
+            .route(web::post().to(emergency::accept)),
+    )
+    .service(
+        web::resource("/api/v1/emergency/requests/{id}/decline/")
+            .route(web::post().to(emergency::decline)),
+    )
+    .service(
+        web::resource("/api/v1/emergency/requests/{id}/status/")
+            .route(web::patch().to(emergency::status)),
+    )
+    .service(
+        web::resource("/api/v1/emergency/requests/{id}/escalate/")
+            .route(web::post().to(emergency::escalate)),
+    );
     // `POST /api/v1/payments/` is the seed README's name for create.
     cfg.service(web::resource("/api/v1/payments/").route(web::post().to(payments::create)))
         .service(web::resource("/api/v1/payments/create/").route(web::post().to(payments::create)))

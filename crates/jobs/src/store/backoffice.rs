@@ -147,6 +147,58 @@ pub const PAYMENTS: Listing<PaymentRow> = Listing {
     row: PhantomData,
 };
 
+/// An emergency request as the back office lists it (`EMERGENCIES`, API §8), with how many workers it
+/// was dispatched to and whether it needs escalating.
+#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyRow {
+    pub id: Uuid,
+    /// `open`, `dispatched`, `accepted`, `on_the_way`, `resolved` or `cancelled`.
+    pub status: String,
+    /// `low`, `medium` or `high`.
+    pub urgency_level: String,
+    pub contact_phone: String,
+    /// The signed-in user who asked; null when anonymous.
+    pub created_by: Option<Uuid>,
+    pub address_text: String,
+    /// Degrees, numeric(9,6).
+    pub location_lat: f64,
+    pub location_lng: f64,
+    pub service_id: Option<Uuid>,
+    pub service_name: Option<String>,
+    /// The worker profile that accepted it.
+    pub assigned_worker_id: Option<Uuid>,
+    /// The contractor profile it was escalated to.
+    pub assigned_contractor_id: Option<Uuid>,
+    /// `metadata.escalation_needed`: timed out or escalated by an admin.
+    pub escalation_needed: bool,
+    /// Workers its dispatch notified.
+    pub workers_notified: i64,
+    pub created_at: String,
+}
+
+pub const EMERGENCIES: Listing<EmergencyRow> = Listing {
+    select: "SELECT e.id, e.status, e.urgency_level, e.contact_phone, e.created_by, e.address_text,
+             e.location_lat, e.location_lng, e.service_id, s.name AS service_name, e.assigned_worker_id,
+             e.assigned_contractor_id,
+             coalesce((e.metadata ->> 'escalation_needed')::boolean, false) AS escalation_needed,
+             (SELECT count(*) FROM emergency_dispatch_logs l WHERE l.emergency_id = e.id) AS workers_notified,
+             e.created_at
+             FROM emergency_requests e LEFT JOIN service_refs s ON s.id = e.service_id",
+    id: "e.id",
+    search: &["e.contact_phone", "e.address_text", "s.name"],
+    filters: &[
+        Filter { param: "status", column: "e.status", choices: Some(&crate::domain::emergency::STATUSES) },
+        Filter {
+            param: "urgency_level",
+            column: "e.urgency_level",
+            choices: Some(&crate::domain::emergency::URGENCIES),
+        },
+    ],
+    order: "e.created_at DESC, e.id",
+    row: PhantomData,
+};
+
 /// Bookings of each status; a status without bookings is absent.
 #[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
 #[serde(deny_unknown_fields)]

@@ -4,6 +4,8 @@
 pub mod applications;
 pub mod backoffice;
 pub mod bookings;
+pub mod dispatch;
+pub mod emergency;
 pub mod jobs;
 pub mod outbox;
 pub mod payments;
@@ -11,6 +13,7 @@ pub mod refs;
 
 use crate::domain::application::ApplicationStatus;
 use crate::domain::booking::{BookingPayment, BookingStatus, PaymentMethod};
+use crate::domain::emergency::{EmergencyStatus, LogStatus};
 use crate::domain::job::JobStatus;
 use crate::domain::payment::PaymentStatus;
 use crate::error::{JobsError, Result};
@@ -72,5 +75,7 @@ stored_by_name!(
     BookingPayment,
     JobStatus,
     ApplicationStatus,
-    PaymentStatus
+    PaymentStatus,
+    EmergencyStatus,
+    LogStatus
 );

@@ -1,14 +1,17 @@
 //! Workforce's worker and contractor profiles as jobs knows them (whose profile is it), fed by
-//! `workforce.worker.*` and `workforce.contractor.*`; catalog's services as a job or booking names them.
-//! Users and services: `hm_platform::projections`.
+//! `workforce.worker.*` and `workforce.contractor.*`, and its sites (`workforce.site.*`: an emergency
+//! request names one); catalog's services as a job or booking names them. Users and services:
+//! `hm_platform::projections`; workers' positions for emergency dispatch: `store::dispatch`.
 
 use crate::error::{JobsError, Result};
-use crate::schema::{contractor_refs, worker_refs};
+use crate::schema::{contractor_refs, site_refs, worker_refs};
+use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, now};
 use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel::upsert::excluded;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::SiteChanged;
 use hm_platform::projections::schema::service_refs;
 use uuid::Uuid;
 
@@ -93,6 +96,72 @@ pub async fn delete_profile(
         }
     }
     .map(|_| ())
+}
+
+/// A site as workforce announced it at `as_of` (the event's `occurred_at`), unless a newer event has
+/// been taken already.
+pub async fn upsert_site(
+    conn: &mut AsyncPgConnection,
+    site: &SiteChanged,
+    as_of: DateTime<Utc>,
+) -> QueryResult<()> {
+    use diesel::query_dsl::methods::FilterDsl;
+    use site_refs as s;
+    let upsert = diesel::insert_into(s::table)
+        .values((
+            s::id.eq(site.site_id),
+            s::contractor_id.eq(site.contractor_id),
+            s::name.eq(&site.name),
+            s::is_active.eq(site.is_active),
+            s::as_of.eq(as_of),
+        ))
+        .on_conflict(s::id)
+        .do_update()
+        .set((
+            s::contractor_id.eq(excluded(s::contractor_id)),
+            s::name.eq(excluded(s::name)),
+            s::is_active.eq(excluded(s::is_active)),
+            s::as_of.eq(excluded(s::as_of)),
+            s::updated_at.eq(now),
+        ));
+    FilterDsl::filter(upsert, s::as_of.le(excluded(s::as_of)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets a deleted site (requests that named it keep no site).
+pub async fn delete_site(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::delete(site_refs::table.find(id))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets the sites of a deleted contractor (workforce deletes them with the profile, unannounced).
+pub async fn delete_sites_of(conn: &mut AsyncPgConnection, contractor: Uuid) -> QueryResult<()> {
+    diesel::delete(site_refs::table.filter(site_refs::contractor_id.eq(contractor)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Whether workforce has announced a site with this id (and not deleted it).
+pub async fn site_exists(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(exists(site_refs::table.find(id)))
+        .get_result(conn)
+        .await
+}
+
+/// The user's phone, if identity has announced them.
+pub async fn phone_of(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<Option<String>> {
+    use hm_platform::projections::schema::user_refs as u;
+    u::table
+        .find(user)
+        .select(u::phone)
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// A profile and whose it is.

@@ -28,14 +28,14 @@ impl Handler for Incoming {
                     skills::resolve(conn, resolved.request_id, resolved.service.service_id).await?;
                 if let Some(worker) = linked {
                     if let Some(profile) = workers::by_id(conn, worker).await? {
-                        let snapshot = crate::views::worker_json(&profile);
+                        let shown = workers::shown(&profile, crate::views::worker_json);
                         enqueue(
                             conn,
                             published::worker(
                                 types::WORKER_UPDATED,
                                 worker,
                                 profile.user_id,
-                                Some(snapshot),
+                                Some(shown),
                                 event.correlation_id.clone(),
                             ),
                         )
@@ -54,7 +54,11 @@ impl Handler for Incoming {
                     if rating != booking.rating {
                         tracing::warn!(booking = %booking.booking_id, "rating outside 1-5 ignored");
                     }
-                    if !workers::record_completed_job(conn, worker, rating).await? {
+                    let correlation = event.correlation_id.clone();
+                    let snapshot = crate::views::worker_json;
+                    let recorded =
+                        workers::record_completed_job(conn, worker, rating, snapshot, correlation);
+                    if !recorded.await? {
                         tracing::warn!(booking = %booking.booking_id, %worker, "completed booking of an unknown worker profile");
                     }
                 }

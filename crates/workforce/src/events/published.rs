@@ -2,22 +2,37 @@
 //! store function that makes the change.
 
 use chrono::{DateTime, Utc};
-use hm_contracts::events::{types, AttendanceChecked, ProfileRef, SkillRequested};
+use hm_contracts::events::{
+    types, AttendanceChecked, AvailabilityChanged, ProfileRef, SiteChanged, SkillRequested,
+    WorkerLocation,
+};
 use hm_contracts::Event;
-use serde::Serialize;
 use uuid::Uuid;
 
 /// The `source` of workforce's events.
 pub const SOURCE: &str = "workforce";
 
-/// `workforce.worker.created|updated|deleted`: whose profile it is and, unless deleted, the profile.
+/// A worker profile as `workforce.worker.created|updated` carry it: "WorkerProfile JSON" and the ids of
+/// the services it offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub profile: serde_json::Value,
+    pub service_ids: Vec<Uuid>,
+}
+
+/// `workforce.worker.created|updated|deleted`: whose profile it is and, unless deleted, the profile and
+/// its services.
 pub fn worker(
     kind: &str,
     profile_id: Uuid,
     user_id: Uuid,
-    profile: Option<serde_json::Value>,
+    shown: Option<Shown>,
     correlation: Option<String>,
 ) -> Event<ProfileRef> {
+    let (profile, service_ids) = match shown {
+        Some(s) => (Some(s.profile), Some(s.service_ids)),
+        None => (None, None),
+    };
     Event::new(
         SOURCE,
         kind,
@@ -26,7 +41,7 @@ pub fn worker(
             profile_id,
             user_id,
             profile,
-            service_ids: None,
+            service_ids,
         },
     )
 }
@@ -72,15 +87,6 @@ pub fn contractor(
     )
 }
 
-/// `workforce.worker.availability_changed`.
-#[derive(Debug, Clone, Serialize)]
-pub struct AvailabilityChanged {
-    pub profile_id: Uuid,
-    pub user_id: Uuid,
-    pub is_available: bool,
-    pub at: DateTime<Utc>,
-}
-
 /// `workforce.worker.availability_changed`: the online toggle's new state.
 pub fn availability_changed(
     profile_id: Uuid,
@@ -100,6 +106,25 @@ pub fn availability_changed(
             at,
         },
     )
+}
+
+/// `workforce.worker.location_updated`: the position a worker posted (as stored) and whether they are
+/// available.
+pub fn location_updated(
+    location: WorkerLocation,
+    correlation: Option<String>,
+) -> Event<WorkerLocation> {
+    Event::new(
+        SOURCE,
+        types::WORKER_LOCATION_UPDATED,
+        correlation,
+        location,
+    )
+}
+
+/// `workforce.site.created|updated|deleted`: the site as it is (as it was, when deleted).
+pub fn site(kind: &str, site: SiteChanged, correlation: Option<String>) -> Event<SiteChanged> {
+    Event::new(SOURCE, kind, correlation, site)
 }
 
 /// `workforce.attendance.checked_in|checked_out`.

@@ -7,6 +7,7 @@ use crate::domain::sites::{list_scope, problems, Editable};
 use crate::error::{Result, WorkforceError};
 use crate::store::sites::{self, Site};
 use crate::AppState;
+use actix_web::HttpRequest;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use hm_platform::auth::AuthUser;
@@ -15,6 +16,7 @@ use hm_platform::input::{Decimal, FromInput, Input, Text, Valid};
 use hm_platform::paging::{NumberedPage, Paging};
 use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
+use hm_platform::telemetry::RequestId;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -200,6 +202,7 @@ pub async fn list(
 /// A new site of the caller's (an admin names the contractor).
 #[api_v2_operation(tags(Sites))]
 pub async fn create(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<SiteFields>,
@@ -210,7 +213,8 @@ pub async fn create(
     let contractor =
         sites::new_site_owner(&mut conn, caller(&auth), fields.contractor, own).await?;
     let site = fields.apply(Editable::new_site())?;
-    let created = sites::create(&mut conn, contractor, &site).await?;
+    let correlation = RequestId::of(&req);
+    let created = sites::create(&mut conn, contractor, &site, correlation).await?;
     Ok(Reply::json(SiteView::from(&created)))
 }
 
@@ -226,6 +230,7 @@ pub async fn get(
 }
 
 async fn change(
+    req: &HttpRequest,
     state: &AppState,
     auth: &AuthUser,
     id: &str,
@@ -240,38 +245,41 @@ async fn change(
         Editable::of(&site)
     };
     let edited = fields.apply(base)?;
-    let updated = sites::change(&mut conn, site.id, &edited).await?;
+    let updated = sites::change(&mut conn, site.id, &edited, RequestId::of(req)).await?;
     Ok(Reply::json(SiteView::from(&updated)))
 }
 
 #[api_v2_operation(tags(Sites))]
 pub async fn replace(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<SiteFields>,
 ) -> Result<Reply<SiteView>> {
-    change(&state, &auth, &id, body.0, true).await
+    change(&req, &state, &auth, &id, body.0, true).await
 }
 
 #[api_v2_operation(tags(Sites))]
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
     body: Valid<SiteFields>,
 ) -> Result<Reply<SiteView>> {
-    change(&state, &auth, &id, body.0, false).await
+    change(&req, &state, &auth, &id, body.0, false).await
 }
 
 #[api_v2_operation(tags(Sites))]
 pub async fn delete(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
 ) -> Result<Reply<NoBody, 204>> {
     let mut conn = state.db.get().await?;
     let site = visible(&mut conn, &auth, &id).await?;
-    sites::delete(&mut conn, site.id).await?;
+    sites::delete(&mut conn, &site, RequestId::of(&req)).await?;
     Ok(Reply::empty())
 }

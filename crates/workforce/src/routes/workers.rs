@@ -10,7 +10,6 @@ use crate::AppState;
 use actix_web::HttpRequest;
 use diesel_async::AsyncPgConnection;
 use hm_platform::auth::AuthUser;
-use hm_platform::input::numbers::parse_decimal;
 use hm_platform::input::Valid;
 use hm_platform::reply::NoBody;
 use hm_platform::reply::Reply;
@@ -189,20 +188,20 @@ pub struct LocationChanged {
     pub location: Location,
 }
 
-/// The worker's position (API §5.6).
+/// The worker's position (API §5.6); announced (`workforce.worker.location_updated`) for jobs' emergency
+/// dispatch.
 #[api_v2_operation(tags(Workers))]
 pub async fn location(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     body: Valid<LocationBody>,
 ) -> Result<Reply<LocationChanged>> {
     let mut conn = state.db.get().await?;
     let worker = own(&mut conn, &auth).await?;
-    workers::set_location(&mut conn, worker.id, &body.lat, &body.lng).await?;
-    let (lat, lng) = (
-        parse_decimal(&body.lat).unwrap_or_default(),
-        parse_decimal(&body.lng).unwrap_or_default(),
-    );
+    let correlation = RequestId::of(&req);
+    let (lat, lng) =
+        workers::set_location(&mut conn, worker.id, &body.lat, &body.lng, correlation).await?;
     Ok(Reply::json(LocationChanged {
         status: "success".into(),
         location: Location { lat, lng },

@@ -1,15 +1,19 @@
-//! Construction sites (DOMAIN §3.3): contractors manage their own, admins all.
+//! Construction sites (DOMAIN §3.3): contractors manage their own, admins all. Every change is announced
+//! (`workforce.site.*`) in its transaction: jobs keeps the sites emergency requests name.
 
 use super::{contractors, numeric, NumericText};
 use crate::domain::sites::may_see;
 use crate::domain::Caller;
 use crate::error::WorkforceError;
+use crate::events::published;
 use crate::schema::sites;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use hm_contracts::events::{types, SiteChanged};
 use hm_platform::paging::Paging;
 use serde_json::Value;
 use uuid::Uuid;
@@ -170,12 +174,50 @@ async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryRe
         .map(|_| ())
 }
 
-/// Deletes the site (its assignments and attendance go with it).
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::delete(sites::table.find(id))
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// Deletes the site (its assignments and attendance go with it) and announces it
+/// (`workforce.site.deleted`), in one transaction.
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    site: &Site,
+    correlation: Option<String>,
+) -> Result<(), WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            diesel::delete(sites::table.find(site.id))
+                .execute(conn)
+                .await?;
+            let event = published::site(types::SITE_DELETED, changed(site), correlation);
+            hm_platform::events::enqueue(conn, event).await?;
+            Ok::<_, WorkforceError>(())
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// The site as `workforce.site.*` carry it.
+pub fn changed(site: &Site) -> SiteChanged {
+    SiteChanged {
+        site_id: site.id,
+        contractor_id: site.contractor_id,
+        name: site.name.clone(),
+        is_active: site.is_active,
+    }
+}
+
+/// Reads the site as written and announces it (`kind`); the site.
+pub async fn announce(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+    id: Uuid,
+    correlation: Option<String>,
+) -> QueryResult<Site> {
+    let site = by_id(conn, id)
+        .await?
+        .ok_or(diesel::result::Error::NotFound)?;
+    let event = published::site(kind, changed(&site), correlation);
+    hm_platform::events::enqueue(conn, event).await?;
+    Ok(site)
 }
 
 /// The caller's contractor profile (`None` for an admin without one); refused for a caller who is
@@ -236,23 +278,39 @@ pub async fn new_site_owner(
     }
 }
 
-/// Creates a site of `contractor`; the site as stored.
+/// Creates a site of `contractor` and announces it (`workforce.site.created`), in one transaction; the
+/// site as stored.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     contractor: Uuid,
     e: &Editable,
+    correlation: Option<String>,
 ) -> Result<Site, WorkforceError> {
     let id = Uuid::new_v4();
-    insert(conn, id, contractor, e).await?;
-    by_id(conn, id).await?.ok_or(WorkforceError::SiteNotFound)
+    conn.transaction(|conn| {
+        async move {
+            insert(conn, id, contractor, e).await?;
+            Ok::<_, WorkforceError>(announce(conn, types::SITE_CREATED, id, correlation).await?)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
-/// Writes the site's fields; the site as stored.
+/// Writes the site's fields and announces it (`workforce.site.updated`), in one transaction; the site as
+/// stored.
 pub async fn change(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     e: &Editable,
+    correlation: Option<String>,
 ) -> Result<Site, WorkforceError> {
-    update(conn, id, e).await?;
-    by_id(conn, id).await?.ok_or(WorkforceError::SiteNotFound)
+    conn.transaction(|conn| {
+        async move {
+            update(conn, id, e).await?;
+            Ok::<_, WorkforceError>(announce(conn, types::SITE_UPDATED, id, correlation).await?)
+        }
+        .scope_boxed()
+    })
+    .await
 }

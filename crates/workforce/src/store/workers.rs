@@ -13,7 +13,7 @@ use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use hm_contracts::events::types;
+use hm_contracts::events::{types, WorkerLocation};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -53,6 +53,10 @@ pub struct Worker {
     /// Display strings of the profile's services, in the order they were given.
     #[diesel(sql_type = Array<Text>)]
     pub services_list: Vec<String>,
+    /// The catalog services the profile offers, in the order they were given (pending skills, not yet
+    /// services, are not among them).
+    #[diesel(sql_type = Array<SqlUuid>)]
+    pub service_ids: Vec<Uuid>,
 }
 
 // Raw SQL: decimals as text at their scale, the user's projection and the skills' aggregate.
@@ -72,7 +76,9 @@ SELECT p.id, p.user_id, p.is_available, p.availability_updated_at,
                      -- A new skill is shown as written until catalog has made it a service.
                      SELECT r.name, r.position FROM skill_requests r
                      WHERE r.worker_id = p.id AND r.service_id IS NULL AND r.dropped_at IS NULL
-                 ) skill), '{}') AS services_list
+                 ) skill), '{}') AS services_list,
+       coalesce((SELECT array_agg(ws.service_id ORDER BY ws.position, ws.service_id)
+                 FROM worker_services ws WHERE ws.worker_id = p.id), '{}') AS service_ids
 FROM worker_profiles p
 LEFT JOIN user_refs u ON u.id = p.user_id";
 
@@ -223,6 +229,14 @@ pub struct Write<'a> {
     pub correlation: Option<String>,
 }
 
+/// The profile as its events show it: `snapshot` of it, and its services' ids.
+pub fn shown(w: &Worker, snapshot: Snapshot) -> published::Shown {
+    published::Shown {
+        profile: snapshot(w),
+        service_ids: w.service_ids.clone(),
+    }
+}
+
 /// Reads the profile as written and announces it (`kind`) in the outbox.
 async fn announce(
     conn: &mut AsyncPgConnection,
@@ -231,14 +245,13 @@ async fn announce(
     user: Uuid,
     snapshot: Snapshot,
     correlation: Option<String>,
-) -> Result<(), WorkforceError> {
-    let profile = by_id(conn, id).await?.as_ref().map(snapshot);
+) -> QueryResult<()> {
+    let profile = by_id(conn, id).await?.map(|w| shown(&w, snapshot));
     hm_platform::events::enqueue(
         conn,
         published::worker(kind, id, user, profile, correlation),
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Creates `user`'s profile with its skills and announces it (`workforce.worker.created`), in one
@@ -263,7 +276,8 @@ pub async fn create(
                 w.snapshot,
                 w.correlation,
             )
-            .await
+            .await?;
+            Ok::<_, WorkforceError>(())
         }
         .scope_boxed()
     })
@@ -293,7 +307,8 @@ pub async fn change(
                 w.snapshot,
                 w.correlation,
             )
-            .await
+            .await?;
+            Ok::<_, WorkforceError>(())
         }
         .scope_boxed()
     })
@@ -377,23 +392,26 @@ async fn set_available(
 }
 
 /// A completed booking of the worker's (`jobs.booking.completed`): one more job done, and the customer's
-/// rating, if any, averaged into the profile's ([`running_average`]). Runs inside the consumer's
-/// transaction; the profile's row is locked from the read to the write, so two completions never
-/// average the same old rating. Returns whether the profile exists.
+/// rating, if any, averaged into the profile's ([`running_average`]); the profile is announced
+/// (`workforce.worker.updated`, shown by `snapshot`), so jobs' bookings and emergency ranking see the new
+/// rating. Runs inside the consumer's transaction; the profile's row is locked from the read to the
+/// write, so two completions never average the same old rating. Returns whether the profile exists.
 pub async fn record_completed_job(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     rating: Option<f64>,
+    snapshot: Snapshot,
+    correlation: Option<String>,
 ) -> QueryResult<bool> {
     use worker_profiles as p;
-    let current: Option<(BigDecimal, i32)> = p::table
+    let current: Option<(Uuid, BigDecimal, i32)> = p::table
         .find(id)
-        .select((p::rating, p::rating_count))
+        .select((p::user_id, p::rating, p::rating_count))
         .for_update()
         .first(conn)
         .await
         .optional()?;
-    let Some((average, count)) = current else {
+    let Some((user, average, count)) = current else {
         return Ok(false);
     };
     let (average, count) = match rating {
@@ -409,6 +427,7 @@ pub async fn record_completed_job(
         ))
         .execute(conn)
         .await?;
+    announce(conn, types::WORKER_UPDATED, id, user, snapshot, correlation).await?;
     Ok(true)
 }
 
@@ -425,25 +444,74 @@ pub async fn set_rating(conn: &mut AsyncPgConnection, id: Uuid, rating: &str) ->
         .map(|_| ())
 }
 
-/// The worker's position (API §5.6), text decimals at the column's scale.
+/// The worker's position (API §5.6), text decimals at the column's scale, and its event
+/// (`workforce.worker.location_updated`: the position as stored, whether the worker is available), in
+/// one transaction; returns the position as stored, in degrees.
 pub async fn set_location(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     lat: &str,
     lng: &str,
-) -> QueryResult<()> {
+    correlation: Option<String>,
+) -> Result<(f64, f64), WorkforceError> {
+    conn.transaction(|conn| {
+        async move {
+            let moved = write_location(conn, id, lat, lng).await?;
+            let position = (moved.lat, moved.lng);
+            hm_platform::events::enqueue(conn, published::location_updated(moved, correlation))
+                .await?;
+            Ok::<_, WorkforceError>(position)
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// Writes the position; the worker's location event as it now stands.
+async fn write_location(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lat: &str,
+    lng: &str,
+) -> QueryResult<WorkerLocation> {
     use diesel::dsl::now;
     use worker_profiles as p;
-    diesel::update(p::table.find(id))
+    type Written = (
+        Uuid,
+        bool,
+        DateTime<Utc>,
+        Option<BigDecimal>,
+        Option<BigDecimal>,
+    );
+    let (user_id, is_available, at, lat, lng): Written = diesel::update(p::table.find(id))
         .set((
             p::latitude.eq(numeric(Some(lat))),
             p::longitude.eq(numeric(Some(lng))),
             p::last_seen.eq(now),
             p::updated_at.eq(now),
         ))
-        .execute(conn)
-        .await
-        .map(|_| ())
+        .returning((
+            p::user_id,
+            p::is_available,
+            p::updated_at,
+            p::latitude,
+            p::longitude,
+        ))
+        .get_result(conn)
+        .await?;
+    // The stored (rounded) degrees, which the answer and the event show.
+    let degrees = |d: Option<BigDecimal>| {
+        d.and_then(|d| d.to_string().parse::<f64>().ok())
+            .unwrap_or_default()
+    };
+    Ok(WorkerLocation {
+        profile_id: id,
+        user_id,
+        lat: degrees(lat),
+        lng: degrees(lng),
+        is_available,
+        at,
+    })
 }
 
 /// Profiles by id, in the order given (ids without a profile are skipped).

@@ -1,0 +1,2 @@
+DROP TABLE dispatch_workers;
+DROP TABLE site_refs;

@@ -1,0 +1,2 @@
+DROP TABLE emergency_dispatch_logs;
+DROP TABLE emergency_requests;

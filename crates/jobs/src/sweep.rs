@@ -1,0 +1,77 @@
+//! The emergency timeout sweep as a background task (DOMAIN §4.7, CONFIG: every
+//! `EMERGENCY_SWEEP_INTERVAL_SECONDS`): each round escalates the dispatched requests nobody accepted
+//! within `EMERGENCY_RESPONSE_TIMEOUT_SECONDS` (`store::emergency::sweep`). Every replica runs one; the
+//! store's conditional update escalates each request once. Stopped with the service
+//! (`Foundation::on_stop`).
+
+use crate::store::emergency;
+use hm_platform::db::DbPool;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The sweep's settings.
+pub struct Sweeper {
+    pub pool: DbPool,
+    /// A dispatched request older than this is escalated.
+    pub timeout: Duration,
+    /// Time between rounds.
+    pub every: Duration,
+}
+
+/// The running sweep.
+pub struct SweeperHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl SweeperHandle {
+    /// Stops the sweep (a round under way finishes first) and waits for it.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl Sweeper {
+    /// Starts sweeping: a round every `every`, the first one `every` after start.
+    pub fn spawn(self) -> SweeperHandle {
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.every) => {}
+                    changed = stopped.changed() => {
+                        // Told to stop, or the handle is gone: either way, no more rounds.
+                        if changed.is_err() || *stopped.borrow() {
+                            break;
+                        }
+                    }
+                }
+                self.round().await;
+            }
+        });
+        SweeperHandle { stop, task }
+    }
+
+    /// One round; a failure is logged and the next round tries again.
+    async fn round(&self) {
+        let mut conn = match self.pool.get().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "emergency sweep skipped: no database connection");
+                return;
+            }
+        };
+        match emergency::sweep(&mut conn, self.timeout).await {
+            Ok(escalated) if !escalated.is_empty() => {
+                tracing::info!(
+                    count = escalated.len(),
+                    "emergencies escalated after the timeout"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "emergency sweep failed"),
+        }
+    }
+}
