@@ -92,6 +92,7 @@ pub mod types {
     pub const EMERGENCY_DECLINED: &str = "jobs.emergency.declined";
     pub const EMERGENCY_STATUS_CHANGED: &str = "jobs.emergency.status_changed";
     pub const EMERGENCY_ESCALATED: &str = "jobs.emergency.escalated";
+    pub const EMERGENCY_LOCATION_UPDATED: &str = "jobs.emergency.location_updated";
     pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
     pub const PAYMENT_FAILED: &str = "payments.payment.failed";
     pub const NOTIFICATION_CREATED: &str = "notifications.notification.created";
@@ -426,6 +427,22 @@ pub struct EmergencyCandidate {
     pub worker_user_id: Uuid,
     /// Haversine kilometres from the emergency, rounded to 2 decimals.
     pub distance_km: f64,
+}
+
+/// `jobs.emergency.location_updated`: the position of the worker who accepted a Help Now request, while
+/// they are on their way (status `accepted` or `on_the_way`), so its requester watches them come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmergencyLocation {
+    pub emergency_id: Uuid,
+    /// Who asked for help (null: anonymous, then only staff see it).
+    pub created_by: Option<Uuid>,
+    /// The worker's profile.
+    pub worker_id: Uuid,
+    /// Degrees.
+    pub lat: f64,
+    pub lng: f64,
+    /// When the worker's position was recorded (RFC 3339 UTC).
+    pub timestamp: DateTime<Utc>,
 }
 
 /// An emergency request's statuses (DOMAIN §4.7), as [`EmergencyChanged::status`] names them.

@@ -4,8 +4,8 @@
 //! service.
 
 use crate::domain::dispatch::{Point, WorkerNews};
-use crate::store::dispatch;
 use crate::store::refs::{self, Profile};
+use crate::store::{dispatch, emergency};
 use diesel_async::AsyncPgConnection;
 use hm_contracts::events::{types, AvailabilityChanged, ProfileRef, SiteChanged, WorkerLocation};
 use hm_contracts::Event;
@@ -71,17 +71,19 @@ impl Handler for Incoming {
             }
             types::WORKER_LOCATION_UPDATED => {
                 let moved: WorkerLocation = event.payload()?;
+                let here = Point {
+                    lat: moved.lat,
+                    lng: moved.lng,
+                };
                 let news = WorkerNews {
                     at,
                     user_id: moved.user_id,
-                    position: Some(Some(Point {
-                        lat: moved.lat,
-                        lng: moved.lng,
-                    })),
+                    position: Some(Some(here)),
                     is_available: Some(moved.is_available),
                     profile: None,
                 };
                 dispatch::take(conn, moved.profile_id, &news).await?;
+                emergency::follow_worker(conn, moved.profile_id, here, moved.at).await?;
             }
             types::CONTRACTOR_CREATED | types::CONTRACTOR_UPDATED => {
                 let p: ProfileRef = event.payload()?;

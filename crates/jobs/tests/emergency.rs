@@ -1487,3 +1487,95 @@ async fn with_the_feature_off_the_endpoints_do_not_exist() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_who_accepted_is_followed_on_their_way() {
+    let t = Help::dispatching(2).await;
+    let coming = t.worker(1, 1.0, 4.0, true, &[]).await;
+    let other = t.worker(2, 2.0, 4.0, true, &[]).await;
+    let (creator_id, creator) = t
+        .api
+        .user("+919000000011", Role::Employer, "Amit", "Verma")
+        .await;
+    let (id, _) = t.asked(Some(&creator), help("+919000000011")).await;
+    let moved = |profile: Uuid, lat: f64| {
+        Event::new(
+            "workforce",
+            types::WORKER_LOCATION_UPDATED,
+            None,
+            WorkerLocation {
+                profile_id: profile,
+                user_id: Uuid::new_v4(),
+                lat,
+                lng: LUCKNOW.1,
+                is_available: true,
+                at: Utc::now(),
+            },
+        )
+        .into_json()
+        .unwrap()
+    };
+    let bus = publisher(&t.api.app.bus);
+    // Before anyone accepted, a move is only the index's.
+    bus.publish(&moved(coming.profile, 26.85), None)
+        .await
+        .unwrap();
+    let indexed = eventually(Duration::from_secs(10), || async {
+        let lat: Option<f64> = dw::table
+            .find(coming.profile)
+            .select(dw::lat)
+            .first(&mut t.conn().await)
+            .await
+            .unwrap();
+        (lat == Some(26.85)).then_some(())
+    })
+    .await;
+    assert!(
+        indexed.is_some(),
+        "the move before the acceptance reached the index"
+    );
+    let (status, _) = t.act(&id, "accept", &coming.token).await;
+    assert_eq!(status, 200);
+    bus.publish(&moved(other.profile, 26.851), None)
+        .await
+        .unwrap();
+    bus.publish(&moved(coming.profile, 26.852), None)
+        .await
+        .unwrap();
+    let followed = eventually(Duration::from_secs(10), || async {
+        let seen = t.events(types::EMERGENCY_LOCATION_UPDATED).await;
+        (!seen.is_empty()).then_some(seen)
+    })
+    .await
+    .expect("the accepted worker's move is announced");
+    assert_eq!(followed.len(), 1, "{followed:?}");
+    assert_eq!(
+        (
+            &followed[0]["emergency_id"],
+            &followed[0]["created_by"],
+            &followed[0]["worker_id"],
+            &followed[0]["lat"]
+        ),
+        (
+            &json!(id),
+            &json!(creator_id),
+            &json!(coming.profile),
+            &json!(26.852)
+        )
+    );
+    // Resolved: no longer followed.
+    let (status, _) = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/emergency/requests/{id}/status/"),
+            Some(&t.admin),
+            Some(json!({"status": "resolved"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    bus.publish(&moved(coming.profile, 26.853), None)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(t.events(types::EMERGENCY_LOCATION_UPDATED).await.len(), 1);
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use hm_contracts::events::{
     types, ApplicationChanged, BookingChanged, BookingLocation, EmergencyChanged,
-    NotificationCreated,
+    EmergencyLocation, NotificationCreated,
 };
 use hm_contracts::Event;
 use serde::Deserialize;
@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// The routing keys whose events become realtime messages (a replica's broadcast binds them).
-pub const REALTIME_EVENTS: [&str; 14] = [
+pub const REALTIME_EVENTS: [&str; 15] = [
     types::NOTIFICATION_CREATED,
+    types::EMERGENCY_LOCATION_UPDATED,
     types::EMERGENCY_CREATED,
     types::EMERGENCY_DISPATCHED,
     types::EMERGENCY_ACCEPTED,
@@ -165,6 +166,26 @@ pub fn emergency(kind: &str, e: &EmergencyChanged, at: DateTime<Utc>) -> Vec<Out
     out
 }
 
+/// The position of the worker coming to a Help Now request: `location_update` with its `emergency_id`
+/// for its requester (when signed in) and staff.
+pub fn emergency_location(l: &EmergencyLocation) -> Vec<Outbound> {
+    let message = json!({
+        "type": "location_update", "emergency_id": l.emergency_id, "worker_id": l.worker_id,
+        "lat": l.lat, "lng": l.lng, "timestamp": utc(l.timestamp),
+    });
+    let mut out = vec![Outbound {
+        channel: STAFF_CHANNEL.to_owned(),
+        message: message.clone(),
+    }];
+    if let Some(creator) = l.created_by {
+        out.push(Outbound {
+            channel: user_channel(creator),
+            message,
+        });
+    }
+    out
+}
+
 /// The messages `event` makes (none for a type without any). A payload that does not parse is the
 /// publisher's bug: the error says so and the replica logs it.
 pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Error> {
@@ -186,6 +207,7 @@ pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Er
         | types::EMERGENCY_DECLINED
         | types::EMERGENCY_STATUS_CHANGED
         | types::EMERGENCY_ESCALATED => emergency(kind, &event.payload()?, event.occurred_at),
+        types::EMERGENCY_LOCATION_UPDATED => emergency_location(&event.payload()?),
         _ => Vec::new(),
     })
 }
@@ -359,6 +381,29 @@ mod tests {
         assert_eq!(
             emergency(types::EMERGENCY_CREATED, &anonymous, at()).len(),
             1
+        );
+    }
+
+    #[test]
+    fn the_coming_workers_position_reaches_the_requester_and_staff() {
+        let l = EmergencyLocation {
+            emergency_id: Uuid::from_u128(1),
+            created_by: Some(Uuid::from_u128(2)),
+            worker_id: Uuid::from_u128(3),
+            lat: 26.85,
+            lng: 80.95,
+            timestamp: at(),
+        };
+        let sent = emergency_location(&l);
+        assert_eq!(
+            sent.iter().map(|o| o.channel.clone()).collect::<Vec<_>>(),
+            [STAFF_CHANNEL.to_owned(), user_channel(Uuid::from_u128(2))]
+        );
+        assert_eq!(
+            sent[1].message,
+            json!({"type": "location_update", "emergency_id": Uuid::from_u128(1),
+                   "worker_id": Uuid::from_u128(3), "lat": 26.85, "lng": 80.95,
+                   "timestamp": "2026-01-03T11:05:00+00:00"})
         );
     }
 }

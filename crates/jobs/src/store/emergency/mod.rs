@@ -744,6 +744,45 @@ impl Change {
     }
 }
 
+/// A worker moved (`workforce.worker.location_updated`, in the consumer's transaction): one
+/// `jobs.emergency.location_updated` per request they accepted and are on their way to, so its requester
+/// watches them come (API §10.3). Returns how many.
+pub async fn follow_worker(
+    conn: &mut AsyncPgConnection,
+    worker: Uuid,
+    at: Point,
+    timestamp: chrono::DateTime<Utc>,
+) -> QueryResult<usize> {
+    use crate::schema::emergency_requests as e;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let on_the_way = [EmergencyStatus::Accepted, EmergencyStatus::OnTheWay].map(|s| s.as_str());
+    let following: Vec<(Uuid, Option<Uuid>)> = e::table
+        .filter(e::assigned_worker_id.eq(worker))
+        .filter(e::status.eq_any(on_the_way))
+        .select((e::id, e::created_by))
+        .load(conn)
+        .await?;
+    for (emergency_id, created_by) in &following {
+        let moved = hm_contracts::events::EmergencyLocation {
+            emergency_id: *emergency_id,
+            created_by: *created_by,
+            worker_id: worker,
+            lat: at.lat,
+            lng: at.lng,
+            timestamp,
+        };
+        let event = hm_contracts::Event::new(
+            crate::store::outbox::SOURCE,
+            types::EMERGENCY_LOCATION_UPDATED,
+            None,
+            moved,
+        );
+        enqueue(conn, event).await?;
+    }
+    Ok(following.len())
+}
+
 /// `jobs.emergency.*`: the request after the change and the change's own parts.
 fn event(
     kind: &str,
