@@ -96,6 +96,7 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
             .app_data(metrics.clone())
             .app_data(readiness.clone())
             .app_data(web::Data::new(proxy::client(connect_timeout)))
+            .app_data(web::Data::new(sockets::SocketClient::new(connect_timeout)))
             .wrap(from_fn(gate::gate))
             .wrap(cors(&cors_config))
             .wrap(from_fn(hm_platform::metrics::track))

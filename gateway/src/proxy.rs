@@ -106,7 +106,10 @@ pub async fn forward(
     let route = gateway.table.route(index);
     let upstream = gateway.table.upstream_of(route);
     if route.websocket && crate::sockets::is_upgrade(&req) {
-        return crate::sockets::tunnel(&req, payload, &gateway, route, upstream, &client).await;
+        let sockets = req
+            .app_data::<web::Data<crate::sockets::SocketClient>>()
+            .ok_or_else(|| ApiError::internal("socket client missing"))?;
+        return crate::sockets::tunnel(&req, payload, &gateway, route, upstream, sockets).await;
     }
     let declared_len = content_length(req.headers());
     if declared_len.is_some_and(|n| n > route.max_body_bytes as u64) {

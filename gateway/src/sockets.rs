@@ -15,6 +15,7 @@ use awc::ws::Frame;
 use bytestring::ByteString;
 use futures_util::{SinkExt, StreamExt};
 use hm_platform::error::ApiError;
+use std::time::Duration;
 
 /// The subprotocol the services select when a client offers it (the token follows it in the list).
 const JWT_PROTOCOL: &str = "jwt";
@@ -43,15 +44,34 @@ pub fn origin_allowed(cors: &CorsConfig, headers: &HeaderMap) -> bool {
     own || cors.allow_all || cors.origins.iter().any(|o| o == origin)
 }
 
-/// Opens the socket upstream, then answers the client's handshake (101) and relays in the background.
-/// The upstream refusing or unreachable is an HTTP error before any upgrade: 502, or 503.
+/// The upstream client of sockets, one per worker thread: apart from the HTTP client's pool, whose
+/// slots a socket would hold for its whole life, and without a connection limit (the sockets are
+/// bounded by the upstream's own limits and the process's descriptors).
+pub struct SocketClient(pub awc::Client);
+
+impl SocketClient {
+    pub fn new(connect_timeout: Duration) -> SocketClient {
+        SocketClient(
+            awc::Client::builder()
+                .connector(awc::Connector::new().timeout(connect_timeout).limit(0))
+                .disable_redirects()
+                .no_default_headers()
+                .disable_timeout()
+                .finish(),
+        )
+    }
+}
+
+/// Checks the client's handshake, opens the socket upstream, then answers the client (101) and relays
+/// in the background. A bad handshake is a 400; the upstream refusing or unreachable an HTTP error
+/// before any upgrade: 502, 503 or 504.
 pub async fn tunnel(
     req: &HttpRequest,
     payload: web::Payload,
     gateway: &Gateway,
     route: &Route,
     upstream: &Upstream,
-    client: &awc::Client,
+    client: &SocketClient,
 ) -> Result<HttpResponse, ApiError> {
     if !origin_allowed(&gateway.cors, req.headers()) {
         return Err(ApiError::detail(
@@ -59,8 +79,15 @@ pub async fn tunnel(
             "Origin not allowed.",
         ));
     }
+    // The client's handshake first: a bogus one costs no upstream connection. Nothing is sent until
+    // the response is returned, so an upstream failure below still answers with an HTTP error.
+    let (response, session, stream) =
+        actix_ws::handle_with_protocols(req, payload, &[JWT_PROTOCOL]).map_err(|_| {
+            ApiError::detail(StatusCode::BAD_REQUEST, "Not a valid WebSocket handshake.")
+        })?;
     let path = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let mut request = client
+        .0
         .ws(format!("{}{path}", upstream.url))
         .max_frame_size(MAX_FRAME);
     let protocols = offered(req.headers());
@@ -98,10 +125,6 @@ pub async fn tunnel(
             ));
         }
     };
-    let (response, session, stream) =
-        actix_ws::handle_with_protocols(req, payload, &[JWT_PROTOCOL]).map_err(|_| {
-            ApiError::detail(StatusCode::BAD_REQUEST, "Not a valid WebSocket handshake.")
-        })?;
     let stream = stream.max_frame_size(MAX_FRAME);
     actix_web::rt::spawn(relay(session, stream, upstream_socket));
     Ok(response)
@@ -118,58 +141,68 @@ fn offered(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-/// Frames both ways until a side closes (its close passed on) or goes away.
+/// How long one frame may take to go out to either side before that side is taken for dead.
+const SEND_DEADLINE: Duration = Duration::from_secs(30);
+/// Silence from the upstream (which pings every `WS_HEARTBEAT_SECS`, 25 s) after which it is taken for
+/// dead and the client is told to reconnect (1011).
+const UPSTREAM_SILENCE: Duration = Duration::from_secs(90);
+
+/// Whether `send` went out within [`SEND_DEADLINE`].
+async fn within<E>(send: impl std::future::Future<Output = Result<(), E>>) -> bool {
+    matches!(tokio::time::timeout(SEND_DEADLINE, send).await, Ok(Ok(())))
+}
+
+/// Frames both ways until a side closes (its close passed on and answered) or goes away; a side that
+/// takes nothing for [`SEND_DEADLINE`], or an upstream silent for [`UPSTREAM_SILENCE`], ends it.
 async fn relay<U>(mut session: Session, mut client: MessageStream, mut upstream: U)
 where
     U: futures_util::Stream<Item = Result<Frame, awc::error::WsProtocolError>>
         + futures_util::Sink<Message>
         + Unpin,
 {
-    loop {
-        tokio::select! {
+    let mut watchdog = tokio::time::interval(UPSTREAM_SILENCE / 3);
+    let mut heard = tokio::time::Instant::now();
+    let reason = loop {
+        let sent = tokio::select! {
             from_client = client.recv() => match from_client {
                 Some(Ok(Message::Close(reason))) => {
-                    let _ = upstream.send(Message::Close(reason)).await;
-                    return;
+                    within(upstream.send(Message::Close(reason.clone()))).await;
+                    break reason;
                 }
-                Some(Ok(message)) => {
-                    if upstream.send(message).await.is_err() {
-                        let _ = session.close(None).await;
-                        return;
-                    }
-                }
+                Some(Ok(message)) => within(upstream.send(message)).await,
                 Some(Err(_)) | None => {
-                    let _ = upstream.send(Message::Close(None)).await;
+                    within(upstream.send(Message::Close(None))).await;
                     return;
                 }
             },
             from_upstream = upstream.next() => {
-                let sent = match from_upstream {
+                heard = tokio::time::Instant::now();
+                match from_upstream {
                     Some(Ok(Frame::Text(bytes))) => match ByteString::try_from(bytes) {
-                        Ok(text) => session.text(text).await,
-                        Err(_) => {
-                            let _ = session.close(Some(CloseCode::Invalid.into())).await;
-                            return;
-                        }
+                        Ok(text) => within(session.text(text)).await,
+                        Err(_) => break Some(CloseCode::Invalid.into()),
                     },
-                    Some(Ok(Frame::Binary(bytes))) => session.binary(bytes).await,
-                    Some(Ok(Frame::Continuation(item))) => session.continuation(item).await,
-                    Some(Ok(Frame::Ping(bytes))) => session.ping(&bytes).await,
-                    Some(Ok(Frame::Pong(bytes))) => session.pong(&bytes).await,
-                    Some(Ok(Frame::Close(reason))) => {
-                        let _ = session.close(reason).await;
-                        return;
-                    }
-                    Some(Err(_)) | None => {
-                        let _ = session.close(None).await;
-                        return;
-                    }
-                };
-                if sent.is_err() {
-                    let _ = upstream.send(Message::Close(None)).await;
-                    return;
+                    Some(Ok(Frame::Binary(bytes))) => within(session.binary(bytes)).await,
+                    Some(Ok(Frame::Continuation(item))) => within(session.continuation(item)).await,
+                    Some(Ok(Frame::Ping(bytes))) => within(session.ping(&bytes)).await,
+                    Some(Ok(Frame::Pong(bytes))) => within(session.pong(&bytes)).await,
+                    Some(Ok(Frame::Close(reason))) => break reason,
+                    Some(Err(_)) | None => break Some(CloseCode::Error.into()),
                 }
             }
+            _ = watchdog.tick() => {
+                if heard.elapsed() < UPSTREAM_SILENCE {
+                    continue;
+                }
+                tracing::warn!("upstream socket silent: closing the client's");
+                within(upstream.send(Message::Close(None))).await;
+                break Some(CloseCode::Error.into());
+            }
+        };
+        if !sent {
+            within(upstream.send(Message::Close(None))).await;
+            return;
         }
-    }
+    };
+    let _ = tokio::time::timeout(SEND_DEADLINE, session.close(reason)).await;
 }

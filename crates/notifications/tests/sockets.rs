@@ -496,3 +496,26 @@ async fn help_now_reaches_the_asked_workers_the_requester_and_staff_live() {
         .await;
     assert_eq!(list["count"], 1, "{list}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_socket_opened_as_the_booking_is_made_is_admitted() {
+    let api = common::Api::start().await;
+    let (customer, worker) = (Uuid::new_v4(), Uuid::new_v4());
+    let booking = Uuid::new_v4();
+    let created = booking_event(
+        types::BOOKING_CREATED,
+        booking,
+        customer,
+        worker,
+        "requested",
+    );
+    publisher(&api.app.bus)
+        .publish(&created, None)
+        .await
+        .unwrap();
+    // At once, before notifications has necessarily taken the event in.
+    let token = api.keys.mint(customer, Role::Employer);
+    let path = format!("/ws/bookings/{booking}/");
+    let mut socket = ws::connect(&api.base, &path, Some(&token), Via::Query).await;
+    assert_eq!(socket.next_json().await["type"], "connection_established");
+}

@@ -18,6 +18,8 @@ pub struct Hub {
 struct Subscriber {
     id: u64,
     frames: mpsc::Sender<ByteString>,
+    /// Every channel the socket is on, to leave them all when it falls behind.
+    channels: Arc<[String]>,
 }
 
 /// A socket's place on its channels: their frames arrive, in order, on [`Subscription::frames`], which
@@ -43,11 +45,13 @@ impl Hub {
     pub fn subscribe(self: &Arc<Self>, channels: Vec<String>) -> Subscription {
         let (sender, frames) = mpsc::channel(self.queue);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let shared: Arc<[String]> = channels.clone().into();
         if let Ok(mut all) = self.channels.write() {
             for channel in &channels {
                 all.entry(channel.clone()).or_default().push(Subscriber {
                     id,
                     frames: sender.clone(),
+                    channels: shared.clone(),
                 });
             }
         }
@@ -69,16 +73,18 @@ impl Hub {
             for s in channels.get(channel).into_iter().flatten() {
                 match s.frames.try_send(frame.clone()) {
                     Ok(()) => delivered += 1,
-                    Err(mpsc::error::TrySendError::Full(_)) => behind.push(s.id),
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        behind.push((s.id, s.channels.clone()))
+                    }
                     // Its socket is closing; its subscription's drop removes it.
                     Err(mpsc::error::TrySendError::Closed(_)) => {}
                 }
             }
         }
-        for id in behind {
+        for (id, channels) in behind {
             tracing::warn!(channel, "socket fell behind: closed");
             // Off every channel, so its queue's last sender goes and its subscription ends.
-            self.leave_all(id);
+            self.leave(&channels, id);
         }
         delivered
     }
@@ -104,14 +110,9 @@ impl Hub {
         }
     }
 
-    /// Rare (a socket fell behind): every channel is looked at.
-    fn leave_all(&self, id: u64) {
-        if let Ok(mut all) = self.channels.write() {
-            all.retain(|_, subscribers| {
-                subscribers.retain(|s| s.id != id);
-                !subscribers.is_empty()
-            });
-        }
+    /// Whether any socket of this replica is on `channel` (no message is made for nobody).
+    pub fn has(&self, channel: &str) -> bool {
+        self.channels.read().is_ok_and(|c| c.contains_key(channel))
     }
 }
 

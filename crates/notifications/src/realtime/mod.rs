@@ -46,7 +46,7 @@ impl Realtime {
                     next = broadcast.next() => match next {
                         Some(event) => match outbound(&event, zone) {
                             Ok(messages) => {
-                                for m in messages {
+                                for m in messages.into_iter().filter(|m| hub.has(&m.channel)) {
                                     hub.publish(&m.channel, &ByteString::from(m.message.to_string()));
                                 }
                             }

@@ -11,7 +11,7 @@ use crate::store::notifications::{self, Filter};
 use crate::store::refs;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use actix_ws::{CloseCode, CloseReason, Closed, Message, MessageStream, Session};
 use chrono::Utc;
 use hm_contracts::tokens::TokenType;
 use hm_platform::auth::{AuthUser, TokenVerifier};
@@ -80,7 +80,8 @@ pub async fn open(
         }
         Err(Refusal(code, why)) => {
             actix_web::rt::spawn(async move {
-                let _ = session.close(Some(close(code, why))).await;
+                let refusal = session.close(Some(close(code, why)));
+                let _ = tokio::time::timeout(Duration::from_secs(5), refusal).await;
             });
         }
     }
@@ -151,7 +152,7 @@ async fn admit(
         Watch::Booking(id) => {
             let forbidden = Refusal(FORBIDDEN, "Not allowed to follow this booking");
             let booking = realtime
-                .booking(id)
+                .booking_soon(id)
                 .await
                 .map_err(|error| {
                     tracing::warn!(%error, "socket: booking unreadable");
@@ -181,6 +182,15 @@ async fn admit(
     })
 }
 
+/// Whether `send` went out within `limit`: a client that takes nothing for that long (its TCP window
+/// full, its reader stalled) is dropped rather than holding its task, and its closes, forever.
+async fn within(
+    limit: Duration,
+    send: impl std::future::Future<Output = Result<(), Closed>>,
+) -> bool {
+    matches!(tokio::time::timeout(limit, send).await, Ok(Ok(())))
+}
+
 /// The socket's life, until either side closes it.
 async fn run(
     realtime: Realtime,
@@ -189,60 +199,67 @@ async fn run(
     mut subscription: Subscription,
     who: Admitted,
 ) {
-    if session.text(who.welcome.to_string()).await.is_err() {
+    let beat = realtime.config.heartbeat;
+    if !within(beat, session.text(who.welcome.to_string())).await {
         return;
     }
-    let beat = realtime.config.heartbeat;
     let mut heartbeat = tokio::time::interval_at(Instant::now() + beat, beat);
     let mut last_heard = Instant::now();
     let expiry = tokio::time::sleep_until(who.expires);
     tokio::pin!(expiry);
     let reason = loop {
-        tokio::select! {
+        let sent = tokio::select! {
             frame = subscription.frames.recv() => match frame {
-                Some(frame) => {
-                    if session.text(frame).await.is_err() {
-                        return;
-                    }
-                }
+                Some(frame) => within(beat, session.text(frame)).await,
                 None => break close(1013, "Falling behind: reconnect"),
             },
             received = stream.recv() => {
                 last_heard = Instant::now();
-                let sent = match received {
+                match received {
                     Some(Ok(Message::Text(text))) => match ClientMessage::parse(&text) {
-                        Some(ClientMessage::Ping) => session.text(messages::PONG).await,
+                        Some(ClientMessage::Ping) => within(beat, session.text(messages::PONG)).await,
                         Some(ClientMessage::MarkRead { notification_id }) => {
                             realtime.mark_read(&who, notification_id).await;
-                            Ok(())
+                            true
                         }
-                        None => Ok(()),
+                        None => true,
                     },
-                    Some(Ok(Message::Ping(bytes))) => session.pong(&bytes).await,
+                    Some(Ok(Message::Ping(bytes))) => within(beat, session.pong(&bytes)).await,
                     Some(Ok(Message::Close(reason))) => break reason.unwrap_or(CloseCode::Normal.into()),
-                    Some(Ok(_)) => Ok(()),
+                    Some(Ok(_)) => true,
                     Some(Err(_)) => break CloseCode::Protocol.into(),
                     None => return,
-                };
-                if sent.is_err() {
-                    return;
                 }
             }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() >= realtime.config.idle_timeout {
                     break close(1001, "Idle timeout");
                 }
-                if session.ping(b"").await.is_err() {
-                    return;
-                }
+                within(beat, session.ping(b"")).await
             }
             _ = &mut expiry => break close(UNAUTHENTICATED, "Token expired"),
+        };
+        if !sent {
+            return;
         }
     };
-    let _ = session.close(Some(reason)).await;
+    let _ = tokio::time::timeout(beat, session.close(Some(reason))).await;
 }
 
 impl Realtime {
+    /// The booking's parties, waiting up to a second for a booking the projection does not know yet: one
+    /// just created or assigned may be a few milliseconds behind its events, and a client connecting
+    /// right away must not be told 4003 for it.
+    async fn booking_soon(&self, id: Uuid) -> Result<Option<refs::BookingRef>, String> {
+        for _ in 0..5 {
+            if let Some(found) = self.booking(id).await? {
+                return Ok(Some(found));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        self.booking(id).await
+    }
+
     /// The booking's parties, as the projection knows them; `Err` says why it could not be read.
     async fn booking(&self, id: Uuid) -> Result<Option<refs::BookingRef>, String> {
         let mut conn = self.db.get().await.map_err(|e| e.to_string())?;

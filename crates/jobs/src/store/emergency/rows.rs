@@ -378,7 +378,8 @@ pub struct DispatchLog {
     pub raw_response: Value,
 }
 
-/// The request's dispatch logs, latest attempt first (DOMAIN §4.8).
+/// The request's dispatch logs, latest attempt first and, within one dispatch, nearest first (DOMAIN
+/// §4.8).
 // Raw SQL: joins the worker's user with `person_name()`.
 pub async fn logs(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<DispatchLog>> {
     diesel::sql_query(
@@ -392,7 +393,7 @@ pub async fn logs(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<Dis
          JOIN worker_refs w ON w.id = l.worker_id
          LEFT JOIN user_refs u ON u.id = w.user_id
          WHERE l.emergency_id = $1
-         ORDER BY l.attempt_time DESC, l.id",
+         ORDER BY l.attempt_time DESC, (l.raw_response->>'distance_km')::float8, l.id",
     )
     .bind::<SqlUuid, _>(id)
     .load(conn)
