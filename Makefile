@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test e2e k8s-check compose-check infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings check-routes
+.PHONY: run test e2e k8s-check compose-check infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
@@ -66,7 +66,7 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 ## bench: every benchmark (release builds; numbers, not pass/fail)
-bench: bench-gateway bench-catalog bench-nearby bench-bookings
+bench: bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime
 
 ## bench-gateway: a small JSON endpoint directly and through the gateway (wrk, 32 connections)
 bench-gateway:
@@ -83,6 +83,12 @@ bench-nearby: infra
 ## bench-bookings: booking creations through the gateway (32 signed-in customers, wrk, 15 s) and the outbox lag
 bench-bookings:
 	scripts/bench-bookings.sh
+
+## bench-realtime: 10k sockets on one notifications instance through the gateway (RSS), event-to-socket
+## p50/p99 at 1,000 events/s, Help Now request-to-first-candidate p50/p99 with 10k located workers
+## (release binaries; BENCH_SOCKETS, BENCH_EVENTS_PER_SEC, BENCH_SECONDS, BENCH_WORKERS, BENCH_EMERGENCIES)
+bench-realtime: infra
+	$(CARGO) run --release -q -p hm-e2e --example bench_realtime
 
 ## check-routes: validate and print the gateway's route table (GATEWAY_ROUTES_FILE or the built-in one)
 check-routes:

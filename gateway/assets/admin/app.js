@@ -12,6 +12,7 @@ const THEME_KEY = 'hm_admin_theme';
 // the detail page (`confirm` marks a destructive one).
 
 const YES_NO = ['true', 'false'];
+const EMERGENCY_STATUSES = ['open', 'dispatched', 'accepted', 'on_the_way', 'resolved', 'cancelled'];
 const F = (name, type = 'text', extra = {}) => ({ name, type, ...extra });
 
 const RESOURCES = {
@@ -138,6 +139,21 @@ const RESOURCES = {
       payment_method: ['cash', 'online', 'none'], payment_status: ['pending', 'paid', 'failed', 'n/a'],
     },
   },
+  emergencies: {
+    group: 'Work', title: 'Emergencies', paged: true, list: '/api/v1/emergency/requests/', live: 'emergency_update',
+    detail: r => `/api/v1/emergency/requests/${r.id}/`,
+    columns: ['contact_phone', 'urgency_level', 'status', 'service_name', 'address_text', 'assigned_worker_name', 'created_at'],
+    filters: { status: EMERGENCY_STATUSES, urgency_level: ['low', 'medium', 'high'] },
+    // The dispatch log of a request: who was asked, how far away, and what they answered.
+    table: { field: 'dispatch_logs', title: 'Dispatch log',
+      columns: ['worker_name', 'worker_phone', 'status', 'distance_km', 'attempt_time', 'response_time'],
+      value: (log, c) => (c === 'distance_km' ? (log.raw_response || {}).distance_km : log[c]) },
+    edit: { label: 'Change status', method: 'PATCH', whole: true, path: r => `/api/v1/emergency/requests/${r.id}/status/`, fields: [
+      F('status', 'select', { choices: EMERGENCY_STATUSES }), F('notes', 'textarea')] },
+    actions: [{ label: 'Escalate', when: r => !['resolved', 'cancelled'].includes(r.status) && !(r.metadata || {}).escalated_at,
+      method: 'POST', path: r => `/api/v1/emergency/requests/${r.id}/escalate/`,
+      confirm: r => `Escalate the emergency at "${r.address_text}" for manual handling?` }],
+  },
   payments: {
     group: 'Work', title: 'Payments', paged: true, list: '/api/v1/admin/jobs/payments/',
     columns: ['booking_id', 'amount', 'currency', 'gateway', 'status', 'created_at'],
@@ -146,7 +162,7 @@ const RESOURCES = {
   notifications: {
     group: 'Messages', title: 'Notifications', paged: true, list: '/api/v1/admin/notifications/notifications/',
     columns: ['title', 'message', 'type', 'user_phone', 'channel', 'is_read', 'created_at'],
-    filters: { type: ['booking_status', 'job_application', 'application_accepted', 'application_declined', 'job_assigned', 'payment', 'attendance', 'system', 'promo'],
+    filters: { type: ['booking_status', 'job_application', 'application_accepted', 'application_declined', 'job_assigned', 'payment', 'attendance', 'emergency_dispatch', 'emergency_update', 'system', 'promo'],
       is_read: YES_NO, channel: ['in_app', 'push', 'both', 'email'] },
   },
   'sms-log': {
@@ -233,6 +249,7 @@ function applyTheme(mode) {
 
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  if (live) live.close(1000, 'signed out');
   location.hash = '';
   render();
 }
@@ -251,6 +268,7 @@ async function signIn(event) {
   form.reset();
   location.hash = '#/dashboard';
   render();
+  connectLive();
 }
 
 function buildNav() {
@@ -451,7 +469,7 @@ function themePreview(form) {
 
 function editForm(r, spec, row, onSaved, submitLabel) {
   const form = el('form', { class: 'card', novalidate: true },
-    el('h2', {}, row ? 'Edit' : 'New'),
+    el('h2', {}, row ? (spec.label || 'Edit') : 'New'),
     el('p', { class: 'form-error', role: 'alert' }),
     spec.fields.map(f => inputFor(f, row ? row[f.name] : undefined)),
     el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary' }, submitLabel)));
@@ -469,6 +487,10 @@ function editForm(r, spec, row, onSaved, submitLabel) {
 
 async function findRow(name, id) {
   const r = RESOURCES[name];
+  if (r.detail) {
+    const res = await api('GET', r.detail({ id }));
+    return res.ok ? res.data : undefined;
+  }
   const cached = cache.get(`${name}:${id}`);
   if (cached) return cached;
   const res = r.paged ? await api('GET', `${r.list}?search=${encodeURIComponent(id)}`) : await api('GET', r.list);
@@ -514,12 +536,22 @@ async function detailView(view, name, id) {
     } }, row[r.toggle.field] ? 'Turn off' : 'Turn on'));
   }
   const facts = el('section', { class: 'card' }, el('h2', {}, 'Details'),
-    el('dl', {}, Object.entries(row)
+    el('dl', {}, Object.entries(row).filter(([k]) => !r.table || k !== r.table.field)
       .sort(([a], [b]) => rank(r, a) - rank(r, b) || a.localeCompare(b))
       .map(([k, v]) => [el('dt', {}, k.replace(/_/g, ' ')), el('dd', {}, format(v))])),
     el('div', { class: 'actions' }, el('a', { href: `#/r/${name}` }, '‹ Back'), buttons));
   const parts = [facts];
-  if (r.edit) parts.push(editForm(r, r.edit, row, refresh, 'Save'));
+  if (r.table) {
+    const t = r.table;
+    const items = row[t.field] || [];
+    parts.push(el('section', { class: 'card', dataset: { table: t.field } }, el('h2', {}, t.title),
+      items.length
+        ? el('div', { class: 'table-wrap' }, el('table', {},
+          el('thead', {}, el('tr', {}, t.columns.map(c => el('th', {}, c.replace(/_/g, ' '))))),
+          el('tbody', {}, items.map(item => el('tr', {}, t.columns.map(c => el('td', {}, format(t.value(item, c)))))))))
+        : el('p', { class: 'empty' }, 'Nobody was asked.')));
+  }
+  if (r.edit) parts.push(editForm(r, r.edit, row, refresh, r.edit.label || 'Save'));
   view.replaceChildren(notice, el('div', { class: 'detail' }, parts));
 }
 
@@ -540,6 +572,38 @@ function createView(view, name) {
   view.replaceChildren(notice, el('div', { class: 'detail' }, form, el('div', {}, el('a', { href: `#/r/${name}` }, '‹ Back to the list'))));
 }
 
+// ---- live updates ---------------------------------------------------------------------------------------
+
+// One socket per signed-in session (API §10): staff hear every emergency's changes on it, and a list or
+// detail page of a resource marked `live` re-renders when its kind of message arrives (not while a form
+// on it is being edited). Reconnects with back-off; closed for good on sign-out or a refused token.
+let live = null;
+function connectLive(delay = 1000) {
+  if (!token() || live) return;
+  const url = `${location.origin.replace(/^http/, 'ws')}/ws/notifications/`;
+  const socket = new WebSocket(url, ['jwt', token()]);
+  live = socket;
+  socket.onopen = () => { document.body.dataset.live = 'on'; delay = 1000; };
+  socket.onmessage = e => {
+    let message;
+    try { message = JSON.parse(e.data); } catch { return; }
+    const r = route();
+    const resource = r.view === 'resource' && RESOURCES[r.name];
+    if (!resource || resource.live !== message.type || r.id === 'new') return;
+    if (r.id && message.emergency_id && r.id !== message.emergency_id) return;
+    if (document.activeElement && document.activeElement.closest('form')) return;
+    cache.clear();
+    render();
+    document.body.dataset.liveUpdates = String(Number(document.body.dataset.liveUpdates || 0) + 1);
+  };
+  socket.onclose = e => {
+    live = null;
+    document.body.dataset.live = 'off';
+    if (e.code === 4001 || !token()) return;
+    setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay);
+  };
+}
+
 // ---- start --------------------------------------------------------------------------------------------
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -552,4 +616,5 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#menu').addEventListener('click', () => $('#nav').classList.toggle('open'));
   window.addEventListener('hashchange', render);
   render();
+  connectLive();
 });
