@@ -87,6 +87,7 @@ async fn main() {
         env: &[
             ("jobs", "EMERGENCY_AUTO_ASSIGN", "true"),
             ("jobs", "EMERGENCY_RATE_LIMIT_PER_MINUTE", "1000000"),
+            ("jobs", "EMERGENCY_RATE_LIMIT_PER_IP_PER_MINUTE", "1000000"),
             ("jobs", "HTTP_WORKERS", "2"),
             ("notifications", "WS_QUEUE", "1024"),
             ("notifications", "RUST_LOG", "warn"),
