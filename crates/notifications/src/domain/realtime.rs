@@ -5,8 +5,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use hm_contracts::events::{
-    types, ApplicationChanged, BookingChanged, BookingLocation, EmergencyChanged,
-    EmergencyLocation, NotificationCreated,
+    types, ApplicationChanged, AvailabilityChanged, BookingChanged, BookingLocation,
+    EmergencyChanged, EmergencyLocation, NotificationCreated, WorkerLocation,
 };
 use hm_contracts::Event;
 use serde::Deserialize;
@@ -14,8 +14,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// The routing keys whose events become realtime messages (a replica's broadcast binds them).
-pub const REALTIME_EVENTS: [&str; 15] = [
+pub const REALTIME_EVENTS: [&str; 17] = [
     types::NOTIFICATION_CREATED,
+    types::WORKER_AVAILABILITY_CHANGED,
+    types::WORKER_LOCATION_UPDATED,
     types::EMERGENCY_LOCATION_UPDATED,
     types::EMERGENCY_CREATED,
     types::EMERGENCY_DISPATCHED,
@@ -186,6 +188,34 @@ pub fn emergency_location(l: &EmergencyLocation) -> Vec<Outbound> {
     out
 }
 
+/// A worker's own toggle and position (§10.3 `availability_changed`, `location_updated`; the catalogue's
+/// `worker_{profile}` channel has no socket of §10.2, so they go to the worker's own sockets, where their
+/// other devices follow them, with the profile as `worker_id`). A position only while available.
+pub fn worker(kind: &str, event: &Event) -> Result<Vec<Outbound>, serde_json::Error> {
+    let (user, message) = match kind {
+        types::WORKER_AVAILABILITY_CHANGED => {
+            let a: AvailabilityChanged = event.payload()?;
+            let message = json!({"type": "availability_changed", "worker_id": a.profile_id,
+                                 "is_available": a.is_available, "timestamp": utc(a.at)});
+            (a.user_id, message)
+        }
+        types::WORKER_LOCATION_UPDATED => {
+            let l: WorkerLocation = event.payload()?;
+            if !l.is_available {
+                return Ok(Vec::new());
+            }
+            let message = json!({"type": "location_updated", "worker_id": l.profile_id,
+                                 "lat": l.lat, "lng": l.lng, "timestamp": utc(l.at)});
+            (l.user_id, message)
+        }
+        _ => return Ok(Vec::new()),
+    };
+    Ok(vec![Outbound {
+        channel: user_channel(user),
+        message,
+    }])
+}
+
 /// The messages `event` makes (none for a type without any). A payload that does not parse is the
 /// publisher's bug: the error says so and the replica logs it.
 pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Error> {
@@ -208,6 +238,7 @@ pub fn outbound(event: &Event, zone: Tz) -> Result<Vec<Outbound>, serde_json::Er
         | types::EMERGENCY_STATUS_CHANGED
         | types::EMERGENCY_ESCALATED => emergency(kind, &event.payload()?, event.occurred_at),
         types::EMERGENCY_LOCATION_UPDATED => emergency_location(&event.payload()?),
+        types::WORKER_AVAILABILITY_CHANGED | types::WORKER_LOCATION_UPDATED => worker(kind, event)?,
         _ => Vec::new(),
     })
 }
@@ -405,5 +436,61 @@ mod tests {
                    "worker_id": Uuid::from_u128(3), "lat": 26.85, "lng": 80.95,
                    "timestamp": "2026-01-03T11:05:00+00:00"})
         );
+    }
+
+    #[test]
+    fn a_workers_toggle_and_position_reach_their_own_sockets() {
+        let toggled = Event::new(
+            "workforce",
+            types::WORKER_AVAILABILITY_CHANGED,
+            None,
+            AvailabilityChanged {
+                profile_id: Uuid::from_u128(3),
+                user_id: Uuid::from_u128(4),
+                is_available: true,
+                at: at(),
+            },
+        );
+        let Ok(toggled) = toggled.into_json() else {
+            panic!("an event");
+        };
+        let Ok(sent) = outbound(&toggled, chrono_tz::Asia::Kolkata) else {
+            panic!("messages");
+        };
+        assert_eq!(
+            sent,
+            vec![Outbound {
+                channel: user_channel(Uuid::from_u128(4)),
+                message: json!({"type": "availability_changed", "worker_id": Uuid::from_u128(3),
+                                "is_available": true, "timestamp": "2026-01-03T11:05:00+00:00"}),
+            }]
+        );
+        let moved = |available: bool| {
+            Event::new(
+                "workforce",
+                types::WORKER_LOCATION_UPDATED,
+                None,
+                WorkerLocation {
+                    profile_id: Uuid::from_u128(3),
+                    user_id: Uuid::from_u128(4),
+                    lat: 19.1136,
+                    lng: 72.8697,
+                    is_available: available,
+                    at: at(),
+                },
+            )
+            .into_json()
+            .unwrap_or_else(|_| panic!("an event"))
+        };
+        let Ok(sent) = outbound(&moved(true), chrono_tz::Asia::Kolkata) else {
+            panic!("messages");
+        };
+        assert_eq!(
+            sent[0].message,
+            json!({"type": "location_updated", "worker_id": Uuid::from_u128(3), "lat": 19.1136,
+                   "lng": 72.8697, "timestamp": "2026-01-03T11:05:00+00:00"})
+        );
+        let offline = outbound(&moved(false), chrono_tz::Asia::Kolkata);
+        assert!(offline.is_ok_and(|m| m.is_empty()));
     }
 }
