@@ -86,12 +86,13 @@ try {
     assert.ok(sections.length >= 17, `sections: ${sections}`);
     for (const name of sections) {
       await page.click(`a[data-nav="${name}"]`);
-      await page.waitForSelector('#view .pager .count, #view .form-error');
+      await page.waitForSelector(`#view[data-list="${name}"], #view .form-error`);
       const problem = await page.$eval('#view', v => (v.querySelector('.form-error') || {}).textContent || '');
       assert.equal(problem, '', `${name}: ${problem}`);
     }
     // A row opens its detail page, and its form saves only what was changed.
     await page.click('a[data-nav="workers"]');
+    await page.waitForSelector('#view[data-list="workers"]');
     await page.click('tbody tr');
     await page.waitForSelector('#view dl');
     assert.match(await page.textContent('#view dl'), /availability status/);
@@ -152,6 +153,7 @@ try {
 
   await step('deactivate a user, confirmed first', async () => {
     await page.click('a[data-nav="users"]');
+    await page.waitForSelector('#view[data-list="users"]');
     await page.fill('input[name="search"]', env('DEACTIVATE_PHONE'));
     await page.click('.toolbar button[type="submit"]');
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);

@@ -38,6 +38,7 @@ try {
   await page.waitForFunction(() => document.body.dataset.live === 'on', null, { timeout: 10000 });
 
   await page.click('a[data-nav="emergencies"]');
+  await page.waitForSelector('#view[data-list="emergencies"]');
   await page.selectOption('select[name="urgency_level"]', 'high');
   const row = `tbody tr[data-id="${id}"]`;
   await page.waitForSelector(row);

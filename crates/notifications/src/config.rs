@@ -26,6 +26,12 @@ pub struct SocketConfig {
     /// `WS_QUEUE` (default 256): messages that may wait for one socket; a client that falls further
     /// behind is closed (1013) rather than slowing the others or growing without bound.
     pub queue: usize,
+    /// `WS_MAX_PER_USER` (default 20): sockets one user may hold on one replica; one more is closed at
+    /// once with 1008.
+    pub max_per_user: usize,
+    /// `WS_MAX_MESSAGES_PER_SEC` (default 20): messages a client may send in a second; a socket that
+    /// sends more (each `mark_read` is a database write) is closed with 1008.
+    pub max_messages_per_sec: u32,
 }
 
 /// Which provider sends SMS (`SMS_PROVIDER`).
@@ -133,6 +139,8 @@ impl SocketConfig {
             heartbeat: secs("WS_HEARTBEAT_SECS", 25)?,
             idle_timeout: secs("WS_IDLE_TIMEOUT_SECS", 60)?,
             queue: config::parse::<usize>("WS_QUEUE", 256)?.max(1),
+            max_per_user: config::parse::<usize>("WS_MAX_PER_USER", 20)?.max(1),
+            max_messages_per_sec: config::parse::<u32>("WS_MAX_MESSAGES_PER_SEC", 20)?.max(1),
         })
     }
 }

@@ -66,6 +66,8 @@ impl TestService for Notifications {
                     heartbeat: Duration::from_secs(25),
                     idle_timeout: Duration::from_secs(60),
                     queue: 256,
+                    max_per_user: 20,
+                    max_messages_per_sec: 20,
                 },
             },
             senders: None,

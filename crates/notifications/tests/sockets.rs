@@ -519,3 +519,47 @@ async fn a_booking_socket_opened_as_the_booking_is_made_is_admitted() {
     let mut socket = ws::connect(&api.base, &path, Some(&token), Via::Query).await;
     assert_eq!(socket.next_json().await["type"], "connection_established");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_over_its_limits_is_closed_with_1008() {
+    let api = common::Api::start_with(|c| {
+        c.sockets.max_per_user = 2;
+        c.sockets.max_messages_per_sec = 5;
+    })
+    .await;
+    let (_, token) = api.user(Role::Worker);
+    let open = || ws::connect(&api.base, "/ws/notifications/", Some(&token), Via::Query);
+    let mut first = open().await;
+    let mut second = open().await;
+    first.next_of("connection_established").await;
+    second.next_of("connection_established").await;
+    let mut third = open().await;
+    assert_eq!(third.close_code(WAIT).await, Some(1008), "a third socket");
+    // Another user is not affected.
+    let (_, other) = api.user(Role::Worker);
+    let mut theirs = ws::connect(&api.base, "/ws/notifications/", Some(&other), Via::Query).await;
+    theirs.next_of("connection_established").await;
+    // A closed socket gives its seat back.
+    first.stream.close(None).await.unwrap();
+    let reopened = eventually(WAIT, || async {
+        let mut again = open().await;
+        match again.receive(WAIT).await {
+            Received::Json(m) if m["type"] == "connection_established" => Some(again),
+            _ => None,
+        }
+    })
+    .await;
+    assert!(reopened.is_some(), "a seat came back");
+
+    // Five messages a second are fine; a flood is not.
+    for _ in 0..5 {
+        second.send_json(&json!({"type": "ping"})).await;
+    }
+    for _ in 0..5 {
+        second.next_of("pong").await;
+    }
+    for _ in 0..20 {
+        second.send_json(&json!({"type": "ping"})).await;
+    }
+    assert_eq!(second.close_code(WAIT).await, Some(1008), "a flood");
+}

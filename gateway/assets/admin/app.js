@@ -297,6 +297,7 @@ async function render() {
   $('#nav').classList.remove('open');
   const view = $('#view');
   view.replaceChildren(el('p', {}, 'Loading…'));
+  delete view.dataset.list; // set again once a list has rendered (tests and scripts wait for it)
   if (r.view === 'dashboard') return dashboard(view);
   if (r.id === 'new') return createView(view, r.name);
   if (r.id) return detailView(view, r.name, decodeURIComponent(r.id));
@@ -399,6 +400,7 @@ async function listView(view, name) {
         if (res.ok) render(); else alert(messageOf(res));
       },
     }, row[r.toggle.field] ? 'Turn off' : 'Turn on')) : ''))));
+  view.dataset.list = name;
   view.replaceChildren(
     toolbar,
     el('div', { class: 'table-wrap' }, rows.length ? table : el('p', { class: 'empty' }, 'Nothing matches.')),

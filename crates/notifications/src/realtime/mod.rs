@@ -4,6 +4,7 @@
 //! socket that is not connected at that moment is not kept.
 
 pub mod hub;
+pub mod seats;
 pub mod socket;
 
 use crate::config::SocketConfig;
@@ -20,6 +21,8 @@ use tokio::sync::watch;
 #[derive(Clone)]
 pub struct Realtime {
     pub hub: Arc<Hub>,
+    /// Sockets per user on this replica (`WS_MAX_PER_USER`).
+    pub seats: Arc<seats::Seats>,
     pub config: SocketConfig,
     pub db: DbPool,
 }
@@ -28,6 +31,7 @@ impl Realtime {
     pub fn new(config: SocketConfig, db: DbPool) -> Realtime {
         Realtime {
             hub: Hub::new(config.queue),
+            seats: seats::Seats::new(config.max_per_user),
             config,
             db,
         }

@@ -1,9 +1,11 @@
-//! One WebSocket of API §10: the handshake's checks (token 4001, booking party 4003), then the
-//! socket's life: the channel's messages out, `ping`/`mark_read` in, server pings every
-//! `WS_HEARTBEAT_SECS`, closed after `WS_IDLE_TIMEOUT_SECS` of silence (1001), when its token expires
-//! (4001) or when it falls behind (1013).
+//! One WebSocket of API §10: the handshake's checks (token 4001, booking party 4003, sockets per user
+//! 1008), then the socket's life: the channel's messages out, `ping`/`mark_read` in (at most
+//! `WS_MAX_MESSAGES_PER_SEC`, else 1008), server pings every `WS_HEARTBEAT_SECS`, closed after
+//! `WS_IDLE_TIMEOUT_SECS` of silence (1001), when its token expires (4001) or when it falls behind
+//! (1013).
 
 use super::hub::Subscription;
+use super::seats::Seat;
 use super::Realtime;
 use crate::domain::is_party;
 use crate::domain::realtime::{self as messages, ClientMessage};
@@ -36,6 +38,9 @@ pub const JWT_PROTOCOL: &str = "jwt";
 pub const UNAUTHENTICATED: u16 = 4001;
 /// The close code of a booking the caller may not follow, or that does not exist (API §10.2).
 pub const FORBIDDEN: u16 = 4003;
+/// The close code of a client over its limits: too many sockets, too many messages (RFC 6455 policy
+/// violation).
+pub const POLICY: u16 = 1008;
 /// The largest frame a client may send: its messages are a few dozen bytes.
 const MAX_FRAME: usize = 16 * 1024;
 
@@ -45,6 +50,8 @@ struct Refusal(u16, &'static str);
 /// Who is connected, to what.
 struct Admitted {
     user: AuthUser,
+    /// Held while the socket lives (`WS_MAX_PER_USER`).
+    _seat: Seat,
     watch: Watch,
     channels: Vec<String>,
     welcome: Value,
@@ -136,6 +143,10 @@ async fn admit(
         role: claims.role,
         claims,
     };
+    let seat = realtime
+        .seats
+        .take(user.id)
+        .ok_or(Refusal(POLICY, "Too many connections"))?;
     let (channels, welcome) = match watch {
         // Staff also hear the back-office's live channel (emergencies).
         Watch::Notifications if user.is_admin() => (
@@ -175,11 +186,39 @@ async fn admit(
     };
     Ok(Admitted {
         user,
+        _seat: seat,
         watch,
         channels,
         welcome,
         expires,
     })
+}
+
+/// A client's messages per second (`WS_MAX_MESSAGES_PER_SEC`), counted in one-second windows.
+struct Pace {
+    limit: u32,
+    window: Instant,
+    count: u32,
+}
+
+impl Pace {
+    fn new(limit: u32) -> Pace {
+        Pace {
+            limit,
+            window: Instant::now(),
+            count: 0,
+        }
+    }
+
+    /// Counts one message; false once the window holds more than the limit.
+    fn allow(&mut self) -> bool {
+        if self.window.elapsed() >= Duration::from_secs(1) {
+            self.window = Instant::now();
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count <= self.limit
+    }
 }
 
 /// Whether `send` went out within `limit`: a client that takes nothing for that long (its TCP window
@@ -205,6 +244,7 @@ async fn run(
     }
     let mut heartbeat = tokio::time::interval_at(Instant::now() + beat, beat);
     let mut last_heard = Instant::now();
+    let mut pace = Pace::new(realtime.config.max_messages_per_sec);
     let expiry = tokio::time::sleep_until(who.expires);
     tokio::pin!(expiry);
     let reason = loop {
@@ -215,6 +255,10 @@ async fn run(
             },
             received = stream.recv() => {
                 last_heard = Instant::now();
+                let counted = !matches!(received, Some(Ok(Message::Pong(_))));
+                if counted && !pace.allow() {
+                    break close(POLICY, "Too many messages");
+                }
                 match received {
                     Some(Ok(Message::Text(text))) => match ClientMessage::parse(&text) {
                         Some(ClientMessage::Ping) => within(beat, session.text(messages::PONG)).await,
