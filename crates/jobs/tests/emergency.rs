@@ -545,6 +545,28 @@ async fn a_request_nobody_is_near_stays_open_and_says_why() {
     );
     assert!(t.logs(&id).await.is_empty());
     assert!(t.events(types::EMERGENCY_DISPATCHED).await.is_empty());
+    // Nobody was asked: it is escalated at once, so admins hear of it now.
+    assert_eq!(
+        (
+            &metadata["escalation_needed"],
+            &metadata["escalation_reason"]
+        ),
+        (&json!(true), &json!("No available workers in radius"))
+    );
+    let escalated = t.events(types::EMERGENCY_ESCALATED).await;
+    assert_eq!(escalated.len(), 1);
+    assert_eq!(
+        (
+            &escalated[0]["emergency_id"],
+            &escalated[0]["escalation_reason"],
+            &escalated[0]["timed_out"]
+        ),
+        (
+            &json!(id),
+            &json!("No available workers in radius"),
+            &json!(false)
+        )
+    );
     // With auto-assign off nothing is dispatched at all.
     let off = Help::start().await;
     off.worker(1, 0.1, 5.0, true, &[]).await;

@@ -246,13 +246,18 @@ pub fn dispatched(notified: &[Uuid], radius_km: f64, at: DateTime<Utc>) -> Value
     })
 }
 
-/// What a dispatch that found nobody writes (DOMAIN §4.7 step 5; the request stays `open`).
+/// What a dispatch that found nobody writes (DOMAIN §4.7 step 5; the request stays `open`). Nobody
+/// was asked, so it needs people at once: it is escalated then and there (the timeout sweep only
+/// looks at dispatched requests), with the failure as its reason.
 pub fn dispatch_failed(at: DateTime<Utc>) -> Value {
     json!({
         "dispatch_failed": true,
         "dispatch_failed_at": stamp(at),
         "failure_reason": NO_WORKERS,
         "dispatch_queued_at": stamp(at),
+        "escalation_needed": true,
+        "escalation_reason": NO_WORKERS,
+        "escalated_at": stamp(at),
     })
 }
 
@@ -445,6 +450,10 @@ mod tests {
         let failed = merged(&json!({}), dispatch_failed(whole));
         assert_eq!(failed["failure_reason"], NO_WORKERS);
         assert_eq!(failed["dispatch_failed"], true);
+        assert_eq!(
+            (&failed["escalation_needed"], &failed["escalation_reason"]),
+            (&json!(true), &json!(NO_WORKERS))
+        );
         let note = |notes| StatusNote {
             at: whole,
             from: EmergencyStatus::Open,

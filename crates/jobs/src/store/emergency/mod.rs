@@ -385,7 +385,8 @@ async fn handed_on(
 /// DOMAIN §4.7's dispatch: the available workers within the radius (offering the service, if one is
 /// named), nearest and then best rated first, at most `max_candidates`, each logged `notified`; the
 /// request becomes `dispatched` and `jobs.emergency.dispatched` names them. Nobody near: the request
-/// stays `open` with `dispatch_failed`.
+/// stays `open` with `dispatch_failed` and is escalated at once (`jobs.emergency.escalated`, reason
+/// `No available workers in radius`), so admins hear of it now.
 async fn dispatch_to_workers(
     conn: &mut AsyncPgConnection,
     e: &Emergency,
@@ -404,6 +405,16 @@ async fn dispatch_to_workers(
     if chosen.is_empty() {
         let metadata = rules::merged(&e.metadata, rules::dispatch_failed(now));
         rows::write_status(conn, e.id, e.status, &metadata).await?;
+        // Nobody was asked: admins are told now (`jobs.emergency.escalated`), not after a timeout.
+        let after = by_id(conn, e.id)
+            .await?
+            .ok_or(diesel::result::Error::NotFound)?;
+        let change = Change {
+            escalation: Some((rules::NO_WORKERS, false)),
+            ..Change::default()
+        };
+        let escalated = event(types::EMERGENCY_ESCALATED, &after, change, correlation);
+        enqueue(conn, escalated).await?;
         return Ok(());
     }
     let logged: Vec<(Ranked, Value)> = chosen
