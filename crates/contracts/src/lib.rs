@@ -1,6 +1,7 @@
 //! Wire types shared by every HunarMitra service: the event envelope, the payload of every event,
-//! roles and the names of event types. Nothing here does I/O.
+//! roles, the names of event types, and the CSV cell rules of every export. Nothing here does I/O.
 
+pub mod csv;
 pub mod events;
 pub mod roles;
 pub mod skills;

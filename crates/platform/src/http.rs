@@ -49,6 +49,35 @@ pub async fn conventions(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
+/// The client's address: the first `X-Forwarded-For` entry (the gateway sends only the one address it
+/// vouches for: ARCHITECTURE §6), else the peer's. An entry that is not an IP address (with or without
+/// a port) is ignored for the peer's.
+pub fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let parse = |raw: &str| {
+        let raw = raw.trim();
+        raw.parse::<std::net::IpAddr>()
+            .ok()
+            .or_else(|| raw.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+    };
+    req.connection_info()
+        .realip_remote_addr()
+        .and_then(parse)
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+}
+
+/// The `User-Agent` header, at most `max` characters (bytes that are not UTF-8 replaced); `""` when absent.
+pub fn user_agent(req: &HttpRequest, max: usize) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(max)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Marks a request that was sent as `HEAD` and is routed as `GET`.
 #[derive(Debug, Clone, Copy)]
 pub struct SentAsHead;

@@ -15,24 +15,10 @@ use hm_platform::telemetry::RequestId;
 use paperclip::actix::{api_v2_operation, web};
 
 fn client_of(req: &HttpRequest) -> Client {
-    let info = req.connection_info();
-    let ip = info
-        .realip_remote_addr()
-        .and_then(|a| {
-            a.parse::<std::net::IpAddr>()
-                .ok()
-                .or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
-        })
-        .map(ipnet::IpNet::from);
-    let user_agent = req
-        .headers()
-        .get(actix_web::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(512)
-        .collect();
-    Client { ip, user_agent }
+    Client {
+        ip: hm_platform::http::client_ip(req).map(ipnet::IpNet::from),
+        user_agent: hm_platform::http::user_agent(req, 512),
+    }
 }
 
 /// Start a phone-OTP challenge

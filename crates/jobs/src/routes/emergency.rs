@@ -311,20 +311,6 @@ impl FromInput for EmergencyPatch {
     }
 }
 
-/// The client's address: the gateway's `X-Forwarded-For` (the one address it vouches for), else the
-/// peer's.
-fn client_ip(req: &HttpRequest) -> Option<String> {
-    let info = req.connection_info();
-    let raw = info.realip_remote_addr()?.trim();
-    let ip = raw
-        .parse::<std::net::IpAddr>()
-        .or_else(|_| raw.parse::<std::net::SocketAddr>().map(|s| s.ip()));
-    Some(match ip {
-        Ok(ip) => ip.to_string(),
-        Err(_) => raw.chars().take(64).collect(),
-    })
-}
-
 /// Ask for help (API §8.1): public (a valid token links the request to its user). The body is checked,
 /// then the rate limit (per user, else contact phone, and per client IP: 429 with `Retry-After: 60`);
 /// with `EMERGENCY_AUTO_ASSIGN` the nearest available workers are notified at once.
@@ -339,7 +325,7 @@ pub async fn create(
     let NewEmergency(body) = parse(&req, body.0).await?;
     let who = Requester {
         user: auth.0.map(|a| a.id),
-        ip: client_ip(&req),
+        ip: hm_platform::http::client_ip(&req).map(|ip| ip.to_string()),
     };
     let limiter = Limiter {
         redis: &state.redis,

@@ -8,63 +8,9 @@ mod jobs;
 mod payments;
 mod tracking;
 
-use actix_web::dev::Payload;
-use actix_web::web::Bytes;
-use actix_web::{FromRequest, HttpRequest};
-use paperclip::actix::{web, OperationModifier};
-use paperclip::v2::models::{
-    DefaultOperationRaw, DefaultSchemaRaw, Either, Parameter, ParameterIn,
-};
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
+use paperclip::actix::web;
 
-/// A body taken raw, for a handler that decides something (a feature switch, a signature) before it
-/// reads the body as a `T` (`hm_platform::input::parse`); the OpenAPI document shows the body as a `T`,
-/// as it does for `Valid<T>`. Extracting it is extracting `Bytes`: the same limits and errors.
-pub struct RawBody<T>(pub Bytes, PhantomData<fn() -> T>);
-
-impl<T> FromRequest for RawBody<T> {
-    type Error = <Bytes as FromRequest>::Error;
-    type Future = Pin<Box<dyn Future<Output = std::result::Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = Bytes::from_request(req, payload);
-        Box::pin(async move { bytes.await.map(|b| RawBody(b, PhantomData)) })
-    }
-}
-
-impl<T: paperclip::v2::schema::Apiv2Schema> paperclip::v2::schema::Apiv2Schema for RawBody<T> {
-    fn name() -> Option<String> {
-        T::name()
-    }
-
-    fn raw_schema() -> DefaultSchemaRaw {
-        T::raw_schema()
-    }
-}
-
-impl<T: paperclip::v2::schema::Apiv2Schema> OperationModifier for RawBody<T> {
-    fn update_parameter(op: &mut DefaultOperationRaw) {
-        hm_platform::error::document_errors(
-            op,
-            &[
-                (400, "Invalid input: field errors `{\"field\": [\"message\"]}`, or a body that does not parse"),
-                (413, "Request body too large"),
-                (415, "Unsupported media type (JSON, form or multipart bodies only)"),
-            ],
-        );
-        let mut schema = <Self as paperclip::v2::schema::Apiv2Schema>::schema_with_ref();
-        schema.retain_ref();
-        op.parameters.push(Either::Right(Parameter {
-            in_: ParameterIn::Body,
-            name: "body".into(),
-            required: true,
-            schema: Some(schema),
-            ..Default::default()
-        }));
-    }
-}
+pub use hm_platform::input::RawBody;
 
 /// A job's or booking's `service` as sent: the service's id or, as clients also send, its slug, name or
 /// alias (`plumbing`, `Plumber`): resolved by `store::refs::service_named`.

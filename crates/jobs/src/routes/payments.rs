@@ -168,7 +168,7 @@ pub async fn webhook(
     state: web::Data<AppState>,
     body: RawBody<WebhookBody>,
 ) -> Result<Reply<WebhookAnswer>> {
-    let RawBody(body, _) = body;
+    let body = body.0;
     if !state.enable_payments {
         return Ok(Reply::json(WebhookAnswer::message(
             "Acknowledged (payments disabled)",

@@ -591,6 +591,37 @@ impl<T: Apiv2Schema> OperationModifier for Valid<T> {
     }
 }
 
+/// A body taken raw, for a handler that decides something (a feature switch, a signature) before it
+/// reads the body as a `T` ([`parse`]); the OpenAPI document shows the body as a `T`, as it does for
+/// `Valid<T>`. Extracting it is extracting `Bytes`: the same limits and errors.
+pub struct RawBody<T>(pub Bytes, std::marker::PhantomData<fn() -> T>);
+
+impl<T> FromRequest for RawBody<T> {
+    type Error = <Bytes as FromRequest>::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move { bytes.await.map(|b| RawBody(b, std::marker::PhantomData)) })
+    }
+}
+
+impl<T: Apiv2Schema> Apiv2Schema for RawBody<T> {
+    fn name() -> Option<String> {
+        T::name()
+    }
+
+    fn raw_schema() -> paperclip::v2::models::DefaultSchemaRaw {
+        T::raw_schema()
+    }
+}
+
+impl<T: Apiv2Schema> OperationModifier for RawBody<T> {
+    fn update_parameter(op: &mut DefaultOperationRaw) {
+        <Valid<T> as OperationModifier>::update_parameter(op);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

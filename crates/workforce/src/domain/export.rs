@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use hm_contracts::csv::{push_field as field, CRLF};
 use std::fmt::Write;
 
 /// The CSV's header row.
@@ -45,29 +46,10 @@ fn hh_mm(at: Option<DateTime<Utc>>, zone: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// Appends one field: quoted when it holds a separator, quote or line break; free text that a
-/// spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is defused with a leading `'`.
-fn field(out: &mut String, value: &str, free_text: bool) {
-    let defused;
-    let value = if free_text && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        defused = format!("'{value}");
-        defused.as_str()
-    } else {
-        value
-    };
-    if value.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&value.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(value);
-    }
-}
-
 /// The marks as CSV text, times in `zone`.
 pub fn csv<'a>(rows: impl IntoIterator<Item = Row<'a>>, zone: Tz) -> String {
     let mut out = HEADER.join(",");
-    out.push_str("\r\n");
+    out.push_str(CRLF);
     for r in rows {
         let date = r.date.to_string();
         let cells = [
@@ -88,7 +70,7 @@ pub fn csv<'a>(rows: impl IntoIterator<Item = Row<'a>>, zone: Tz) -> String {
             hh_mm(r.checkout, zone)
         );
         field(&mut out, r.notes, true);
-        out.push_str("\r\n");
+        out.push_str(CRLF);
     }
     out
 }

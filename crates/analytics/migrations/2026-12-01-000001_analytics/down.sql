@@ -1,0 +1,2 @@
+DROP TABLE analytics_daily_aggregates;
+DROP TABLE analytics_events;
