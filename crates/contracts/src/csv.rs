@@ -9,11 +9,12 @@ pub const CRLF: &str = "\r\n";
 /// formula — starting with `=`, `+`, `-`, `@`, tab or carriage return (OWASP's CSV injection list) — is
 /// defused with a leading `'`.
 pub fn push_field(out: &mut String, value: &str, free_text: bool) {
-    if free_text && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        out.push('\'');
-    }
+    let defuse = free_text && value.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if value.contains([',', '"', '\r', '\n']) {
         out.push('"');
+        if defuse {
+            out.push('\'');
+        }
         for c in value.chars() {
             if c == '"' {
                 out.push('"');
@@ -22,6 +23,9 @@ pub fn push_field(out: &mut String, value: &str, free_text: bool) {
         }
         out.push('"');
     } else {
+        if defuse {
+            out.push('\'');
+        }
         out.push_str(value);
     }
 }
