@@ -24,7 +24,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug"
   echo "run-all: generated a development signing key in $JWT_PRIVATE_KEY_FILE"
 }
 
-SERVICES=(identity catalog workforce jobs notifications)
+SERVICES=(identity catalog workforce jobs notifications analytics)
 # Every service first (databases and event queues exist), then the seed data, whose events then reach
 # every consumer.
 for svc in "${SERVICES[@]}"; do

@@ -4,3 +4,4 @@ CREATE DATABASE hm_catalog;
 CREATE DATABASE hm_workforce;
 CREATE DATABASE hm_jobs;
 CREATE DATABASE hm_notifications;
+CREATE DATABASE hm_analytics;

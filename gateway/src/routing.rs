@@ -439,7 +439,7 @@ mod tests {
             (
                 "POST",
                 "/api/v1/analytics/events/",
-                "notifications",
+                "analytics",
                 Policy::Public,
             ),
         ];

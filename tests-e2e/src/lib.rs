@@ -13,7 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const SERVICES: [&str; 5] = ["identity", "catalog", "workforce", "jobs", "notifications"];
+pub const SERVICES: [&str; 6] = [
+    "identity",
+    "catalog",
+    "workforce",
+    "jobs",
+    "notifications",
+    "analytics",
+];
 pub const ADMIN_EMAIL: &str = "ops@hunarmitra.test";
 pub const ADMIN_PASSWORD: &str = "e2e-admin-password";
 
