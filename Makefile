@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test e2e k8s-check compose-check infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime check-routes
+.PHONY: run test e2e k8s-check compose-check infra build-deps unit lint fmt fmt-check clean-test-state build bench bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime bench-analytics check-routes
 
 ## run: infrastructure up, migrate, seed, all services in the foreground (Ctrl-C stops them)
 run:
@@ -66,7 +66,7 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 
 ## bench: every benchmark (release builds; numbers, not pass/fail)
-bench: bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime
+bench: bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime bench-analytics
 
 ## bench-gateway: a small JSON endpoint directly and through the gateway (wrk, 32 connections)
 bench-gateway:
@@ -89,6 +89,11 @@ bench-bookings:
 ## (release binaries; BENCH_SOCKETS, BENCH_EVENTS_PER_SEC, BENCH_SECONDS, BENCH_WORKERS, BENCH_EMERGENCIES)
 bench-realtime: infra
 	$(CARGO) run --release -q -p hm-e2e --example bench_realtime
+
+## bench-analytics: analytics ingestion through the gateway beside its small endpoint (single events,
+## bulk of 100), then a day's summary over 10 million stored events (BENCH_STORED); release builds
+bench-analytics:
+	scripts/bench-analytics.sh
 
 ## check-routes: validate and print the gateway's route table (GATEWAY_ROUTES_FILE or the built-in one)
 check-routes:

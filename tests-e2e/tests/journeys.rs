@@ -375,7 +375,7 @@ async fn worker_is_tracked(stack: &Stack, customer: &Person, worker: &Worker) {
 async fn the_platform_works_as_one_system() {
     let _total = Timer::start("journeys: total");
     let stack = {
-        let _t = Timer::start("journeys: build, migrate, seed, start 6 processes");
+        let _t = Timer::start("journeys: build, migrate, seed, start 7 processes");
         Stack::start().await
     };
     let worker = {
@@ -431,6 +431,90 @@ async fn the_platform_works_as_one_system() {
         let _t = Timer::start("journey 4: admin activates a theme");
         admin_changes_the_theme(&stack).await;
     }
+    {
+        let _t = Timer::start("journey 5: the app reports events, an admin reads them");
+        events_are_reported(&stack, &worker).await;
+    }
+}
+
+/// The worker's app sends a screen view and a bulk of searches through the gateway; an admin reads the
+/// day's summary, the top services and the export through the gateway.
+async fn events_are_reported(stack: &Stack, worker: &Worker) {
+    let (status, one) = stack
+        .call(
+            Method::POST,
+            "/api/v1/analytics/events/",
+            Some(&worker.person.token),
+            Some(json!({"event_type": "page_view", "source": "android", "payload": {"page": "home"}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{one}");
+    let (status, bulk) = stack
+        .call(
+            Method::POST,
+            "/api/v1/analytics/events/",
+            None,
+            Some(json!({"events": [
+                {"event_type": "service_search", "anonymous_id": "anon-e2e", "payload": {"service_id": "plumber"}},
+                {"event_type": "service_search", "anonymous_id": "anon-e2e", "payload": {"service_id": "plumber"}},
+            ]})),
+        )
+        .await;
+    assert_eq!(
+        (status, &bulk["events_created"]),
+        (201, &json!(2)),
+        "{bulk}"
+    );
+    let admin = stack.admin_login().await;
+    let (status, summary) = stack
+        .call(
+            Method::GET,
+            "/api/admin/analytics/daily-summary/",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["total_events"], 3, "{summary}");
+    assert_eq!(
+        (&summary["unique_users"], &summary["unique_anonymous"]),
+        (&json!(1), &json!(1))
+    );
+    let (_, top) = stack
+        .call(
+            Method::GET,
+            "/api/admin/analytics/top-services/",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        top,
+        json!({"top_services": [{"payload__service_id": "plumber", "count": 2}]})
+    );
+    let csv = stack
+        .http()
+        .get(stack.url("/api/admin/analytics/export/"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("id,created_at,event_type,"), "{text}");
+    assert_eq!(text.matches("\r\n").count(), 4, "{text}");
+    // The worker's address as the gateway saw it, not a header the app could forge.
+    assert!(text.contains(",127.0.0.1,"), "{text}");
+    // Not for a worker.
+    let (status, _) = stack
+        .call(
+            Method::GET,
+            "/api/admin/analytics/daily-summary/",
+            Some(&worker.person.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
