@@ -359,4 +359,33 @@ async fn the_back_office_lists_jobs_bookings_and_payments() {
         json!({"bookings_today": {"confirmed": 1}, "bookings_this_week": {"confirmed": 1},
                "bookings_total": 1, "jobs_open": 1, "payments_completed_today": 1})
     );
+    // The console's chart: every day of the span, every status, India's days.
+    let chart = |days: &'static str| {
+        let (api, admin) = (&api, &admin);
+        async move {
+            let path = format!("/api/v1/admin/jobs/stats/bookings-per-day/?days={days}");
+            api.call(Method::GET, &path, Some(admin), None).await
+        }
+    };
+    let (status, per_day) = chart("5").await;
+    assert_eq!(status, 200, "{per_day}");
+    let today = hm_platform::time::local(chrono::Utc::now()).date_naive();
+    let days = per_day["days"].as_array().unwrap();
+    assert_eq!(days.len(), 5);
+    assert_eq!(per_day["statuses"].as_array().unwrap().len(), 7);
+    assert_eq!(days[4]["date"], json!(today.to_string()));
+    assert_eq!(days[4]["by_status"]["confirmed"], 1);
+    assert_eq!(days[4]["by_status"]["requested"], 0);
+    assert_eq!(days[0]["date"], json!((today - chrono::Duration::days(4)).to_string()));
+    api.db
+        .sql("UPDATE bookings SET created_at = now() - interval '3 days'")
+        .await;
+    let (_, per_day) = chart("5").await;
+    assert_eq!(per_day["days"][1]["by_status"]["confirmed"], 1, "{per_day}");
+    assert_eq!(per_day["days"][4]["by_status"]["confirmed"], 0, "{per_day}");
+    for bad in ["0", "367", "x"] {
+        let (status, body) = chart(bad).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(body, json!({"days": ["Enter a whole number from 1 to 366."]}));
+    }
 }

@@ -64,6 +64,10 @@ fn named(service: &Option<ServiceRef>) -> Option<&str> {
 /// Jobs' routes: the back office, jobs and their applications, bookings, emergencies, payments.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/admin/jobs/stats/").route(web::get().to(backoffice::stats)))
+        .service(
+            web::resource("/api/v1/admin/jobs/stats/bookings-per-day/")
+                .route(web::get().to(backoffice::bookings_per_day)),
+        )
         .service(web::resource("/api/v1/admin/jobs/jobs/").route(web::get().to(backoffice::jobs)))
         .service(
             web::resource("/api/v1/admin/jobs/bookings/")

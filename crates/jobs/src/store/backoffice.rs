@@ -243,3 +243,36 @@ pub const STATS: &str = "WITH bounds AS (SELECT
              'payments_completed_today', (SELECT count(*) FROM payments, bounds
                  WHERE status = 'completed' AND updated_at >= today)
          ) AS row";
+
+#[derive(diesel::QueryableByName)]
+struct DayStatusCount {
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    day: chrono::NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Bookings created on each of the `days` last days of `zone` (today included) per status, as
+/// `(day, status, count)`; days and statuses without bookings are absent (the console's chart).
+///
+/// Raw SQL: grouping by the local day (`AT TIME ZONE`) is not the query builder's.
+pub async fn bookings_per_day(
+    conn: &mut diesel_async::AsyncPgConnection,
+    days: i64,
+    zone: &str,
+) -> diesel::QueryResult<Vec<(chrono::NaiveDate, String, i64)>> {
+    use diesel_async::RunQueryDsl;
+    let rows: Vec<DayStatusCount> = diesel::sql_query(
+        "SELECT (created_at AT TIME ZONE $2)::date AS day, status::text AS status, count(*) AS n \
+         FROM bookings \
+         WHERE created_at >= (date_trunc('day', now() AT TIME ZONE $2) - ($1 - 1) * interval '1 day') AT TIME ZONE $2 \
+         GROUP BY 1, 2",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(days)
+    .bind::<diesel::sql_types::Text, _>(zone)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.day, r.status, r.n)).collect())
+}
