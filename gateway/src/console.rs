@@ -1,5 +1,5 @@
-//! The admin console (issue #9): one page at `/admin/` and its two files, compiled into the binary so
-//! nothing is fetched at run time. It works only through the services' admin APIs behind this gateway.
+//! The admin console (issue #9): one page at `/admin/` and its files (the charts drawn by its own
+//! `charts.js`, issue #19), compiled into the binary so nothing is fetched at run time. It works only through the services' admin APIs behind this gateway.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -9,7 +9,7 @@ use hm_platform::ApiError;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-const FILES: [(&str, &str, &[u8]); 3] = [
+const FILES: [(&str, &str, &[u8]); 4] = [
     (
         "index.html",
         "text/html; charset=utf-8",
@@ -19,6 +19,11 @@ const FILES: [(&str, &str, &[u8]); 3] = [
         "app.js",
         "application/javascript; charset=utf-8",
         include_bytes!("../assets/admin/app.js"),
+    ),
+    (
+        "charts.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../assets/admin/charts.js"),
     ),
     (
         "app.css",

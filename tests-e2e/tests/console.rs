@@ -1,7 +1,9 @@
 //! The admin console in a real browser (issue #9): a stack with known data, then Debian's chromium driven
 //! by playwright-core (tests-e2e/browser/admin.mjs) signs in, checks the dashboard against the data,
 //! activates a theme, toggles a flag, filters bookings, deactivates a user and signs out; afterwards that
-//! user's login is refused. Screenshots land in target/admin-console/.
+//! user's login is refused. Then (issue #19, tests-e2e/browser/charts.mjs) the home page's charts must draw
+//! one point per value of their data, and the Analytics section lists today's events and exports them.
+//! Screenshots land in target/admin-console/.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use hm_e2e::{Stack, Timer, ADMIN_EMAIL, ADMIN_PASSWORD};
@@ -103,11 +105,44 @@ async fn the_admin_console_works_in_a_browser() {
             "the browser journey failed (see its output above)"
         );
     }
+    {
+        let _t = Timer::start("console: charts and analytics in the browser");
+        // Today's app events (anonymous, through the gateway), which the events chart and the Analytics
+        // section must show.
+        let sent = json!({"page_view": 3, "service_search": 2});
+        let (status, _) = stack
+            .call(
+                Method::POST,
+                "/api/v1/analytics/events/",
+                None,
+                Some(json!({"events": [
+                    {"event_type": "page_view"}, {"event_type": "page_view"}, {"event_type": "page_view"},
+                    {"event_type": "service_search", "payload": {"service_id": "plumber"}},
+                    {"event_type": "service_search", "payload": {"service_id": "electrician"}},
+                ]})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let status = Command::new("node")
+            .arg(browser_dir.join("charts.mjs"))
+            .current_dir(&browser_dir)
+            .env("GATEWAY_URL", &stack.gateway)
+            .env("ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("EVENT_TYPES", sent.to_string())
+            .env("SHOT_DIR", &shots)
+            .status()
+            .expect("node runs");
+        assert!(status.success(), "the charts journey failed (see above)");
+    }
     for shot in [
         "dashboard.png",
         "dashboard-dark.png",
         "bookings-cash.png",
         "user-tablet.png",
+        "charts.png",
+        "charts-dark.png",
+        "analytics.png",
     ] {
         let size = std::fs::metadata(shots.join(shot))
             .map(|m| m.len())

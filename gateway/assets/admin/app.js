@@ -273,7 +273,8 @@ async function signIn(event) {
 
 function buildNav() {
   const nav = $('#nav');
-  nav.replaceChildren(el('a', { href: '#/dashboard', dataset: { nav: 'dashboard' } }, 'Dashboard'));
+  nav.replaceChildren(el('a', { href: '#/dashboard', dataset: { nav: 'dashboard' } }, 'Dashboard'),
+    el('a', { href: '#/analytics', dataset: { nav: 'analytics' } }, 'Analytics'));
   let group = '';
   for (const [name, r] of Object.entries(RESOURCES)) {
     if (r.group !== group) { group = r.group; nav.append(el('div', { class: 'group' }, group)); }
@@ -284,6 +285,7 @@ function buildNav() {
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean);
   if (parts[0] === 'r' && RESOURCES[parts[1]]) return { view: 'resource', name: parts[1], id: parts[2] };
+  if (parts[0] === 'analytics') return { view: 'analytics', name: 'analytics' };
   return { view: 'dashboard' };
 }
 
@@ -299,6 +301,7 @@ async function render() {
   view.replaceChildren(el('p', {}, 'Loading…'));
   delete view.dataset.list; // set again once a list has rendered (tests and scripts wait for it)
   if (r.view === 'dashboard') return dashboard(view);
+  if (r.view === 'analytics') return analyticsView(view);
   if (r.id === 'new') return createView(view, r.name);
   if (r.id) return detailView(view, r.name, decodeURIComponent(r.id));
   return listView(view, r.name);
@@ -311,13 +314,16 @@ const sum = obj => Object.values(obj || {}).reduce((a, b) => a + Number(b || 0),
 async function dashboard(view) {
   $('#title').textContent = 'Dashboard';
   const paths = ['identity', 'workforce', 'jobs', 'notifications', 'catalog'].map(s => `/api/v1/admin/${s}/stats/`);
-  const [identity, workforce, jobs, notifications] = (await Promise.all(paths.map(p => api('GET', p)))).map(r => r.data || {});
+  paths.push('/api/v1/dashboard/admin/');
+  const [identity, workforce, jobs, notifications, , platform] = (await Promise.all(paths.map(p => api('GET', p)))).map(r => r.data || {});
   const byRole = identity.users_by_role || {};
   const cards = [
+    // The role dashboard's admin figures (API §11.4), from jobs' read model.
+    ['total_users', 'Users', platform.total_users], ['total_workers_online', 'Workers online', platform.total_workers_online],
+    ['open_emergencies', 'Open emergencies', platform.open_emergencies], ['today_bookings', 'Bookings today', platform.today_bookings],
     ['users_worker', 'Workers (users)', byRole.worker], ['users_contractor', 'Contractors (users)', byRole.contractor],
     ['users_employer', 'Employers (users)', byRole.employer], ['users_admin', 'Admins', byRole.admin],
     ['workers_available_now', 'Workers available now', workforce.workers_available_now],
-    ['bookings_today', 'Bookings today', sum(jobs.bookings_today)],
     ['bookings_this_week', 'Bookings this week', sum(jobs.bookings_this_week)],
     ['jobs_open', 'Jobs open', jobs.jobs_open],
     ['otp_sent_last_hour', 'OTPs sent (last hour)', notifications.otp_sms_sent_last_hour],
@@ -326,14 +332,120 @@ async function dashboard(view) {
   ];
   const statusRows = Object.entries(jobs.bookings_this_week || {}).map(([s, n]) =>
     el('tr', {}, el('td', {}, s), el('td', {}, String((jobs.bookings_today || {})[s] || 0)), el('td', {}, String(n))));
+  const charts = el('section', { class: 'charts' }, el('p', {}, 'Loading charts…'));
   view.replaceChildren(
     el('section', { class: 'stats' }, cards.map(([key, label, value]) =>
       el('div', { class: 'stat', dataset: { stat: key } }, el('div', { class: 'value' }, String(value ?? '—')), el('div', { class: 'label' }, label)))),
+    charts,
     el('section', { class: 'card' }, el('h2', {}, 'Bookings by status'),
       statusRows.length
         ? el('div', { class: 'table-wrap' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'status'), el('th', {}, 'today'), el('th', {}, 'this week'))), el('tbody', {}, statusRows)))
         : el('p', {}, 'No bookings this week.')),
   );
+  charts.replaceChildren(...await dashboardCharts());
+  view.dataset.charts = 'drawn'; // tests and scripts wait for it
+}
+
+// ---- charts (issue #19): each from the owning service's own stats, drawn by charts.js ------------------
+
+const dayLabel = d => d.slice(5); // MM-DD
+const hourLabel = iso => iso.slice(11, 16); // HH:MM in the platform's zone, as the service renders it
+
+/// The charts of the home page; a chart whose service does not answer says so instead.
+async function dashboardCharts() {
+  const [bookings, otp, events, online] = await Promise.all([
+    api('GET', '/api/v1/admin/jobs/stats/bookings-per-day/?days=30'),
+    api('GET', '/api/v1/admin/identity/stats/otp-per-hour/?hours=48'),
+    api('GET', '/api/admin/analytics/events-per-day/?days=14'),
+    api('GET', '/api/admin/dashboard/workers-online/'),
+  ]);
+  const failed = (id, caption, res) => el('figure', { class: 'chart', dataset: { chart: id, failed: '' } },
+    el('figcaption', {}, caption), el('p', { class: 'muted' }, messageOf(res) || `Not available (${res.status}).`));
+  const out = [];
+  if (bookings.ok) {
+    const days = bookings.data.days || [];
+    const statuses = bookings.data.statuses || [];
+    out.push(Charts.bars('bookings', 'Bookings per day, last 30 days, by status', days.map(d => dayLabel(d.date)),
+      statuses.map(s => ({ name: s, values: days.map(d => d.by_status[s] || 0) }))));
+  } else out.push(failed('bookings', 'Bookings per day', bookings));
+  if (otp.ok) {
+    const hours = otp.data.hours || [];
+    out.push(Charts.lines('otp', 'OTP requests and failed verifications per hour, last 48 hours', hours.map(h => hourLabel(h.hour)), [
+      { name: 'requests', values: hours.map(h => h.requests) },
+      { name: 'failed verifications', values: hours.map(h => h.verify_failures) },
+    ]));
+  } else out.push(failed('otp', 'OTP requests per hour', otp));
+  if (events.ok) {
+    const days = events.data.days || [];
+    const types = [...new Set(days.flatMap(d => Object.keys(d.events_by_type)))].sort();
+    out.push(Charts.bars('events', 'App events per day, last 14 days, by type', days.map(d => dayLabel(d.date)),
+      types.map(t => ({ name: t, values: days.map(d => d.events_by_type[t] || 0) }))));
+  } else out.push(failed('events', 'App events per day', events));
+  if (online.ok) {
+    const points = online.data.points || [];
+    out.push(Charts.lines('online', `Workers online on ${online.data.date}, every ${online.data.interval_minutes} minutes`,
+      points.map(p => hourLabel(p.at)), [{ name: 'online', values: points.map(p => p.online) }]));
+  } else out.push(failed('online', 'Workers online over the day', online));
+  return out;
+}
+
+// ---- analytics (API §12) --------------------------------------------------------------------------------
+
+const isoDay = d => d.toISOString().slice(0, 10);
+
+/// A day's summary and active people, the month's most searched services, and the day's events as CSV.
+async function analyticsView(view) {
+  $('#title').textContent = 'Analytics';
+  // Without a day asked for, the service's today (its time zone, not this browser's).
+  const asked = new URLSearchParams(location.hash.split('?')[1] || '').get('date');
+  const summary = await api('GET', `/api/admin/analytics/daily-summary/${asked ? `?date=${encodeURIComponent(asked)}` : ''}`);
+  const day = (summary.data || {}).date || asked || isoDay(new Date());
+  const from = isoDay(new Date(Date.parse(day) - 29 * 86400000));
+  const [active, top] = await Promise.all([
+    api('GET', `/api/admin/analytics/active-users/?date=${encodeURIComponent(day)}`),
+    api('GET', `/api/admin/analytics/top-services/?date_from=${from}&date_to=${encodeURIComponent(day)}&limit=10`),
+  ]);
+  const picker = el('form', { class: 'filters', onsubmit: e => {
+    e.preventDefault();
+    location.hash = `#/analytics?date=${e.target.date.value}`;
+  } }, el('label', {}, 'Day ', el('input', { type: 'date', name: 'date', value: day })), el('button', { type: 'submit' }, 'Show'));
+  const error = res => el('p', { class: 'form-error' }, messageOf(res));
+  const s = summary.data || {};
+  const a = active.data || {};
+  const byType = Object.entries(s.events_by_type || {});
+  const exportButton = el('button', { class: 'primary', dataset: { export: day }, onclick: () => download(
+    `/api/admin/analytics/export/?date=${encodeURIComponent(day)}`, `events_${day}.csv`) }, `Export ${day} as CSV`);
+  view.replaceChildren(
+    picker,
+    summary.ok ? el('section', { class: 'stats' }, [
+      ['total_events', 'Events', s.total_events], ['unique_users', 'Signed-in users', s.unique_users],
+      ['unique_anonymous', 'Anonymous visitors', s.unique_anonymous], ['total_active', 'Active in all', a.total_active],
+    ].map(([key, label, value]) => el('div', { class: 'stat', dataset: { stat: key } },
+      el('div', { class: 'value' }, String(value ?? '—')), el('div', { class: 'label' }, label)))) : error(summary),
+    el('section', { class: 'card' }, el('h2', {}, `Events on ${day} by type`),
+      byType.length
+        ? el('table', { dataset: { table: 'events-by-type' } }, el('thead', {}, el('tr', {}, el('th', {}, 'event type'), el('th', {}, 'events'))),
+          el('tbody', {}, byType.map(([t, n]) => el('tr', {}, el('td', {}, t), el('td', {}, String(n))))))
+        : el('p', {}, 'No events that day.'), exportButton),
+    el('section', { class: 'card' }, el('h2', {}, `Most searched services, ${from} to ${day}`),
+      !top.ok ? error(top) : (top.data.top_services || []).length
+        ? el('table', { dataset: { table: 'top-services' } }, el('thead', {}, el('tr', {}, el('th', {}, 'service'), el('th', {}, 'searches'))),
+          el('tbody', {}, top.data.top_services.map(r => el('tr', {}, el('td', {}, r.payload__service_id === null ? '(none)' : String(r.payload__service_id)), el('td', {}, String(r.count))))))
+        : el('p', {}, 'No searches.')),
+  );
+  view.dataset.list = 'analytics';
+}
+
+/// Downloads `path` (which needs the token, so not a plain link) as `filename`.
+async function download(path, filename) {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
+  if (!res.ok) { alert(`Export failed (${res.status}).`); return; }
+  const url = URL.createObjectURL(await res.blob());
+  const link = el('a', { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 // ---- lists --------------------------------------------------------------------------------------------
