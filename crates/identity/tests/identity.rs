@@ -1006,3 +1006,90 @@ async fn schema_rs_is_what_the_migrations_make() {
     ))
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_otp_chart_counts_requests_and_verifications_per_hour_of_india() {
+    let app = spawn(relaxed()).await;
+    let admin = admin_token(&app).await;
+    app.login("+917000000011", "worker").await;
+    app.login("+917000000012", "employer").await;
+    let (_, otp) = app
+        .post(
+            "/api/v1/auth/request-otp/",
+            json!({"phone": "+917000000013", "role": "worker"}),
+        )
+        .await;
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/verify-otp/",
+            json!({"request_id": otp["request_id"], "otp": "0000"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    // One request three hours ago.
+    app.sql(
+        "INSERT INTO otp_logs (id, phone, request_id, action, user_agent, created_at, updated_at) \
+         VALUES (gen_random_uuid(), '+917000000014', gen_random_uuid(), 'request', '', \
+                 now() - interval '3 hours', now() - interval '3 hours')",
+    )
+    .await;
+    let chart = |query: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let res = app
+                .http
+                .get(app.url(&format!(
+                    "/api/v1/admin/identity/stats/otp-per-hour/{query}"
+                )))
+                .bearer_auth(admin)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = chart("?hours=5").await;
+    assert_eq!(status, 200, "{body}");
+    let hours = body["hours"].as_array().unwrap();
+    assert_eq!(hours.len(), 5);
+    let now = hm_platform::time::local(chrono::Utc::now());
+    // Each bucket starts on the hour in India (":30" in UTC) and the last is the current one.
+    let last = hours[4]["hour"].as_str().unwrap();
+    assert!(last.ends_with(":00:00+05:30"), "{last}");
+    assert_eq!(&last[..13], now.format("%Y-%m-%dT%H").to_string());
+    let (r, f, s) = (
+        &hours[4]["requests"],
+        &hours[4]["verify_failures"],
+        &hours[4]["verify_successes"],
+    );
+    assert_eq!((r, f, s), (&json!(3), &json!(1), &json!(2)), "{body}");
+    assert_eq!(hours[1]["requests"], 1, "three hours ago: {body}");
+    assert_eq!(
+        hours
+            .iter()
+            .map(|h| h["requests"].as_i64().unwrap())
+            .sum::<i64>(),
+        4
+    );
+    let (_, body) = chart("").await;
+    assert_eq!(body["hours"].as_array().unwrap().len(), 48);
+    for bad in ["?hours=0", "?hours=721", "?hours=two"] {
+        let (status, body) = chart(bad).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(
+            body,
+            json!({"hours": ["Enter a whole number from 1 to 720."]})
+        );
+    }
+    let worker = app.login("+917000000015", "worker").await;
+    let (status, _) = chart("").await;
+    assert_eq!(status, 200);
+    let res = app
+        .http
+        .get(app.url("/api/v1/admin/identity/stats/otp-per-hour/"))
+        .bearer_auth(worker["access"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+}

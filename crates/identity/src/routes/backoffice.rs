@@ -107,3 +107,83 @@ pub async fn stats(state: web::Data<AppState>, _admin: AdminUser) -> Result<Repl
     let doc: IdentityStats = admin::document(&mut conn, backoffice::STATS).await?;
     Ok(Reply::json(doc))
 }
+
+#[derive(Debug, serde::Deserialize, Apiv2Schema)]
+pub struct HoursQuery {
+    /// Hours up to the current one (default 48, at most 720).
+    pub hours: Option<String>,
+}
+
+/// One hour of the OTP chart.
+#[derive(Debug, serde::Serialize, Apiv2Schema)]
+pub struct OtpHour {
+    /// The hour's start, ISO 8601 in the platform's time zone.
+    pub hour: String,
+    /// OTPs asked for.
+    pub requests: i64,
+    /// Wrong or expired codes entered.
+    pub verify_failures: i64,
+    pub verify_successes: i64,
+}
+
+/// OTP requests and verifications per hour (the console's chart).
+#[derive(Debug, serde::Serialize, Apiv2Schema)]
+pub struct OtpPerHour {
+    /// Oldest first, the current hour last; every hour present.
+    pub hours: Vec<OtpHour>,
+}
+
+/// OTP requests, failed and successful verifications per hour over the last `hours` (the current one
+/// included): the console's chart. 400 `{"hours": ["Enter a whole number from 1 to 720."]}`.
+#[api_v2_operation(tags(Admin))]
+pub async fn otp_per_hour(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    query: hm_platform::input::Query<HoursQuery>,
+) -> Result<Reply<OtpPerHour>> {
+    use chrono::{DurationRound, TimeDelta, Utc};
+    let hours = match query
+        .hours
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        None => 48,
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|h| (1..=720).contains(h))
+            .ok_or_else(|| {
+                hm_platform::ApiError::fields(hm_platform::error::FieldErrors::single(
+                    "hours",
+                    "Enter a whole number from 1 to 720.",
+                ))
+            })?,
+    };
+    // Hours of the platform's zone (India's start at :30 UTC).
+    let zone = hm_platform::time::zone();
+    let now = hm_platform::time::local(Utc::now());
+    let current = now
+        .duration_trunc(TimeDelta::hours(1))
+        .unwrap_or(now)
+        .with_timezone(&Utc);
+    let first = current - TimeDelta::hours(hours - 1);
+    let mut conn = state.db.get().await?;
+    let counts = backoffice::otp_per_hour(&mut conn, first, zone.name()).await?;
+    let hours = (0..hours)
+        .map(|i| {
+            let hour = first + TimeDelta::hours(i);
+            let (requests, verify_failures, verify_successes) = counts
+                .iter()
+                .find(|(h, ..)| *h == hour)
+                .map_or((0, 0, 0), |(_, r, f, s)| (*r, *f, *s));
+            OtpHour {
+                hour: hm_platform::time::render(hour),
+                requests,
+                verify_failures,
+                verify_successes,
+            }
+        })
+        .collect();
+    Ok(Reply::json(OtpPerHour { hours }))
+}

@@ -21,6 +21,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::jwks)))
     .service(web::resource("/api/v1/admin/identity/stats/").route(web::get().to(backoffice::stats)))
     .service(
+        web::resource("/api/v1/admin/identity/stats/otp-per-hour/")
+            .route(web::get().to(backoffice::otp_per_hour)),
+    )
+    .service(
         web::resource("/api/v1/admin/identity/users/").route(web::get().to(backoffice::users_list)),
     )
     .service(

@@ -106,3 +106,42 @@ pub const STATS: &str = "SELECT jsonb_build_object(
                  WHERE action = 'request' AND created_at > now() - interval '1 hour'),
              'otp_verify_failures_last_hour', (SELECT count(*) FROM otp_logs
                  WHERE action = 'verify_fail' AND created_at > now() - interval '1 hour')) AS row";
+
+#[derive(diesel::QueryableByName)]
+struct HourCounts {
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    hour: chrono::DateTime<chrono::Utc>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    requests: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    verify_failures: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    verify_successes: i64,
+}
+
+/// OTP audit counts per clock hour of `zone` since `since` (such an hour's start), as `(hour, requests,
+/// failed verifications, successful verifications)`; hours without any are absent (the console's chart).
+///
+/// Raw SQL: filtered counts grouped by `date_trunc`, which the query builder cannot say.
+pub async fn otp_per_hour(
+    conn: &mut diesel_async::AsyncPgConnection,
+    since: chrono::DateTime<chrono::Utc>,
+    zone: &str,
+) -> diesel::QueryResult<Vec<(chrono::DateTime<chrono::Utc>, i64, i64, i64)>> {
+    use diesel_async::RunQueryDsl;
+    let rows: Vec<HourCounts> = diesel::sql_query(
+        "SELECT date_trunc('hour', created_at, $2) AS hour, \
+                count(*) FILTER (WHERE action = 'request') AS requests, \
+                count(*) FILTER (WHERE action = 'verify_fail') AS verify_failures, \
+                count(*) FILTER (WHERE action = 'verify_success') AS verify_successes \
+         FROM otp_logs WHERE created_at >= $1 GROUP BY 1",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(since)
+    .bind::<diesel::sql_types::Text, _>(zone)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.hour, r.requests, r.verify_failures, r.verify_successes))
+        .collect())
+}
