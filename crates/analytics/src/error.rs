@@ -4,7 +4,7 @@
 use crate::domain::report::INVALID_DATE;
 use crate::store::writer::WriteError;
 use actix_web::http::StatusCode;
-use hm_platform::error::{FieldErrors, ServiceFailure};
+use hm_platform::error::ServiceFailure;
 use hm_platform::service::{database_unavailable, query_failed, ServiceError};
 use hm_platform::ApiError;
 
@@ -22,9 +22,6 @@ pub enum AnalyticsError {
     /// A report's `date`, `date_from` or `date_to` that is not `YYYY-MM-DD` (API §12.2).
     #[error("invalid date")]
     InvalidDate,
-    /// A `limit` (API §12.3, §12.5) or `days` that is not a whole number from 1 to `max`.
-    #[error("{field} is not a whole number from 1 to {max}")]
-    InvalidNumber { field: &'static str, max: i64 },
 }
 
 pub type Result<T> = std::result::Result<T, AnalyticsError>;
@@ -47,10 +44,6 @@ impl ServiceFailure for AnalyticsError {
             AnalyticsError::Write(WriteError::Query(e)) => query_failed(e),
             AnalyticsError::Write(e) => database_unavailable(e),
             AnalyticsError::InvalidDate => ApiError::error(StatusCode::BAD_REQUEST, INVALID_DATE),
-            AnalyticsError::InvalidNumber { field, max } => ApiError::fields(FieldErrors::single(
-                field,
-                format!("Enter a whole number from 1 to {max}."),
-            )),
         }
     }
 }
@@ -77,15 +70,6 @@ mod tests {
         assert_eq!(
             answer.json_body(),
             Some(&serde_json::json!({"error": "Invalid date format. Use YYYY-MM-DD"}))
-        );
-        let limit = AnalyticsError::InvalidNumber {
-            field: "limit",
-            max: 1000,
-        };
-        assert_eq!(limit.code(), "invalid_number");
-        assert_eq!(
-            limit.answer().json_body(),
-            Some(&serde_json::json!({"limit": ["Enter a whole number from 1 to 1000."]}))
         );
         assert_eq!(
             AnalyticsError::Write(WriteError::Stopped).code(),

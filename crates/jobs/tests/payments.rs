@@ -376,7 +376,10 @@ async fn the_back_office_lists_jobs_bookings_and_payments() {
     assert_eq!(days[4]["date"], json!(today.to_string()));
     assert_eq!(days[4]["by_status"]["confirmed"], 1);
     assert_eq!(days[4]["by_status"]["requested"], 0);
-    assert_eq!(days[0]["date"], json!((today - chrono::Duration::days(4)).to_string()));
+    assert_eq!(
+        days[0]["date"],
+        json!((today - chrono::Duration::days(4)).to_string())
+    );
     api.db
         .sql("UPDATE bookings SET created_at = now() - interval '3 days'")
         .await;
@@ -386,6 +389,9 @@ async fn the_back_office_lists_jobs_bookings_and_payments() {
     for bad in ["0", "367", "x"] {
         let (status, body) = chart(bad).await;
         assert_eq!(status, 400, "{bad}");
-        assert_eq!(body, json!({"days": ["Enter a whole number from 1 to 366."]}));
+        assert_eq!(
+            body,
+            json!({"days": ["Enter a whole number from 1 to 366."]})
+        );
     }
 }

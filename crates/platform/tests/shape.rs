@@ -22,7 +22,14 @@ fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
 fn route_files() -> Vec<PathBuf> {
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
-    for service in ["identity", "catalog", "workforce", "jobs", "notifications"] {
+    for service in [
+        "identity",
+        "catalog",
+        "workforce",
+        "jobs",
+        "notifications",
+        "analytics",
+    ] {
         rust_files(&crates.join(service).join("src/routes"), &mut files);
     }
     assert!(!files.is_empty(), "the services' routes are found");

@@ -94,41 +94,62 @@ pub async fn ingest(
         return Ok(Reply::also_build(|res| res.finish()));
     }
     let fields = read_fields(req.headers().get(CONTENT_TYPE), body.0).await?;
-    let sender = Sender {
-        at: Utc::now(),
-        user_id: auth.0.map(|a| a.id),
-        anonymous_id: req
-            .headers()
-            .get(ANONYMOUS_ID_HEADER)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-            .filter(|v| !v.is_empty()),
-        ip_address: hm_platform::http::client_ip(&req).map(IpNet::from),
-        user_agent: Some(hm_platform::http::user_agent(&req, MAX_USER_AGENT))
-            .filter(|ua| !ua.is_empty()),
-        max_payload: state.config.max_event_size,
-    };
-    if fields.contains_key("events") {
-        let events = bulk(fields, &sender)?;
-        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-        state.writer.write(events).await?;
-        Ok(Reply::json(EventsCreated {
-            event_id: None,
-            events_created: Some(ids.len()),
-            event_ids: Some(ids),
-        }))
+    let sender = Sender::of(&req, &auth, state.config.max_event_size);
+    let is_bulk = fields.contains_key("events");
+    let events = if is_bulk {
+        bulk(fields, &sender)?
     } else {
-        let mut input = Input::new(fields);
-        let event = read_event(&mut input, &sender);
-        input.finish()?;
-        let event = event.ok_or_else(invalid)?;
-        let id = event.id;
-        state.writer.write(vec![event]).await?;
-        Ok(Reply::json(EventsCreated {
-            event_id: Some(id),
-            events_created: None,
-            event_ids: None,
-        }))
+        vec![single(fields, &sender)?]
+    };
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    state.writer.write(events).await?;
+    Ok(Reply::json(EventsCreated::of(is_bulk, ids)))
+}
+
+impl Sender {
+    /// What the request says of its sender; payloads up to `max_payload` bytes.
+    fn of(req: &HttpRequest, auth: &MaybeAuthUser, max_payload: usize) -> Sender {
+        Sender {
+            at: Utc::now(),
+            user_id: auth.0.as_ref().map(|a| a.id),
+            anonymous_id: req
+                .headers()
+                .get(ANONYMOUS_ID_HEADER)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+                .filter(|v| !v.is_empty()),
+            ip_address: hm_platform::http::client_ip(req).map(IpNet::from),
+            user_agent: Some(hm_platform::http::user_agent(req, MAX_USER_AGENT))
+                .filter(|ua| !ua.is_empty()),
+            max_payload,
+        }
     }
+}
+
+impl EventsCreated {
+    /// The answer: `event_id` for one event, `events_created` and `event_ids` for a bulk request.
+    fn of(bulk: bool, ids: Vec<Uuid>) -> EventsCreated {
+        if bulk {
+            EventsCreated {
+                event_id: None,
+                events_created: Some(ids.len()),
+                event_ids: Some(ids),
+            }
+        } else {
+            EventsCreated {
+                event_id: ids.first().copied(),
+                events_created: None,
+                event_ids: None,
+            }
+        }
+    }
+}
+
+/// The one event of a single body, or its field errors.
+fn single(fields: Map<String, Value>, sender: &Sender) -> std::result::Result<NewEvent, ApiError> {
+    let mut input = Input::new(fields);
+    let event = read_event(&mut input, sender);
+    input.finish()?;
+    event.ok_or_else(invalid)
 }
 
 /// A reader that refused without saying why (a bug of ours): still the client's 400, not a 500.

@@ -10,7 +10,7 @@ use crate::AppState;
 use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
 use futures_util::stream;
 use hm_platform::auth::AdminUser;
-use hm_platform::input::Query;
+use hm_platform::input::{whole_number, Query};
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
@@ -33,18 +33,6 @@ fn day(raw: Option<&str>) -> Result<NaiveDate> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(today()),
         Some(s) => hm_platform::time::parse_date(s).ok_or(AnalyticsError::InvalidDate),
-    }
-}
-
-/// Parameter `field`: a positive integer up to `max`, `default` when absent or blank.
-fn limit(field: &'static str, raw: Option<&str>, default: i64, max: i64) -> Result<i64> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or(AnalyticsError::InvalidNumber { field, max }),
     }
 }
 
@@ -151,7 +139,7 @@ pub async fn top_services(
 ) -> Result<Reply<TopServices>> {
     let from = bound(query.date_from.as_deref(), false)?;
     let to = bound(query.date_to.as_deref(), true)?;
-    let limit = limit("limit", query.limit.as_deref(), DEFAULT_TOP_SERVICES, 1000)?;
+    let limit = whole_number("limit", query.limit.as_deref(), DEFAULT_TOP_SERVICES, 1000)?;
     let mut conn = state.db.get().await?;
     let rows = reports::top_services(&mut conn, from, to, limit).await?;
     Ok(Reply::json(TopServices {
@@ -288,37 +276,10 @@ pub async fn export(
     _admin: AdminUser,
     query: Query<ExportQuery>,
 ) -> Result<Reply<EventsCsv>> {
-    let date = match query
-        .date
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => Some(hm_platform::time::parse_date(s).ok_or(AnalyticsError::InvalidDate)?),
-    };
-    let limit = limit(
-        "limit",
-        query.limit.as_deref(),
-        DEFAULT_EXPORT_LIMIT,
-        MAX_EXPORT_LIMIT,
-    )?;
-    let event_type = query
-        .event_type
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    let filename = format!(
-        "events_{}.csv",
-        date.map(|d| d.to_string()).unwrap_or_else(|| "all".into())
-    );
+    let (filter, limit, filename) = query.read()?;
     let cursor = Cursor {
         state,
-        filter: ExportFilter {
-            span: date.map(|d| day_bounds(d, hm_platform::time::zone())),
-            event_type,
-        },
+        filter,
         after: None,
         remaining: limit,
         header: true,
@@ -331,6 +292,41 @@ pub async fn export(
             ))
             .streaming(stream::unfold(cursor, next_chunk))
     }))
+}
+
+impl ExportQuery {
+    /// What to export, how many rows at most, and the file's name (`events_{date or all}.csv`).
+    fn read(&self) -> Result<(ExportFilter, i64, String)> {
+        let date = match self
+            .date
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => Some(hm_platform::time::parse_date(s).ok_or(AnalyticsError::InvalidDate)?),
+        };
+        let limit = whole_number(
+            "limit",
+            self.limit.as_deref(),
+            DEFAULT_EXPORT_LIMIT,
+            MAX_EXPORT_LIMIT,
+        )?;
+        let filter = ExportFilter {
+            span: date.map(|d| day_bounds(d, hm_platform::time::zone())),
+            event_type: self
+                .event_type
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        };
+        let filename = format!(
+            "events_{}.csv",
+            date.map(|d| d.to_string()).unwrap_or_else(|| "all".into())
+        );
+        Ok((filter, limit, filename))
+    }
 }
 
 #[derive(Debug, Deserialize, Apiv2Schema)]
@@ -365,7 +361,7 @@ pub async fn events_per_day(
     _admin: AdminUser,
     query: Query<ChartQuery>,
 ) -> Result<Reply<EventsPerDay>> {
-    let count = limit("days", query.days.as_deref(), 14, MAX_CHART_DAYS)?;
+    let count = whole_number("days", query.days.as_deref(), 14, MAX_CHART_DAYS)?;
     let today = today();
     let days: Vec<NaiveDate> = (0..count).rev().map(|d| today - Days::days(d)).collect();
     let mut conn = state.db.get().await?;

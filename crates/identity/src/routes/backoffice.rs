@@ -134,56 +134,28 @@ pub struct OtpPerHour {
 }
 
 /// OTP requests, failed and successful verifications per hour over the last `hours` (the current one
-/// included): the console's chart. 400 `{"hours": ["Enter a whole number from 1 to 720."]}`.
+/// included, hours of the platform's zone): the console's chart. 400
+/// `{"hours": ["Enter a whole number from 1 to 720."]}`.
 #[api_v2_operation(tags(Admin))]
 pub async fn otp_per_hour(
     state: web::Data<AppState>,
     _admin: AdminUser,
     query: hm_platform::input::Query<HoursQuery>,
 ) -> Result<Reply<OtpPerHour>> {
-    use chrono::{DurationRound, TimeDelta, Utc};
-    let hours = match query
-        .hours
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-    {
-        None => 48,
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|h| (1..=720).contains(h))
-            .ok_or_else(|| {
-                hm_platform::ApiError::fields(hm_platform::error::FieldErrors::single(
-                    "hours",
-                    "Enter a whole number from 1 to 720.",
-                ))
-            })?,
-    };
-    // Hours of the platform's zone (India's start at :30 UTC).
-    let zone = hm_platform::time::zone();
-    let now = hm_platform::time::local(Utc::now());
-    let current = now
-        .duration_trunc(TimeDelta::hours(1))
-        .unwrap_or(now)
-        .with_timezone(&Utc);
-    let first = current - TimeDelta::hours(hours - 1);
+    let hours = hm_platform::input::whole_number("hours", query.hours.as_deref(), 48, 720)?;
     let mut conn = state.db.get().await?;
-    let counts = backoffice::otp_per_hour(&mut conn, first, zone.name()).await?;
-    let hours = (0..hours)
-        .map(|i| {
-            let hour = first + TimeDelta::hours(i);
-            let (requests, verify_failures, verify_successes) = counts
-                .iter()
-                .find(|(h, ..)| *h == hour)
-                .map_or((0, 0, 0), |(_, r, f, s)| (*r, *f, *s));
-            OtpHour {
-                hour: hm_platform::time::render(hour),
-                requests,
-                verify_failures,
-                verify_successes,
-            }
-        })
-        .collect();
-    Ok(Reply::json(OtpPerHour { hours }))
+    let series = backoffice::otp_per_hour(&mut conn, hours, hm_platform::time::zone()).await?;
+    Ok(Reply::json(OtpPerHour {
+        hours: series
+            .into_iter()
+            .map(
+                |(hour, requests, verify_failures, verify_successes)| OtpHour {
+                    hour: hm_platform::time::render(hour),
+                    requests,
+                    verify_failures,
+                    verify_successes,
+                },
+            )
+            .collect(),
+    }))
 }

@@ -119,16 +119,24 @@ struct HourCounts {
     verify_successes: i64,
 }
 
-/// OTP audit counts per clock hour of `zone` since `since` (such an hour's start), as `(hour, requests,
-/// failed verifications, successful verifications)`; hours without any are absent (the console's chart).
+/// OTP audit counts per clock hour of `zone`, `hours` of them ending with the current one, oldest first:
+/// `(hour's start, requests, failed verifications, successful verifications)`, every hour present (the
+/// console's chart; India's hours start at :30 UTC).
 ///
-/// Raw SQL: filtered counts grouped by `date_trunc`, which the query builder cannot say.
+/// Raw SQL: filtered counts grouped by `date_trunc` in a zone, which the query builder cannot say.
 pub async fn otp_per_hour(
     conn: &mut diesel_async::AsyncPgConnection,
-    since: chrono::DateTime<chrono::Utc>,
-    zone: &str,
+    hours: i64,
+    zone: chrono_tz::Tz,
 ) -> diesel::QueryResult<Vec<(chrono::DateTime<chrono::Utc>, i64, i64, i64)>> {
+    use chrono::{DurationRound, TimeDelta, Utc};
     use diesel_async::RunQueryDsl;
+    let now = Utc::now().with_timezone(&zone);
+    let current = now
+        .duration_trunc(TimeDelta::hours(1))
+        .unwrap_or(now)
+        .with_timezone(&Utc);
+    let first = current - TimeDelta::hours(hours - 1);
     let rows: Vec<HourCounts> = diesel::sql_query(
         "SELECT date_trunc('hour', created_at, $2) AS hour, \
                 count(*) FILTER (WHERE action = 'request') AS requests, \
@@ -136,12 +144,18 @@ pub async fn otp_per_hour(
                 count(*) FILTER (WHERE action = 'verify_success') AS verify_successes \
          FROM otp_logs WHERE created_at >= $1 GROUP BY 1",
     )
-    .bind::<diesel::sql_types::Timestamptz, _>(since)
-    .bind::<diesel::sql_types::Text, _>(zone)
+    .bind::<diesel::sql_types::Timestamptz, _>(first)
+    .bind::<diesel::sql_types::Text, _>(zone.name())
     .load(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.hour, r.requests, r.verify_failures, r.verify_successes))
+    Ok((0..hours)
+        .map(|i| {
+            let hour = first + TimeDelta::hours(i);
+            rows.iter()
+                .find(|r| r.hour == hour)
+                .map_or((hour, 0, 0, 0), |r| {
+                    (hour, r.requests, r.verify_failures, r.verify_successes)
+                })
+        })
         .collect())
 }

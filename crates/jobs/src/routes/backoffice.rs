@@ -7,10 +7,8 @@ use crate::store::backoffice::{self, BookingRow, EmergencyRow, JobRow, JobsStats
 use crate::AppState;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
-use hm_platform::error::FieldErrors;
-use hm_platform::input::Query;
+use hm_platform::input::{whole_number, Query};
 use hm_platform::reply::Reply;
-use hm_platform::ApiError;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -68,51 +66,26 @@ pub async fn bookings_per_day(
     _admin: AdminUser,
     query: Query<DaysQuery>,
 ) -> Result<Reply<BookingsPerDay>> {
-    let days = match query
-        .days
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        None => 30,
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (1..=366).contains(d))
-            .ok_or_else(|| {
-                ApiError::fields(FieldErrors::single(
-                    "days",
-                    "Enter a whole number from 1 to 366.",
-                ))
-            })?,
-    };
+    let days = whole_number("days", query.days.as_deref(), 30, 366)?;
     let zone = hm_platform::time::zone();
-    let mut conn = state.db.get().await?;
-    let counts = backoffice::bookings_per_day(&mut conn, days, zone.name()).await?;
     let today = hm_platform::time::local(chrono::Utc::now()).date_naive();
+    let mut conn = state.db.get().await?;
+    let series = backoffice::bookings_per_day(&mut conn, today, days, zone.name()).await?;
     let statuses = hm_contracts::events::BOOKING_STATUSES;
-    let days = (0..days)
-        .rev()
-        .map(|back| {
-            let day = today - chrono::Duration::days(back);
-            let by_status: Map<String, Value> = statuses
-                .iter()
-                .map(|s| {
-                    let n = counts
-                        .iter()
-                        .find(|(d, status, _)| *d == day && status == s)
-                        .map_or(0, |(_, _, n)| *n);
-                    ((*s).to_owned(), Value::from(n))
-                })
-                .collect();
-            BookingDay {
-                date: day.to_string(),
-                by_status: Value::Object(by_status),
-            }
-        })
-        .collect();
     Ok(Reply::json(BookingsPerDay {
         statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
-        days,
+        days: series
+            .into_iter()
+            .map(|(day, counts)| BookingDay {
+                date: day.to_string(),
+                by_status: Value::Object(
+                    statuses
+                        .iter()
+                        .zip(counts)
+                        .map(|(s, n)| ((*s).to_owned(), Value::from(n)))
+                        .collect::<Map<String, Value>>(),
+                ),
+            })
+            .collect(),
     }))
 }

@@ -254,25 +254,38 @@ struct DayStatusCount {
     n: i64,
 }
 
-/// Bookings created on each of the `days` last days of `zone` (today included) per status, as
-/// `(day, status, count)`; days and statuses without bookings are absent (the console's chart).
+/// Bookings created on each of the `days` days of `zone` up to `today` (included), oldest first, with
+/// their count per status in [`BOOKING_STATUSES`](hm_contracts::events::BOOKING_STATUSES) order: every
+/// day and status present (the console's chart).
 ///
 /// Raw SQL: grouping by the local day (`AT TIME ZONE`) is not the query builder's.
 pub async fn bookings_per_day(
     conn: &mut diesel_async::AsyncPgConnection,
+    today: chrono::NaiveDate,
     days: i64,
     zone: &str,
-) -> diesel::QueryResult<Vec<(chrono::NaiveDate, String, i64)>> {
+) -> diesel::QueryResult<Vec<(chrono::NaiveDate, [i64; 7])>> {
     use diesel_async::RunQueryDsl;
+    let first = today - chrono::Duration::days(days - 1);
     let rows: Vec<DayStatusCount> = diesel::sql_query(
         "SELECT (created_at AT TIME ZONE $2)::date AS day, status::text AS status, count(*) AS n \
-         FROM bookings \
-         WHERE created_at >= (date_trunc('day', now() AT TIME ZONE $2) - ($1 - 1) * interval '1 day') AT TIME ZONE $2 \
-         GROUP BY 1, 2",
+         FROM bookings WHERE created_at >= $1::timestamp AT TIME ZONE $2 GROUP BY 1, 2",
     )
-    .bind::<diesel::sql_types::BigInt, _>(days)
+    .bind::<diesel::sql_types::Timestamp, _>(first.and_time(chrono::NaiveTime::MIN))
     .bind::<diesel::sql_types::Text, _>(zone)
     .load(conn)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.day, r.status, r.n)).collect())
+    let statuses = hm_contracts::events::BOOKING_STATUSES;
+    Ok((0..days)
+        .map(|i| {
+            let day = first + chrono::Duration::days(i);
+            let mut counts = [0; 7];
+            for row in rows.iter().filter(|r| r.day == day) {
+                if let Some(k) = statuses.iter().position(|s| *s == row.status) {
+                    counts[k] = row.n;
+                }
+            }
+            (day, counts)
+        })
+        .collect())
 }

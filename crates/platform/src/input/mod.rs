@@ -12,7 +12,7 @@ pub mod numbers;
 pub mod query;
 
 pub use body::{read_fields, NULL_CHARACTERS};
-pub use query::{query_params, Query};
+pub use query::{query_params, whole_number, Query};
 
 use crate::error::{ApiError, FieldErrors};
 use actix_web::dev::Payload;

@@ -45,6 +45,31 @@ pub fn query_params(req: &HttpRequest) -> Result<HashMap<String, String>, ApiErr
     }
 }
 
+/// Query parameter `field` as a whole number from 1 to `max` (a span of days or hours, a page's
+/// size): `default` when absent or blank.
+///
+/// Errors: 400 `{field: ["Enter a whole number from 1 to {max}."]}`.
+pub fn whole_number(
+    field: &str,
+    raw: Option<&str>,
+    default: i64,
+    max: i64,
+) -> Result<i64, ApiError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::fields(FieldErrors::single(
+                    field,
+                    format!("Enter a whole number from 1 to {max}."),
+                ))
+            }),
+    }
+}
+
 /// A handler's query parameters as `T` (a struct of `Option<String>` fields, documented in OpenAPI as
 /// query parameters), read by [`query_params`].
 #[derive(Debug)]
