@@ -237,9 +237,11 @@ function format(value) {
   return text;
 }
 
-function confirmAction(text) {
+/// Asks `text` first; the Confirm button is red unless the action is `safe`.
+function confirmAction(text, safe = false) {
   const dialog = $('#confirm');
   $('#confirm-text').textContent = text;
+  $('#confirm-ok').className = safe ? 'primary' : 'danger';
   return new Promise(resolve => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
     dialog.showModal();
@@ -523,7 +525,7 @@ async function detailView(view, name, id) {
   const buttons = (r.actions || []).filter(a => !a.when || a.when(row)).map(a => el('button', {
     type: 'button', class: a.confirm && !a.safe ? 'danger' : '',
     onclick: async () => {
-      if (a.confirm && !(await confirmAction(a.confirm(row)))) return;
+      if (a.confirm && !(await confirmAction(a.confirm(row), a.safe))) return;
       const res = await api(a.method, a.path(row), a.body);
       if (!res.ok) { notice.hidden = false; notice.textContent = messageOf(res); return; }
       if (a.method === 'DELETE') { cache.delete(`${name}:${id}`); location.hash = `#/r/${name}`; return; }
