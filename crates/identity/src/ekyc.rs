@@ -38,8 +38,10 @@ const FERNET: GeneralPurpose = GeneralPurpose::new(
 /// Why a key could not be read. Says nothing of the key itself (it may be close to a real one).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// Not url-safe base64 at all.
     #[error("not url-safe base64 (Fernet format: `hm-identity gen-encryption-key` prints one)")]
     NotBase64,
+    /// Base64 of this many bytes instead of 32.
     #[error(
         "decodes to {0} bytes, not 32 (Fernet format: `hm-identity gen-encryption-key` prints one)"
     )]

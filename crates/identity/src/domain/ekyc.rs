@@ -173,6 +173,37 @@ mod tests {
         assert!(!shown.contains("9753"), "{shown}");
     }
 
+    fn user(role: Role, is_staff: bool) -> User {
+        User {
+            id: Uuid::new_v4(),
+            phone: Some("+919876543210".into()),
+            role,
+            first_name: String::new(),
+            last_name: String::new(),
+            email: None,
+            language_preference: "en".into(),
+            is_phone_verified: true,
+            is_active: true,
+            is_staff,
+            has_worker_profile: false,
+            has_contractor_profile: false,
+            ekyc_status: EkycStatus::None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_the_user_and_staff_may_see_a_users_ekyc() {
+        let owner = user(Role::Worker, false);
+        assert!(may_access(&owner, owner.id));
+        for stranger in [user(Role::Worker, false), user(Role::Employer, false)] {
+            assert!(!may_access(&stranger, owner.id));
+        }
+        assert!(may_access(&user(Role::Admin, true), owner.id));
+        assert!(may_access(&user(Role::Admin, false), owner.id));
+        assert!(may_access(&user(Role::Contractor, true), owner.id));
+    }
+
     #[test]
     fn every_upload_leaves_the_status_ocr_scanned() {
         for before in EkycStatus::ALL {

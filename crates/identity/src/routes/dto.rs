@@ -233,6 +233,7 @@ pub struct EkycUploaded {
 }
 
 impl EkycUploaded {
+    /// The answer for `user` as stored after the upload of `digits` (shown masked).
     pub fn new(user: &User, digits: &Last4) -> Self {
         EkycUploaded {
             status: "success".to_owned(),

@@ -41,6 +41,7 @@ async fn owner_for(
     Ok(found)
 }
 
+/// The eKYC keys, or 503 when identity has none.
 fn keyring(state: &AppState) -> Result<&Keyring> {
     state
         .config
