@@ -23,6 +23,16 @@ bin="${CARGO_TARGET_DIR:-target}/debug"
   chmod 600 "$JWT_PRIVATE_KEY_FILE"
   echo "run-all: generated a development signing key in $JWT_PRIVATE_KEY_FILE"
 }
+# The eKYC key (Fernet format) sealing the Aadhaar digits: generated once into var/, like the JWT key, so
+# digits stored in one run still read in the next; handed over as a file (only identity reads it). A key
+# already set in the environment (ENCRYPTION_KEY or ENCRYPTION_KEY_FILE) wins.
+if [ -z "${ENCRYPTION_KEY:-}" ] && [ -z "${ENCRYPTION_KEY_FILE:-}" ]; then
+  export ENCRYPTION_KEY_FILE="$PWD/var/encryption-dev.key"
+  if [ ! -s "$ENCRYPTION_KEY_FILE" ]; then
+    (umask 077 && "$bin/hm-identity" gen-encryption-key >"$ENCRYPTION_KEY_FILE")
+    echo "run-all: generated a development eKYC encryption key in $ENCRYPTION_KEY_FILE"
+  fi
+fi
 
 SERVICES=(identity catalog workforce jobs notifications analytics)
 # Every service first (databases and event queues exist), then the seed data, whose events then reach

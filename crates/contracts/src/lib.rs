@@ -2,10 +2,12 @@
 //! roles, the names of event types, and the CSV cell rules of every export. Nothing here does I/O.
 
 pub mod csv;
+pub mod ekyc;
 pub mod events;
 pub mod roles;
 pub mod skills;
 pub mod tokens;
 
+pub use ekyc::EkycStatus;
 pub use events::Event;
 pub use roles::Role;

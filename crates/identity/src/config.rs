@@ -1,5 +1,6 @@
 //! Identity's settings (spec/CONFIG.md §2.3, ARCHITECTURE §5 and §12.4), read from the environment.
 
+use crate::ekyc::{EncryptionKey, Keyring};
 use hm_platform::auth::{AuthConfig, SigningKey};
 use hm_platform::config::{self, ConfigError};
 use hm_platform::service::{CommonConfig, ServiceConfig};
@@ -13,6 +14,9 @@ pub struct IdentityConfig {
     pub secret_key: String,
     pub otp: OtpSettings,
     pub tokens: TokenSettings,
+    /// The eKYC keys (`ENCRYPTION_KEY` or `ENCRYPTION_KEY_FILE`, `ENCRYPTION_KEYS_RETIRED`); `None` when
+    /// no key is set: the eKYC endpoints then answer 503 `{"error":"eKYC is not configured"}`.
+    pub encryption: Option<Keyring>,
     pub http_workers: usize,
 }
 
@@ -63,6 +67,65 @@ fn load_key(
     SigningKey::from_pem(&pem)
         .map(Some)
         .map_err(|e| invalid(pem_var, &e.to_string()))
+}
+
+/// One key of `name`; the message names the variable and what is wrong, never the value.
+fn encryption_key(name: &'static str, text: &str) -> Result<EncryptionKey, ConfigError> {
+    EncryptionKey::parse(text).map_err(|e| invalid(name, &e.to_string()))
+}
+
+/// `ENCRYPTION_KEY` (the key that seals; or the file `ENCRYPTION_KEY_FILE` names, as Compose hands it
+/// over) and `ENCRYPTION_KEYS_RETIRED` (comma-separated keys that still open what they sealed) from the
+/// environment: [`keyring_from`].
+pub fn load_keyring() -> Result<Option<Keyring>, ConfigError> {
+    let current = match (
+        config::optional("ENCRYPTION_KEY"),
+        config::optional("ENCRYPTION_KEY_FILE"),
+    ) {
+        (Some(key), _) => Some(key),
+        (None, Some(path)) => {
+            Some(
+                std::fs::read_to_string(&path).map_err(|e| ConfigError::Invalid {
+                    name: "ENCRYPTION_KEY_FILE",
+                    value: path,
+                    reason: e.to_string(),
+                })?,
+            )
+        }
+        (None, None) => None,
+    };
+    keyring_from(
+        current.as_deref(),
+        config::optional("ENCRYPTION_KEYS_RETIRED").as_deref(),
+    )
+}
+
+/// The eKYC keys from the values of `ENCRYPTION_KEY` (`current`) and `ENCRYPTION_KEYS_RETIRED`
+/// (`retired`, comma-separated), both in Fernet format (`crate::ekyc`). No current key and no retired
+/// one: `None` (eKYC answers 503). A malformed key, or retired keys without a current one, is a
+/// [`ConfigError`] naming the variable, never the key.
+pub fn keyring_from(
+    current: Option<&str>,
+    retired: Option<&str>,
+) -> Result<Option<Keyring>, ConfigError> {
+    let retired = retired
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| encryption_key("ENCRYPTION_KEYS_RETIRED", k))
+        .collect::<Result<Vec<_>, _>>()?;
+    match current.map(str::trim).filter(|k| !k.is_empty()) {
+        Some(current) => Ok(Some(Keyring::new(
+            encryption_key("ENCRYPTION_KEY", current)?,
+            retired,
+        ))),
+        None if retired.is_empty() => Ok(None),
+        None => Err(invalid(
+            "ENCRYPTION_KEYS_RETIRED",
+            "is set without ENCRYPTION_KEY (the current key)",
+        )),
+    }
 }
 
 impl ServiceConfig for IdentityConfig {
@@ -124,6 +187,7 @@ impl ServiceConfig for IdentityConfig {
                     10,
                 )?),
             },
+            encryption: load_keyring()?,
             http_workers: config::parse("HTTP_WORKERS", 2)?,
             common,
         })
@@ -131,5 +195,48 @@ impl ServiceConfig for IdentityConfig {
 
     fn common(&self) -> &CommonConfig {
         &self.common
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::ekyc::generate_key;
+
+    #[test]
+    fn the_ekyc_keys_are_optional_and_a_bad_one_is_named_but_never_shown() {
+        assert!(keyring_from(None, None).unwrap().is_none());
+        assert!(keyring_from(Some("  "), Some(" , ")).unwrap().is_none());
+        let (current, old) = (generate_key().unwrap(), generate_key().unwrap());
+        let retired = format!("{old}, {current}");
+        let ring = keyring_from(Some(&current), Some(&retired))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ring.retired_ids().count(),
+            1,
+            "the current key is not also retired"
+        );
+        assert_ne!(ring.retired_ids().next(), Some(ring.current_id()));
+
+        let close = &current[..current.len() - 4];
+        let error = keyring_from(Some(close), None).err().unwrap().to_string();
+        assert!(
+            error.starts_with("ENCRYPTION_KEY has an invalid value"),
+            "{error}"
+        );
+        assert!(!error.contains(close) && !error.contains('\n'), "{error}");
+        let error = keyring_from(Some(&current), Some(&format!("{old},oops")))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.starts_with("ENCRYPTION_KEYS_RETIRED"), "{error}");
+        assert!(
+            !error.contains(&old) && !error.contains(&current),
+            "{error}"
+        );
+        let error = keyring_from(None, Some(&old)).err().unwrap().to_string();
+        assert!(error.contains("without ENCRYPTION_KEY"), "{error}");
     }
 }

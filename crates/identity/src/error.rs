@@ -1,6 +1,7 @@
 //! Identity's one error type: every failure a handler can meet, each a variant answered once here with the
 //! platform envelopes and a stable code (`X-Error-Code`, ARCHITECTURE §4).
 
+use crate::domain::ekyc::{self, Last4Error};
 use crate::domain::otp::Limited;
 use actix_web::http::StatusCode;
 use hm_platform::auth::TokenError;
@@ -72,9 +73,23 @@ pub enum IdentityError {
     /// An admin deactivating their own account.
     #[error("an admin cannot deactivate their own account")]
     CannotDeactivateSelf,
-    /// The back office names a user that does not exist.
+    /// The back office names a user that does not exist; also an eKYC request for a missing user
+    /// (or a `user_id` that is not a UUID).
     #[error("no such user")]
     NoSuchUser,
+    /// An eKYC request for another user by a caller who is not staff (API §3.5).
+    #[error("eKYC of another user")]
+    EkycPermissionDenied,
+    /// An eKYC upload whose `aadhaar_last4` is missing or not four ASCII digits (API §3.5). Carries no
+    /// digits: the value sent is never kept.
+    #[error("eKYC upload refused: {0:?}")]
+    EkycInvalid(Last4Error),
+    /// `ENCRYPTION_KEY` is not set (API §3.5: 503).
+    #[error("eKYC is not configured (no ENCRYPTION_KEY)")]
+    EkycNotConfigured,
+    /// Sealing the digits failed (no randomness): a 500.
+    #[error(transparent)]
+    Encryption(#[from] crate::ekyc::CryptoError),
 }
 
 /// A result with identity's error.
@@ -100,7 +115,10 @@ impl ServiceFailure for IdentityError {
         (403, "Not permitted"),
         (404, "No such object"),
         (429, "Too many requests"),
-        (503, "A dependency (database, cache, broker) is unavailable"),
+        (
+            503,
+            "A dependency (database, cache, broker) is unavailable, or eKYC is not configured",
+        ),
     ];
 
     fn code(&self) -> &'static str {
@@ -170,6 +188,21 @@ impl ServiceFailure for IdentityError {
                 "You cannot deactivate your own account.",
             )),
             IdentityError::NoSuchUser => ApiError::no_match("User"),
+            IdentityError::EkycPermissionDenied => {
+                ApiError::error(StatusCode::FORBIDDEN, "Permission denied")
+            }
+            // API §3.5 gives the message as a string, not the usual list.
+            IdentityError::EkycInvalid(reason) => ApiError::body(
+                StatusCode::BAD_REQUEST,
+                json!({ ekyc::FIELD: match reason {
+                    Last4Error::Required => ekyc::REQUIRED_MESSAGE,
+                    Last4Error::Format => ekyc::FORMAT_MESSAGE,
+                } }),
+            ),
+            IdentityError::EkycNotConfigured => {
+                ApiError::error(StatusCode::SERVICE_UNAVAILABLE, "eKYC is not configured")
+            }
+            IdentityError::Encryption(_) => ApiError::internal(self),
         }
     }
 }
@@ -185,7 +218,7 @@ mod tests {
         hm_platform::testing::assert_variants_reachable(
             "IdentityError",
             IdentityError::VARIANTS,
-            &["Platform", "Redis", "RedisPool", "Broker"],
+            &["Platform", "Redis", "RedisPool", "Broker", "Encryption"],
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         );
     }

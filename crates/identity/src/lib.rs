@@ -1,7 +1,8 @@
-//! hm-identity: users, phone-OTP login, JWT issuing, refresh/logout, JWKS and admin accounts.
+//! hm-identity: users, phone-OTP login, JWT issuing, refresh/logout, JWKS, eKYC and admin accounts.
 
 pub mod config;
 pub mod domain;
+pub mod ekyc;
 pub mod error;
 pub mod events;
 pub mod passwords;
@@ -67,6 +68,14 @@ impl Service for Identity {
     /// server. The returned application runs until stopped.
     async fn build(config: IdentityConfig) -> Result<Application, StartError> {
         let mut base = Foundation::start(&config.common, Self::INFO).await?;
+        match &config.encryption {
+            Some(keys) => tracing::info!(
+                key_id = keys.current_id(),
+                retired = keys.retired_ids().count(),
+                "eKYC encryption key loaded"
+            ),
+            None => tracing::warn!("ENCRYPTION_KEY is not set: the eKYC endpoints answer 503"),
+        }
         base.consume(events::ProfileProjection).await?;
         // Identity trusts its own keys (no JWKS round trip to itself).
         let verifier = Arc::new(TokenVerifier::with_keys(

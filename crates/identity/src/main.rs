@@ -1,5 +1,5 @@
 //! The identity binary: `serve` (default), `migrate` (hm_platform::cli), `seed`, `create-admin`,
-//! `gen-key`, `purge-tokens`.
+//! `gen-key`, `gen-encryption-key`, `reencrypt-ekyc`, `purge-tokens`.
 
 use clap::Subcommand;
 use hm_identity::config::IdentityConfig;
@@ -20,17 +20,31 @@ enum Command {
     },
     /// Print a new Ed25519 private key (PEM) for JWT_PRIVATE_KEY_PEM / JWT_PRIVATE_KEY_FILE.
     GenKey,
+    /// Print a new eKYC encryption key (Fernet format: url-safe base64 of 32 random bytes) for
+    /// ENCRYPTION_KEY.
+    GenEncryptionKey,
+    /// Re-encrypt every stored Aadhaar value sealed under a retired key (ENCRYPTION_KEYS_RETIRED) with
+    /// the current ENCRYPTION_KEY, in batches, one transaction each; prints how many.
+    ReencryptEkyc,
     /// Delete refresh tokens past their expiry.
     PurgeTokens,
 }
 
 impl Commands<IdentityConfig> for Command {
     fn without_config(&self) -> Option<Result<(), CommandError>> {
-        matches!(self, Command::GenKey).then(|| {
-            let key = hm_platform::auth::SigningKey::generate().map_err(CommandError::service)?;
-            print!("{}", key.pem());
-            Ok(())
-        })
+        match self {
+            Command::GenKey => Some(
+                hm_platform::auth::SigningKey::generate()
+                    .map(|key| print!("{}", key.pem()))
+                    .map_err(CommandError::service),
+            ),
+            Command::GenEncryptionKey => Some(
+                hm_identity::ekyc::generate_key()
+                    .map(|key| println!("{key}"))
+                    .map_err(CommandError::service),
+            ),
+            _ => None,
+        }
     }
 
     async fn run(self, config: IdentityConfig) -> Result<(), CommandError> {
@@ -43,7 +57,29 @@ impl Commands<IdentityConfig> for Command {
             Command::CreateAdmin { email, password } => {
                 create_admin(&config, &email, password).await?
             }
-            Command::GenKey => {} // without_config
+            Command::GenKey | Command::GenEncryptionKey => {} // without_config
+            Command::ReencryptEkyc => {
+                let keyring = config.encryption.as_ref().ok_or_else(|| {
+                    CommandError::Usage(
+                        "ENCRYPTION_KEY is not set: nothing to re-encrypt with".into(),
+                    )
+                })?;
+                let mut conn = cli::connect(&config.common).await?;
+                let done = hm_identity::store::ekyc::reencrypt(&mut conn, keyring)
+                    .await
+                    .map_err(CommandError::service)?;
+                println!(
+                    "identity: {} eKYC value(s) re-encrypted with key {}",
+                    done.rewritten,
+                    keyring.current_id()
+                );
+                if done.unreadable > 0 {
+                    println!(
+                        "identity: {} eKYC value(s) under a key no longer configured were left as they are",
+                        done.unreadable
+                    );
+                }
+            }
             Command::PurgeTokens => {
                 let mut conn = cli::connect(&config.common).await?;
                 let n = hm_identity::store::refresh_tokens::delete_expired(&mut conn).await?;

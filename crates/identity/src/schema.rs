@@ -58,6 +58,9 @@ diesel::table! {
         last_login -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        aadhaar_last4_encrypted -> Nullable<Bytea>,
+        aadhaar_key_id -> Nullable<Text>,
+        ekyc_status -> Text,
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used)]
 
 use crate::config::{IdentityConfig, OtpSettings, TokenSettings};
+use crate::ekyc::{EncryptionKey, Keyring};
 use hm_platform::auth::{AuthConfig, SigningKey};
 use hm_platform::service::CommonConfig;
 use hm_platform::testing::{TestApp, TestService};
@@ -18,7 +19,7 @@ pub const AUDIENCE: &str = "hunarmitra";
 
 impl TestService for Identity {
     /// Debug on (the dev OTP is returned), one OTP a minute and five an hour per phone, a fresh signing
-    /// key identity trusts by itself (no JWKS round trip).
+    /// key identity trusts by itself (no JWKS round trip), a fresh eKYC key.
     fn config(common: CommonConfig) -> IdentityConfig {
         let auth = AuthConfig {
             issuer: ISSUER.into(),
@@ -48,9 +49,19 @@ impl TestService for Identity {
                 refresh_lifetime: Duration::from_secs(7 * 86400),
                 reuse_grace: Duration::from_secs(10),
             },
+            encryption: Some(test_keyring()),
             http_workers: 1,
         }
     }
+}
+
+/// A fresh eKYC key: a keyring with it as the current key and no retired one.
+pub fn test_keyring() -> Keyring {
+    let key = crate::ekyc::generate_key().expect("randomness for a key");
+    Keyring::new(
+        EncryptionKey::parse(&key).expect("a generated key reads"),
+        vec![],
+    )
 }
 
 /// The settings tests change most, as one value (the defaults are [`Identity`]'s test settings).

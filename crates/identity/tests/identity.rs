@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{spawn, Listener, Options};
+use common::{admin_token, spawn, Listener, Options};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -775,25 +775,6 @@ async fn admins_sign_in_with_email_and_password() {
     );
 }
 
-/// An admin's bearer token (an admin account made in the test database, signed in by password).
-async fn admin_token(app: &common::Api) -> String {
-    let hash = hm_identity::passwords::hash("correct horse".into())
-        .await
-        .unwrap();
-    let mut conn = app.conn().await;
-    hm_identity::store::users::upsert_admin(&mut conn, "ops@hunarmitra.com", &hash)
-        .await
-        .unwrap();
-    let (status, body) = app
-        .post(
-            "/api/v1/auth/admin/login/",
-            json!({"email": "ops@hunarmitra.com", "password": "correct horse"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["access"].as_str().unwrap().to_owned()
-}
-
 /// PATCH as `token`: status, `X-Error-Code` (empty when absent) and body.
 async fn patch(app: &common::Api, path: &str, token: &str, body: Value) -> (u16, String, Value) {
     let res = app
@@ -816,7 +797,7 @@ async fn patch(app: &common::Api, path: &str, token: &str, body: Value) -> (u16,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_back_office_renames_and_deactivates_users_and_names_its_refusals() {
     let app = spawn(relaxed()).await;
-    let admin = admin_token(&app).await;
+    let admin = common::admin_token(&app).await;
     let mut updated = Listener::bind(&app.bus, "identity.user.updated").await;
     let login = app.login("+917000000001", "worker").await;
     let path = format!(

@@ -9,19 +9,25 @@ const THEME_KEY = 'hm_admin_theme';
 // list: the admin list endpoint; paged: it pages, searches and filters server-side (else the whole list
 // comes at once and is searched and paged here); key: the row's id field; columns: what the table shows;
 // filters: name -> choices; edit: {method, path(row), fields}; create: {path, fields}; actions: buttons on
-// the detail page (`confirm` marks a destructive one).
+// the detail page (`confirm` asks first and marks a destructive one, unless `safe`).
 
 const YES_NO = ['true', 'false'];
+const EKYC_STATUSES = ['none', 'ocr_scanned', 'verified'];
 const EMERGENCY_STATUSES = ['open', 'dispatched', 'accepted', 'on_the_way', 'resolved', 'cancelled'];
 const F = (name, type = 'text', extra = {}) => ({ name, type, ...extra });
 
 const RESOURCES = {
   users: {
     group: 'People', title: 'Users', paged: true, list: '/api/v1/admin/identity/users/',
-    columns: ['phone', 'email', 'first_name', 'last_name', 'role', 'is_active', 'created_at'],
-    filters: { role: ['worker', 'contractor', 'employer', 'admin'], is_active: YES_NO },
+    // eKYC (API §3.5): the status and the Aadhaar digits masked (`XXXX-1234`; the raw digits never reach
+    // the console); staff mark it verified once they have checked the person's Aadhaar.
+    columns: ['phone', 'email', 'first_name', 'last_name', 'role', 'is_active', 'ekyc_status', 'aadhaar_masked', 'created_at'],
+    filters: { role: ['worker', 'contractor', 'employer', 'admin'], is_active: YES_NO, ekyc_status: EKYC_STATUSES },
     edit: { method: 'PATCH', path: r => `/api/v1/admin/identity/users/${r.id}/`, fields: [F('first_name'), F('last_name')] },
     actions: [
+      { label: 'Mark eKYC verified', when: r => r.ekyc_status !== 'verified', method: 'PATCH', safe: true,
+        path: r => `/api/v1/admin/identity/users/${r.id}/`, body: { ekyc_status: 'verified' },
+        confirm: r => `Mark the eKYC of ${r.phone || r.email} verified${r.aadhaar_masked ? ` (Aadhaar ${r.aadhaar_masked})` : ''}? Only after checking their Aadhaar card.` },
       { label: 'Deactivate', when: r => r.is_active, method: 'PATCH', path: r => `/api/v1/admin/identity/users/${r.id}/`,
         body: { is_active: false }, confirm: r => `Deactivate ${r.phone || r.email}? They will not be able to log in.` },
       { label: 'Activate', when: r => !r.is_active, method: 'PATCH', path: r => `/api/v1/admin/identity/users/${r.id}/`,
@@ -231,9 +237,11 @@ function format(value) {
   return text;
 }
 
-function confirmAction(text) {
+/// Asks `text` first; the Confirm button is red unless the action is `safe`.
+function confirmAction(text, safe = false) {
   const dialog = $('#confirm');
   $('#confirm-text').textContent = text;
+  $('#confirm-ok').className = safe ? 'primary' : 'danger';
   return new Promise(resolve => {
     dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
     dialog.showModal();
@@ -627,9 +635,9 @@ async function detailView(view, name, id) {
     await detailView(view, name, id);
   };
   const buttons = (r.actions || []).filter(a => !a.when || a.when(row)).map(a => el('button', {
-    type: 'button', class: a.confirm ? 'danger' : '',
+    type: 'button', class: a.confirm && !a.safe ? 'danger' : '',
     onclick: async () => {
-      if (a.confirm && !(await confirmAction(a.confirm(row)))) return;
+      if (a.confirm && !(await confirmAction(a.confirm(row), a.safe))) return;
       const res = await api(a.method, a.path(row), a.body);
       if (!res.ok) { notice.hidden = false; notice.textContent = messageOf(res); return; }
       if (a.method === 'DELETE') { cache.delete(`${name}:${id}`); location.hash = `#/r/${name}`; return; }

@@ -1,5 +1,6 @@
-//! Identity's pure rules: phones, one-time codes, tokens. No I/O here.
+//! Identity's pure rules: phones, one-time codes, tokens, eKYC. No I/O here.
 
+pub mod ekyc;
 pub mod otp;
 pub mod phone;
 pub mod tokens;

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use hm_contracts::Role;
+use hm_contracts::{EkycStatus, Role};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -18,6 +18,8 @@ pub struct User {
     pub is_staff: bool,
     pub has_worker_profile: bool,
     pub has_contractor_profile: bool,
+    /// DOMAIN §1.5; the digits themselves are never part of a `User`.
+    pub ekyc_status: EkycStatus,
     pub created_at: DateTime<Utc>,
 }
 

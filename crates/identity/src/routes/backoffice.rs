@@ -1,22 +1,48 @@
-//! The back office's identity (issue #9, admins only): users with search and filters, activation and
-//! names (each change announced as `identity.user.updated`; deactivation also ends the user's sessions),
-//! the OTP audit log, and the numbers of the dashboard.
+//! The back office's identity (issue #9, admins only): users with search and filters, activation, names
+//! and eKYC verification (each change announced as `identity.user.updated`; deactivation also ends the
+//! user's sessions), the OTP audit log, and the numbers of the dashboard.
 
 use crate::domain::user::may_set_activation;
 use crate::error::{IdentityError, Result};
 use crate::store::backoffice::{self, IdentityStats, OtpLogRow, UserRow};
 use crate::store::users;
 use crate::AppState;
+use actix_web::HttpRequest;
+use diesel_async::AsyncPgConnection;
+use hm_contracts::EkycStatus;
 use hm_platform::admin;
 use hm_platform::auth::AdminUser;
 use hm_platform::input::{FromInput, Input, Text as TextRule, Valid};
+use hm_platform::paging::LinkedPage;
 use hm_platform::reply::Reply;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use uuid::Uuid;
 
-hm_platform::admin_lists! {
-    /// Users, newest first: `search` (phone, email, names), `role`, `is_active`, `page`, `page_size`.
-    users_list => UserRow, backoffice::USERS;
+/// Users, newest first: `search` (phone, email, names), `role`, `is_active`, `ekyc_status`, `page`,
+/// `page_size`.
+#[api_v2_operation(tags(Admin))]
+pub async fn users_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+) -> Result<Reply<LinkedPage<UserRow>>> {
+    let mut conn = state.db.get().await?;
+    let page = admin::list(&mut conn, &req, &backoffice::USERS).await?;
+    let keyring = state.config.encryption.as_ref();
+    Ok(Reply::json(LinkedPage {
+        count: page.count,
+        next: page.next,
+        previous: page.previous,
+        results: page.results.into_iter().map(|u| u.shown(keyring)).collect(),
+    }))
+}
+
+/// The back office's row of user `id` ([`IdentityError::NoSuchUser`] when there is none).
+async fn user_row(conn: &mut AsyncPgConnection, state: &AppState, id: &str) -> Result<UserRow> {
+    let row = admin::one(conn, &backoffice::USERS, id)
+        .await?
+        .ok_or(IdentityError::NoSuchUser)?;
+    Ok(row.shown(state.config.encryption.as_ref()))
 }
 
 // One user (no doc comment: it would become the operation's summary in the checked-in document).
@@ -27,10 +53,7 @@ pub async fn user(
     id: web::Path<String>,
 ) -> Result<Reply<UserRow>> {
     let mut conn = state.db.get().await?;
-    let row = admin::one(&mut conn, &backoffice::USERS, &id)
-        .await?
-        .ok_or(IdentityError::NoSuchUser)?;
-    Ok(Reply::json(row))
+    Ok(Reply::json(user_row(&mut conn, &state, &id).await?))
 }
 
 /// What an admin may change of a user.
@@ -39,6 +62,9 @@ pub struct UserPatch {
     pub is_active: Option<bool>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// `none`, `ocr_scanned` or `verified`: staff mark a user's eKYC `verified` here (DOMAIN §1.5: the
+    /// back office only), or send it back.
+    pub ekyc_status: Option<String>,
 }
 
 impl FromInput for UserPatch {
@@ -55,10 +81,15 @@ impl FromInput for UserPatch {
             .has("last_name")
             .then(|| input.text("last_name", TextRule::optional(50)))
             .flatten();
+        let ekyc_status = input
+            .has("ekyc_status")
+            .then(|| input.choice("ekyc_status", &EkycStatus::NAMES, None))
+            .flatten();
         Some(UserPatch {
             is_active,
             first_name,
             last_name,
+            ekyc_status,
         })
     }
 }
@@ -69,12 +100,14 @@ impl UserPatch {
             is_active: self.is_active,
             first_name: self.first_name.as_deref(),
             last_name: self.last_name.as_deref(),
+            ekyc_status: self.ekyc_status.as_deref(),
         }
     }
 }
 
-/// Activates or deactivates a user, or corrects their name. A deactivated user cannot log in and their
-/// refresh tokens are revoked; their access tokens run out within their lifetime.
+/// Activates or deactivates a user, corrects their name, or sets their eKYC status (`verified` once staff
+/// checked their identity). A deactivated user cannot log in and their refresh tokens are revoked; their
+/// access tokens run out within their lifetime.
 #[api_v2_operation(tags(Admin))]
 pub async fn user_update(
     state: web::Data<AppState>,
@@ -89,10 +122,9 @@ pub async fn user_update(
     }
     let mut conn = state.db.get().await?;
     users::change_by_admin(&mut conn, id, patch.change()).await?;
-    let row = admin::one(&mut conn, &backoffice::USERS, &id.to_string())
-        .await?
-        .ok_or(IdentityError::NoSuchUser)?;
-    Ok(Reply::json(row))
+    Ok(Reply::json(
+        user_row(&mut conn, &state, &id.to_string()).await?,
+    ))
 }
 
 hm_platform::admin_lists! {

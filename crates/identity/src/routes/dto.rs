@@ -1,10 +1,14 @@
 //! Request and response bodies of identity's endpoints.
 
+use crate::domain::ekyc::{self, Last4, Last4Error};
 use crate::domain::phone;
 use crate::domain::user::{User, SIGNUP_ROLES};
 use hm_platform::input::{FromInput, Input, Text};
 use paperclip::actix::Apiv2Schema;
+use paperclip::v2::models::DataType;
+use paperclip::v2::schema::TypedData;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// `POST /api/v1/auth/request-otp/`
@@ -189,4 +193,63 @@ impl MeBody {
             date_joined,
         }
     }
+}
+
+/// `POST /api/v1/auth/users/{user_id}/ekyc/upload/` (API §3.5).
+#[derive(Debug, Apiv2Schema)]
+pub struct EkycUploadBody {
+    /// The last four digits of the Aadhaar number, as a string of exactly four ASCII digits (`"1234"`);
+    /// never the whole number.
+    pub aadhaar_last4: Last4,
+}
+
+impl EkycUploadBody {
+    /// The body from the submitted `fields` (any of the three encodings), read only once the user and the
+    /// caller's rights are checked: `domain::ekyc::Last4::from_field`.
+    pub fn read(fields: &Map<String, Value>) -> Result<Self, Last4Error> {
+        Last4::from_field(fields.get(ekyc::FIELD))
+            .map(|aadhaar_last4| EkycUploadBody { aadhaar_last4 })
+    }
+}
+
+/// Documented as a string (the digits are never rendered unmasked).
+impl TypedData for Last4 {
+    fn data_type() -> DataType {
+        DataType::String
+    }
+}
+
+/// The answer to an eKYC upload.
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct EkycUploaded {
+    /// `success`.
+    pub status: String,
+    /// `eKYC data uploaded successfully`.
+    pub message: String,
+    /// `ocr_scanned`.
+    pub ekyc_status: String,
+    /// `XXXX-` and the four digits.
+    pub aadhaar_masked: String,
+}
+
+impl EkycUploaded {
+    /// The answer for `user` as stored after the upload of `digits` (shown masked).
+    pub fn new(user: &User, digits: &Last4) -> Self {
+        EkycUploaded {
+            status: "success".to_owned(),
+            message: "eKYC data uploaded successfully".to_owned(),
+            ekyc_status: user.ekyc_status.to_string(),
+            aadhaar_masked: digits.masked(),
+        }
+    }
+}
+
+/// `GET /api/v1/auth/users/{user_id}/ekyc/status/` (API §3.6).
+#[derive(Debug, Serialize, Apiv2Schema)]
+pub struct EkycStatusBody {
+    /// `none`, `ocr_scanned` or `verified`.
+    pub ekyc_status: String,
+    /// Only when digits are stored: `XXXX-1234`, or `XXXX-****` when they cannot be decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aadhaar_masked: Option<String>,
 }

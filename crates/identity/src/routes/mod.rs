@@ -4,10 +4,14 @@ mod admin;
 mod auth;
 mod backoffice;
 mod dto;
+mod ekyc;
 mod jwks;
 mod me;
 
 use paperclip::actix::web;
+
+/// eKYC reads its body only after checking the user exists and the caller may see them.
+pub use hm_platform::input::RawBody;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -18,6 +22,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/auth/logout/").route(web::post().to(auth::logout)))
     .service(web::resource("/api/v1/auth/me/").route(web::get().to(me::me)))
     .service(web::resource("/api/v1/auth/admin/login/").route(web::post().to(admin::login)))
+    .service(
+        web::resource("/api/v1/auth/users/{user_id}/ekyc/upload/")
+            .route(web::post().to(ekyc::upload)),
+    )
+    .service(
+        web::resource("/api/v1/auth/users/{user_id}/ekyc/status/")
+            .route(web::get().to(ekyc::status)),
+    )
     .service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::jwks)))
     .service(web::resource("/api/v1/admin/identity/stats/").route(web::get().to(backoffice::stats)))
     .service(

@@ -1,5 +1,7 @@
 //! What the back office reads of identity (issue #9): the admin listings and the dashboard's numbers.
 
+use crate::ekyc::{Keyring, Sealed};
+use hm_contracts::EkycStatus;
 use hm_platform::admin::{Filter, Listing, BOOL};
 use paperclip::actix::Apiv2Schema;
 use serde::{Deserialize, Serialize};
@@ -8,9 +10,8 @@ use uuid::Uuid;
 
 pub const ROLES: &[&str] = &["worker", "contractor", "employer", "admin"];
 
-/// A user as the back office lists it (`USERS`).
-#[derive(Debug, Deserialize, Serialize, Apiv2Schema)]
-#[serde(deny_unknown_fields)]
+/// A user as the back office shows it, the stored Aadhaar digits masked.
+#[derive(Debug, Serialize, Apiv2Schema)]
 pub struct UserRow {
     pub id: Uuid,
     pub phone: Option<String>,
@@ -24,20 +25,86 @@ pub struct UserRow {
     pub is_staff: bool,
     pub has_worker_profile: bool,
     pub has_contractor_profile: bool,
+    /// `none`, `ocr_scanned` or `verified` (DOMAIN §1.5).
+    pub ekyc_status: String,
+    /// `null` when no Aadhaar digits are stored, `XXXX-1234` when they are, `XXXX-****` when they cannot be
+    /// decrypted (unknown key, eKYC not configured).
+    pub aadhaar_masked: Option<String>,
     /// ISO 8601 with offset, as Postgres writes it.
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// A user as `USERS` selects them: the listed columns and the sealed eKYC value (hex) with its key id,
+/// which only [`UserListed::shown`] reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserListed {
+    pub id: Uuid,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub role: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub language_preference: String,
+    pub is_phone_verified: bool,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub has_worker_profile: bool,
+    pub has_contractor_profile: bool,
+    pub ekyc_status: String,
+    aadhaar_sealed: Option<String>,
+    aadhaar_key_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl UserListed {
+    /// The stored value, if any.
+    fn sealed(&self) -> Option<Sealed> {
+        let key_id = self.aadhaar_key_id.clone()?;
+        // Postgres' hex always reads; were it not to, the empty value shows as unreadable.
+        let bytes = hex::decode(self.aadhaar_sealed.as_deref()?).unwrap_or_default();
+        Some(Sealed { bytes, key_id })
+    }
+
+    /// The row the back office shows, its eKYC value opened with `keyring` (if eKYC is configured).
+    pub fn shown(self, keyring: Option<&Keyring>) -> UserRow {
+        let masked = crate::ekyc::read(keyring, self.id, self.sealed().as_ref()).masked();
+        UserRow {
+            id: self.id,
+            phone: self.phone,
+            email: self.email,
+            role: self.role,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            language_preference: self.language_preference,
+            is_phone_verified: self.is_phone_verified,
+            is_active: self.is_active,
+            is_staff: self.is_staff,
+            has_worker_profile: self.has_worker_profile,
+            has_contractor_profile: self.has_contractor_profile,
+            ekyc_status: self.ekyc_status,
+            aadhaar_masked: masked,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 // Raw SQL: the platform's admin listings add search, filters and paging to a SELECT (one JSON row each).
-pub const USERS: Listing<UserRow> = Listing {
+// The sealed bytes travel as plain hex (`to_jsonb` of a bytea would be `\x`-prefixed text).
+pub const USERS: Listing<UserListed> = Listing {
     select: "SELECT id, phone, email, role, first_name, last_name, language_preference, is_phone_verified,
-             is_active, is_staff, has_worker_profile, has_contractor_profile, created_at, updated_at FROM users",
+             is_active, is_staff, has_worker_profile, has_contractor_profile, ekyc_status,
+             encode(aadhaar_last4_encrypted, 'hex') AS aadhaar_sealed, aadhaar_key_id, created_at,
+             updated_at FROM users",
     id: "id",
     search: &["phone", "email", "first_name", "last_name"],
     filters: &[
         Filter { param: "role", column: "role", choices: Some(ROLES) },
         Filter { param: "is_active", column: "is_active", choices: BOOL },
+        Filter { param: "ekyc_status", column: "ekyc_status", choices: Some(&EkycStatus::NAMES) },
     ],
     order: "created_at DESC, id",
     row: PhantomData,

@@ -3,6 +3,7 @@
 
 pub mod backoffice;
 pub mod challenges;
+pub mod ekyc;
 pub mod otp_logs;
 pub mod outbox;
 pub mod refresh_tokens;

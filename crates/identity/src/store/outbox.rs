@@ -24,7 +24,8 @@ pub fn user_registered(user: &User, correlation_id: Option<String>) -> Event<Use
     )
 }
 
-/// `identity.user.updated`: the user's current state, for projections elsewhere.
+/// `identity.user.updated`: the user's current state (its eKYC status among it), for projections
+/// elsewhere.
 pub fn user_updated(user: &User, correlation_id: Option<String>) -> Event<UserUpdated> {
     Event::new(
         SOURCE,
@@ -37,6 +38,7 @@ pub fn user_updated(user: &User, correlation_id: Option<String>) -> Event<UserUp
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             is_active: user.is_active,
+            ekyc_status: user.ekyc_status,
         },
     )
 }

@@ -25,6 +25,7 @@ struct UserRow {
     is_staff: bool,
     has_worker_profile: bool,
     has_contractor_profile: bool,
+    ekyc_status: String,
     created_at: DateTime<Utc>,
 }
 
@@ -43,6 +44,8 @@ impl From<UserRow> for User {
             is_staff: r.is_staff,
             has_worker_profile: r.has_worker_profile,
             has_contractor_profile: r.has_contractor_profile,
+            // The database allows only the three names (CHECK).
+            ekyc_status: r.ekyc_status.parse().unwrap_or_default(),
             created_at: r.created_at,
         }
     }
@@ -240,13 +243,15 @@ pub async fn set_profile_flag(
     }
 }
 
-/// An admin's change of a user: activation and names (`None` keeps a value).
+/// An admin's change of a user: activation, names and eKYC status (`None` keeps a value).
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct AdminChange<'a> {
     pub is_active: Option<bool>,
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
+    /// One of `EkycStatus::NAMES` (the database refuses others).
+    pub ekyc_status: Option<&'a str>,
 }
 
 /// Applies an admin's change to user `id`; whether the user exists.

@@ -1,6 +1,6 @@
 //! Identity as its tests start it: the platform's `TestApp` (its own database, Redis prefix, queues and
 //! signing key), with the settings a test picks, and the few requests identity's tests repeat.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used)]
 
 use hm_identity::config::IdentityConfig;
 pub use hm_identity::testing::Options;
@@ -25,6 +25,12 @@ impl std::ops::Deref for Api {
 
 pub async fn spawn(opts: Options) -> Api {
     let Spawned { app, config } = hm_identity::testing::spawn(opts).await;
+    Api { app, config }
+}
+
+/// Identity with its test settings changed by `configure` (e.g. no eKYC key).
+pub async fn spawn_with(configure: impl FnOnce(&mut IdentityConfig) + 'static) -> Api {
+    let Spawned { app, config } = hm_identity::testing::spawn_with(configure).await;
     Api { app, config }
 }
 
@@ -103,6 +109,25 @@ impl Api {
     pub async fn count(&self, query: &str) -> i64 {
         self.db.count(query).await
     }
+}
+
+/// An admin's bearer token (an admin account made in the test database, signed in by password).
+pub async fn admin_token(app: &Api) -> String {
+    let hash = hm_identity::passwords::hash("correct horse".into())
+        .await
+        .unwrap();
+    let mut conn = app.conn().await;
+    hm_identity::store::users::upsert_admin(&mut conn, "ops@hunarmitra.com", &hash)
+        .await
+        .unwrap();
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/admin/login/",
+            json!({"email": "ops@hunarmitra.com", "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["access"].as_str().unwrap().to_owned()
 }
 
 pub async fn chaos_amqp() -> ChaosProxy {
