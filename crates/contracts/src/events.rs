@@ -108,7 +108,7 @@ pub struct UserRegistered {
     pub last_name: String,
 }
 
-/// `identity.user.updated`: a user's name, role-independent details or active flag changed.
+/// `identity.user.updated`: a user's name, role-independent details, active flag or eKYC status changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserUpdated {
     pub user_id: Uuid,
@@ -117,6 +117,10 @@ pub struct UserUpdated {
     pub first_name: String,
     pub last_name: String,
     pub is_active: bool,
+    /// The user's eKYC status (DOMAIN §1.5); `none` when a payload written before the field existed
+    /// lacks it. Never the Aadhaar digits, not even masked.
+    #[serde(default)]
+    pub ekyc_status: crate::EkycStatus,
 }
 
 /// `workforce.attendance.checked_in|checked_out`: a worker's attendance at a site's kiosk.
@@ -499,4 +503,30 @@ pub struct EmergencyChanged {
     pub escalation_reason: Option<String>,
     /// `escalated`: whether the timeout sweep escalated it (false: an admin did).
     pub timed_out: bool,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_user_updated_payload_from_before_ekyc_still_parses_as_none() {
+        let id = Uuid::new_v4();
+        let old = json!({"user_id": id, "phone": "+919876543210", "role": "worker",
+            "first_name": "Asha", "last_name": "", "is_active": true});
+        let parsed: UserUpdated = serde_json::from_value(old).unwrap();
+        assert_eq!(parsed.ekyc_status, crate::EkycStatus::None);
+        let current = UserUpdated {
+            ekyc_status: crate::EkycStatus::OcrScanned,
+            ..parsed
+        };
+        let sent = serde_json::to_value(&current).unwrap();
+        assert_eq!(sent["ekyc_status"], "ocr_scanned");
+        assert_eq!(
+            serde_json::from_value::<UserUpdated>(sent).unwrap(),
+            current
+        );
+    }
 }

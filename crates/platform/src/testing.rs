@@ -792,6 +792,7 @@ impl TestApp {
                 first_name: first.to_owned(),
                 last_name: last.to_owned(),
                 is_active: true,
+                ekyc_status: hm_contracts::EkycStatus::None,
             },
         )
         .await

@@ -124,7 +124,7 @@ pub async fn upsert_user(conn: &mut AsyncPgConnection, user: &UserUpdated) -> Qu
         .map(|_| ())
 }
 
-/// A newly registered user is active.
+/// A newly registered user is active and has done no eKYC.
 pub fn registered(u: UserRegistered) -> UserUpdated {
     UserUpdated {
         user_id: u.user_id,
@@ -133,6 +133,7 @@ pub fn registered(u: UserRegistered) -> UserUpdated {
         first_name: u.first_name,
         last_name: u.last_name,
         is_active: true,
+        ekyc_status: hm_contracts::EkycStatus::None,
     }
 }
 
