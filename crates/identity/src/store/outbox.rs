@@ -37,6 +37,8 @@ pub fn user_updated(user: &User, correlation_id: Option<String>) -> Event<UserUp
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             is_active: user.is_active,
+            // eKYC is identity's issue #19 branch; until it lands every user is `none`.
+            ekyc_status: hm_contracts::EkycStatus::None,
         },
     )
 }
