@@ -657,8 +657,8 @@ async fn stats(
     .await;
 }
 
-/// A contractor: identity's user and workforce's profile; (token, profile).
-async fn contractor(t: &Dash, phone: &str) -> (String, Uuid) {
+/// A contractor: identity's user and workforce's profile; (user, token, profile).
+async fn contractor(t: &Dash, phone: &str) -> (Uuid, String, Uuid) {
     let (user, token) = t.person(phone, Role::Contractor, "none").await;
     let profile = Uuid::new_v4();
     t.publish(
@@ -673,14 +673,14 @@ async fn contractor(t: &Dash, phone: &str) -> (String, Uuid) {
         },
     )
     .await;
-    (token, profile)
+    (user, token, profile)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_contractor_dashboard_counts_sites_attendance_and_pending_jobs() {
     let t = Dash::start().await;
-    let (vikram, profile) = contractor(&t, "+919111111111").await;
-    let (_, rival) = contractor(&t, "+919111111112").await;
+    let (vikram_id, vikram, profile) = contractor(&t, "+919111111111").await;
+    let (_, _, rival) = contractor(&t, "+919111111112").await;
     let (green, blue) = (site(&t, profile, true).await, site(&t, profile, true).await);
     site(&t, profile, false).await;
     let theirs = site(&t, rival, true).await;
@@ -694,8 +694,7 @@ async fn the_contractor_dashboard_counts_sites_attendance_and_pending_jobs() {
     stats(&t, green, profile, yesterday, 4, 4, now - minutes(20)).await;
     stats(&t, blue, profile, today, 2, 2, now).await;
     stats(&t, theirs, rival, today, 10, 9, now).await;
-    let (unread_user, _) = t.person("+919111111113", Role::Employer, "none").await;
-    let _ = unread_user;
+    t.unread(vikram_id, 4, now).await;
     t.settle().await;
     // Jobs the contractor posted: open and assigned are pending.
     for status in ["open", "assigned", "completed", "cancelled", "open"] {
@@ -726,7 +725,7 @@ async fn the_contractor_dashboard_counts_sites_attendance_and_pending_jobs() {
         d,
         json!({
             "contractor_id": profile,
-            "unread_notifications": 0,
+            "unread_notifications": 4,
             "active_sites": 2,
             "workers_present_today": 5,
             "pending_job_requests": 3,
@@ -766,7 +765,7 @@ async fn the_contractor_dashboard_counts_sites_attendance_and_pending_jobs() {
 
     // With the sites feature off the site metrics are 0; pending jobs still count.
     let off = Dash::with(|c| c.dashboards.contractor_sites = false).await;
-    let (token, p) = contractor(&off, "+919111111115").await;
+    let (_, token, p) = contractor(&off, "+919111111115").await;
     let s = site(&off, p, true).await;
     stats(&off, s, p, today, 3, 2, Utc::now()).await;
     off.settle().await;
