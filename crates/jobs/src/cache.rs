@@ -7,7 +7,7 @@
 
 use crate::domain::dashboard::{glob_literal, Clearing, Role, STALE};
 use crate::error::{JobsError, Result};
-use bytes::Bytes;
+use actix_web::web::Bytes;
 use hm_platform::redis::{redis, Keys, RedisPool};
 use std::future::Future;
 use std::time::Duration;

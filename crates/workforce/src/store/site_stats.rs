@@ -81,10 +81,12 @@ pub async fn sites_of_worker(
     worker: Uuid,
     date: NaiveDate,
 ) -> QueryResult<Vec<Uuid>> {
-    // Raw SQL: a UNION of two tables' site ids.
+    // Raw SQL: a UNION of two tables' site ids, in one order (the announcements lock the sites in it,
+    // so two deletions never wait for each other in a circle).
     let touched: Vec<Touched> = diesel::sql_query(
         "SELECT site_id FROM site_assignments WHERE worker_id = $1 AND is_active
-         UNION SELECT site_id FROM site_attendance WHERE worker_id = $1 AND attendance_date = $2",
+         UNION SELECT site_id FROM site_attendance WHERE worker_id = $1 AND attendance_date = $2
+         ORDER BY site_id",
     )
     .bind::<SqlUuid, _>(worker)
     .bind::<Date, _>(date)
