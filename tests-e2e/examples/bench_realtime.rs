@@ -266,6 +266,7 @@ async fn help_now(
                                          "latitude": format!("{lat:.6}"), "longitude": format!("{lng:.6}"),
                                          "is_available": true, "rating": format!("{:.2}", 3.0 + (i % 20) as f64 / 10.0)})),
                     service_ids: Some(Vec::new()),
+                    last_seen: None,
                 },
             )
             .into_json()

@@ -68,6 +68,7 @@ pub mod types {
     pub const SITE_CREATED: &str = "workforce.site.created";
     pub const SITE_UPDATED: &str = "workforce.site.updated";
     pub const SITE_DELETED: &str = "workforce.site.deleted";
+    pub const SITE_STATS_CHANGED: &str = "workforce.site.stats_changed";
     pub const ATTENDANCE_CHECKED_IN: &str = "workforce.attendance.checked_in";
     pub const ATTENDANCE_CHECKED_OUT: &str = "workforce.attendance.checked_out";
     pub const SERVICE_CREATED: &str = "catalog.service.created";
@@ -96,6 +97,7 @@ pub mod types {
     pub const PAYMENT_SUCCEEDED: &str = "payments.payment.succeeded";
     pub const PAYMENT_FAILED: &str = "payments.payment.failed";
     pub const NOTIFICATION_CREATED: &str = "notifications.notification.created";
+    pub const UNREAD_COUNT_CHANGED: &str = "notifications.unread_count.changed";
 }
 
 /// `identity.user.registered`: a user was created by a first OTP login, the seeder or an admin.
@@ -173,6 +175,11 @@ pub struct ProfileRef {
     /// events and in contractors' and deletions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_ids: Option<Vec<Uuid>>,
+    /// `workforce.worker.created|updated`: when the worker was last active (toggle, position, own
+    /// profile edit; RFC 3339 UTC, DOMAIN §3.1), null if never; not part of "WorkerProfile JSON", so it
+    /// travels beside it. Absent in older events and in contractors' and deletions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
 }
 
 /// `workforce.worker.availability_changed`: the online toggle's new state (API §5.5).
@@ -210,6 +217,24 @@ pub struct SiteChanged {
     pub contractor_id: Uuid,
     pub name: String,
     pub is_active: bool,
+}
+
+/// `workforce.site.stats_changed`: a site's numbers on one day as they stood when an assignment or an
+/// attendance mark of that site changed (counted in the transaction of the change), so jobs' contractor
+/// dashboard knows who is present without asking workforce. A later event (by `occurred_at`) supersedes
+/// an earlier one of the same site and day; `active_assignments` is the site's count at that moment
+/// whatever the day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteStatsChanged {
+    pub site_id: Uuid,
+    /// The contractor profile the site belongs to.
+    pub contractor_id: Uuid,
+    /// The attendance day (`YYYY-MM-DD`, the UTC day attendance is marked on).
+    pub date: chrono::NaiveDate,
+    /// The site's active assignments (DOMAIN §3.4).
+    pub active_assignments: i64,
+    /// Workers marked `present` at the site on `date` (DOMAIN §3.5).
+    pub present: i64,
 }
 
 /// `catalog.service.created|updated`: the whole service as other services project it (workforce and
@@ -393,6 +418,17 @@ pub struct NotificationCreated {
     pub channel: String,
     pub metadata: serde_json::Value,
     pub created_at: DateTime<Utc>,
+}
+
+/// `notifications.unread_count.changed`: how many unread notifications a person has now (API §9), sent in
+/// the transaction of every change of it (a notification for them stored, one or all marked read), so
+/// dashboards elsewhere show it without asking notifications. The latest by `occurred_at` is the count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnreadCountChanged {
+    /// The recipient.
+    pub user_id: Uuid,
+    /// Their unread notifications, ≥ 0.
+    pub unread: i64,
 }
 
 /// `payments.payment.succeeded|failed`: an online payment's outcome (from the gateway's webhook).

@@ -959,6 +959,7 @@ async fn profile_exists_follows_workforce_events_once_per_event() {
             user_id,
             profile: None,
             service_ids: None,
+            last_seen: None,
         },
     )
     .into_json()

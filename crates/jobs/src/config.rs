@@ -14,6 +14,48 @@ pub struct JobsConfig {
     pub webhook_secret: Option<String>,
     /// Emergency "Help Now" (API §8, CONFIG `EMERGENCY_*`).
     pub emergency: EmergencySettings,
+    /// Role dashboards (API §11, CONFIG `DASHBOARD_*`, `FEATURE_CONTRACTOR_SITES`).
+    pub dashboards: DashboardSettings,
+}
+
+/// How the role dashboards are cached and what they show (CONFIG §2.5, API §1.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DashboardSettings {
+    /// `DASHBOARD_CACHE_TTL_SECONDS` (default 15, at least 1): how long a computed dashboard is served
+    /// from the cache.
+    pub cache_ttl: Duration,
+    /// `DASHBOARD_CACHE_MAX_STALE_SECONDS` (default 60): how long past that a stale copy may still be
+    /// served when recomputing fails (its key lives the sum of the two).
+    pub max_stale: Duration,
+    /// `FEATURE_CONTRACTOR_SITES` (default true): when false the contractor dashboard's site metrics
+    /// (active sites, workers present, attendance rate) are 0.
+    pub contractor_sites: bool,
+}
+
+impl DashboardSettings {
+    /// Reads the `DASHBOARD_*` variables and `FEATURE_CONTRACTOR_SITES`; a TTL of 0 fails start-up.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let ttl: u64 = config::parse("DASHBOARD_CACHE_TTL_SECONDS", 15)?;
+        if ttl == 0 {
+            return Err(invalid("DASHBOARD_CACHE_TTL_SECONDS", ttl));
+        }
+        Ok(DashboardSettings {
+            cache_ttl: Duration::from_secs(ttl),
+            max_stale: Duration::from_secs(config::parse("DASHBOARD_CACHE_MAX_STALE_SECONDS", 60)?),
+            contractor_sites: config::flag("FEATURE_CONTRACTOR_SITES", true)?,
+        })
+    }
+}
+
+impl Default for DashboardSettings {
+    /// CONFIG's defaults.
+    fn default() -> Self {
+        DashboardSettings {
+            cache_ttl: Duration::from_secs(15),
+            max_stale: Duration::from_secs(60),
+            contractor_sites: true,
+        }
+    }
 }
 
 /// How emergency requests are taken and dispatched (CONFIG `FEATURE_EMERGENCY`, `EMERGENCY_*`; DOMAIN
@@ -104,6 +146,7 @@ impl ServiceConfig for JobsConfig {
             enable_payments: config::flag("ENABLE_PAYMENTS", false)?,
             webhook_secret: config::optional("PAYMENT_WEBHOOK_SECRET").filter(|s| !s.is_empty()),
             emergency: EmergencySettings::from_env()?,
+            dashboards: DashboardSettings::from_env()?,
         })
     }
 

@@ -112,6 +112,21 @@ pub enum JobsError {
     /// A list filter that is not one of its choices.
     #[error("{field} filter {value:?} is not a choice")]
     InvalidChoice { field: &'static str, value: String },
+    /// The worker dashboard for a user without a worker profile (API §11.1).
+    #[error("the caller has no worker profile")]
+    NotAWorkerUser,
+    /// The contractor dashboard for a user without a contractor profile (API §11.3).
+    #[error("the caller has no contractor profile")]
+    NotAContractorUser,
+    /// A dashboard that could be neither computed (the database failed) nor served stale (API §11).
+    #[error("dashboard neither computed nor cached")]
+    DashboardUnavailable,
+    /// Clearing the dashboards' cache failed (Redis out of reach): the reason.
+    #[error("dashboard cache: {0}")]
+    DashboardCacheUnavailable(String),
+    /// A `date` query parameter that is not `YYYY-MM-DD`.
+    #[error("date is not YYYY-MM-DD")]
+    InvalidDate,
 }
 
 /// The result of everything that can fail with a [`JobsError`].
@@ -119,7 +134,8 @@ pub type Result<T> = std::result::Result<T, JobsError>;
 
 hm_platform::service_failure!(JobsError);
 
-/// The statuses every jobs operation documents: the platform's, and 429 (live tracking's throttle).
+/// The statuses every jobs operation documents: the platform's, 429 (live tracking's throttle) and 500
+/// (the dashboards' own answer when they can be neither computed nor served stale).
 const DOCUMENTED: &[(u16, &str)] = &[
     (
         400,
@@ -131,6 +147,10 @@ const DOCUMENTED: &[(u16, &str)] = &[
     (
         429,
         "Too many requests; `Retry-After` gives the seconds to wait",
+    ),
+    (
+        500,
+        "Internal server error; a dashboard neither computed nor cached: `{\"error\": \"Failed to fetch dashboard\"}`",
     ),
     (503, "The database is unavailable"),
 ];
@@ -262,6 +282,17 @@ impl ServiceFailure for JobsError {
                 S::BAD_REQUEST,
                 format!("This emergency is {status}; its status can no longer change."),
             ),
+            JobsError::NotAWorkerUser => refused(S::BAD_REQUEST, "User is not a worker"),
+            JobsError::NotAContractorUser => refused(S::BAD_REQUEST, "User is not a contractor"),
+            JobsError::DashboardUnavailable => {
+                refused(S::INTERNAL_SERVER_ERROR, "Failed to fetch dashboard")
+            }
+            JobsError::DashboardCacheUnavailable(_) => {
+                refused(S::INTERNAL_SERVER_ERROR, "Dashboard cache unavailable")
+            }
+            JobsError::InvalidDate => {
+                refused(S::BAD_REQUEST, "Invalid date format. Use YYYY-MM-DD")
+            }
         }
     }
 }

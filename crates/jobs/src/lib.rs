@@ -1,6 +1,7 @@
 //! hm-jobs: job postings and applications, bookings and their status machine, cash-first payments,
 //! emergency "Help Now" requests and their dispatch.
 
+pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod error;
@@ -13,7 +14,8 @@ pub mod sweep;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use config::{EmergencySettings, JobsConfig};
+use cache::DashboardCache;
+use config::{DashboardSettings, EmergencySettings, JobsConfig};
 use hm_platform::auth::TokenVerifier;
 use hm_platform::db::{self, DbPool};
 use hm_platform::projections::Projection;
@@ -36,6 +38,10 @@ pub struct AppState {
     pub webhook_secret: Option<String>,
     /// `FEATURE_EMERGENCY` and `EMERGENCY_*`.
     pub emergency: EmergencySettings,
+    /// `DASHBOARD_*` and `FEATURE_CONTRACTOR_SITES`.
+    pub dashboards: DashboardSettings,
+    /// The role dashboards' copies in Redis.
+    pub dashboard_cache: DashboardCache,
 }
 
 pub use hm_platform::server::StartError;
@@ -78,6 +84,13 @@ impl Service for Jobs {
             enable_payments: config.enable_payments,
             webhook_secret: config.webhook_secret.clone(),
             emergency: config.emergency,
+            dashboards: config.dashboards,
+            dashboard_cache: DashboardCache::new(
+                base.redis.clone(),
+                Keys::new(config.common.redis_key_prefix.clone()),
+                config.dashboards.cache_ttl,
+                config.dashboards.max_stale,
+            ),
         });
         let verifier = Arc::new(TokenVerifier::new(config.common.auth.clone()));
         base.serve(config.http_workers, verifier, move |cfg| {

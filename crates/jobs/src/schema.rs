@@ -1,6 +1,18 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    availability_transitions (id) {
+        id -> Uuid,
+        profile_id -> Uuid,
+        at -> Timestamptz,
+        is_available -> Bool,
+        was_available -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     bookings (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -53,6 +65,9 @@ diesel::table! {
         availability_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        is_verified -> Bool,
+        last_seen -> Nullable<Timestamptz>,
+        history_available -> Bool,
     }
 }
 
@@ -172,12 +187,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_assignment_counts (site_id) {
+        site_id -> Uuid,
+        contractor_id -> Uuid,
+        active_assignments -> Int8,
+        as_of -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    site_day_stats (id) {
+        id -> Uuid,
+        site_id -> Uuid,
+        day -> Date,
+        contractor_id -> Uuid,
+        present -> Int8,
+        as_of -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     site_refs (id) {
         id -> Uuid,
         contractor_id -> Uuid,
         #[max_length = 255]
         name -> Varchar,
         is_active -> Bool,
+        as_of -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    unread_counts (user_id) {
+        user_id -> Uuid,
+        unread -> Int8,
         as_of -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -194,6 +243,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(availability_transitions -> worker_refs (profile_id));
 diesel::joinable!(dispatch_workers -> worker_refs (profile_id));
 diesel::joinable!(emergency_dispatch_logs -> emergency_requests (emergency_id));
 diesel::joinable!(emergency_dispatch_logs -> worker_refs (worker_id));
@@ -205,6 +255,7 @@ diesel::joinable!(payments -> bookings (booking_id));
 diesel::joinable!(payouts -> payments (payment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    availability_transitions,
     bookings,
     contractor_refs,
     dispatch_workers,
@@ -214,6 +265,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     payments,
     payouts,
+    site_assignment_counts,
+    site_day_stats,
     site_refs,
+    unread_counts,
     worker_refs,
 );

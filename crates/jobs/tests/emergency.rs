@@ -1314,6 +1314,7 @@ async fn the_dispatch_index_follows_workforce_events_in_any_order() {
                              "longitude": format!("{far_lng:.6}"), "is_available": false, "rating": "4.50"}),
         ),
         service_ids: Some(vec![plumbing]),
+        last_seen: None,
     };
     publish(stamped(
         types::WORKER_CREATED,

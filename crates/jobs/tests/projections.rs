@@ -71,6 +71,7 @@ async fn projections_follow_the_other_services_events() {
                 user_id: raju,
                 profile: Some(json!({"id": profile_id, "user": raju, "user_name": "Raju Kumar", "rating": rating})),
                 service_ids: None,
+                last_seen: None,
             },
         )
         .into_json()

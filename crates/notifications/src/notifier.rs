@@ -1,6 +1,7 @@
 //! Creating a notification: the row, its pushes when push delivery is on and its channel asks for them
 //! (DOMAIN §5.4), and for a person's notification the `notifications.notification.created` event that
-//! every replica forwards to that person's sockets (API §10.3). Events and the admin's test endpoint
+//! every replica forwards to that person's sockets (API §10.3) and their new unread count
+//! (`notifications.unread_count.changed`, for dashboards elsewhere). Events and the admin's test endpoint
 //! both come through here.
 
 use crate::domain::messages::Outgoing;
@@ -62,6 +63,7 @@ impl Notifier {
             };
             let event = Event::new(SOURCE, types::NOTIFICATION_CREATED, None, live);
             hm_platform::events::enqueue(conn, event).await?;
+            notifications::announce_unread(conn, user_id).await?;
         }
         Ok(created)
     }

@@ -127,13 +127,17 @@ async fn a_consumer_keeps_its_projections_and_hands_on_the_rest() {
         1,
         "the projections' events never reach the service's handler"
     );
-    let role: String = user_refs::table
+    let (role, ekyc): (String, String) = user_refs::table
         .find(user)
-        .select(user_refs::role)
+        .select((user_refs::role, user_refs::ekyc_status))
         .first(&mut conn)
         .await
         .unwrap();
-    assert_eq!(role, "worker");
+    assert_eq!(
+        (role.as_str(), ekyc.as_str()),
+        ("worker", "none"),
+        "registered users have done no eKYC"
+    );
     consumer.shutdown().await;
 }
 
@@ -153,7 +157,7 @@ async fn a_database_made_before_the_platform_owned_the_projections_is_brought_up
     .await
     .unwrap();
     let sets = KEPT.iter().map(|p| p.migrations()).collect();
-    assert_eq!(db::migrate(&db.url, sets).await.unwrap(), 2);
+    assert_eq!(db::migrate(&db.url, sets).await.unwrap(), 3);
     let service = ServiceChanged {
         service_id: Uuid::new_v4(),
         slug: "plumber".into(),
@@ -172,4 +176,45 @@ async fn a_database_made_before_the_platform_owned_the_projections_is_brought_up
         .await
         .unwrap();
     assert_eq!(found, vec![Some(service.service_id)]);
+}
+
+#[tokio::test]
+async fn a_registration_taken_after_an_update_keeps_the_ekyc_status() {
+    let db = TestDb::new("projections", KEPT.iter().map(|p| p.migrations()).collect()).await;
+    let mut conn = AsyncPgConnection::establish(&db.url).await.unwrap();
+    let user = Uuid::new_v4();
+    hm_platform::projections::upsert_user(
+        &mut conn,
+        &hm_contracts::events::UserUpdated {
+            user_id: user,
+            phone: "+919876543210".into(),
+            role: Role::Worker,
+            first_name: "Asha".into(),
+            last_name: "Devi".into(),
+            is_active: true,
+            ekyc_status: hm_contracts::EkycStatus::Verified,
+        },
+    )
+    .await
+    .unwrap();
+    // The registration, delivered late (or again), does not reset the eKYC status.
+    hm_platform::projections::upsert_registered(
+        &mut conn,
+        UserRegistered {
+            user_id: user,
+            phone: "+919876543210".into(),
+            role: Role::Worker,
+            first_name: "Asha".into(),
+            last_name: "Devi".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let ekyc: String = user_refs::table
+        .find(user)
+        .select(user_refs::ekyc_status)
+        .first(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(ekyc, "verified");
 }

@@ -249,7 +249,15 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
 
     let green_valley = site_ids[0];
     for (worker, demo) in &profiles {
-        assignments::assign(conn, green_valley, *worker, known.vikram, demo.role_on_site).await?;
+        assignments::assign(
+            conn,
+            green_valley,
+            *worker,
+            known.vikram,
+            demo.role_on_site,
+            None,
+        )
+        .await?;
         for days_ago in 0..7 {
             let date = today - Days::days(days_ago);
             let (status, checkin) = attendance(demo.phone, days_ago);
@@ -265,7 +273,7 @@ async fn seed(conn: &mut AsyncPgConnection, known: &Known) -> diesel::QueryResul
                 notes: String::new(),
                 marked_by: known.vikram,
             };
-            site_attendance::mark(conn, green_valley, &marking).await?;
+            site_attendance::mark(conn, green_valley, &marking, None).await?;
         }
     }
     Ok(if created.is_empty() {

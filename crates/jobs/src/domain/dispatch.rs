@@ -119,8 +119,9 @@ pub fn rank(center: Point, radius_km: f64, max: usize, candidates: Vec<Candidate
     near
 }
 
-/// A worker as the dispatch index holds them: where, whether available, how rated, which services, and
-/// how recent each of those is (the events of the three sources may arrive in any order).
+/// A worker as the dispatch index holds them: where, whether available, how rated, which services,
+/// whether verified and when last active (the dashboards', DOMAIN §7), and how recent each of those is
+/// (the events of the three sources may arrive in any order).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndexedWorker {
     pub user_id: Uuid,
@@ -129,6 +130,10 @@ pub struct IndexedWorker {
     /// 0–5.
     pub rating: f64,
     pub service_ids: Vec<Uuid>,
+    /// The back office verified the profile (a profile event's).
+    pub is_verified: bool,
+    /// When the worker was last active (DOMAIN §3.1): the latest any event told; it only moves forward.
+    pub last_seen: Option<DateTime<Utc>>,
     /// When the rating and services were last set (a profile event's time).
     pub profile_at: Option<DateTime<Utc>>,
     pub location_at: Option<DateTime<Utc>>,
@@ -144,7 +149,11 @@ pub struct WorkerNews {
     /// The position (`Some(None)`: the profile has none).
     pub position: Option<Option<Point>>,
     pub is_available: Option<bool>,
-    /// Profile events only: the rating and, when the event carries them, the services.
+    /// When the worker was last active, if the event says (a toggle's or a position's time, a profile's
+    /// `last_seen`).
+    pub last_seen: Option<DateTime<Utc>>,
+    /// Profile events only: the rating, the verification and, when the event carries them, the
+    /// services.
     pub profile: Option<ProfileNews>,
 }
 
@@ -152,13 +161,15 @@ pub struct WorkerNews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileNews {
     pub rating: Option<f64>,
+    pub is_verified: Option<bool>,
     pub service_ids: Option<Vec<Uuid>>,
 }
 
 impl WorkerNews {
-    /// `workforce.worker.created|updated` as of `at`: the position, availability and rating of its
-    /// "WorkerProfile JSON" (`latitude`/`longitude` decimal strings or null, `is_available`, `rating`
-    /// "4.50") and the services it lists. A field the snapshot lacks, or cannot be read, says nothing.
+    /// `workforce.worker.created|updated` as of `at`: the position, availability, rating and verification
+    /// of its "WorkerProfile JSON" (`latitude`/`longitude` decimal strings or null, `is_available`,
+    /// `rating` "4.50", `is_verified`) and the services it lists ([`WorkerNews::seen`] adds the
+    /// event's `last_seen`). A field the snapshot lacks, or cannot be read, says nothing.
     pub fn from_profile(
         user_id: Uuid,
         profile: Option<&Value>,
@@ -182,11 +193,18 @@ impl WorkerNews {
             user_id,
             position,
             is_available: field("is_available").and_then(Value::as_bool),
+            last_seen: None,
             profile: Some(ProfileNews {
                 rating: degrees(field("rating")).flatten(),
+                is_verified: field("is_verified").and_then(Value::as_bool),
                 service_ids,
             }),
         }
+    }
+
+    /// The same news, saying the worker was last active at `last_seen` (when known).
+    pub fn seen(self, last_seen: Option<DateTime<Utc>>) -> WorkerNews {
+        WorkerNews { last_seen, ..self }
     }
 }
 
@@ -208,6 +226,9 @@ impl IndexedWorker {
                 if let Some(ids) = &profile.service_ids {
                     self.service_ids.clone_from(ids);
                 }
+                if let Some(verified) = profile.is_verified {
+                    self.is_verified = verified;
+                }
                 self.profile_at = Some(news.at);
             }
         }
@@ -223,6 +244,7 @@ impl IndexedWorker {
                 self.availability_at = Some(news.at);
             }
         }
+        self.last_seen = self.last_seen.max(news.last_seen);
     }
 }
 
@@ -392,12 +414,14 @@ mod tests {
             user_id: user,
             position: Some(Some(Point { lat: 1.0, lng: 2.0 })),
             is_available: Some(true),
+            last_seen: Some(t(20)),
             profile: None,
         };
         let stale_move = WorkerNews {
             at: t(5),
             position: Some(Some(Point { lat: 9.0, lng: 9.0 })),
             is_available: Some(false),
+            last_seen: Some(t(5)),
             ..moved.clone()
         };
         let mut in_order = IndexedWorker::default();
@@ -419,14 +443,18 @@ mod tests {
             (late.profile_at, late.location_at, late.availability_at),
             (Some(t(10)), Some(t(20)), Some(t(20)))
         );
+        assert_eq!(late.last_seen, Some(t(20)), "last seen never moves back");
         // A newer profile without a position clears it; one without services keeps them.
         let cleared = WorkerNews::from_profile(
             user,
-            Some(&json!({"latitude": null, "longitude": null, "rating": "3.00"})),
+            Some(&json!({"latitude": null, "longitude": null, "rating": "3.00", "is_verified": true})),
             None,
             t(30),
-        );
+        )
+        .seen(Some(t(1)));
         late.apply(&cleared);
+        assert!(late.is_verified);
+        assert_eq!(late.last_seen, Some(t(20)));
         assert_eq!(late.position, None);
         assert!(late.is_available, "the snapshot said nothing of it");
         assert_eq!(

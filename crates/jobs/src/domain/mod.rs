@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod booking;
+pub mod dashboard;
 pub mod dispatch;
 pub mod emergency;
 pub mod job;

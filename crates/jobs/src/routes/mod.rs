@@ -3,6 +3,7 @@
 mod applications;
 mod backoffice;
 mod bookings;
+mod dashboards;
 mod emergency;
 mod jobs;
 mod payments;
@@ -61,7 +62,8 @@ fn named(service: &Option<ServiceRef>) -> Option<&str> {
     service.as_ref().map(|s| s.0.as_str())
 }
 
-/// Jobs' routes: the back office, jobs and their applications, bookings, emergencies, payments.
+/// Jobs' routes: the back office, jobs and their applications, bookings, emergencies, payments, role
+/// dashboards.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/admin/jobs/stats/").route(web::get().to(backoffice::stats)))
         .service(
@@ -146,6 +148,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/emergency/requests/{id}/escalate/")
             .route(web::post().to(emergency::escalate)),
+    );
+    // The role dashboards answer under both prefixes (API §1.1); the admin's chart and cache clearing
+    // under `/api/admin/` only (API §11.5).
+    for prefix in ["/api/v1/dashboard", "/api/admin/dashboard"] {
+        cfg.service(
+            web::resource(&format!("{prefix}/worker/")).route(web::get().to(dashboards::worker)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/employer/"))
+                .route(web::get().to(dashboards::employer)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/contractor/"))
+                .route(web::get().to(dashboards::contractor)),
+        )
+        .service(
+            web::resource(&format!("{prefix}/admin/")).route(web::get().to(dashboards::admin)),
+        );
+    }
+    cfg.service(
+        web::resource("/api/admin/dashboard/workers-online/")
+            .route(web::get().to(dashboards::workers_online)),
+    )
+    .service(
+        web::resource("/api/admin/dashboard/cache/clear/")
+            .route(web::post().to(dashboards::clear_cache)),
     );
     // `POST /api/v1/payments/` is the seed README's name for create.
     cfg.service(web::resource("/api/v1/payments/").route(web::post().to(payments::create)))

@@ -11,28 +11,38 @@ use diesel::{ExpressionMethods, PgArrayExpressionMethods, QueryDsl, QueryResult}
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// A row of the index as stored.
+/// A row of the index as stored: the worker, then when each source last spoke.
 type Row = (
-    Uuid,
-    Option<f64>,
-    Option<f64>,
-    bool,
-    f64,
-    Vec<Option<Uuid>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
+    (
+        Uuid,
+        Option<f64>,
+        Option<f64>,
+        bool,
+        f64,
+        Vec<Option<Uuid>>,
+        bool,
+        Option<DateTime<Utc>>,
+    ),
+    (
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    ),
 );
 
 fn indexed(row: Row) -> IndexedWorker {
-    let (user_id, lat, lng, is_available, rating, ids, profile_at, location_at, availability_at) =
-        row;
+    let (
+        (user_id, lat, lng, is_available, rating, ids, is_verified, last_seen),
+        (profile_at, location_at, availability_at),
+    ) = row;
     IndexedWorker {
         user_id,
         position: lat.zip(lng).map(|(lat, lng)| Point { lat, lng }),
         is_available,
         rating,
         service_ids: ids.into_iter().flatten().collect(),
+        is_verified,
+        last_seen,
         profile_at,
         location_at,
         availability_at,
@@ -62,15 +72,17 @@ pub async fn take(
     let row: Row = d::table
         .find(profile)
         .select((
-            d::user_id,
-            d::lat,
-            d::lng,
-            d::is_available,
-            d::rating,
-            d::service_ids,
-            d::profile_at,
-            d::location_at,
-            d::availability_at,
+            (
+                d::user_id,
+                d::lat,
+                d::lng,
+                d::is_available,
+                d::rating,
+                d::service_ids,
+                d::is_verified,
+                d::last_seen,
+            ),
+            (d::profile_at, d::location_at, d::availability_at),
         ))
         .for_update()
         .first(conn)
@@ -86,6 +98,8 @@ pub async fn take(
             d::is_available.eq(worker.is_available),
             d::rating.eq(worker.rating),
             d::service_ids.eq(ids),
+            d::is_verified.eq(worker.is_verified),
+            d::last_seen.eq(worker.last_seen),
             d::profile_at.eq(worker.profile_at),
             d::location_at.eq(worker.location_at),
             d::availability_at.eq(worker.availability_at),

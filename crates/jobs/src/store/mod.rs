@@ -2,14 +2,17 @@
 //! A function that changes something owns its transaction and appends its events to the outbox in it.
 
 pub mod applications;
+pub mod availability;
 pub mod backoffice;
 pub mod bookings;
+pub mod dashboards;
 pub mod dispatch;
 pub mod emergency;
 pub mod jobs;
 pub mod outbox;
 pub mod payments;
 pub mod refs;
+pub mod tallies;
 
 use crate::domain::application::ApplicationStatus;
 use crate::domain::booking::{BookingPayment, BookingStatus, PaymentMethod};

@@ -149,29 +149,70 @@ pub async fn own(
         .optional()
 }
 
-/// Marks the user's unread notifications matching `f` read; how many changed.
+/// Marks the user's unread notifications matching `f` (or only `id`) read and, when that changed any,
+/// announces their new unread count ([`announce_unread`]), in one transaction; how many changed.
 pub async fn mark_read(
     conn: &mut AsyncPgConnection,
     user: Uuid,
     f: &Filter,
     id: Option<Uuid>,
 ) -> QueryResult<usize> {
-    let mut target = diesel::update(notifications::table)
-        .filter(matching(user, f))
-        .filter(notifications::is_read.eq(false))
-        .into_boxed();
-    if let Some(id) = id {
-        target = target.filter(notifications::id.eq(id));
-    }
-    target
-        .set((
-            notifications::is_read.eq(true),
-            notifications::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
+    use diesel_async::scoped_futures::ScopedFutureExt;
+    use diesel_async::AsyncConnection;
+    conn.transaction(|conn| {
+        async move {
+            let mut target = diesel::update(notifications::table)
+                .filter(matching(user, f))
+                .filter(notifications::is_read.eq(false))
+                .into_boxed();
+            if let Some(id) = id {
+                target = target.filter(notifications::id.eq(id));
+            }
+            let changed = target
+                .set((
+                    notifications::is_read.eq(true),
+                    notifications::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            if changed > 0 {
+                announce_unread(conn, user).await?;
+            }
+            Ok(changed)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
+/// Counts `user`'s unread notifications and announces the count
+/// (`notifications.unread_count.changed`), in the caller's transaction, after the change that moved it.
+/// Changes of one user's count take turns (a transaction-scoped advisory lock on the user), so each
+/// count sees every change committed before it and the event written last (the latest `occurred_at`)
+/// holds the latest count.
+pub async fn announce_unread(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<()> {
+    use hm_contracts::events::{types, UnreadCountChanged};
+    // Raw SQL: an advisory lock is a function returning `void`, which the builder cannot select.
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('notifications.unread:' || $1::text, 0))",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user)
+    .execute(conn)
+    .await?;
+    let count = unread(conn, user).await?;
+    let event = hm_contracts::Event::new(
+        crate::notifier::SOURCE,
+        types::UNREAD_COUNT_CHANGED,
+        None,
+        UnreadCountChanged {
+            user_id: user,
+            unread: count,
+        },
+    );
+    hm_platform::events::enqueue(conn, event).await
+}
+
+/// How many of `user`'s notifications are unread.
 pub async fn unread(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<i64> {
     notifications::table
         .filter(notifications::user_id.eq(user))

@@ -4,7 +4,8 @@
 //! platform migrates their tables before the service's own (whose tables may refer to them) and its
 //! consumer applies their events before the service's handler sees any other.
 //!
-//! - [`Projection::Users`]: `user_refs (id, phone, role, first_name, last_name, is_active, …)`, from
+//! - [`Projection::Users`]: `user_refs (id, phone, role, first_name, last_name, is_active, ekyc_status,
+//!   …)`, from
 //!   `identity.user.registered|updated`.
 //! - [`Projection::Services`]: `service_refs (id, slug, name, title_en, is_active, display_order,
 //!   aliases, …)`, from `catalog.service.created|updated`.
@@ -113,6 +114,7 @@ pub async fn upsert_user(conn: &mut AsyncPgConnection, user: &UserUpdated) -> Qu
         r::first_name.eq(&user.first_name),
         r::last_name.eq(&user.last_name),
         r::is_active.eq(user.is_active),
+        r::ekyc_status.eq(user.ekyc_status.as_str()),
     );
     diesel::insert_into(r::table)
         .values(row)
@@ -137,6 +139,30 @@ pub fn registered(u: UserRegistered) -> UserUpdated {
     }
 }
 
+/// A registered user ([`registered`]), unless identity has told more of them already (an
+/// `identity.user.updated` taken first, or a registration delivered again): their eKYC status is then
+/// kept, as registering never changes it.
+pub async fn upsert_registered(conn: &mut AsyncPgConnection, u: UserRegistered) -> QueryResult<()> {
+    use schema::user_refs as r;
+    let user = registered(u);
+    let row = (
+        r::id.eq(user.user_id),
+        r::phone.eq(&user.phone),
+        r::role.eq(user.role.as_str()),
+        r::first_name.eq(&user.first_name),
+        r::last_name.eq(&user.last_name),
+        r::is_active.eq(user.is_active),
+    );
+    diesel::insert_into(r::table)
+        .values((row, r::ekyc_status.eq(user.ekyc_status.as_str())))
+        .on_conflict(r::id)
+        .do_update()
+        .set((row, r::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Applies `event` to the projection of `kept` it keeps; `false` when it keeps none of them (the
 /// service's own handler takes it). The platform's consumer calls it, inside the inbox transaction.
 pub async fn apply(
@@ -151,7 +177,7 @@ pub async fn apply(
     match (projection, kind) {
         (Projection::Services, _) => upsert_service(conn, &event.payload()?).await?,
         (Projection::Users, types::USER_REGISTERED) => {
-            upsert_user(conn, &registered(event.payload::<UserRegistered>()?)).await?
+            upsert_registered(conn, event.payload::<UserRegistered>()?).await?
         }
         (Projection::Users, _) => upsert_user(conn, &event.payload()?).await?,
     }

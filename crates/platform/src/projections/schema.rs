@@ -31,6 +31,8 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        #[max_length = 16]
+        ekyc_status -> Varchar,
     }
 }
 

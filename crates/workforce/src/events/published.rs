@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use hm_contracts::events::{
-    types, AttendanceChecked, AvailabilityChanged, ProfileRef, SiteChanged, SkillRequested,
-    WorkerLocation,
+    types, AttendanceChecked, AvailabilityChanged, ProfileRef, SiteChanged, SiteStatsChanged,
+    SkillRequested, WorkerLocation,
 };
 use hm_contracts::Event;
 use uuid::Uuid;
@@ -12,12 +12,13 @@ use uuid::Uuid;
 /// The `source` of workforce's events.
 pub const SOURCE: &str = "workforce";
 
-/// A worker profile as `workforce.worker.created|updated` carry it: "WorkerProfile JSON" and the ids of
-/// the services it offers.
+/// A worker profile as `workforce.worker.created|updated` carry it: "WorkerProfile JSON", the ids of
+/// the services it offers, and when the worker was last active (not part of the JSON).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shown {
     pub profile: serde_json::Value,
     pub service_ids: Vec<Uuid>,
+    pub last_seen: Option<DateTime<Utc>>,
 }
 
 /// `workforce.worker.created|updated|deleted`: whose profile it is and, unless deleted, the profile and
@@ -29,9 +30,9 @@ pub fn worker(
     shown: Option<Shown>,
     correlation: Option<String>,
 ) -> Event<ProfileRef> {
-    let (profile, service_ids) = match shown {
-        Some(s) => (Some(s.profile), Some(s.service_ids)),
-        None => (None, None),
+    let (profile, service_ids, last_seen) = match shown {
+        Some(s) => (Some(s.profile), Some(s.service_ids), s.last_seen),
+        None => (None, None, None),
     };
     Event::new(
         SOURCE,
@@ -42,6 +43,7 @@ pub fn worker(
             user_id,
             profile,
             service_ids,
+            last_seen,
         },
     )
 }
@@ -83,6 +85,7 @@ pub fn contractor(
             user_id,
             profile: None,
             service_ids: None,
+            last_seen: None,
         },
     )
 }
@@ -125,6 +128,12 @@ pub fn location_updated(
 /// `workforce.site.created|updated|deleted`: the site as it is (as it was, when deleted).
 pub fn site(kind: &str, site: SiteChanged, correlation: Option<String>) -> Event<SiteChanged> {
     Event::new(SOURCE, kind, correlation, site)
+}
+
+/// `workforce.site.stats_changed`: the site's active assignments and who is present on `stats.date`, as
+/// counted in the transaction of the change.
+pub fn site_stats(stats: SiteStatsChanged, correlation: Option<String>) -> Event<SiteStatsChanged> {
+    Event::new(SOURCE, types::SITE_STATS_CHANGED, correlation, stats)
 }
 
 /// `workforce.attendance.checked_in|checked_out`.

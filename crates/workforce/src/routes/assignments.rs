@@ -4,9 +4,11 @@ use super::sites::visible;
 use crate::error::Result;
 use crate::store::assignments::{self, Assignment};
 use crate::AppState;
+use actix_web::HttpRequest;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::reply::Reply;
+use hm_platform::telemetry::RequestId;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::Serialize;
 use uuid::Uuid;
@@ -75,6 +77,7 @@ impl FromInput for AssignBody {
 /// Assign a worker to a site (or re-activate the assignment with a new role); 200 either way.
 #[api_v2_operation(tags(Sites))]
 pub async fn assign(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
@@ -88,6 +91,7 @@ pub async fn assign(
         body.worker_id,
         auth.id,
         &body.role_on_site,
+        RequestId::of(&req),
     )
     .await?;
     Ok(Reply::json(SiteAssignment::from(&assignment)))

@@ -29,6 +29,8 @@ pub struct WorkerBodyDoc {
     /// alias or title, case-insensitively; a name no service has becomes a new service (at most 5 new
     /// a day per user).
     pub skills: Option<Vec<String>>,
+    /// Admins only (the back office's verification, DOMAIN §3.1); ignored when anyone else sends it.
+    pub is_verified: Option<bool>,
 }
 
 /// What a profile body sent.
@@ -58,6 +60,8 @@ pub struct Read {
     pub experience_years: Option<i32>,
     pub intro_audio_url: Option<Option<String>>,
     pub skills: Option<Vec<String>>,
+    /// Applied only for an admin (`routes::workers`).
+    pub is_verified: Option<bool>,
 }
 
 impl Read {
@@ -120,6 +124,7 @@ impl FromInput for WorkerBody {
         };
         let intro_audio_url = input.nullable_url("intro_audio_url", 500);
         let skills = skill_names(input);
+        let is_verified = input.boolean("is_verified", false);
         let read = Read {
             latitude,
             longitude,
@@ -136,6 +141,7 @@ impl FromInput for WorkerBody {
                 .map(|n| n as i32),
             intro_audio_url,
             skills,
+            is_verified,
         };
         if read.latitude.as_ref().map(Option::is_some)
             != read.longitude.as_ref().map(Option::is_some)

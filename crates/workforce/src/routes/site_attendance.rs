@@ -7,11 +7,13 @@ use crate::domain::export;
 use crate::error::{Result, WorkforceError};
 use crate::store::site_attendance::{self, Mark, Marking};
 use crate::AppState;
+use actix_web::HttpRequest;
 use chrono::NaiveDate;
 use hm_platform::auth::AuthUser;
 use hm_platform::input::Query;
 use hm_platform::input::{FromInput, Input, Text, Valid};
 use hm_platform::reply::Reply;
+use hm_platform::telemetry::RequestId;
 use paperclip::actix::{api_v2_operation, web, Apiv2Schema};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -134,6 +136,7 @@ fn today() -> NaiveDate {
 /// Mark a worker's attendance at the site for a day; 201 when new, 200 when changed.
 #[api_v2_operation(tags(Sites))]
 pub async fn mark(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     id: web::Path<String>,
@@ -151,7 +154,8 @@ pub async fn mark(
         notes: f.notes,
         marked_by: auth.id,
     };
-    let (mark, created) = site_attendance::mark_worker(&mut conn, site.id, &marking).await?;
+    let (mark, created) =
+        site_attendance::mark_worker(&mut conn, site.id, &marking, RequestId::of(&req)).await?;
     Ok(Reply::json_when(created, SiteAttendance::from(&mark)))
 }
 

@@ -30,6 +30,8 @@ pub async fn create(
     let write = Write {
         fields: &fields,
         skills: read.skills.as_deref(),
+        verified: read.is_verified.filter(|_| auth.is_admin()),
+        by_owner: true,
         snapshot: worker_json,
         correlation: RequestId::of(&req),
     };
@@ -88,6 +90,9 @@ async fn change(
     let write = Write {
         fields: &fields,
         skills: read.skills.as_deref(),
+        // Read-only for everyone but admins (API §1.2: ignored when others send it).
+        verified: read.is_verified.filter(|_| auth.is_admin()),
+        by_owner: auth.id == current.user_id,
         snapshot: worker_json,
         correlation: RequestId::of(req),
     };
@@ -95,7 +100,8 @@ async fn change(
     Ok(Reply::json(WorkerProfile::from(&changed)))
 }
 
-/// Replace a profile (owner or admin).
+/// Replace a profile (owner or admin); an admin may also set `is_verified`, which a replacement without
+/// it keeps. The owner's own edit counts as activity (`last_seen`).
 #[api_v2_operation(tags(Workers))]
 pub async fn replace(
     req: HttpRequest,
@@ -107,7 +113,8 @@ pub async fn replace(
     change(&req, &state, &auth, &id, body.0, true).await
 }
 
-/// Change some fields of a profile (owner or admin).
+/// Change some fields of a profile (owner or admin); an admin may also set `is_verified` (the back
+/// office's verification, DOMAIN §3.1). The owner's own edit counts as activity (`last_seen`).
 #[api_v2_operation(tags(Workers))]
 pub async fn update(
     req: HttpRequest,

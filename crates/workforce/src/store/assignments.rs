@@ -1,13 +1,14 @@
 //! Workers' assignments to sites (DOMAIN §3.4).
 
-use super::workers;
+use super::{site_stats, workers};
 use crate::error::WorkforceError;
 use crate::schema::site_assignments;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// A worker's assignment to a site, with the names of the site, the worker and who assigned them.
@@ -46,28 +47,37 @@ JOIN worker_profiles w ON w.id = a.worker_id
 LEFT JOIN user_refs u ON u.id = w.user_id
 LEFT JOIN user_refs b ON b.id = a.assigned_by";
 
-/// Assigns worker profile `worker` to the site (or re-activates the assignment, with the new role); a
-/// worker without a profile is refused.
+/// Assigns worker profile `worker` to the site (or re-activates the assignment, with the new role) and
+/// announces the site's numbers, in one transaction; a worker without a profile is refused.
 pub async fn assign_worker(
     conn: &mut AsyncPgConnection,
     site: Uuid,
     worker: Uuid,
     by: Uuid,
     role: &str,
+    correlation: Option<String>,
 ) -> Result<Assignment, WorkforceError> {
-    if workers::by_id(conn, worker).await?.is_none() {
-        return Err(WorkforceError::WorkerNotFound);
-    }
-    Ok(assign(conn, site, worker, by, role).await?)
+    conn.transaction(|conn| {
+        async move {
+            if workers::by_id(conn, worker).await?.is_none() {
+                return Err(WorkforceError::WorkerNotFound);
+            }
+            Ok(assign(conn, site, worker, by, role, correlation).await?)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
-/// Assigns a worker (or re-activates the assignment, with the new role).
+/// Assigns a worker (or re-activates the assignment, with the new role) and announces the site's
+/// numbers today (`workforce.site.stats_changed`), in the caller's transaction.
 pub async fn assign(
     conn: &mut AsyncPgConnection,
     site: Uuid,
     worker: Uuid,
     by: Uuid,
     role: &str,
+    correlation: Option<String>,
 ) -> QueryResult<Assignment> {
     use crate::schema::site_assignments as a;
     use diesel::upsert::excluded;
@@ -89,6 +99,7 @@ pub async fn assign(
         .returning(a::id)
         .get_result(conn)
         .await?;
+    site_stats::announce(conn, site, site_stats::today(), correlation).await?;
     diesel::sql_query(format!("{ASSIGNMENT} WHERE a.id = $1"))
         .bind::<SqlUuid, _>(id)
         .get_result(conn)

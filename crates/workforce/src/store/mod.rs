@@ -9,6 +9,7 @@ pub mod kiosks;
 pub mod refs;
 pub mod search;
 pub mod site_attendance;
+pub mod site_stats;
 pub mod sites;
 pub mod skills;
 pub mod worker_list;

@@ -1,6 +1,6 @@
 //! A site's daily attendance (API §5.14–5.16): one mark per worker and day.
 
-use super::workers;
+use super::{site_stats, workers};
 use crate::domain::attendance::Status;
 use crate::error::WorkforceError;
 use crate::schema::site_attendance;
@@ -8,7 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::scoped_futures::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// A worker's attendance at a site on a day, with the names of the site, the worker and who marked it.
@@ -63,24 +64,33 @@ pub struct Marking {
     pub marked_by: Uuid,
 }
 
-/// Marks worker profile `m.worker` at the site (API §5.14); a worker without a profile is refused.
-/// `true` when the mark is new.
+/// Marks worker profile `m.worker` at the site (API §5.14) and announces the site's numbers that day,
+/// in one transaction; a worker without a profile is refused. `true` when the mark is new.
 pub async fn mark_worker(
     conn: &mut AsyncPgConnection,
     site: Uuid,
     m: &Marking,
+    correlation: Option<String>,
 ) -> Result<(Mark, bool), WorkforceError> {
-    if workers::by_id(conn, m.worker).await?.is_none() {
-        return Err(WorkforceError::WorkerNotFound);
-    }
-    Ok(mark(conn, site, m).await?)
+    conn.transaction(|conn| {
+        async move {
+            if workers::by_id(conn, m.worker).await?.is_none() {
+                return Err(WorkforceError::WorkerNotFound);
+            }
+            Ok(mark(conn, site, m, correlation).await?)
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
-/// Upsert on (site, worker, date) (API §5.14); `true` when the row is new.
+/// Upsert on (site, worker, date) (API §5.14) and the site's numbers that day
+/// (`workforce.site.stats_changed`), in the caller's transaction; `true` when the row is new.
 pub async fn mark(
     conn: &mut AsyncPgConnection,
     site: Uuid,
     m: &Marking,
+    correlation: Option<String>,
 ) -> QueryResult<(Mark, bool)> {
     use crate::schema::site_attendance as a;
     use diesel::dsl::{now, sql};
@@ -111,6 +121,7 @@ pub async fn mark(
         .returning((a::id, sql::<Bool>("xmax = 0")))
         .get_result(conn)
         .await?;
+    site_stats::announce(conn, site, m.date, correlation).await?;
     let mark = diesel::sql_query(format!("{MARK} WHERE m.id = $1"))
         .bind::<SqlUuid, _>(id)
         .get_result(conn)

@@ -1,7 +1,7 @@
 //! Worker profiles. Decimals travel as text (`numeric::text` keeps the column's scale, as the wire wants:
 //! `"26.850000"`, `"600.00"`), so no decimal type is needed in Rust.
 
-use super::{numeric, skills, NumericText};
+use super::{numeric, site_stats, skills, NumericText};
 use crate::domain::workers::{running_average, Availability, PriceType};
 use crate::error::WorkforceError;
 use crate::events::published;
@@ -203,6 +203,29 @@ async fn update(conn: &mut AsyncPgConnection, id: Uuid, e: &Editable) -> QueryRe
         .map(|n| n > 0)
 }
 
+/// What a write says beside the fields: the verification an admin set, and the owner's activity.
+async fn verify_and_touch(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    verified: Option<bool>,
+    by_owner: bool,
+) -> QueryResult<()> {
+    use worker_profiles as p;
+    if let Some(verified) = verified {
+        diesel::update(p::table.find(id))
+            .set(p::is_verified.eq(verified))
+            .execute(conn)
+            .await?;
+    }
+    if by_owner {
+        diesel::update(p::table.find(id))
+            .set(p::last_seen.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
     diesel::delete(worker_profiles::table.find(id))
         .execute(conn)
@@ -224,6 +247,10 @@ pub type Snapshot = fn(&Worker) -> Value;
 pub struct Write<'a> {
     pub fields: &'a Editable,
     pub skills: Option<&'a [String]>,
+    /// `is_verified` as an admin set it (DOMAIN §3.1: the back office verifies workers); `None` keeps it.
+    pub verified: Option<bool>,
+    /// The worker edits their own profile: they were active now (`last_seen`, DOMAIN §3.1).
+    pub by_owner: bool,
     pub snapshot: Snapshot,
     /// The request's id, for the events.
     pub correlation: Option<String>,
@@ -234,6 +261,7 @@ pub fn shown(w: &Worker, snapshot: Snapshot) -> published::Shown {
     published::Shown {
         profile: snapshot(w),
         service_ids: w.service_ids.clone(),
+        last_seen: w.last_seen,
     }
 }
 
@@ -265,6 +293,7 @@ pub async fn create(
     conn.transaction(|conn| {
         async move {
             insert(conn, id, user, w.fields).await?;
+            verify_and_touch(conn, id, w.verified, false).await?;
             if let Some(names) = w.skills {
                 skills::set(conn, id, user, names, false, w.correlation.clone()).await?;
             }
@@ -285,8 +314,9 @@ pub async fn create(
     found(conn, id).await
 }
 
-/// Writes the profile's fields, replaces its skills when sent, and announces it
-/// (`workforce.worker.updated`), in one transaction.
+/// Writes the profile's fields (and `is_verified` when an admin set it; `last_seen` when the owner
+/// writes), replaces its skills when sent, and announces it (`workforce.worker.updated`), in one
+/// transaction.
 pub async fn change(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -296,6 +326,7 @@ pub async fn change(
     conn.transaction(|conn| {
         async move {
             update(conn, id, w.fields).await?;
+            verify_and_touch(conn, id, w.verified, w.by_owner).await?;
             if let Some(names) = w.skills {
                 skills::set(conn, id, user, names, true, w.correlation.clone()).await?;
             }
@@ -316,7 +347,8 @@ pub async fn change(
     found(conn, id).await
 }
 
-/// Deletes the profile and announces it (`workforce.worker.deleted`), in one transaction.
+/// Deletes the profile and announces it (`workforce.worker.deleted`), in one transaction, with the new
+/// numbers of the sites its assignments and today's marks leave (`workforce.site.stats_changed`).
 pub async fn remove(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -325,12 +357,17 @@ pub async fn remove(
 ) -> Result<(), WorkforceError> {
     conn.transaction(|conn| {
         async move {
+            let today = site_stats::today();
+            let sites = site_stats::sites_of_worker(conn, id, today).await?;
             delete(conn, id).await?;
             hm_platform::events::enqueue(
                 conn,
-                published::worker(types::WORKER_DELETED, id, user, None, correlation),
+                published::worker(types::WORKER_DELETED, id, user, None, correlation.clone()),
             )
             .await?;
+            for site in sites {
+                site_stats::announce(conn, site, today, correlation.clone()).await?;
+            }
             Ok::<_, WorkforceError>(())
         }
         .scope_boxed()

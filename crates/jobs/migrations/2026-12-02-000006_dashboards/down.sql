@@ -1,0 +1,11 @@
+DROP INDEX jobs_contractor;
+DROP INDEX bookings_created;
+DROP TABLE unread_counts;
+DROP TABLE site_assignment_counts;
+DROP TABLE site_day_stats;
+DROP TABLE availability_transitions;
+DROP INDEX dispatch_workers_history_available;
+ALTER TABLE dispatch_workers DROP COLUMN history_available;
+DROP INDEX dispatch_workers_online;
+ALTER TABLE dispatch_workers DROP COLUMN last_seen;
+ALTER TABLE dispatch_workers DROP COLUMN is_verified;

@@ -1,0 +1,1 @@
+ALTER TABLE user_refs DROP COLUMN IF EXISTS ekyc_status;
