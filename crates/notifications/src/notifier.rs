@@ -35,7 +35,9 @@ impl Notifier {
     }
 
     /// Creates `n`; run it in the transaction that should hold the notification and its pushes together.
-    pub async fn create(
+    /// The recipient's new unread count is the caller's to announce ([`notifications::announce_unread`]),
+    /// once the transaction has created all it creates.
+    async fn create(
         &self,
         conn: &mut AsyncPgConnection,
         n: &NewNotification<'_>,
@@ -63,7 +65,6 @@ impl Notifier {
             };
             let event = Event::new(SOURCE, types::NOTIFICATION_CREATED, None, live);
             hm_platform::events::enqueue(conn, event).await?;
-            notifications::announce_unread(conn, user_id).await?;
         }
         Ok(created)
     }
@@ -77,11 +78,21 @@ impl Notifier {
     ) -> QueryResult<Notification> {
         use diesel_async::scoped_futures::ScopedFutureExt;
         use diesel_async::AsyncConnection;
-        conn.transaction(|conn| async move { self.create(conn, n).await }.scope_boxed())
-            .await
+        conn.transaction(|conn| {
+            async move {
+                let created = self.create(conn, n).await?;
+                if let Some(user) = created.user_id {
+                    notifications::announce_unread(conn, user).await?;
+                }
+                Ok(created)
+            }
+            .scope_boxed()
+        })
+        .await
     }
 
-    /// The notifications an event makes.
+    /// The notifications an event makes, then each recipient's new unread count (in the order of their
+    /// ids, so two events telling the same people never wait on each other's locks in a circle).
     pub async fn create_all(
         &self,
         conn: &mut AsyncPgConnection,
@@ -100,6 +111,12 @@ impl Notifier {
                 },
             )
             .await?;
+        }
+        let mut recipients: Vec<uuid::Uuid> = outgoing.iter().map(|o| o.user_id).collect();
+        recipients.sort();
+        recipients.dedup();
+        for user in recipients {
+            notifications::announce_unread(conn, user).await?;
         }
         Ok(())
     }

@@ -154,3 +154,51 @@ async fn each_change_of_a_persons_unread_count_is_announced() {
         6
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announce_all_unread_tells_a_late_projection_every_count() {
+    let api = common::Api::start().await;
+    let admin = api.keys.mint(Uuid::new_v4(), Role::Admin);
+    let (sunil, sunil_token) = api
+        .with_user("+919876543211", Role::Worker, "Sunil", "Yadav")
+        .await;
+    let (asha, _) = api
+        .with_user("+919876543212", Role::Worker, "Asha", "Devi")
+        .await;
+    for user in [sunil, sunil, asha] {
+        let (status, _) = api
+            .call(
+                Method::POST,
+                "/api/v1/notifications/test/",
+                Some(&admin),
+                Some(json!({"user_id": user, "title": "Hello", "message": "Test"})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, _) = api
+        .call(
+            Method::PATCH,
+            "/api/v1/notifications/mark_all_read/",
+            Some(&sunil_token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Long published and forgotten; a projection that starts now missed all of it.
+    api.app.db.sql("DELETE FROM outbox").await;
+    let people =
+        hm_notifications::store::notifications::announce_all_unread(&mut diesel_conn(&api).await)
+            .await
+            .unwrap();
+    assert_eq!(people, 2);
+    assert_eq!(announced(&api, sunil).await, [0]);
+    assert_eq!(announced(&api, asha).await, [1]);
+}
+
+async fn diesel_conn(api: &common::Api) -> diesel_async::AsyncPgConnection {
+    use diesel_async::AsyncConnection;
+    diesel_async::AsyncPgConnection::establish(&api.app.db.url)
+        .await
+        .unwrap()
+}

@@ -1,4 +1,4 @@
-//! The workforce binary: `serve` (default), `migrate` (hm_platform::cli), `seed`.
+//! The workforce binary: `serve` (default), `migrate` (hm_platform::cli), `seed`, `announce-all`.
 
 use clap::Subcommand;
 use hm_platform::cli::{self, CommandError, Commands};
@@ -16,6 +16,10 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// Announce every worker profile (`workforce.worker.updated`, with its verification and last
+    /// activity) and every site's numbers today (`workforce.site.stats_changed`), for services that
+    /// started keeping them after they were made (jobs' role dashboards). Safe to repeat.
+    AnnounceAll,
 }
 
 impl Commands<WorkforceConfig> for Command {
@@ -25,6 +29,17 @@ impl Commands<WorkforceConfig> for Command {
                 let mut conn = cli::connect(&config.common).await?;
                 let done = hm_workforce::seed::run(&mut conn, Duration::from_secs(wait)).await?;
                 println!("{done}");
+                Ok(())
+            }
+            Command::AnnounceAll => {
+                let mut conn = cli::connect(&config.common).await?;
+                let workers = hm_workforce::store::workers::announce_all(
+                    &mut conn,
+                    hm_workforce::views::worker_json,
+                )
+                .await?;
+                let sites = hm_workforce::store::site_stats::announce_all(&mut conn).await?;
+                println!("workforce: announced {workers} worker profiles and the numbers of {sites} sites");
                 Ok(())
             }
         }

@@ -277,3 +277,92 @@ async fn every_assignment_and_mark_announces_the_sites_numbers() {
         9
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn announce_all_tells_a_late_projection_every_profile_and_sites_numbers() {
+    let api = common::Api::start().await;
+    let call = |method: Method, path: String, token: &str, body: Value| {
+        let (api, token) = (&api, token.to_owned());
+        async move {
+            api.send(method, &path, Some(&token), None, Some(body))
+                .await
+        }
+    };
+    let raju = api.keys.mint(Uuid::new_v4(), Role::Worker);
+    let admin = api.keys.mint(Uuid::new_v4(), Role::Admin);
+    let vikram = api.keys.mint(Uuid::new_v4(), Role::Contractor);
+    let (_, worker) = call(Method::POST, "/api/v1/workers/".into(), &raju, json!({})).await;
+    let id = worker["id"].as_str().unwrap().to_owned();
+    call(
+        Method::PATCH,
+        format!("/api/v1/workers/{id}/"),
+        &admin,
+        json!({"is_verified": true}),
+    )
+    .await;
+    call(
+        Method::POST,
+        "/api/v1/contractors/".into(),
+        &vikram,
+        json!({"company_name": "VC"}),
+    )
+    .await;
+    let (_, site) = call(
+        Method::POST,
+        "/api/v1/sites/".into(),
+        &vikram,
+        json!({"name": "Green Valley", "address": "Lucknow"}),
+    )
+    .await;
+    let site = site["id"].as_str().unwrap().to_owned();
+    call(
+        Method::POST,
+        format!("/api/v1/sites/{site}/assign/"),
+        &vikram,
+        json!({"worker_id": id}),
+    )
+    .await;
+    call(
+        Method::POST,
+        format!("/api/v1/sites/{site}/attendance/"),
+        &vikram,
+        json!({"worker_id": id}),
+    )
+    .await;
+    // Long published and forgotten; a projection that starts now missed all of it.
+    api.sql("DELETE FROM outbox").await;
+
+    let mut conn = api.conn().await;
+    let workers =
+        hm_workforce::store::workers::announce_all(&mut conn, hm_workforce::views::worker_json)
+            .await
+            .unwrap();
+    let sites = hm_workforce::store::site_stats::announce_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!((workers, sites), (1, 1));
+    let envelopes: Vec<Value> = api
+        .app
+        .db
+        .client()
+        .await
+        .query("SELECT envelope::text FROM outbox ORDER BY event_type", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| serde_json::from_str(row.get::<_, &str>(0)).unwrap())
+        .collect();
+    assert_eq!(envelopes.len(), 2);
+    assert_eq!(envelopes[0]["type"], "workforce.site.stats_changed");
+    assert_eq!(
+        (
+            &envelopes[0]["data"]["site_id"],
+            &envelopes[0]["data"]["active_assignments"],
+            &envelopes[0]["data"]["present"]
+        ),
+        (&json!(site), &json!(1), &json!(1))
+    );
+    assert_eq!(envelopes[1]["type"], "workforce.worker.updated");
+    assert_eq!(envelopes[1]["data"]["profile"]["is_verified"], true);
+    assert!(envelopes[1]["data"]["last_seen"].is_string());
+}

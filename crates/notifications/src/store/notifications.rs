@@ -212,6 +212,46 @@ pub async fn announce_unread(conn: &mut AsyncPgConnection, user: Uuid) -> QueryR
     hm_platform::events::enqueue(conn, event).await
 }
 
+/// How many people one transaction of [`announce_all_unread`] takes.
+pub const ANNOUNCE_BATCH: i64 = 500;
+
+/// Announces the unread count of every person who has notifications ([`announce_unread`]),
+/// `ANNOUNCE_BATCH` to a transaction, in the order of their ids: how a service that keeps the counts
+/// (jobs' dashboards) learns those of notifications made before it did. The number of people.
+pub async fn announce_all_unread(conn: &mut AsyncPgConnection) -> QueryResult<u64> {
+    use diesel_async::scoped_futures::ScopedFutureExt;
+    use diesel_async::AsyncConnection;
+    let mut after = Uuid::nil();
+    let mut announced = 0u64;
+    loop {
+        let batch: Vec<Option<Uuid>> = notifications::table
+            .filter(notifications::user_id.gt(after))
+            .select(notifications::user_id)
+            .distinct()
+            .order(notifications::user_id)
+            .limit(ANNOUNCE_BATCH)
+            .load(conn)
+            .await?;
+        let people: Vec<Uuid> = batch.into_iter().flatten().collect();
+        let Some(&last) = people.last() else {
+            return Ok(announced);
+        };
+        let count = people.len() as u64;
+        conn.transaction(|conn| {
+            async move {
+                for &user in &people {
+                    announce_unread(conn, user).await?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            }
+            .scope_boxed()
+        })
+        .await?;
+        announced += count;
+        after = last;
+    }
+}
+
 /// How many of `user`'s notifications are unread.
 pub async fn unread(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<i64> {
     notifications::table

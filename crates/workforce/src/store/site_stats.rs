@@ -95,6 +95,44 @@ pub async fn sites_of_worker(
     Ok(touched.into_iter().map(|t| t.site_id).collect())
 }
 
+/// Announces every site's numbers today, [`super::workers::ANNOUNCE_BATCH`] sites to a transaction, in
+/// the order of their ids: how jobs' dashboards learn the numbers of assignments and marks made before
+/// they were announced. The number of sites announced.
+pub async fn announce_all(conn: &mut AsyncPgConnection) -> QueryResult<u64> {
+    use crate::schema::sites as s;
+    use diesel::{ExpressionMethods, QueryDsl};
+    use diesel_async::scoped_futures::ScopedFutureExt;
+    use diesel_async::AsyncConnection;
+    let today = today();
+    let mut after = Uuid::nil();
+    let mut announced = 0u64;
+    loop {
+        let batch: Vec<Uuid> = s::table
+            .filter(s::id.gt(after))
+            .order(s::id)
+            .limit(super::workers::ANNOUNCE_BATCH)
+            .select(s::id)
+            .load(conn)
+            .await?;
+        let Some(&last) = batch.last() else {
+            return Ok(announced);
+        };
+        let count = batch.len() as u64;
+        conn.transaction(|conn| {
+            async move {
+                for &site in &batch {
+                    announce(conn, site, today, None).await?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            }
+            .scope_boxed()
+        })
+        .await?;
+        announced += count;
+        after = last;
+    }
+}
+
 /// Today as attendance counts days (UTC, DOMAIN §0: the day `attendance_date` defaults to).
 pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()

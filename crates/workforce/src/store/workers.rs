@@ -551,6 +551,43 @@ async fn write_location(
     })
 }
 
+/// How many profiles (or sites) one transaction of a re-announcement takes.
+pub const ANNOUNCE_BATCH: i64 = 500;
+
+/// Announces every profile as it is now (`workforce.worker.updated`, with its verification and last
+/// activity), `ANNOUNCE_BATCH` to a transaction, in the order of their ids: how a service that keeps a
+/// projection of them (jobs' dashboards) learns profiles announced before it did. The number announced.
+pub async fn announce_all(conn: &mut AsyncPgConnection, snapshot: Snapshot) -> QueryResult<u64> {
+    use worker_profiles as p;
+    let mut after = Uuid::nil();
+    let mut announced = 0u64;
+    loop {
+        let batch: Vec<(Uuid, Uuid)> = p::table
+            .filter(p::id.gt(after))
+            .order(p::id)
+            .limit(ANNOUNCE_BATCH)
+            .select((p::id, p::user_id))
+            .load(conn)
+            .await?;
+        let Some(&(last, _)) = batch.last() else {
+            return Ok(announced);
+        };
+        let count = batch.len() as u64;
+        conn.transaction(|conn| {
+            async move {
+                for &(id, user) in &batch {
+                    announce(conn, types::WORKER_UPDATED, id, user, snapshot, None).await?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            }
+            .scope_boxed()
+        })
+        .await?;
+        announced += count;
+        after = last;
+    }
+}
+
 /// Profiles by id, in the order given (ids without a profile are skipped).
 pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Worker>> {
     let rows: Vec<Worker> = diesel::sql_query(format!("{SELECT} WHERE p.id = ANY($1)"))
