@@ -27,11 +27,14 @@ impl ServiceConfig for AnalyticsConfig {
     fn from_env() -> Result<Self, ConfigError> {
         let common = CommonConfig::from_env("analytics", 8106, "hm_analytics")?;
         let retention_days: u32 = config::parse("ANALYTICS_RETENTION_DAYS", 90)?;
-        if retention_days == 0 {
+        if !(1..=crate::maintenance::MAX_RETENTION_DAYS).contains(&retention_days) {
             return Err(ConfigError::Invalid {
                 name: "ANALYTICS_RETENTION_DAYS",
-                value: "0".into(),
-                reason: "must keep at least today (1 or more)".into(),
+                value: retention_days.to_string(),
+                reason: format!(
+                    "days of events kept: 1 to {}",
+                    crate::maintenance::MAX_RETENTION_DAYS
+                ),
             });
         }
         Ok(AnalyticsConfig {

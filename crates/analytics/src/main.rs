@@ -4,7 +4,7 @@ use chrono::{Duration as Days, NaiveDate, Utc};
 use clap::Subcommand;
 use hm_analytics::config::AnalyticsConfig;
 use hm_analytics::domain::report::day_of;
-use hm_analytics::maintenance::first_kept;
+use hm_analytics::maintenance::{first_kept, is_over, MAX_RETENTION_DAYS};
 use hm_analytics::store::{aggregates, partitions};
 use hm_analytics::Analytics;
 use hm_platform::cli::{self, CommandError, Commands};
@@ -19,9 +19,9 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
-    /// Drop the days of events older than the retention (whole day partitions).
+    /// Drop the days of events entirely older than now − N days (whole day partitions).
     Purge {
-        /// Days kept, today included; default ANALYTICS_RETENTION_DAYS.
+        /// N (0 keeps today only); default ANALYTICS_RETENTION_DAYS.
         #[arg(long)]
         days: Option<u32>,
         /// Print what would be dropped, drop nothing.
@@ -43,9 +43,9 @@ impl Commands<AnalyticsConfig> for Command {
                         CommandError::Usage(format!("--date {raw}: use YYYY-MM-DD"))
                     })?,
                 };
-                if day >= today {
+                if !is_over(day, Utc::now(), zone) {
                     return Err(CommandError::Usage(format!(
-                        "--date {day}: only a day that is over can be aggregated"
+                        "--date {day}: a day is aggregated once it has been over for 15 minutes"
                     )));
                 }
                 let rows = aggregates::aggregate_day(&mut conn, day, zone).await?;
@@ -53,10 +53,12 @@ impl Commands<AnalyticsConfig> for Command {
             }
             Command::Purge { days, dry_run } => {
                 let days = days.unwrap_or(config.retention_days);
-                if days == 0 {
-                    return Err(CommandError::Usage("--days must be at least 1".into()));
+                if days > MAX_RETENTION_DAYS {
+                    return Err(CommandError::Usage(format!(
+                        "--days {days}: at most {MAX_RETENTION_DAYS}"
+                    )));
                 }
-                let keep_from: NaiveDate = first_kept(today, days);
+                let keep_from: NaiveDate = first_kept(Utc::now(), zone, days);
                 let old = partitions::drop_before(&mut conn, keep_from, true).await?;
                 let mut events = 0;
                 for day in &old {

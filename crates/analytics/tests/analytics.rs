@@ -563,7 +563,7 @@ async fn the_export_streams_csv_oldest_first_with_minimal_quoting() {
         .await;
     let second = t
         .stored_at(
-            utc("2026-01-04T06:00:00Z"),
+            utc("2026-01-04T06:00:00.25Z"),
             "page_view",
             "android",
             Some(user),
@@ -596,8 +596,8 @@ async fn the_export_streams_csv_oldest_first_with_minimal_quoting() {
         res.text,
         format!(
             "id,created_at,event_type,user_id,anonymous_id,source,ip_address,payload\r\n\
-             {first},2026-01-04T05:00:00.000000Z,\"'=HYPERLINK(\"\"x\"\")\",,\"anon,1\",web,,\"{{\"\"q\"\": \"\"a \\\"\"b\\\"\"\"\"}}\"\r\n\
-             {second},2026-01-04T06:00:00.000000Z,page_view,{user},,android,,{{}}\r\n"
+             {first},2026-01-04T05:00:00+00:00,\"'=HYPERLINK(\"\"x\"\")\",,\"anon,1\",web,,\"{{\"\"q\"\": \"\"a \\\"\"b\\\"\"\"\"}}\"\r\n\
+             {second},2026-01-04T06:00:00.250000+00:00,page_view,{user},,android,,{{}}\r\n"
         )
     );
     let res = t
@@ -620,7 +620,8 @@ async fn a_long_export_is_read_page_by_page_in_order() {
     let events: Vec<_> = (0..2500)
         .map(|i| hm_analytics::store::events::NewEvent {
             id: Uuid::new_v4(),
-            created_at: start + Duration::seconds(i / 2), // two events per second: ties broken by id
+            // Three events per second: ties broken by id, some across the 1000-row pages.
+            created_at: start + Duration::seconds(i / 3),
             user_id: None,
             anonymous_id: None,
             event_type: "tick".into(),
@@ -654,26 +655,27 @@ async fn a_long_export_is_read_page_by_page_in_order() {
 async fn retention_drops_old_days_whole_and_keeps_the_rest() {
     let t = spawn_with(|c| c.retention_days = 90).await;
     let now = Utc::now();
-    for days in [100, 100, 0, 0] {
-        t.stored_at(
-            now - Duration::days(days),
-            "page_view",
-            "web",
-            None,
-            None,
-            json!({}),
-        )
-        .await;
+    // Two events 100 days old, one an hour younger than 90 days (kept: "older than now − 90 days" is
+    // what goes), two of today.
+    for age in [
+        Duration::days(100),
+        Duration::days(100),
+        Duration::days(90) - Duration::hours(1),
+        Duration::zero(),
+        Duration::zero(),
+    ] {
+        t.stored_at(now - age, "page_view", "web", None, None, json!({}))
+            .await;
     }
     let old_day = day_of(now - Duration::days(100), zone());
     let mut conn = t.conn().await;
     // A dry run drops nothing (AN14).
-    let keep_from = hm_analytics::maintenance::first_kept(day_of(now, zone()), 90);
+    let keep_from = hm_analytics::maintenance::first_kept(now, zone(), 90);
     let would = partitions::drop_before(&mut conn, keep_from, true)
         .await
         .unwrap();
     assert_eq!(would, vec![old_day]);
-    assert_eq!(t.count("SELECT count(*) FROM analytics_events").await, 4);
+    assert_eq!(t.count("SELECT count(*) FROM analytics_events").await, 5);
     let round = Maintenance {
         pool: hm_platform::db::pool(&t.db.url, 2).unwrap(),
         zone: zone(),
@@ -684,7 +686,14 @@ async fn retention_drops_old_days_whole_and_keeps_the_rest() {
     .await
     .unwrap();
     assert_eq!(round.days_dropped, vec![old_day]);
-    assert_eq!(t.count("SELECT count(*) FROM analytics_events").await, 2);
+    assert_eq!(t.count("SELECT count(*) FROM analytics_events").await, 3);
+    assert_eq!(
+        t.count(
+            "SELECT count(*) FROM analytics_events WHERE created_at < now() - interval '90 days'"
+        )
+        .await,
+        0
+    );
     assert_eq!(
         t.count(&format!(
             "SELECT count(*) FROM pg_class WHERE relname = '{}'",

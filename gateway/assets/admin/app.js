@@ -407,7 +407,8 @@ async function analyticsView(view) {
   // Without a day asked for, the service's today (its time zone, not this browser's).
   const asked = new URLSearchParams(location.hash.split('?')[1] || '').get('date');
   const summary = await api('GET', `/api/admin/analytics/daily-summary/${asked ? `?date=${encodeURIComponent(asked)}` : ''}`);
-  const day = (summary.data || {}).date || asked || isoDay(new Date());
+  // A day the service refused (a bad ?date=) shows its message and today's numbers around it.
+  const day = summary.ok ? summary.data.date : isoDay(new Date());
   const from = isoDay(new Date(Date.parse(day) - 29 * 86400000));
   const [active, top] = await Promise.all([
     api('GET', `/api/admin/analytics/active-users/?date=${encodeURIComponent(day)}`),
@@ -446,9 +447,16 @@ async function analyticsView(view) {
 
 /// Downloads `path` (which needs the token, so not a plain link) as `filename`.
 async function download(path, filename) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
-  if (!res.ok) { alert(`Export failed (${res.status}).`); return; }
-  const url = URL.createObjectURL(await res.blob());
+  let blob;
+  try {
+    const res = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
+    if (!res.ok) throw new Error(`the server answered ${res.status}`);
+    blob = await res.blob(); // a download cut off part-way rejects here
+  } catch (e) {
+    alert(`Export failed: ${e.message}.`);
+    return;
+  }
+  const url = URL.createObjectURL(blob);
   const link = el('a', { href: url, download: filename });
   document.body.append(link);
   link.click();

@@ -76,14 +76,19 @@ pub fn export_header() -> String {
     out
 }
 
-/// Appends `row` (API §12.5): `created_at` ISO-8601 in UTC, empty cells for nulls, the payload as JSON
+/// Appends `row` (API §12.5): `created_at` ISO-8601 in UTC (`2026-01-04T05:00:00+00:00`), empty cells for nulls, the payload as JSON
 /// text; what a client typed (type, anonymous id, payload) defused where a spreadsheet would run it.
 pub fn push_export_row(out: &mut String, row: &ExportRow<'_>) {
     let mut id = String::with_capacity(36);
     let _ = write!(id, "{}", row.id);
-    let created = row
-        .created_at
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    // Python's `isoformat()` of an aware UTC time, as the reference writes it: `+00:00`, microseconds
+    // only when there are some.
+    let precision = if row.created_at.timestamp_subsec_micros() == 0 {
+        chrono::SecondsFormat::Secs
+    } else {
+        chrono::SecondsFormat::Micros
+    };
+    let created = row.created_at.to_rfc3339_opts(precision, false);
     let user = row.user_id.map(|u| u.to_string()).unwrap_or_default();
     let ip = row.ip_address.as_deref().unwrap_or("");
     push_row(
@@ -146,7 +151,7 @@ mod tests {
         assert_eq!(
             out,
             "id,created_at,event_type,user_id,anonymous_id,source,ip_address,payload\r\n\
-             00000000-0000-0000-0000-000000000000,2026-01-04T10:00:00.000000Z,'=cmd,,,web,,\"{\"\"q\"\": \"\"a,b\"\"}\"\r\n"
+             00000000-0000-0000-0000-000000000000,2026-01-04T10:00:00+00:00,'=cmd,,,web,,\"{\"\"q\"\": \"\"a,b\"\"}\"\r\n"
         );
     }
 }

@@ -353,8 +353,8 @@ pub struct EventsPerDay {
 
 /// Events per type per day
 ///
-/// For the console's chart: finished days from their aggregate rows (made now when missing), today
-/// counted live. 400 for a bad `days`.
+/// For the console's chart: days with aggregate rows from them, the others (today) counted live.
+/// 400 for a bad `days`.
 #[api_v2_operation(tags(Analytics))]
 pub async fn events_per_day(
     state: web::Data<AppState>,
@@ -365,7 +365,7 @@ pub async fn events_per_day(
     let today = today();
     let days: Vec<NaiveDate> = (0..count).rev().map(|d| today - Days::days(d)).collect();
     let mut conn = state.db.get().await?;
-    let rows = reports::events_per_day(&mut conn, &days, today, hm_platform::time::zone()).await?;
+    let rows = reports::events_per_day(&mut conn, &days, hm_platform::time::zone()).await?;
     Ok(Reply::json(EventsPerDay {
         days: rows
             .into_iter()

@@ -8,10 +8,12 @@ pub mod reports;
 pub mod writer;
 
 /// True for the error PostgreSQL raises when a row's `created_at` has no day partition yet (SQLSTATE
-/// 23514, "no partition of relation … found for row").
+/// 23514 without a constraint: "no partition of relation … found for row"; every CHECK of the table has
+/// a name, and validated input never breaks one).
 pub fn is_missing_partition(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
     matches!(
         e,
-        diesel::result::Error::DatabaseError(_, info) if info.message().starts_with("no partition of relation")
+        Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) if info.constraint_name().is_none()
     )
 }

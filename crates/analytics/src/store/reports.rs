@@ -226,7 +226,8 @@ pub async fn export_page(
         query = query.filter(ev::event_type.eq(t.clone()));
     }
     if let Some((at, id)) = after {
-        query = query.filter(
+        // `created_at >= at` gives the index its start; the rest breaks ties by id.
+        query = query.filter(ev::created_at.ge(at)).filter(
             ev::created_at
                 .gt(at)
                 .or(ev::created_at.eq(at).and(ev::id.gt(id))),
@@ -235,20 +236,16 @@ pub async fn export_page(
     query.load(conn).await
 }
 
-/// Events per type for each of `days` (the console's chart), by day: a finished day from its aggregate
-/// rows, made now when it has none (so each day is counted from its partition once); `today` counted
-/// live.
+/// Events per type for each of `days` (the console's chart), by day: from a day's aggregate rows when
+/// it has some (the maintenance task makes them for the last week), else counted from its partition.
+/// Reads only.
 pub async fn events_per_day(
     conn: &mut AsyncPgConnection,
     days: &[NaiveDate],
-    today: NaiveDate,
     zone: Tz,
 ) -> diesel::QueryResult<Vec<(NaiveDate, Vec<(String, i64)>)>> {
     let mut out = Vec::with_capacity(days.len());
     for day in days {
-        if *day < today && !super::aggregates::exists(conn, *day).await? {
-            super::aggregates::aggregate_day(conn, *day, zone).await?;
-        }
         let summary = daily_summary(conn, *day, zone).await?;
         out.push((*day, summary.events_by_type));
     }

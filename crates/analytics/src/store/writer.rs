@@ -168,6 +168,13 @@ impl Task {
                     let _ = job.done.send(Ok(()));
                 }
             }
+            // The connection failed: every request waiting gets the outage (503), none is retried on it.
+            Err(e) if is_outage(&e) => {
+                let cause = e.to_string();
+                for job in jobs {
+                    let _ = job.done.send(Err(WriteError::Unavailable(cause.clone())));
+                }
+            }
             Err(e) if jobs.len() > 1 && matches!(e, diesel::result::Error::DatabaseError(..)) => {
                 tracing::warn!(error = %e, requests = jobs.len(), "a batch of events failed; writing its requests one by one");
                 for job in jobs {
@@ -181,7 +188,7 @@ impl Task {
                     let _ = job.done.send(Err(WriteError::from(e)));
                 }
             }
-            // The connection failed: every request waiting gets the outage.
+            // Anything else that is not the data's: every request waiting gets it.
             Err(e) => {
                 let cause = e.to_string();
                 for job in jobs {
@@ -189,5 +196,20 @@ impl Task {
                 }
             }
         }
+    }
+}
+
+/// Whether `e` is the database going away (a lost or refused connection, the server shutting down)
+/// rather than something wrong with the rows.
+fn is_outage(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(
+            DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+            _,
+        ) => true,
+        // The server shutting down (SQLSTATE 57P01-57P03) has no kind of its own.
+        Error::DatabaseError(_, info) => info.message().starts_with("terminating connection"),
+        _ => false,
     }
 }
