@@ -148,6 +148,13 @@ impl Stack {
             .output()
             .expect("gen-key runs");
         std::fs::write(&key, out.stdout).unwrap();
+        // eKYC's key (identity answers 503 without one), made the way `make run` makes it.
+        let ekyc_key = dir.join("encryption.key");
+        let out = Command::new(bins.join("hm-identity"))
+            .arg("gen-encryption-key")
+            .output()
+            .expect("gen-encryption-key runs");
+        std::fs::write(&ekyc_key, out.stdout).unwrap();
 
         let mut ports: HashMap<&'static str, u16> =
             SERVICES.iter().map(|s| (*s, free_port())).collect();
@@ -174,6 +181,10 @@ impl Stack {
                 (
                     "JWT_PRIVATE_KEY_FILE".into(),
                     key.to_string_lossy().into_owned(),
+                ),
+                (
+                    "ENCRYPTION_KEY_FILE".into(),
+                    ekyc_key.to_string_lossy().into_owned(),
                 ),
                 ("LOG_JSON".into(), "true".into()),
                 // The dev SMS provider logs the code at DEBUG: the journeys read it from there.
