@@ -219,7 +219,7 @@ def per_request(cells):
     return f"gateway {(g1 - g0) / n * 1e6:.0f} us, analytics {(a1 - a0) / n * 1e6:.0f} us, PostgreSQL {(p1 - p0) / n * 1e6:.0f} us"
 print(f"CPU per request: single {per_request(a[25])}; bulk {per_request(a[26])}")
 print(f"stored: {after_single - before:,} single events for {s_n:,} 201s (warm-up included): "
-      f"{after_single - before - s_n:+,} lost or doubled; {after_bulk - after_single:,} bulk events for "
+      f"{after_single - before - s_n:+,} (requests wrk cut off unanswered at the end of its runs, at most 64); {after_bulk - after_single:,} bulk events for "
       f"{b_n:,} x 100 = {b_n * 100:,}: {after_bulk - after_single - b_n * 100:+,}")
 print(f"{total:,} events stored ({load_secs} s to load {total - after_bulk:,} over 30 day partitions); "
       f"{mid} holds {summary['total_events']:,}")
