@@ -66,7 +66,7 @@ impl Service for Analytics {
             every: config.maintenance_every,
         }
         .spawn();
-        base.on_stop(Box::new(move || Box::pin(maintenance.shutdown())));
+        base.on_stop(maintenance.on_stop());
         base.on_stop(Box::new(move || Box::pin(writers.shutdown())));
         let state = actix_web::web::Data::new(AppState {
             config: Arc::new(config.clone()),

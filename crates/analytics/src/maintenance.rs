@@ -10,9 +10,8 @@ use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel_async::AsyncPgConnection;
 use hm_platform::db::DbPool;
+use hm_platform::server::Periodic;
 use std::time::Duration;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// What maintenance keeps.
 #[derive(Clone)]
@@ -23,20 +22,6 @@ pub struct Maintenance {
     pub retention_days: u32,
     /// Time between rounds.
     pub every: Duration,
-}
-
-/// The running task.
-pub struct MaintenanceHandle {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl MaintenanceHandle {
-    /// Stops the task (a round under way finishes first) and waits for it.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
 }
 
 /// What one round did.
@@ -68,30 +53,23 @@ pub fn is_over(day: NaiveDate, now: DateTime<Utc>, zone: Tz) -> bool {
 }
 
 impl Maintenance {
-    /// Starts the rounds: the next one `every` after this one.
-    pub fn spawn(self) -> MaintenanceHandle {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.every) => {}
-                    changed = stopped.changed() => {
-                        if changed.is_err() || *stopped.borrow() {
-                            break;
-                        }
-                    }
-                }
-                match self.pool.get().await {
+    /// Starts the rounds: the first one `every` after start; a failed round is logged and the next
+    /// one tries again.
+    pub fn spawn(self) -> Periodic {
+        let maintenance = std::sync::Arc::new(self);
+        Periodic::spawn(maintenance.every, move || {
+            let m = maintenance.clone();
+            async move {
+                match m.pool.get().await {
                     Ok(mut conn) => {
-                        if let Err(e) = self.round(&mut conn).await {
+                        if let Err(e) = m.round(&mut conn).await {
                             tracing::error!(error = %e, "analytics maintenance failed; next round retries");
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "analytics maintenance: no database"),
                 }
             }
-        });
-        MaintenanceHandle { stop, task }
+        })
     }
 
     /// One round, on `conn`.

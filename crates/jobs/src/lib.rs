@@ -75,7 +75,7 @@ impl Service for Jobs {
                 every: config.emergency.sweep_interval,
             }
             .spawn();
-            base.on_stop(Box::new(move || Box::pin(sweeper.shutdown())));
+            base.on_stop(sweeper.on_stop());
         }
         let state = actix_web::web::Data::new(AppState {
             db: base.pool.clone(),

@@ -6,9 +6,8 @@
 
 use crate::store::emergency;
 use hm_platform::db::DbPool;
+use hm_platform::server::Periodic;
 use std::time::Duration;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// The sweep's settings.
 pub struct Sweeper {
@@ -19,39 +18,14 @@ pub struct Sweeper {
     pub every: Duration,
 }
 
-/// The running sweep.
-pub struct SweeperHandle {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl SweeperHandle {
-    /// Stops the sweep (a round under way finishes first) and waits for it.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
 impl Sweeper {
     /// Starts sweeping: a round every `every`, the first one `every` after start.
-    pub fn spawn(self) -> SweeperHandle {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(self.every) => {}
-                    changed = stopped.changed() => {
-                        // Told to stop, or the handle is gone: either way, no more rounds.
-                        if changed.is_err() || *stopped.borrow() {
-                            break;
-                        }
-                    }
-                }
-                self.round().await;
-            }
-        });
-        SweeperHandle { stop, task }
+    pub fn spawn(self) -> Periodic {
+        let sweeper = std::sync::Arc::new(self);
+        Periodic::spawn(sweeper.every, move || {
+            let sweeper = sweeper.clone();
+            async move { sweeper.round().await }
+        })
     }
 
     /// One round; a failure is logged and the next round tries again.

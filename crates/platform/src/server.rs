@@ -11,6 +11,51 @@ use std::net::TcpListener;
 /// Stops a background task (and waits for it) when the application stops.
 pub type Stop = Box<dyn FnOnce() -> futures_util::future::BoxFuture<'static, ()> + Send>;
 
+/// A service's own background task that runs a round every `every` (the first one `every` after
+/// start) until it is stopped: jobs' emergency sweep, analytics' maintenance. A round under way finishes
+/// before [`Periodic::stop`] returns; a failing round logs and the next one tries again.
+pub struct Periodic {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Periodic {
+    /// Starts calling `round` every `every`.
+    pub fn spawn<F, Fut>(every: std::time::Duration, mut round: F) -> Periodic
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    changed = stopped.changed() => {
+                        // Told to stop, or the handle is gone: either way, no more rounds.
+                        if changed.is_err() || *stopped.borrow() {
+                            break;
+                        }
+                    }
+                }
+                round().await;
+            }
+        });
+        Periodic { stop, task }
+    }
+
+    /// Stops the rounds (one under way finishes first) and waits for the task.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// How the application stops it ([`Stop`]).
+    pub fn on_stop(self) -> Stop {
+        Box::new(move || Box::pin(self.stop()))
+    }
+}
+
 /// Binds `host:port` (port 0 picks a free one, as tests do).
 pub fn bind(host: &str, port: u16) -> std::io::Result<TcpListener> {
     TcpListener::bind((host, port))
