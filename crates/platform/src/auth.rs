@@ -21,7 +21,8 @@ use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -178,6 +179,69 @@ pub struct TokenVerifier {
     keys: Arc<RwLock<KeyMap>>,
     last_fetch: Arc<tokio::sync::Mutex<Option<Instant>>>,
     http: reqwest::Client,
+    verified: VerifiedTokens,
+}
+
+/// Tokens whose signature, issuer and audience were checked, with their claims, kept until they expire
+/// (issue #20): a client sends the same token with every request, and an Ed25519 verification costs
+/// tens of microseconds where a look-up costs a hash. Keyed by the whole token (a keyed SipHash picks
+/// the shard and slot; the stored token is compared in full), so only the exact bytes once verified are
+/// accepted. Expiry is checked on every hit with the same rule as the verification (`exp` < now is
+/// expired, no leeway). Keys are never withdrawn from a verifier, so a cached answer stays the answer.
+/// Bounded: each shard holds at most [`VERIFIED_PER_SHARD`] tokens and is emptied of expired ones, or
+/// wholly, when full.
+struct VerifiedTokens {
+    shards: [Mutex<HashMap<u64, (Box<str>, Claims)>>; VERIFIED_SHARDS],
+    hasher: std::collections::hash_map::RandomState,
+}
+
+const VERIFIED_SHARDS: usize = 16;
+/// 16 × 4096 tokens of about 400 bytes each: at most about 26 MB.
+const VERIFIED_PER_SHARD: usize = 4096;
+
+impl VerifiedTokens {
+    fn new() -> Self {
+        VerifiedTokens {
+            shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+            hasher: Default::default(),
+        }
+    }
+
+    fn slot(&self, token: &str) -> (u64, &Mutex<HashMap<u64, (Box<str>, Claims)>>) {
+        let hash = self.hasher.hash_one(token);
+        (hash, &self.shards[(hash as usize) % VERIFIED_SHARDS])
+    }
+
+    fn get(&self, token: &str) -> Option<Claims> {
+        let (hash, shard) = self.slot(token);
+        let shard = shard.lock().ok()?;
+        shard
+            .get(&hash)
+            .filter(|(stored, _)| &**stored == token)
+            .map(|(_, claims)| claims.clone())
+    }
+
+    fn insert(&self, token: &str, claims: &Claims) {
+        let (hash, shard) = self.slot(token);
+        let Ok(mut shard) = shard.lock() else {
+            return;
+        };
+        if shard.len() >= VERIFIED_PER_SHARD {
+            let now = unix_now();
+            shard.retain(|_, (_, c)| c.exp >= now);
+            if shard.len() >= VERIFIED_PER_SHARD {
+                shard.clear();
+            }
+        }
+        shard.insert(hash, (token.into(), claims.clone()));
+    }
+}
+
+/// Seconds since the Unix epoch, as `exp` counts them.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 type KeyMap = HashMap<String, Arc<DecodingKey>>;
@@ -210,6 +274,7 @@ impl TokenVerifier {
                 .timeout(Duration::from_secs(3))
                 .build()
                 .unwrap_or_default(),
+            verified: VerifiedTokens::new(),
         }
     }
 
@@ -252,7 +317,30 @@ impl TokenVerifier {
         let _ = fetch.await;
     }
 
+    /// The claims of a valid token of the `expected` type: signed by a known key (the JWKS is fetched
+    /// again when the token names an unknown one), issuer and audience ours, not expired, with a `jti`.
+    /// A token verified before answers from memory until it expires.
     pub async fn verify(&self, token: &str, expected: TokenType) -> Result<Claims, TokenError> {
+        let claims = match self.verified.get(token) {
+            Some(claims) if claims.exp < unix_now() => return Err(TokenError::Expired),
+            Some(claims) => claims,
+            None => {
+                let claims = self.verify_signed(token).await?;
+                self.verified.insert(token, &claims);
+                claims
+            }
+        };
+        if claims.token_type != expected {
+            return Err(TokenError::WrongType);
+        }
+        if claims.jti.as_deref().is_none_or(str::is_empty) {
+            return Err(TokenError::NoId);
+        }
+        Ok(claims)
+    }
+
+    /// The cryptographic check of a token not seen before: signature, algorithm, issuer, audience, expiry.
+    async fn verify_signed(&self, token: &str) -> Result<Claims, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid);
@@ -275,14 +363,7 @@ impl TokenVerifier {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
             _ => TokenError::Invalid,
         })?;
-        let claims = data.claims;
-        if claims.token_type != expected {
-            return Err(TokenError::WrongType);
-        }
-        if claims.jti.as_deref().is_none_or(str::is_empty) {
-            return Err(TokenError::NoId);
-        }
-        Ok(claims)
+        Ok(data.claims)
     }
 }
 

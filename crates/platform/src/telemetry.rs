@@ -7,7 +7,7 @@ use crate::config::{self, ConfigError};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
+use actix_web::middleware::{Condition, Next};
 use actix_web::{Error, HttpMessage, HttpRequest};
 use std::sync::OnceLock;
 use tracing::Instrument;
@@ -84,14 +84,20 @@ pub fn flush_sentry(timeout: std::time::Duration) {
 }
 
 /// The middleware that reports a request's 500 to Sentry (outermost, so it sees the final response);
-/// a no-op without a client. Traces requests when the sample rate is above 0.
-pub fn sentry_middleware() -> sentry_actix::Sentry {
-    let tracing = sentry::Hub::main()
-        .client()
+/// traces requests when the sample rate is above 0. Without a client (no `SENTRY_DSN`) it is left out:
+/// sentry-actix makes a hub, a request record and a scope processor for every request even then
+/// (issue #20).
+pub fn sentry_middleware() -> Condition<sentry_actix::Sentry> {
+    let client = sentry::Hub::main().client();
+    let tracing = client
+        .as_ref()
         .is_some_and(|c| c.options().traces_sample_rate > 0.0);
-    sentry_actix::Sentry::builder()
-        .start_transaction(tracing)
-        .finish()
+    Condition::new(
+        client.is_some(),
+        sentry_actix::Sentry::builder()
+            .start_transaction(tracing)
+            .finish(),
+    )
 }
 
 /// Installs the global subscriber once (later calls — tests start many apps — are no-ops), and the
