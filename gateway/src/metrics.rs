@@ -11,6 +11,9 @@ pub struct GatewayMetrics {
     throttled: IntCounterVec,
     throttle_fallback: IntCounter,
     throttle_redis: IntGauge,
+    /// Throttle decisions made from the replica-local budget / by a Redis round trip.
+    decided_in_process: IntCounter,
+    decided_by_redis: IntCounter,
 }
 
 impl GatewayMetrics {
@@ -45,7 +48,16 @@ impl GatewayMetrics {
             "gateway_throttle_redis_up",
             "1 while throttling runs on Redis (shared by replicas), 0 while it runs in process",
         )?;
+        let decisions = IntCounterVec::new(
+            Opts::new(
+                "gateway_throttle_decisions_total",
+                "Throttle checks on the shared limit, by where they were decided (process: the \
+                 replica-local budget; redis: a round trip)",
+            ),
+            &["by"],
+        )?;
         let registry = metrics.registry();
+        registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(upstream_responses.clone()))?;
         registry.register(Box::new(upstream_latency.clone()))?;
         registry.register(Box::new(throttled.clone()))?;
@@ -57,6 +69,8 @@ impl GatewayMetrics {
             throttled,
             throttle_fallback,
             throttle_redis,
+            decided_in_process: decisions.with_label_values(&["process"]),
+            decided_by_redis: decisions.with_label_values(&["redis"]),
         })
     }
 
@@ -71,6 +85,14 @@ impl GatewayMetrics {
 
     pub fn throttled(&self, scope: &str) {
         self.throttled.with_label_values(&[scope]).inc();
+    }
+
+    /// One decision on the shared limit: from the local budget (`in_process`) or by Redis.
+    pub fn throttle_decided(&self, in_process: bool) {
+        match in_process {
+            true => self.decided_in_process.inc(),
+            false => self.decided_by_redis.inc(),
+        }
     }
 
     pub fn throttle_fallback(&self) {

@@ -191,9 +191,12 @@ pub struct TokenVerifier {
 /// Bounded: each shard holds at most [`VERIFIED_PER_SHARD`] tokens and is emptied of expired ones, or
 /// wholly, when full.
 struct VerifiedTokens {
-    shards: [Mutex<HashMap<u64, (Box<str>, Claims)>>; VERIFIED_SHARDS],
+    shards: [VerifiedShard; VERIFIED_SHARDS],
     hasher: std::collections::hash_map::RandomState,
 }
+
+/// Hash of the token → the token and its claims.
+type VerifiedShard = Mutex<HashMap<u64, (Box<str>, Claims)>>;
 
 const VERIFIED_SHARDS: usize = 16;
 /// 16 × 4096 tokens of about 400 bytes each: at most about 26 MB.
@@ -207,7 +210,7 @@ impl VerifiedTokens {
         }
     }
 
-    fn slot(&self, token: &str) -> (u64, &Mutex<HashMap<u64, (Box<str>, Claims)>>) {
+    fn slot(&self, token: &str) -> (u64, &VerifiedShard) {
         let hash = self.hasher.hash_one(token);
         (hash, &self.shards[(hash as usize) % VERIFIED_SHARDS])
     }
