@@ -211,6 +211,7 @@ impl<K: Eq + Hash> Index<K> {
         self.docs.insert(key, doc);
     }
 
+    /// The document filed under `key` (a `&str` for a `String` key: nothing is allocated).
     pub fn get<Q>(&self, key: &Q) -> Option<&Doc>
     where
         K: Borrow<Q>,

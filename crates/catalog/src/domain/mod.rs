@@ -39,8 +39,11 @@ pub const SLOTS: [&str; 5] = [
 /// can be in (the database refuses any other), whose listing is always empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SlotFilter {
+    /// No `slot` asked (or a blank one).
     Every,
+    /// One of [`SLOTS`].
     Slot(&'static str),
+    /// Any other name.
     Unknown,
 }
 
