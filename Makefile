@@ -72,7 +72,7 @@ bench: bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime be
 bench-gateway:
 	scripts/bench-gateway.sh
 
-## bench-catalog: GET /api/v1/app-config/ through the gateway (wrk, 32 connections, 15 s)
+## bench-catalog: GET /api/v1/app-config/ and GET /api/v1/services/ through the gateway in one run (wrk, 32 connections, 15 s each) and their ratio
 bench-catalog:
 	scripts/bench-catalog.sh
 

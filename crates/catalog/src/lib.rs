@@ -49,17 +49,13 @@ impl Service for Catalog {
         ..ServiceInfo::NONE
     };
 
-    /// Migrates (unless disabled), connects, starts the outbox relay and the event consumer, and binds the
-    /// HTTP server.
+    /// Migrates (unless disabled), connects, starts the document cache's watcher, the outbox relay and
+    /// the event consumer, and binds the HTTP server.
     async fn build(config: CatalogConfig) -> Result<Application, StartError> {
         let mut base = Foundation::start(&config.common, Self::INFO).await?;
-        let client =
-            redis::Client::open(config.common.redis_url.as_str()).map_err(StartError::service)?;
-        let cache = cache::DocCache::new(
-            base.redis.clone(),
-            client,
-            Keys::new(config.common.redis_key_prefix.clone()),
-        );
+        let keys = Keys::new(config.common.redis_key_prefix.clone());
+        let (cache, watcher) = cache::DocCache::start(base.redis.clone(), &keys).await;
+        base.on_stop(watcher.on_stop());
         base.consume(events::Incoming {
             cache: cache.clone(),
         })

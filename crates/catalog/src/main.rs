@@ -29,15 +29,11 @@ async fn seed(config: &CatalogConfig) -> Result<(), CommandError> {
     let mut conn = cli::connect(&config.common).await?;
     hm_catalog::seed::run(&mut conn).await?;
     let redis = hm_platform::redis::pool(&config.common.redis_url, 1)?;
-    let client =
-        redis::Client::open(config.common.redis_url.as_str()).map_err(CommandError::service)?;
-    hm_catalog::cache::DocCache::new(
-        redis,
-        client,
-        Keys::new(config.common.redis_key_prefix.clone()),
-    )
-    .invalidate()
-    .await;
+    let keys = Keys::new(config.common.redis_key_prefix.clone());
+    if let Err(error) = hm_catalog::cache::invalidate_everywhere(&redis, &keys).await {
+        // The replicas then serve their documents until their TTL ends; say so loudly.
+        tracing::error!(%error, "could not invalidate the catalog caches");
+    }
     println!("catalog: seed data loaded");
     Ok(())
 }

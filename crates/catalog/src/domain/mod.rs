@@ -11,16 +11,19 @@ pub const INVALID_LANG: &str = "Invalid language. Supported: en, hi";
 /// The language of a translations document or the TTS stub: `en` when none is asked, `hi`, or `None`
 /// for one that is not supported (case and surrounding blanks do not matter).
 pub fn supported_lang(lang: Option<&str>) -> Option<&'static str> {
-    match lang.map(|l| l.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("") | Some("en") => Some("en"),
-        Some("hi") => Some("hi"),
-        Some(_) => None,
+    match lang.map(str::trim) {
+        None | Some("") => Some("en"),
+        Some(lang) => LANGS
+            .iter()
+            .copied()
+            .find(|known| known.eq_ignore_ascii_case(lang)),
     }
 }
 
-/// `lang` filters content only when it is one of the content languages (API §4.9).
-pub fn content_lang(lang: Option<&str>) -> Option<&str> {
-    lang.filter(|l| LANGS.contains(l))
+/// `lang` filters content only when it is one of the content languages, exactly (API §4.9).
+pub fn content_lang(lang: Option<&str>) -> Option<&'static str> {
+    let lang = lang?;
+    LANGS.iter().copied().find(|known| *known == lang)
 }
 
 /// Promo banner slots (DOMAIN §2.4).
@@ -31,6 +34,31 @@ pub const SLOTS: [&str; 5] = [
     "worker_top",
     "job_top",
 ];
+
+/// The promo banners a listing asks for (API §4.8): every slot, one of [`SLOTS`], or a slot no banner
+/// can be in (the database refuses any other), whose listing is always empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlotFilter {
+    /// No `slot` asked (or a blank one).
+    Every,
+    /// One of [`SLOTS`].
+    Slot(&'static str),
+    /// Any other name.
+    Unknown,
+}
+
+/// The `slot` of a listing's query: blank or absent means every slot; the name is matched exactly once
+/// surrounding blanks are trimmed.
+pub fn slot_filter(slot: Option<&str>) -> SlotFilter {
+    match slot.map(str::trim).filter(|s| !s.is_empty()) {
+        None => SlotFilter::Every,
+        Some(slot) => SLOTS
+            .iter()
+            .copied()
+            .find(|known| *known == slot)
+            .map_or(SlotFilter::Unknown, SlotFilter::Slot),
+    }
+}
 
 /// `Plumbing Works` → `plumbing-works` (DOMAIN §2.1: lowercase, spaces to `-`, other characters dropped).
 pub fn slugify(name: &str) -> String {
@@ -148,6 +176,21 @@ mod tests {
         assert_eq!(supported_lang(Some("fr")), None);
         assert_eq!(content_lang(Some("hi")), Some("hi"));
         assert_eq!(content_lang(Some("fr")), None);
+        assert_eq!(content_lang(Some("HI")), None, "content filters are exact");
+        assert_eq!(supported_lang(Some("En")), Some("en"));
+        assert_eq!(supported_lang(Some("e n")), None);
+    }
+
+    #[test]
+    fn slot_filters() {
+        assert_eq!(slot_filter(None), SlotFilter::Every);
+        assert_eq!(slot_filter(Some("  ")), SlotFilter::Every);
+        assert_eq!(
+            slot_filter(Some(" home_top ")),
+            SlotFilter::Slot("home_top")
+        );
+        assert_eq!(slot_filter(Some("HOME_TOP")), SlotFilter::Unknown);
+        assert_eq!(slot_filter(Some("sidebar")), SlotFilter::Unknown);
     }
 
     #[test]

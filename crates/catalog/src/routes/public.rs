@@ -1,8 +1,9 @@
-//! Public reads of API §4: the app-config family of documents (cached, with ETags), services, flags,
-//! CMS banners, help pages, FAQs and the TTS stub.
+//! Public reads of API §4: the documents the app boots from (app-config, theme, translations,
+//! services, flags, CMS banners, help pages, FAQs), served from memory with ETags (`crate::cache`), and
+//! the TTS stub.
 
-use crate::cache::Document;
-use crate::domain;
+use crate::cache::{Doc, Document, Index};
+use crate::domain::{self, SlotFilter};
 use crate::error::{CatalogError, Result};
 use crate::storage::Storage;
 use crate::store::banners::{AppBanner, PromoBanner};
@@ -252,7 +253,7 @@ pub struct AppConfig {
     pub meta: AppConfigMeta,
 }
 
-async fn build_app_config(state: &AppState) -> Result<AppConfig> {
+async fn build_app_config(state: &AppState) -> Result<Doc> {
     let mut conn = state.db.get().await?;
     let theme = themes::active(&mut conn)
         .await?
@@ -260,7 +261,7 @@ async fn build_app_config(state: &AppState) -> Result<AppConfig> {
     let categories = services::active(&mut conn).await?;
     let banners = banners::active_app(&mut conn).await?;
     let storage = &state.storage;
-    Ok(AppConfig {
+    let config = AppConfig {
         app: AppInfo {
             name: "HunarMitra".into(),
             version: "1.0.0".into(),
@@ -299,7 +300,8 @@ async fn build_app_config(state: &AppState) -> Result<AppConfig> {
             config_version: "1.0".into(),
             cache_ttl_seconds: Document::AppConfig.ttl_secs(),
         },
-    })
+    };
+    Doc::json(&config, Document::AppConfig)
 }
 
 /// `GET /api/v1/app-config/`: everything the app needs to boot, cached, with an ETag (API §4.3).
@@ -312,7 +314,7 @@ pub async fn app_config(
         .cache
         .get_or_build(Document::AppConfig, || build_app_config(&state))
         .await?;
-    Ok(doc.respond(&req, Document::AppConfig.ttl_secs()))
+    Ok(doc.respond(&req))
 }
 
 /// `GET /api/v1/config/theme/`: the active theme (API §4.4).
@@ -343,15 +345,15 @@ enum CachedTheme {
 /// The cached bytes of [`CachedTheme::Missing`] begin so.
 const NO_THEME: &[u8] = b"{\"none\"";
 
-async fn build_theme_config(state: &AppState) -> Result<CachedTheme> {
+async fn build_theme_config(state: &AppState) -> Result<Doc> {
     let mut conn = state.db.get().await?;
     let Some(theme) = themes::active(&mut conn).await? else {
-        return Ok(CachedTheme::Missing { none: true });
+        return Doc::json(&CachedTheme::Missing { none: true }, Document::ThemeConfig);
     };
     let storage = &state.storage;
     let fonts = fonts(&theme, storage);
     let font_family = fonts.first().and_then(|f| f.family.clone());
-    Ok(CachedTheme::Active(ThemeConfig {
+    let active = CachedTheme::Active(ThemeConfig {
         logo_url: storage.public_url(&theme.logo_s3_key),
         hero_image_url: storage.public_url(&theme.hero_image_s3_key),
         name: theme.name,
@@ -360,7 +362,8 @@ async fn build_theme_config(state: &AppState) -> Result<CachedTheme> {
         background_color: theme.background_color,
         fonts,
         font_family,
-    }))
+    });
+    Doc::json(&active, Document::ThemeConfig)
 }
 
 /// `GET /api/v1/config/theme/` and `/api/v1/core/theme/active/`: the active theme (API §4.4).
@@ -376,7 +379,7 @@ pub async fn theme_config(
     if doc.body.starts_with(NO_THEME) {
         return Err(CatalogError::NoActiveTheme);
     }
-    Ok(doc.respond(&req, Document::ThemeConfig.ttl_secs()))
+    Ok(doc.respond(&req))
 }
 
 #[derive(Debug, Deserialize, paperclip::actix::Apiv2Schema)]
@@ -421,7 +424,7 @@ impl Schema for Translations {
     }
 }
 
-async fn build_translations(state: &AppState, lang: &str) -> Result<Translations> {
+async fn build_translations(state: &AppState, lang: &'static str) -> Result<Doc> {
     let mut conn = state.db.get().await?;
     let mut map = Translations::default();
     if lang != "en" {
@@ -433,7 +436,7 @@ async fn build_translations(state: &AppState, lang: &str) -> Result<Translations
     for (key, value) in content::translations(&mut conn, lang).await? {
         map.set(key, value);
     }
-    Ok(map)
+    Doc::json(&map, Document::Translations(lang))
 }
 
 /// `GET /api/v1/config/i18n/?lang=` and `/api/v1/core/translations/` (API §4.5).
@@ -449,32 +452,70 @@ pub async fn translations(
         .cache
         .get_or_build(document, || build_translations(&state, lang))
         .await?;
-    Ok(doc.respond(&req, document.ttl_secs()))
+    Ok(doc.respond(&req))
 }
 
-/// `GET /api/v1/services/`: active services in display order, a bare list (API §4.6).
-#[api_v2_operation(tags(Services))]
-pub async fn list_services(state: web::Data<AppState>) -> Result<Reply<Vec<ServiceView>>> {
+async fn build_services(state: &AppState) -> Result<Doc> {
     let mut conn = state.db.get().await?;
     let list = services::active(&mut conn).await?;
-    Ok(Reply::json(
-        list.iter()
-            .map(|s| ServiceView::new(s, &state.storage))
-            .collect::<Vec<_>>(),
-    ))
+    let views: Vec<ServiceView> = list
+        .iter()
+        .map(|s| ServiceView::new(s, &state.storage))
+        .collect();
+    Doc::json(&views, Document::Services)
 }
 
-/// `GET /api/v1/services/{slug}/`: one active service.
+/// `GET /api/v1/services/`: active services in display order, a bare list (API §4.6), from memory
+/// with an ETag.
+#[api_v2_operation(tags(Services))]
+pub async fn list_services(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<Reply<Vec<ServiceView>, 200, 304>> {
+    let doc = state
+        .cache
+        .get_or_build(Document::Services, || build_services(&state))
+        .await?;
+    Ok(doc.respond(&req))
+}
+
+/// Every active service by its slug and by each alias (a slug wins over another service's alias).
+async fn build_service_details(state: &AppState) -> Result<Index<String>> {
+    let mut conn = state.db.get().await?;
+    let list = services::active(&mut conn).await?;
+    let mut docs = Vec::with_capacity(list.len());
+    for service in &list {
+        let view = ServiceView::new(service, &state.storage);
+        docs.push(Doc::json(&view, Document::ServiceDetails)?);
+    }
+    let mut index = Index::default();
+    for (service, doc) in list.iter().zip(&docs) {
+        for alias in &service.aliases {
+            index.insert(alias.clone(), doc.clone());
+        }
+    }
+    for (service, doc) in list.iter().zip(docs) {
+        index.insert(service.slug.clone(), doc);
+    }
+    Ok(index)
+}
+
+/// `GET /api/v1/services/{slug}/`: one active service by slug or alias, from memory with an ETag;
+/// 404 when no active service has that name.
 #[api_v2_operation(tags(Services))]
 pub async fn get_service(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<Reply<ServiceView>> {
-    let mut conn = state.db.get().await?;
-    let service = services::active_by_slug(&mut conn, &slug)
-        .await?
+) -> Result<Reply<ServiceView, 200, 304>> {
+    let index = state
+        .cache
+        .get_or_build(Document::ServiceDetails, || build_service_details(&state))
+        .await?;
+    let doc = index
+        .get(slug.as_str())
         .ok_or(CatalogError::ServiceNotFound)?;
-    Ok(Reply::json(ServiceView::new(&service, &state.storage)))
+    Ok(doc.respond(&req))
 }
 
 /// `GET /api/v1/flags/`: feature flag key → enabled (API §4.7), keys in ascending order.
@@ -492,14 +533,14 @@ impl Schema for FeatureFlags {
     }
 }
 
-async fn build_flags(state: &AppState) -> Result<FeatureFlags> {
+async fn build_flags(state: &AppState) -> Result<Doc> {
     let mut conn = state.db.get().await?;
     let map: Map<String, Value> = flags::all(&mut conn)
         .await?
         .into_iter()
         .map(|f| (f.key, Value::Bool(f.enabled)))
         .collect();
-    Ok(FeatureFlags(map))
+    Doc::json(&FeatureFlags(map), Document::FeatureFlags)
 }
 
 /// `GET /api/v1/flags/`: every feature flag's key → enabled, cached (API §4.7).
@@ -512,7 +553,7 @@ pub async fn feature_flags(
         .cache
         .get_or_build(Document::FeatureFlags, || build_flags(&state))
         .await?;
-    Ok(doc.respond(&req, Document::FeatureFlags.ttl_secs()))
+    Ok(doc.respond(&req))
 }
 
 #[derive(Debug, Deserialize, paperclip::actix::Apiv2Schema)]
@@ -549,22 +590,38 @@ impl From<&PromoBanner> for PromoBannerView {
     }
 }
 
-/// `GET /api/v1/cms/banners/?slot=`: promo banners visible now (API §4.8).
+/// The promo banners of `slot` visible now, true until the next banner window opens or closes.
+async fn build_promo_banners(state: &AppState, slot: SlotFilter) -> Result<Doc> {
+    let document = Document::PromoBanners(slot);
+    let slot = match slot {
+        SlotFilter::Every => None,
+        SlotFilter::Slot(slot) => Some(slot),
+        // The database refuses any other slot: nothing is ever in it.
+        SlotFilter::Unknown => return Doc::json(&[] as &[PromoBannerView], document),
+    };
+    let mut conn = state.db.get().await?;
+    let now = chrono::Utc::now();
+    let list = banners::visible_promo(&mut conn, slot, now).await?;
+    let next_change = banners::next_promo_change(&mut conn, now).await?;
+    let views: Vec<PromoBannerView> = list.iter().map(PromoBannerView::from).collect();
+    Ok(Doc::json(&views, document)?.until(next_change))
+}
+
+/// `GET /api/v1/cms/banners/?slot=`: promo banners visible now (API §4.8), from memory with an ETag.
 #[api_v2_operation(tags(Content))]
 pub async fn cms_banners(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: Query<SlotQuery>,
-) -> Result<Reply<Vec<PromoBannerView>>> {
-    let mut conn = state.db.get().await?;
-    let slot = query
-        .slot
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let list = banners::visible_promo(&mut conn, slot, chrono::Utc::now()).await?;
-    Ok(Reply::json(
-        list.iter().map(PromoBannerView::from).collect::<Vec<_>>(),
-    ))
+) -> Result<Reply<Vec<PromoBannerView>, 200, 304>> {
+    let slot = domain::slot_filter(query.slot.as_deref());
+    let doc = state
+        .cache
+        .get_or_build(Document::PromoBanners(slot), || {
+            build_promo_banners(&state, slot)
+        })
+        .await?;
+    Ok(doc.respond(&req))
 }
 
 /// An active help page.
@@ -618,55 +675,110 @@ impl From<&Faq> for FaqView {
     }
 }
 
-/// `GET /api/v1/help/?lang=`: active help pages.
+async fn build_help_pages(state: &AppState, lang: Option<&'static str>) -> Result<Doc> {
+    let mut conn = state.db.get().await?;
+    let list = content::active_pages(&mut conn, lang).await?;
+    let views: Vec<HelpPageView> = list.iter().map(HelpPageView::from).collect();
+    Doc::json(&views, Document::HelpPages(lang))
+}
+
+/// `GET /api/v1/help/?lang=`: active help pages, of `lang` when it is `en` or `hi` (API §4.9), from
+/// memory with an ETag.
 #[api_v2_operation(tags(Content))]
 pub async fn help_pages(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: Query<LangQuery>,
-) -> Result<Reply<Vec<HelpPageView>>> {
-    let mut conn = state.db.get().await?;
-    let list =
-        content::active_pages(&mut conn, domain::content_lang(query.lang.as_deref())).await?;
-    Ok(Reply::json(
-        list.iter().map(HelpPageView::from).collect::<Vec<_>>(),
-    ))
+) -> Result<Reply<Vec<HelpPageView>, 200, 304>> {
+    let lang = domain::content_lang(query.lang.as_deref());
+    let doc = state
+        .cache
+        .get_or_build(Document::HelpPages(lang), || build_help_pages(&state, lang))
+        .await?;
+    Ok(doc.respond(&req))
 }
 
-/// `GET /api/v1/help/{slug}/`
+/// Every active help page by slug.
+async fn build_help_page_details(state: &AppState) -> Result<Index<String>> {
+    let mut conn = state.db.get().await?;
+    let mut index = Index::default();
+    for page in content::active_pages(&mut conn, None).await? {
+        let doc = Doc::json(&HelpPageView::from(&page), Document::HelpPageDetails)?;
+        index.insert(page.slug, doc);
+    }
+    Ok(index)
+}
+
+/// `GET /api/v1/help/{slug}/`: one active help page (API §4.9), from memory with an ETag.
 #[api_v2_operation(tags(Content))]
 pub async fn help_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<Reply<HelpPageView>> {
-    let mut conn = state.db.get().await?;
-    let page = content::active_page(&mut conn, &slug)
-        .await?
+) -> Result<Reply<HelpPageView, 200, 304>> {
+    let index = state
+        .cache
+        .get_or_build(Document::HelpPageDetails, || {
+            build_help_page_details(&state)
+        })
+        .await?;
+    let doc = index
+        .get(slug.as_str())
         .ok_or(CatalogError::HelpPageNotFound)?;
-    Ok(Reply::json(HelpPageView::from(&page)))
+    Ok(doc.respond(&req))
 }
 
-/// `GET /api/v1/faqs/?lang=`: active FAQs.
+async fn build_faqs(state: &AppState, lang: Option<&'static str>) -> Result<Doc> {
+    let mut conn = state.db.get().await?;
+    let list = content::active_faqs(&mut conn, lang).await?;
+    let views: Vec<FaqView> = list.iter().map(FaqView::from).collect();
+    Doc::json(&views, Document::Faqs(lang))
+}
+
+/// `GET /api/v1/faqs/?lang=`: active FAQs, of `lang` when it is `en` or `hi` (API §4.9), from memory
+/// with an ETag.
 #[api_v2_operation(tags(Content))]
 pub async fn faqs(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: Query<LangQuery>,
-) -> Result<Reply<Vec<FaqView>>> {
-    let mut conn = state.db.get().await?;
-    let list = content::active_faqs(&mut conn, domain::content_lang(query.lang.as_deref())).await?;
-    Ok(Reply::json(
-        list.iter().map(FaqView::from).collect::<Vec<_>>(),
-    ))
+) -> Result<Reply<Vec<FaqView>, 200, 304>> {
+    let lang = domain::content_lang(query.lang.as_deref());
+    let doc = state
+        .cache
+        .get_or_build(Document::Faqs(lang), || build_faqs(&state, lang))
+        .await?;
+    Ok(doc.respond(&req))
 }
 
-/// `GET /api/v1/faqs/{id}/`
-#[api_v2_operation(tags(Content))]
-pub async fn faq(state: web::Data<AppState>, id: web::Path<String>) -> Result<Reply<FaqView>> {
-    let id = Uuid::parse_str(&id).map_err(|_| CatalogError::NotFound)?;
+/// Every active FAQ by id.
+async fn build_faq_details(state: &AppState) -> Result<Index<Uuid>> {
     let mut conn = state.db.get().await?;
-    let faq = content::active_faq(&mut conn, id)
-        .await?
-        .ok_or(CatalogError::FaqNotFound)?;
-    Ok(Reply::json(FaqView::from(&faq)))
+    let mut index = Index::default();
+    for faq in content::active_faqs(&mut conn, None).await? {
+        index.insert(
+            faq.id,
+            Doc::json(&FaqView::from(&faq), Document::FaqDetails)?,
+        );
+    }
+    Ok(index)
+}
+
+/// `GET /api/v1/faqs/{id}/`: one active FAQ (API §4.9), from memory with an ETag; a malformed id
+/// names nothing (404).
+#[api_v2_operation(tags(Content))]
+pub async fn faq(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<Reply<FaqView, 200, 304>> {
+    let id = Uuid::parse_str(&id).map_err(|_| CatalogError::NotFound)?;
+    let index = state
+        .cache
+        .get_or_build(Document::FaqDetails, || build_faq_details(&state))
+        .await?;
+    let doc = index.get(&id).ok_or(CatalogError::FaqNotFound)?;
+    Ok(doc.respond(&req))
 }
 
 /// `GET /api/v1/tts/`: where the stub's audio for a language is (API §4.10).

@@ -232,6 +232,28 @@ pub async fn visible_promo(
         .await
 }
 
+/// The first moment after `now` at which a promo banner's visibility changes by itself: the earliest
+/// start still to come or end not yet passed among active banners (DOMAIN §2.4); `None` when no window
+/// is open or pending. A listing built at `now` holds until then.
+pub async fn next_promo_change(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    let start: Option<DateTime<Utc>> = promo_banners::table
+        .filter(promo_banners::active.eq(true))
+        .filter(promo_banners::starts_at.gt(now))
+        .select(diesel::dsl::min(promo_banners::starts_at))
+        .get_result(conn)
+        .await?;
+    let end: Option<DateTime<Utc>> = promo_banners::table
+        .filter(promo_banners::active.eq(true))
+        .filter(promo_banners::ends_at.ge(now))
+        .select(diesel::dsl::min(promo_banners::ends_at))
+        .get_result(conn)
+        .await?;
+    Ok(start.into_iter().chain(end).min())
+}
+
 pub async fn all_promo(conn: &mut AsyncPgConnection) -> QueryResult<Vec<PromoBanner>> {
     promo_banners::table
         .order((

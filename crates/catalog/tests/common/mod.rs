@@ -62,6 +62,13 @@ pub fn db_via(via: String) -> impl FnOnce(&mut CatalogConfig) + 'static {
     }
 }
 
+/// A settings change: reach Redis through `via` (a chaos proxy) instead of directly.
+pub fn redis_via(via: String) -> impl FnOnce(&mut CatalogConfig) + 'static {
+    move |config| {
+        config.common.redis_url = config.common.redis_url.replace("127.0.0.1:6379", &via);
+    }
+}
+
 impl Api {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.app.base, path)
