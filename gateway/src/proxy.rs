@@ -115,18 +115,16 @@ pub async fn forward(
     if declared_len.is_some_and(|n| n > route.max_body_bytes as u64) {
         return Err(too_large());
     }
-    let headers = upstream_headers(&req, gateway.trusted_proxy_hops);
-    let url = format!(
-        "{}{}",
-        upstream.url,
-        req.uri().path_and_query().map_or("/", |pq| pq.as_str())
-    );
+    let uri = upstream
+        .uri_for(req.uri().path_and_query())
+        .ok_or_else(|| ApiError::internal("the upstream's address is invalid"))?;
     let started = Instant::now();
+    // Headers are made for each attempt (a retry is rare) rather than cloned for a possible one.
     let request = || {
         let mut request = client
-            .request(req.method().clone(), url.as_str())
+            .request(req.method().clone(), uri.clone())
             .timeout(route.timeout);
-        *request.headers_mut() = headers.clone();
+        *request.headers_mut() = upstream_headers(&req, gateway.trusted_proxy_hops);
         request
     };
     let send_buffered = |body: &Bytes| match body.is_empty() {
@@ -238,8 +236,7 @@ pub(crate) fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> Header
     let host = trusted("x-forwarded-host").or_else(|| incoming.get(header::HOST).cloned());
     // Only the address the gateway vouches for, so a service reading the first X-Forwarded-For entry
     // (actix's `realip_remote_addr`, identity's per-IP OTP limit) sees the client, never a forged one.
-    let client = client_ip(req, trusted_hops).to_string();
-    if let Ok(v) = HeaderValue::from_str(&client) {
+    if let Some(v) = ip_header(client_ip(req, trusted_hops)) {
         out.insert(HeaderName::from_static("x-forwarded-for"), v.clone());
         out.insert(HeaderName::from_static("x-real-ip"), v);
     }
@@ -251,6 +248,16 @@ pub(crate) fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> Header
         out.insert(REQUEST_ID_HEADER, id);
     }
     out
+}
+
+/// An address as a header value, formatted on the stack.
+fn ip_header(ip: std::net::IpAddr) -> Option<HeaderValue> {
+    use std::io::Write;
+    let mut buf = [0u8; 64];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    write!(cursor, "{ip}").ok()?;
+    let len = cursor.position() as usize;
+    HeaderValue::from_bytes(&buf[..len]).ok()
 }
 
 /// A `Content-Length` header's value: ASCII digits only.

@@ -2,6 +2,7 @@
 //! deployment changes routing without a rebuild. Matching is segment by segment on the raw path, with
 //! no allocation, against routes sorted most specific first.
 
+use actix_web::http::uri::{Authority, PathAndQuery, Scheme, Uri};
 use actix_web::http::Method;
 use hm_contracts::Role;
 use serde::Deserialize;
@@ -23,6 +24,38 @@ pub struct Upstream {
     /// Base URL without a trailing slash, e.g. `http://identity:8101`.
     pub url: String,
     pub timeout: Duration,
+    /// The URL's scheme and authority when it has no path (the usual case), so that a request's
+    /// upstream address is put together from parts rather than formatted and parsed again.
+    origin: Option<(Scheme, Authority)>,
+}
+
+impl Upstream {
+    /// Where a request for `path_and_query` goes on this upstream; `None` only for a base URL with a
+    /// path that makes an invalid address with it.
+    pub fn uri_for(&self, path_and_query: Option<&PathAndQuery>) -> Option<Uri> {
+        let pq = path_and_query
+            .cloned()
+            .unwrap_or_else(|| PathAndQuery::from_static("/"));
+        match &self.origin {
+            Some((scheme, authority)) => Uri::builder()
+                .scheme(scheme.clone())
+                .authority(authority.clone())
+                .path_and_query(pq)
+                .build()
+                .ok(),
+            None => format!("{}{}", self.url, pq.as_str()).parse().ok(),
+        }
+    }
+}
+
+/// The scheme and authority of a base URL that has no path.
+fn origin_of(url: &str) -> Option<(Scheme, Authority)> {
+    let uri: Uri = url.parse().ok()?;
+    let bare = uri.path_and_query().is_none_or(|pq| pq.as_str() == "/");
+    match (bare, uri.scheme(), uri.authority()) {
+        (true, Some(scheme), Some(authority)) => Some((scheme.clone(), authority.clone())),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +243,7 @@ impl RouteTable {
             }
             upstreams.push(Upstream {
                 name,
+                origin: origin_of(&url),
                 url,
                 timeout: Duration::from_secs(up.timeout_secs),
             });
@@ -473,6 +507,34 @@ mod tests {
         assert_eq!(resolve(&t, "GET", "/api/v1/nothing/"), None);
         assert_eq!(resolve(&t, "GET", "/api/v1/"), None);
         assert_eq!(resolve(&t, "GET", "/api/v1/authx/"), None);
+    }
+
+    #[test]
+    fn upstream_addresses_are_put_together_from_their_parts() {
+        let table = |url: &str| {
+            let text = format!("[upstreams.a]\nurl = \"{url}\"\n[[routes]]\nprefix = \"/api/v1/a/\"\nupstream = \"a\"\npolicy = \"public\"\n");
+            RouteTable::parse(&text, |_| None, 1024).unwrap()
+        };
+        let pq = PathAndQuery::from_static("/api/v1/a/x/?q=1&r=%20");
+        let bare = table("http://svc.hm:8101/");
+        assert!(bare.upstreams[0].origin.is_some());
+        assert_eq!(
+            bare.upstreams[0].uri_for(Some(&pq)).unwrap().to_string(),
+            "http://svc.hm:8101/api/v1/a/x/?q=1&r=%20"
+        );
+        assert_eq!(
+            bare.upstreams[0].uri_for(None).unwrap().to_string(),
+            "http://svc.hm:8101/"
+        );
+        let prefixed = table("https://edge.example/base");
+        assert!(prefixed.upstreams[0].origin.is_none());
+        assert_eq!(
+            prefixed.upstreams[0]
+                .uri_for(Some(&pq))
+                .unwrap()
+                .to_string(),
+            "https://edge.example/base/api/v1/a/x/?q=1&r=%20"
+        );
     }
 
     #[test]

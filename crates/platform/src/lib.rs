@@ -1,6 +1,12 @@
 //! hm-platform: the runtime kit every HunarMitra service is built from, so that a reader who knows one
 //! service knows all of them. Each module holds one concern; services compose them in their `lib.rs`.
 
+/// Every HunarMitra binary (and test) allocates with mimalloc (issue #20): a request makes many small,
+/// short-lived allocations on several worker threads, where glibc's malloc took a fifth of the
+/// gateway's CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "service")]
 pub mod admin;
 pub mod auth;
