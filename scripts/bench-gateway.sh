@@ -134,11 +134,13 @@ text = open(sys.argv[1]).read()
 ticks, hz = int(sys.argv[3]) - int(sys.argv[2]), int(sys.argv[4])
 total = int(re.search(r"(\d+) requests in", text).group(1))
 def ms(v):
-    n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    m = re.match(r"([\d.]+)(us|ms|s|m)", v)
+    if not m: sys.exit(f"unreadable latency {v!r} in:\n{text}")
+    n, unit = m.groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if errors: sys.exit(f"{errors.group(1)} failed responses")
 print(f"{rps:.0f} {p50:.3f} {p99:.3f} {ticks / hz / total * 1e6:.1f}")

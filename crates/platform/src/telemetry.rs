@@ -9,8 +9,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, Next};
 use actix_web::{Error, HttpMessage, HttpRequest};
+use std::os::fd::AsFd;
+use std::sync::Arc;
 use std::sync::OnceLock;
 use tracing::Instrument;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::EnvFilter;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -112,6 +115,14 @@ pub fn init(json: bool, debug: bool) {
         .with_env_filter(filter)
         .with_target(false);
     let _ = if json {
+        // Production: lines go out through a handle of their own on standard output, written without
+        // std's `Stdout` lock. Each line is formatted whole and written with one `write(2)`, which the
+        // kernel keeps whole, so worker threads logging at once never wait for each other (issue #20:
+        // the lock's contention cost a futex sleep and wake-up every few requests).
+        let builder = match std::io::stdout().as_fd().try_clone_to_owned() {
+            Ok(fd) => builder.with_writer(BoxMakeWriter::new(Arc::new(std::fs::File::from(fd)))),
+            Err(_) => builder.with_writer(BoxMakeWriter::new(std::io::stdout)),
+        };
         // The request span once (its id and route), not again as a one-element span list.
         builder
             .json()

@@ -6,12 +6,13 @@
 //! admissions it has sent and not yet heard back about (`in_flight`) and those it has not sent yet
 //! (`pending`). A request is decided
 //!
-//! - **in process**, when the view is known and far from the limit: it is admitted, counted as pending,
+//! - **in process**, when the view is far from the limit (a client the replica has not seen yet counts
+//!   as far): it is admitted, counted as pending,
 //!   and a background task sends every pending admission of every key to Redis in one script call a
 //!   millisecond later (so a busy replica makes about a thousand small Redis calls a second, whatever
 //!   its request rate, and no request waits for one);
 //! - **by Redis**, with one blocking round trip that also carries the key's pending admissions, when the
-//!   replica has no view of the key yet, when the view is in the last quarter of the limit, when the
+//!   view is in the last quarter of the limit, when the
 //!   replica already holds its share of admissions Redis has not counted, or when the limit is small
 //!   (below 16): exactly as before this budget existed;
 //! - **refused in process** while an earlier refusal from Redis still holds: a sliding window cannot
@@ -21,9 +22,10 @@
 //! A replica never holds more than `share = min(limit / 16, 32)` admissions of one key that Redis has
 //! not counted; only those can be admitted without Redis knowing the key is full. So a client gets at
 //! most `limit + replicas × share` requests through in a window (100/hour on two replicas: at most 112),
-//! and that only when its requests reach several replicas within the same few milliseconds, or a
-//! replica whose view of it is older than what other replicas admitted since. With one replica, or when
-//! a client's requests arrive one at a time, it is exact; limits below 16 are always exact. The window
+//! and that only when its requests reach a replica that has not seen it yet, or whose view of it is
+//! older than what other replicas admitted since (a burst over several replicas at once, or a replica
+//! started while the client was already near its limit). With one replica, and for a client taking
+//! turns between replicas one request at a time, it is exact; limits below 16 are always exact. The window
 //! may also end up to a few milliseconds early for in-process admissions (their timestamps are taken
 //! when they reach Redis). Admissions made while Redis is unreachable are not sent afterwards (the
 //! in-process fallback counts them, see `memory.rs`). The batch script names several keys, so the
@@ -279,19 +281,32 @@ impl SharedLimit {
                 v.in_flight + v.pending > 0 || v.refused_until.is_some_and(|t| t > now)
             });
         }
+        // A client this replica has not seen: admitted in process too when the limit has a share (the
+        // sender's answer tells its true count a millisecond later), else asked about.
+        let admit = share > 0;
         shard.views.insert(
             key.into(),
             View {
                 window: rate.window,
                 counted: 0,
                 in_flight: 0,
-                pending: 0,
+                pending: u32::from(admit),
                 refused_until: None,
-                asked: 1,
+                asked: u64::from(!admit),
                 applied: 0,
             },
         );
-        Local::AskRedis { pending: 0, seq: 1 }
+        if !admit {
+            return Local::AskRedis { pending: 0, seq: 1 };
+        }
+        shard.dirty.push(key.into());
+        self.wake.notify_one();
+        Local::Decided(Decision {
+            allowed: true,
+            limit: rate.limit,
+            remaining: rate.limit - 1,
+            retry_after: Duration::ZERO,
+        })
     }
 
     /// Applies Redis's answer to call `seq` about `key`, which carried `sent` admissions.
@@ -490,11 +505,11 @@ mod tests {
         let shared = limit();
         let now = Instant::now();
         let r = rate(100);
-        // Unknown: Redis first.
-        let Local::AskRedis { pending: 0, seq } = shared.decide("k", r, now) else {
-            panic!("an unknown key asks Redis");
-        };
-        shared.answered("k", 0, seq, 1, None);
+        // Unknown: admitted, and sent.
+        assert_eq!(allowed(shared.decide("k", r, now)), Some(99));
+        let sent = shared.take_pending();
+        assert_eq!((sent.len(), sent[0].count), (1, 1));
+        shared.answered("k", 1, sent[0].seq, 1, None);
         // Six (the share) in process, with exact remaining counts, then Redis again.
         for i in 0..6 {
             assert_eq!(allowed(shared.decide("k", r, now)), Some(98 - i));
@@ -518,10 +533,9 @@ mod tests {
         let shared = limit();
         let now = Instant::now();
         let r = rate(100);
-        let Local::AskRedis { seq, .. } = shared.decide("k", r, now) else {
-            panic!()
-        };
-        shared.answered("k", 0, seq, 74, None);
+        assert!(allowed(shared.decide("k", r, now)).is_some());
+        let sent = shared.take_pending();
+        shared.answered("k", 1, sent[0].seq, 74, None);
         assert_eq!(allowed(shared.decide("k", r, now)), Some(25));
         let Local::AskRedis { pending: 1, seq } = shared.decide("k", r, now) else {
             panic!("76 of 100 is in the last quarter");
@@ -551,10 +565,9 @@ mod tests {
         let shared = limit();
         let now = Instant::now();
         let r = rate(100);
-        let Local::AskRedis { seq: first, .. } = shared.decide("k", r, now) else {
-            panic!()
-        };
-        shared.answered("k", 0, first, 10, None);
+        assert!(allowed(shared.decide("k", r, now)).is_some());
+        let first = shared.take_pending();
+        shared.answered("k", 1, first[0].seq, 10, None);
         assert!(allowed(shared.decide("k", r, now)).is_some());
         let sent = shared.take_pending();
         for _ in 0..5 {
