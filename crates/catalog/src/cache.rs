@@ -88,6 +88,20 @@ impl Document {
             _ => 300,
         }
     }
+
+    /// Whether clients may keep the document for its TTL (`public, max-age`): the documents of API
+    /// §1.8's table, which the app re-reads on that schedule. The lists and pages admins edit any time
+    /// (services, banners, help, FAQs) are `no-cache`: a client keeps them but asks again each time,
+    /// and an unchanged one costs a 304 without a body, so an edit reaches apps at once.
+    fn clients_keep(&self) -> bool {
+        matches!(
+            self,
+            Document::AppConfig
+                | Document::ThemeConfig
+                | Document::FeatureFlags
+                | Document::Translations(_)
+        )
+    }
 }
 
 /// A rendered document: its JSON bytes, strong ETag and `Cache-Control`, all made once when it is
@@ -98,7 +112,7 @@ pub struct Doc {
     pub etag: HeaderValue,
     /// The compact JSON the handler would have sent (`HttpResponse::json`'s bytes).
     pub body: Bytes,
-    /// `public, max-age=<seconds>`.
+    /// `public, max-age=<seconds>`, or `no-cache` (`max_age` 0).
     cache_control: HeaderValue,
     max_age: u64,
     /// A moment before its TTL ends when the document stops being true by itself (a promo banner's
@@ -119,9 +133,14 @@ impl Doc {
         let digest = Sha256::digest(&body);
         let etag = HeaderValue::try_from(format!("\"{}\"", hex::encode(&digest[..16])))
             .map_err(impossible)?;
-        let max_age = document.ttl_secs();
-        let cache_control =
-            HeaderValue::try_from(format!("public, max-age={max_age}")).map_err(impossible)?;
+        let (max_age, cache_control) = match document.clients_keep() {
+            true => {
+                let max_age = document.ttl_secs();
+                let value = format!("public, max-age={max_age}");
+                (max_age, HeaderValue::try_from(value).map_err(impossible)?)
+            }
+            false => (0, HeaderValue::from_static("no-cache")),
+        };
         Ok(Doc {
             etag,
             body,
@@ -143,7 +162,7 @@ impl Doc {
     }
 
     fn cache_control(&self) -> HeaderValue {
-        let Some(until) = self.until else {
+        let Some(until) = self.until.filter(|_| self.max_age > 0) else {
             return self.cache_control.clone();
         };
         let left = until.saturating_duration_since(Instant::now()).as_secs();
@@ -482,7 +501,7 @@ mod tests {
     use actix_web::test::TestRequest;
 
     fn doc(body: &str) -> Doc {
-        Doc::json(&serde_json::json!({ "v": body }), Document::Services).unwrap()
+        Doc::json(&serde_json::json!({ "v": body }), Document::AppConfig).unwrap()
     }
 
     #[test]
@@ -507,6 +526,21 @@ mod tests {
         assert_eq!(
             res.headers().get(header::CACHE_CONTROL).unwrap(),
             "public, max-age=300"
+        );
+        assert_eq!(res.headers().get(header::ETAG).unwrap(), d.etag);
+    }
+
+    #[test]
+    fn lists_admins_edit_are_revalidated_on_every_use() {
+        let d = Doc::json(&serde_json::json!([]), Document::Services)
+            .unwrap()
+            .until(Some(Utc::now() + chrono::Duration::seconds(42)));
+        let res = d
+            .respond::<()>(&TestRequest::default().to_http_request())
+            .into_response();
+        assert_eq!(
+            res.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-cache"
         );
         assert_eq!(res.headers().get(header::ETAG).unwrap(), d.etag);
     }
