@@ -191,11 +191,13 @@ pub struct TokenVerifier {
 /// Bounded: each shard holds at most [`VERIFIED_PER_SHARD`] tokens and is emptied of expired ones, or
 /// wholly, when full.
 struct VerifiedTokens {
-    shards: [Mutex<HashMap<u64, (Box<str>, Claims)>>; VERIFIED_SHARDS],
+    shards: [Shard; VERIFIED_SHARDS],
     hasher: std::collections::hash_map::RandomState,
 }
 
 const VERIFIED_SHARDS: usize = 16;
+/// A shard of [`VerifiedTokens`]: by the token's hash, the token and its claims.
+type Shard = Mutex<HashMap<u64, (Box<str>, Claims)>>;
 /// 16 × 4096 tokens of about 400 bytes each: at most about 26 MB.
 const VERIFIED_PER_SHARD: usize = 4096;
 
@@ -207,7 +209,7 @@ impl VerifiedTokens {
         }
     }
 
-    fn slot(&self, token: &str) -> (u64, &Mutex<HashMap<u64, (Box<str>, Claims)>>) {
+    fn slot(&self, token: &str) -> (u64, &Shard) {
         let hash = self.hasher.hash_one(token);
         (hash, &self.shards[(hash as usize) % VERIFIED_SHARDS])
     }
