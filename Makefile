@@ -80,7 +80,10 @@ bench-catalog:
 bench-nearby: infra
 	$(CARGO) run --release -q -p hm-workforce --example bench_nearby
 
-## bench-bookings: booking creations through the gateway (32 signed-in customers, wrk, 15 s) and the outbox lag
+## bench-bookings: booking creations through the gateway (32 signed-in customers, wrk, 15 s) and the outbox lag;
+## the same statement with pgbench as the database's own limit; then a fault round at full load (RabbitMQ
+## stopped 10 s, Redis restarted) counting every booking's event, timeline entry and notification (run it
+## alone: it restarts shared servers; BENCH_PROFILE=debug, BENCH_DURATION, BENCH_FAULT_DURATION)
 bench-bookings:
 	scripts/bench-bookings.sh
 

@@ -487,3 +487,145 @@ async fn owners_and_contractors_cancel_and_confirm() {
         .await;
     assert_eq!(status, 204);
 }
+
+/// What a connection sent: each statement it ran, and how many it prepared for reuse.
+#[derive(Debug, Default)]
+struct Sent {
+    runs: Vec<String>,
+    prepared: usize,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_and_its_event_are_one_statement_prepared_once() {
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    use diesel_async::{AsyncConnection, AsyncPgConnection};
+    use hm_jobs::domain::booking::payment_terms;
+    use hm_jobs::store::bookings::{self, Editable};
+    use hm_jobs::store::outbox::Actor;
+    use std::sync::{Arc, Mutex};
+
+    let w = World::new(false).await;
+    let mut conn = AsyncPgConnection::establish(&w.api.app.db.url)
+        .await
+        .unwrap();
+    let sent = Arc::new(Mutex::new(Sent::default()));
+    let log = sent.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        let mut log = log.lock().unwrap();
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => log.runs.push(query.to_string()),
+            InstrumentationEvent::CacheQuery { .. } => log.prepared += 1,
+            _ => {}
+        }
+    });
+    let fields = Editable {
+        service_id: w.plumbing,
+        address: "Flat 402, Powai".into(),
+        lat: Some("19.1".into()),
+        notes: Some("Urgent".into()),
+        ..Editable::default()
+    };
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        let cash = payment_terms(None, false);
+        made.push(
+            bookings::create(&mut conn, w.amit.0, &fields, cash, Some("r-1".into()))
+                .await
+                .unwrap(),
+        );
+    }
+    conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
+    {
+        let sent = sent.lock().unwrap();
+        // No BEGIN, no re-read, no separate outbox insert: one statement a booking, one preparation.
+        assert_eq!(sent.runs.len(), 3, "{sent:?}");
+        assert_eq!(sent.prepared, 1, "{sent:?}");
+    }
+    // Each booking's event is the one the booking as read back makes, and nothing else was written.
+    let client = w.api.app.db.client().await;
+    for created in &made {
+        let read = bookings::by_id(&mut conn, created.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            format!("{created:?}"),
+            format!("{read:?}"),
+            "answered as read back"
+        );
+        let rows = client
+            .query(
+                "SELECT envelope::text FROM outbox WHERE envelope->'data'->>'booking_id' = $1",
+                &[&created.id.to_string()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let stored: Value = serde_json::from_str(rows[0].get(0)).unwrap();
+        let owner = Actor {
+            id: read.user_id,
+            name: read.user_name.clone(),
+        };
+        let expected = bookings::event(
+            "jobs.booking.created",
+            &read,
+            None,
+            &owner,
+            Some("r-1".into()),
+        );
+        assert_eq!(
+            stored["data"],
+            serde_json::to_value(&expected.data).unwrap()
+        );
+        assert_eq!(
+            (
+                &stored["type"],
+                &stored["source"],
+                &stored["correlation_id"]
+            ),
+            (
+                &json!("jobs.booking.created"),
+                &json!("jobs"),
+                &json!("r-1")
+            )
+        );
+        assert_eq!(read.user_name, "Amit Verma");
+    }
+    assert_eq!(w.api.app.db.count("SELECT count(*) FROM outbox").await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_is_never_stored_without_its_event() {
+    let w = World::new(false).await;
+    w.api
+        .app
+        .db
+        .sql(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN RAISE EXCEPTION 'outbox refused'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse();",
+        )
+        .await;
+    let (status, _) = w
+        .book(json!({"service": w.plumbing, "address": "123 Main St"}))
+        .await;
+    assert_eq!(status, 500);
+    assert_eq!(w.api.app.db.count("SELECT count(*) FROM bookings").await, 0);
+    w.api.app.db.sql("DROP TRIGGER refuse ON outbox").await;
+    let (status, b) = w
+        .book(json!({"service": w.plumbing, "address": "123 Main St"}))
+        .await;
+    assert_eq!(status, 201);
+    let id = b["id"].as_str().unwrap();
+    assert_eq!(w.api.app.db.count("SELECT count(*) FROM bookings").await, 1);
+    assert_eq!(
+        w.api
+            .app
+            .db
+            .count(&format!(
+                "SELECT count(*) FROM outbox WHERE envelope->'data'->>'booking_id' = '{id}'"
+            ))
+            .await,
+        1
+    );
+}

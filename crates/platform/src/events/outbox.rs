@@ -4,7 +4,7 @@
 
 use super::schema::outbox;
 use super::Broker;
-use crate::db::DbPool;
+use crate::db::{DbPool, Prepared};
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -23,22 +23,45 @@ const BATCH: i64 = 200;
 const POLL_INTERVAL: Duration = Duration::from_millis(1000);
 const RETRY_DELAY: Duration = Duration::from_millis(500);
 
+/// An event as its outbox row stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    /// The event's id.
+    pub id: Uuid,
+    pub event_type: String,
+    /// The whole envelope, as the relay publishes it.
+    pub envelope: serde_json::Value,
+    /// When the event occurred: the relay publishes oldest first, and its lag is counted from here.
+    pub created_at: DateTime<Utc>,
+}
+
+impl OutboxRow {
+    /// The row of `event`. A statement that writes a change and its event at once (one round trip)
+    /// inserts it into `outbox (id, event_type, envelope, created_at)` itself; [`enqueue`] otherwise.
+    pub fn of<T: Serialize>(event: Event<T>) -> QueryResult<OutboxRow> {
+        let serialization = |e| diesel::result::Error::SerializationError(Box::new(e));
+        let event = event.into_json().map_err(serialization)?;
+        Ok(OutboxRow {
+            id: event.id,
+            event_type: event.event_type.clone(),
+            envelope: serde_json::to_value(&event).map_err(serialization)?,
+            created_at: event.occurred_at,
+        })
+    }
+}
+
 /// Writes `event` to the outbox on `conn`; call it inside the transaction that makes the change.
 pub async fn enqueue<T: Serialize>(
     conn: &mut AsyncPgConnection,
     event: Event<T>,
 ) -> QueryResult<()> {
-    let event = event
-        .into_json()
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let envelope = serde_json::to_value(&event)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let row = OutboxRow::of(event)?;
     diesel::insert_into(outbox::table)
         .values((
-            outbox::id.eq(event.id),
-            outbox::event_type.eq(&event.event_type),
-            outbox::envelope.eq(envelope),
-            outbox::created_at.eq(event.occurred_at),
+            outbox::id.eq(row.id),
+            outbox::event_type.eq(&row.event_type),
+            outbox::envelope.eq(row.envelope),
+            outbox::created_at.eq(row.created_at),
         ))
         .execute(conn)
         .await
@@ -184,8 +207,10 @@ impl Relay {
                     sent.push(*id);
                 }
                 if !sent.is_empty() {
-                    diesel::update(outbox::table.filter(outbox::id.eq_any(&sent)))
-                        .set((outbox::published_at.eq(Utc::now()), outbox::updated_at.eq(Utc::now())))
+                    // Prepared once: diesel caches no `= ANY($n)` filter.
+                    let mark = diesel::update(outbox::table.filter(outbox::id.eq_any(&sent)))
+                        .set((outbox::published_at.eq(Utc::now()), outbox::updated_at.eq(Utc::now())));
+                    Prepared(mark)
                         .execute(conn)
                         .await
                         .map_err(|e| RelayError::Db(e.to_string()))?;

@@ -18,9 +18,9 @@ use hm_contracts::events::types;
 use hm_contracts::events::{BookingChanged, BookingCompleted};
 use hm_contracts::Role;
 use hm_platform::auth::AuthUser;
-use hm_platform::events::enqueue;
+use hm_platform::events::{enqueue, OutboxRow};
 use hm_platform::paging::{drf_page, DRF_PAGE_SIZE};
-pub use rows::{by_id, insert, write_worker, Booking, Editable};
+pub use rows::{by_id, insert, insert_announced, write_worker, Booking, Editable, CREATE};
 use rows::{lock, update_fields, visible_page, write_status};
 pub use tracking::{track, Throttle};
 use uuid::Uuid;
@@ -67,8 +67,8 @@ pub async fn visible_list(
     Ok((page, count, rows))
 }
 
-/// A new booking of `owner`, announced (`jobs.booking.created`); 400 when `fields.service_id` is not
-/// an active service (checked by the insert itself).
+/// A new booking of `owner`, announced (`jobs.booking.created`) in the same statement; 400 when
+/// `fields.service_id` is not an active service (checked by the insert itself).
 pub async fn create(
     conn: &mut AsyncPgConnection,
     owner: Uuid,
@@ -77,25 +77,43 @@ pub async fn create(
     correlation: Option<String>,
 ) -> Result<Booking> {
     let id = Uuid::new_v4();
-    conn.transaction(|conn| {
-        async move {
-            if !insert(conn, id, owner, fields, pay).await? {
-                return Err(JobsError::UnknownService(fields.service_id.to_string()));
-            }
-            let created = by_id(conn, id)
-                .await?
-                .ok_or(diesel::result::Error::NotFound)?;
-            let owner = Actor {
-                id: created.user_id,
-                name: created.user_name.clone(),
-            };
-            let event = event(types::BOOKING_CREATED, &created, None, &owner, correlation);
-            enqueue(conn, event).await?;
-            Ok(created)
-        }
-        .scope_boxed()
-    })
-    .await
+    let event = OutboxRow::of(created_event(id, owner, fields, pay, correlation))?;
+    insert_announced(conn, id, owner, fields, pay, &event)
+        .await?
+        .ok_or_else(|| JobsError::UnknownService(fields.service_id.to_string()))
+}
+
+/// `jobs.booking.created` of the booking `id` about to be written (as [`event`] makes it from the
+/// booking read back): its `status`, `service_name` and `actor_name` (the customer's) are the new
+/// row's, which [`insert_announced`] sets in the same statement.
+fn created_event(
+    id: Uuid,
+    owner: Uuid,
+    fields: &Editable,
+    pay: PaymentTerms,
+    correlation: Option<String>,
+) -> hm_contracts::Event<BookingChanged> {
+    hm_contracts::Event::new(
+        crate::store::outbox::SOURCE,
+        types::BOOKING_CREATED,
+        correlation,
+        BookingChanged {
+            booking_id: id,
+            user_id: owner,
+            worker_id: None,
+            worker_user_id: None,
+            worker_name: None,
+            service_id: fields.service_id,
+            service_name: String::new(),
+            status: BookingStatus::Requested.as_str().to_owned(),
+            previous_status: None,
+            eta_minutes: None,
+            actor_id: owner,
+            actor_name: String::new(),
+            payment_method: pay.method.as_str().into(),
+            payment_status: pay.status.as_str().into(),
+        },
+    )
 }
 
 /// Edits a booking's details (owner or admin, while requested or confirmed): `fill` makes the fields
