@@ -315,13 +315,7 @@ impl Foundation {
         let redis = crate::redis::pool(&common.redis_url, common.db_pool_size)?;
         let broker = Broker::new(common.events.clone());
         let metrics = Metrics::new(info.name)?;
-        let relay = Relay::new(
-            pool.clone(),
-            broker.clone(),
-            metrics.clone(),
-            &common.database_url,
-        )
-        .spawn();
+        let relay = Relay::new(pool.clone(), broker.clone(), metrics.clone()).spawn();
         Ok(Foundation {
             common: common.clone(),
             info,

@@ -30,13 +30,7 @@ async fn an_event_written_while_the_broker_is_down_is_delivered_after_it_returns
         ..bus.clone()
     };
     let pool = db::pool(&db.url, 2).unwrap();
-    let relay = Relay::new(
-        pool,
-        Broker::new(relay_bus),
-        Metrics::new("t").unwrap(),
-        &db.url,
-    )
-    .spawn();
+    let relay = Relay::new(pool, Broker::new(relay_bus), Metrics::new("t").unwrap()).spawn();
 
     proxy.cut();
     let mut conn = AsyncPgConnection::establish(&db.url).await.unwrap();

@@ -12,7 +12,7 @@ pub mod schema;
 pub use broadcast::Broadcast;
 pub use broker::{Broker, BusError};
 pub use consumer::{prepare_queue, Consumer, ConsumerHandle, Handler, HandlerError, HandlerResult};
-pub use outbox::{enqueue, OutboxRow, Relay, RelayHandle};
+pub use outbox::{enqueue, outbox_written, OutboxRow, Relay, RelayHandle};
 
 use crate::config::{self, ConfigError};
 

@@ -1,6 +1,12 @@
 //! The transactional outbox: a service writes its events in the same transaction as its state change;
 //! the relay publishes them with confirms and marks them sent. A broker outage delays events, it never
 //! loses them, and a crash between publish and mark only ever duplicates (consumers are idempotent).
+//!
+//! The relay is woken in-process by the writes of its own process ([`outbox_written`]), not by a
+//! `NOTIFY` trigger: PostgreSQL serialises the commits of every transaction that notifies (one global
+//! lock held until the commit record is flushed, so no group commit), which capped every service's
+//! writes at a few hundred transactions a second (issue #20). Every replica runs a relay, so each
+//! replica's own wake-up covers its own writes; polling covers the rest (a seed run by another process).
 
 use super::schema::outbox;
 use super::Broker;
@@ -10,18 +16,32 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures_util::StreamExt;
 use hm_contracts::Event;
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 const BATCH: i64 = 200;
 const POLL_INTERVAL: Duration = Duration::from_millis(1000);
 const RETRY_DELAY: Duration = Duration::from_millis(500);
+/// After a write of its process, the relay looks again after 2, 4, … 64 ms: the bell rings before the
+/// writer's transaction commits, and the row is visible only once it has.
+const CHASE_FIRST: Duration = Duration::from_millis(2);
+const CHASE_LAST: Duration = Duration::from_millis(64);
+
+/// Rung by every outbox write of this process; each relay of the process watches it.
+static WRITTEN: LazyLock<watch::Sender<()>> = LazyLock::new(|| watch::channel(()).0);
+
+/// Tells the relays of this process that an outbox row is being written: [`enqueue`] rings it, and so
+/// must a statement that inserts into `outbox` itself (with an [`OutboxRow`]). Ringing before the
+/// commit is fine (the relay chases the commit for 126 ms); not ringing only delays the event to the
+/// relay's next poll (1 s).
+pub fn outbox_written() {
+    WRITTEN.send_replace(());
+}
 
 /// An event as its outbox row stores it.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +57,8 @@ pub struct OutboxRow {
 
 impl OutboxRow {
     /// The row of `event`. A statement that writes a change and its event at once (one round trip)
-    /// inserts it into `outbox (id, event_type, envelope, created_at)` itself; [`enqueue`] otherwise.
+    /// inserts it into `outbox (id, event_type, envelope, created_at)` itself, then calls
+    /// [`outbox_written`]; [`enqueue`] otherwise.
     pub fn of<T: Serialize>(event: Event<T>) -> QueryResult<OutboxRow> {
         let serialization = |e| diesel::result::Error::SerializationError(Box::new(e));
         let event = event.into_json().map_err(serialization)?;
@@ -56,6 +77,7 @@ pub async fn enqueue<T: Serialize>(
     event: Event<T>,
 ) -> QueryResult<()> {
     let row = OutboxRow::of(event)?;
+    outbox_written();
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(row.id),
@@ -72,21 +94,15 @@ pub struct Relay {
     pool: DbPool,
     broker: Arc<Broker>,
     metrics: Metrics,
-    database_url: String,
 }
 
 /// Stops the relay after one last drain.
 pub struct RelayHandle {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
-    wake: Arc<Notify>,
 }
 
 impl RelayHandle {
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
@@ -104,35 +120,33 @@ enum RelayError {
 }
 
 impl Relay {
-    pub fn new(pool: DbPool, broker: Arc<Broker>, metrics: Metrics, database_url: &str) -> Self {
+    pub fn new(pool: DbPool, broker: Arc<Broker>, metrics: Metrics) -> Self {
         Relay {
             pool,
             broker,
             metrics,
-            database_url: database_url.to_owned(),
         }
     }
 
     pub fn spawn(self) -> RelayHandle {
         let (stop, stopped) = watch::channel(false);
-        let wake = Arc::new(Notify::new());
-        let listener = tokio::spawn(listen(
-            self.database_url.clone(),
-            wake.clone(),
-            stopped.clone(),
-        ));
-        let task_wake = wake.clone();
-        let task = tokio::spawn(async move {
-            self.run(task_wake, stopped).await;
-            listener.abort();
-        });
-        RelayHandle { stop, task, wake }
+        let task = tokio::spawn(self.run(stopped));
+        RelayHandle { stop, task }
     }
 
-    async fn run(self, wake: Arc<Notify>, mut stopped: watch::Receiver<bool>) {
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        let mut written = WRITTEN.subscribe();
+        // The next look after a write of this process, while the relay chases its commit.
+        let mut chase: Option<Duration> = None;
         loop {
             let delay = match self.drain().await {
-                Ok(()) => POLL_INTERVAL,
+                Ok(()) => match chase {
+                    Some(step) => {
+                        chase = (step < CHASE_LAST).then_some(step * 2);
+                        step
+                    }
+                    None => POLL_INTERVAL,
+                },
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox relay: publish failed, will retry");
                     RETRY_DELAY
@@ -142,7 +156,7 @@ impl Relay {
                 return;
             }
             tokio::select! {
-                _ = wake.notified() => {}
+                Ok(()) = written.changed() => chase = Some(CHASE_FIRST),
                 _ = tokio::time::sleep(delay) => {}
                 _ = stopped.changed() => {
                     // Flush what is committed before going away (ARCHITECTURE §9).
@@ -230,40 +244,5 @@ impl Relay {
             .scope_boxed()
         })
         .await
-    }
-}
-
-/// Wakes the relay on `NOTIFY outbox` (sent by a trigger on insert), reconnecting when the connection
-/// drops; the relay's polling covers the gaps.
-async fn listen(database_url: String, wake: Arc<Notify>, stopped: watch::Receiver<bool>) {
-    while !*stopped.borrow() {
-        match tokio_postgres::connect(&database_url, tokio_postgres::NoTls).await {
-            Ok((client, mut connection)) => {
-                let mut messages =
-                    futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                let pump = tokio::spawn(async move {
-                    while let Some(message) = messages.next().await {
-                        match message {
-                            Ok(tokio_postgres::AsyncMessage::Notification(_)) => {
-                                if tx.send(()).is_err() {
-                                    break;
-                                }
-                            }
-                            Ok(_) => {}
-                            Err(_) => break,
-                        }
-                    }
-                });
-                if client.batch_execute("LISTEN outbox").await.is_ok() {
-                    while rx.recv().await.is_some() {
-                        wake.notify_one();
-                    }
-                }
-                pump.abort();
-            }
-            Err(e) => tracing::debug!(error = %e, "outbox listener: cannot connect"),
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
