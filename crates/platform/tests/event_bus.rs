@@ -255,3 +255,98 @@ async fn a_dead_lettered_message_keeps_no_longer_than_its_expiry() {
     assert!(message.properties.expiration().is_none());
     handle.shutdown().await;
 }
+
+/// Records the `n` of each event it applies and writes an effect (an outbox row) first; `n == 7` then
+/// fails for good.
+struct Ordered {
+    seen: Arc<std::sync::Mutex<Vec<i64>>>,
+}
+
+impl Handler for Ordered {
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event) -> HandlerResult {
+        let n = event.data["n"].as_i64().unwrap_or(-1);
+        let effect = Event::new("platform", "test.effect", None, json!({ "n": n }));
+        events::enqueue(conn, effect).await?;
+        if n == 7 {
+            return Err(HandlerError::Permanent("poison in the middle".into()));
+        }
+        self.seen.lock().unwrap().push(n);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_is_applied_in_order_and_a_poison_event_in_it_undoes_only_itself() {
+    let db = TestDb::new("platform", vec![]).await;
+    let bus = testing::bus_config("platform");
+    // The queue exists and fills before the consumer starts: it receives the backlog at once.
+    events::prepare_queue(&bus, &["test.#"]).await.unwrap();
+    let broker = Broker::new(bus.clone());
+    for n in 0..20 {
+        let event = Event::new("platform", "test.backlog", None, json!({ "n": n }))
+            .into_json()
+            .unwrap();
+        broker.publish(&event, None).await.unwrap();
+    }
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let handle = Consumer::new(
+        bus.clone(),
+        &["test.#"],
+        &[],
+        Ordered { seen: seen.clone() },
+        db::pool(&db.url, 2).unwrap(),
+        Metrics::new("t").unwrap(),
+    )
+    .spawn()
+    .await
+    .unwrap();
+    let (_conn, channel) = testing::amqp_channel().await;
+    let mut dlq = channel
+        .basic_consume(
+            &bus.dead_letter_queue(),
+            "dlq",
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let parked = tokio::time::timeout(Duration::from_secs(10), dlq.next())
+        .await
+        .expect("the poison event is dead-lettered")
+        .unwrap()
+        .unwrap();
+    let envelope: serde_json::Value = serde_json::from_slice(&parked.data).unwrap();
+    assert_eq!(envelope["data"]["n"], 7);
+    let all = eventually(Duration::from_secs(10), || async {
+        (seen.lock().unwrap().len() == 19).then_some(())
+    })
+    .await;
+    assert!(all.is_some(), "applied: {:?}", seen.lock().unwrap());
+    let expected: Vec<i64> = (0..20).filter(|n| *n != 7).collect();
+    assert_eq!(*seen.lock().unwrap(), expected, "applied once each, in order");
+    handle.shutdown().await;
+
+    // The database holds the effects and inbox entries of the 19, and nothing of the poison event.
+    let client = db.client().await;
+    let effects: Vec<i64> = client
+        .query(
+            "SELECT (envelope->'data'->>'n')::bigint FROM outbox WHERE event_type = 'test.effect' \
+             ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(effects, expected);
+    let inbox: i64 = client
+        .query_one("SELECT count(*) FROM inbox WHERE event_type = 'test.backlog'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(inbox, 19);
+}

@@ -134,6 +134,36 @@ impl Editable {
     }
 }
 
+// The booking row of `$1`..`$12` if `$3` is an active service: written by [`insert`] alone and by
+// [`CREATE`] with its event.
+macro_rules! insert_booking {
+    () => {
+        "INSERT INTO bookings (id, user_id, service_id, address, lat, lng, preferred_time, notes,
+                          estimated_price, payment_method, payment_status, payment_note)
+    SELECT $1, $2, s.id, $4, $5::numeric, $6::numeric, $7, $8, $9::numeric, $10, $11, $12
+    FROM service_refs s WHERE s.id = $3 AND s.is_active"
+    };
+}
+
+// Binds `$1`..`$12` of `insert_booking!()` on `$query`.
+macro_rules! bind_booking {
+    ($query:expr, $id:expr, $user:expr, $e:expr, $pay:expr) => {
+        $query
+            .bind::<SqlUuid, _>($id)
+            .bind::<SqlUuid, _>($user)
+            .bind::<SqlUuid, _>($e.service_id)
+            .bind::<Text, _>(&$e.address)
+            .bind::<Nullable<Text>, _>(&$e.lat)
+            .bind::<Nullable<Text>, _>(&$e.lng)
+            .bind::<Nullable<Timestamptz>, _>($e.preferred_time)
+            .bind::<Nullable<Text>, _>(&$e.notes)
+            .bind::<Nullable<Text>, _>(&$e.estimated_price)
+            .bind::<Text, _>($pay.method.as_str())
+            .bind::<Text, _>($pay.status.as_str())
+            .bind::<Nullable<Text>, _>($pay.note)
+    };
+}
+
 /// A new booking of an active service; `false` (nothing written) when the service is not one.
 // Raw SQL: INSERT … SELECT checks the service in the same statement (numerics written from text).
 pub async fn insert(
@@ -143,27 +173,10 @@ pub async fn insert(
     e: &Editable,
     pay: PaymentTerms,
 ) -> QueryResult<bool> {
-    diesel::sql_query(
-        "INSERT INTO bookings (id, user_id, service_id, address, lat, lng, preferred_time, notes,
-             estimated_price, payment_method, payment_status, payment_note)
-         SELECT $1, $2, s.id, $4, $5::numeric, $6::numeric, $7, $8, $9::numeric, $10, $11, $12
-         FROM service_refs s WHERE s.id = $3 AND s.is_active",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(user)
-    .bind::<SqlUuid, _>(e.service_id)
-    .bind::<Text, _>(&e.address)
-    .bind::<Nullable<Text>, _>(&e.lat)
-    .bind::<Nullable<Text>, _>(&e.lng)
-    .bind::<Nullable<Timestamptz>, _>(e.preferred_time)
-    .bind::<Nullable<Text>, _>(&e.notes)
-    .bind::<Nullable<Text>, _>(&e.estimated_price)
-    .bind::<Text, _>(pay.method.as_str())
-    .bind::<Text, _>(pay.status.as_str())
-    .bind::<Nullable<Text>, _>(pay.note)
-    .execute(conn)
-    .await
-    .map(|n| n == 1)
+    bind_booking!(diesel::sql_query(insert_booking!()), id, user, e, pay)
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
 }
 
 /// A new booking (as [`insert`] writes it) with its event in the outbox, in one statement: one round
@@ -173,11 +186,9 @@ pub async fn insert(
 // Raw SQL: data-modifying CTEs (the booking inserted from the service check, read back with its
 // projections as `SELECT` reads it, its outbox row made from that).
 pub const CREATE: &str = concat!(
-    "WITH b AS (
-    INSERT INTO bookings (id, user_id, service_id, address, lat, lng, preferred_time, notes,
-                          estimated_price, payment_method, payment_status, payment_note)
-    SELECT $1, $2, s.id, $4, $5::numeric, $6::numeric, $7, $8, $9::numeric, $10, $11, $12
-    FROM service_refs s WHERE s.id = $3 AND s.is_active
+    "WITH b AS (\n    ",
+    insert_booking!(),
+    "
     RETURNING *
 ), created AS (
     SELECT ",
@@ -208,19 +219,7 @@ pub async fn insert_announced(
     pay: PaymentTerms,
     event: &OutboxRow,
 ) -> QueryResult<Option<Booking>> {
-    let statement = diesel::sql_query(CREATE)
-        .bind::<SqlUuid, _>(id)
-        .bind::<SqlUuid, _>(user)
-        .bind::<SqlUuid, _>(e.service_id)
-        .bind::<Text, _>(&e.address)
-        .bind::<Nullable<Text>, _>(&e.lat)
-        .bind::<Nullable<Text>, _>(&e.lng)
-        .bind::<Nullable<Timestamptz>, _>(e.preferred_time)
-        .bind::<Nullable<Text>, _>(&e.notes)
-        .bind::<Nullable<Text>, _>(&e.estimated_price)
-        .bind::<Text, _>(pay.method.as_str())
-        .bind::<Text, _>(pay.status.as_str())
-        .bind::<Nullable<Text>, _>(pay.note)
+    let statement = bind_booking!(diesel::sql_query(CREATE), id, user, e, pay)
         .bind::<SqlUuid, _>(event.id)
         .bind::<Text, _>(&event.event_type)
         .bind::<Jsonb, _>(&event.envelope)
