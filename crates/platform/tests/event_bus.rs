@@ -326,7 +326,11 @@ async fn a_backlog_is_applied_in_order_and_a_poison_event_in_it_undoes_only_itse
     .await;
     assert!(all.is_some(), "applied: {:?}", seen.lock().unwrap());
     let expected: Vec<i64> = (0..20).filter(|n| *n != 7).collect();
-    assert_eq!(*seen.lock().unwrap(), expected, "applied once each, in order");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        expected,
+        "applied once each, in order"
+    );
     handle.shutdown().await;
 
     // The database holds the effects and inbox entries of the 19, and nothing of the poison event.
@@ -344,7 +348,10 @@ async fn a_backlog_is_applied_in_order_and_a_poison_event_in_it_undoes_only_itse
         .collect();
     assert_eq!(effects, expected);
     let inbox: i64 = client
-        .query_one("SELECT count(*) FROM inbox WHERE event_type = 'test.backlog'", &[])
+        .query_one(
+            "SELECT count(*) FROM inbox WHERE event_type = 'test.backlog'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);

@@ -7,6 +7,8 @@ use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareO
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -98,7 +100,10 @@ pub(super) async fn publish_confirmed(
         .map_err(|_| BusError::NotConfirmed("confirm timed out".into()))?
 }
 
-pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> BasicProperties {
+pub(super) fn event_properties<T>(
+    event: &Event<T>,
+    expiration: Option<Duration>,
+) -> BasicProperties {
     let mut properties = BasicProperties::default()
         .with_content_type("application/json".into())
         .with_delivery_mode(2)
@@ -123,6 +128,31 @@ pub(super) fn event_properties(event: &Event, expiration: Option<Duration>) -> B
             .with_headers(headers);
     }
     properties
+}
+
+/// What [`Broker::publish_all`] sends: an event, whose envelope it serialises, or one whose envelope is
+/// already JSON (an outbox row's, `outbox::Stored`).
+pub trait Publishable {
+    /// The routing key: the event's type.
+    fn routing_key(&self) -> &str;
+    /// The message's properties ([`event_properties`], without an expiry).
+    fn properties(&self) -> BasicProperties;
+    /// The message's body: the envelope as JSON.
+    fn body(&self) -> Result<Cow<'_, [u8]>, serde_json::Error>;
+}
+
+impl<T: Serialize> Publishable for Event<T> {
+    fn routing_key(&self) -> &str {
+        &self.event_type
+    }
+
+    fn properties(&self) -> BasicProperties {
+        event_properties(self, None)
+    }
+
+    fn body(&self) -> Result<Cow<'_, [u8]>, serde_json::Error> {
+        serde_json::to_vec(self).map(Cow::Owned)
+    }
 }
 
 impl Broker {
@@ -170,7 +200,7 @@ impl Broker {
     /// Publishes events back to back and only then waits for their confirms, in order (one broker round
     /// trip for the whole batch instead of one per event). Returns how many, counted from the first,
     /// the broker confirmed, and the error that stopped the rest.
-    pub async fn publish_all(&self, events: &[Event]) -> (usize, Option<BusError>) {
+    pub async fn publish_all<E: Publishable>(&self, events: &[E]) -> (usize, Option<BusError>) {
         let channel = match self.channel().await {
             Ok(channel) => channel,
             Err(e) => return (0, Some(e)),
@@ -180,7 +210,7 @@ impl Broker {
             let mut confirms = Vec::with_capacity(events.len());
             let mut stopped = None;
             for event in events {
-                let payload = match serde_json::to_vec(event) {
+                let payload = match event.body() {
                     Ok(payload) => payload,
                     Err(e) => {
                         stopped = Some(BusError::from(e));
@@ -190,10 +220,10 @@ impl Broker {
                 match channel
                     .basic_publish(
                         exchange,
-                        &event.event_type,
+                        event.routing_key(),
                         BasicPublishOptions::default(),
                         &payload,
-                        event_properties(event, None),
+                        event.properties(),
                     )
                     .await
                 {

@@ -10,7 +10,7 @@ mod outbox;
 pub mod schema;
 
 pub use broadcast::Broadcast;
-pub use broker::{Broker, BusError};
+pub use broker::{Broker, BusError, Publishable};
 pub use consumer::{prepare_queue, Consumer, ConsumerHandle, Handler, HandlerError, HandlerResult};
 pub use outbox::{enqueue, outbox_written, OutboxRow, Relay, RelayHandle};
 

@@ -9,15 +9,20 @@
 //! replica's own wake-up covers its own writes; polling covers the rest (a seed run by another process).
 
 use super::schema::outbox;
-use super::Broker;
+use super::{Broker, Publishable};
 use crate::db::{DbPool, Prepared};
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
+use diesel::deserialize::{FromSql, FromSqlRow};
+use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
+use diesel::sql_types::Jsonb;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use hm_contracts::Event;
+use serde::de::IgnoredAny;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -25,6 +30,11 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 const BATCH: i64 = 200;
+/// Relay loops per process. Each claims its own batch (`SKIP LOCKED`), so one publishes while another
+/// waits for the broker's confirms and its commit: a relay that waited alone capped a service's events
+/// near 2,100/s and its lag grew long before that (issue #20). Consumers take events in any order
+/// (ARCHITECTURE §7: replicas' relays already interleave).
+const LOOPS: usize = 2;
 const POLL_INTERVAL: Duration = Duration::from_millis(1000);
 const RETRY_DELAY: Duration = Duration::from_millis(500);
 /// After a write of its process, the relay looks again after 2, 4, … 64 ms: the bell rings before the
@@ -128,13 +138,24 @@ impl Relay {
         }
     }
 
+    /// Starts [`LOOPS`] loops, each claiming its own batches; the broker connection is closed once all
+    /// have made their last drain.
     pub fn spawn(self) -> RelayHandle {
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(self.run(stopped));
+        let relay = Arc::new(self);
+        let loops: Vec<_> = (0..LOOPS)
+            .map(|_| tokio::spawn(relay.clone().run(stopped.clone())))
+            .collect();
+        let task = tokio::spawn(async move {
+            for task in loops {
+                let _ = task.await;
+            }
+            relay.broker.close().await;
+        });
         RelayHandle { stop, task }
     }
 
-    async fn run(self, mut stopped: watch::Receiver<bool>) {
+    async fn run(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
         let mut written = WRITTEN.subscribe();
         // The next look after a write of this process, while the relay chases its commit.
         let mut chase: Option<Duration> = None;
@@ -163,7 +184,6 @@ impl Relay {
                     if let Err(e) = self.drain().await {
                         tracing::warn!(error = %e, "outbox relay: final flush incomplete");
                     }
-                    self.broker.close().await;
                     return;
                 }
             }
@@ -186,7 +206,7 @@ impl Relay {
         let metrics = self.metrics.clone();
         conn.transaction::<_, RelayError, _>(|conn| {
             async move {
-                let rows: Vec<(Uuid, String, serde_json::Value, DateTime<Utc>)> = outbox::table
+                let rows: Vec<(Uuid, String, JsonText, DateTime<Utc>)> = outbox::table
                     .filter(outbox::published_at.is_null())
                     .order(outbox::created_at)
                     .select((outbox::id, outbox::event_type, outbox::envelope, outbox::created_at))
@@ -197,13 +217,13 @@ impl Relay {
                     .await
                     .map_err(|e| RelayError::Db(e.to_string()))?;
                 // Rows that are not events are skipped (marked sent); the rest go out as one pipelined
-                // batch, and exactly the confirmed prefix is marked sent.
+                // batch, their envelopes as stored, and exactly the confirmed prefix is marked sent.
                 let mut sent = Vec::with_capacity(rows.len());
                 let (mut events, mut batch) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
-                for (id, event_type, envelope, created_at) in &rows {
-                    match serde_json::from_value::<Event>(envelope.clone()) {
+                for (id, event_type, JsonText(json), created_at) in rows.iter() {
+                    match serde_json::from_slice::<Event<IgnoredAny>>(json) {
                         Ok(event) => {
-                            events.push(event);
+                            events.push(Stored { event, json });
                             batch.push((*id, event_type, *created_at));
                         }
                         Err(e) => {
@@ -244,5 +264,39 @@ impl Relay {
             .scope_boxed()
         })
         .await
+    }
+}
+
+/// A `jsonb` value as the JSON text PostgreSQL sends: its binary format is a version byte (1) and the
+/// text, which the relay publishes as it is.
+#[derive(Debug, FromSqlRow)]
+struct JsonText(Vec<u8>);
+
+impl FromSql<Jsonb, Pg> for JsonText {
+    fn from_sql(value: PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        match value.as_bytes() {
+            [1, json @ ..] => Ok(JsonText(json.to_vec())),
+            _ => Err("unsupported jsonb format version".into()),
+        }
+    }
+}
+
+/// An outbox row's envelope as stored, with the fields the message's properties carry.
+struct Stored<'a> {
+    event: Event<IgnoredAny>,
+    json: &'a [u8],
+}
+
+impl Publishable for Stored<'_> {
+    fn routing_key(&self) -> &str {
+        &self.event.event_type
+    }
+
+    fn properties(&self) -> lapin::BasicProperties {
+        super::broker::event_properties(&self.event, None)
+    }
+
+    fn body(&self) -> Result<Cow<'_, [u8]>, serde_json::Error> {
+        Ok(Cow::Borrowed(self.json))
     }
 }
