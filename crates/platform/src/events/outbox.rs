@@ -30,11 +30,11 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 const BATCH: i64 = 200;
-/// Relay loops per process. Each claims its own batch (`SKIP LOCKED`), so one publishes while another
-/// waits for the broker's confirms and its commit: a relay that waited alone capped a service's events
-/// near 2,100/s and its lag grew long before that (issue #20). Consumers take events in any order
+/// Relay loops per process. Each claims its own batch (`SKIP LOCKED`), so some publish while others
+/// wait for the broker's confirms and their commits: a relay that waited alone capped a service's
+/// events near 2,100/s and its lag grew long before that (issue #20). Consumers take events in any order
 /// (ARCHITECTURE §7: replicas' relays already interleave).
-const LOOPS: usize = 2;
+const LOOPS: usize = 4;
 const POLL_INTERVAL: Duration = Duration::from_millis(1000);
 const RETRY_DELAY: Duration = Duration::from_millis(500);
 /// After a write of its process, the relay looks again after 2, 4, … 64 ms: the bell rings before the
