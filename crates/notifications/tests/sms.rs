@@ -8,7 +8,6 @@ mod common;
 
 use base64::Engine;
 use chrono::{Duration as Span, Utc};
-use futures_util::StreamExt;
 use hm_contracts::events::{types, OtpRequested};
 use hm_contracts::Event;
 use hm_notifications::sms::{Accepted, SmsError};
@@ -16,8 +15,6 @@ use hm_notifications::testing::{RecordingSms, TWILIO_TEST_TOKEN};
 use hm_notifications::Senders;
 use hm_platform::testing::{self, eventually, publisher};
 use hmac::{Hmac, Mac};
-use lapin::options::BasicConsumeOptions;
-use lapin::types::FieldTable;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -174,28 +171,12 @@ async fn a_poison_otp_message_ends_in_the_dead_letter_queue() {
     )
     .into_json()
     .unwrap();
-    let (_conn, channel) = testing::amqp_channel().await;
-    let mut dlq = channel
-        .basic_consume(
-            &api.app.bus.dead_letter_queue(),
-            "dlq",
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let mut dlq = testing::DeadLetters::watch(&api.app.bus).await;
     publisher(&api.app.bus)
         .publish(&poison, None)
         .await
         .unwrap();
-    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
-        .await
-        .expect("dead-lettered")
-        .unwrap()
-        .unwrap();
+    let message = dlq.next().await;
     let parked: serde_json::Value = serde_json::from_slice(&message.data).unwrap();
     assert_eq!(parked["id"], poison.id.to_string());
     assert_eq!(sms.calls(), 0);

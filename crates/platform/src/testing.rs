@@ -443,6 +443,45 @@ pub async fn amqp_channel() -> (lapin::Connection, lapin::Channel) {
     (conn, channel)
 }
 
+/// What arrives in a consumer's dead-letter queue (`bus.dead_letter_queue()`), taken as it comes.
+pub struct DeadLetters {
+    _conn: lapin::Connection,
+    messages: lapin::Consumer,
+}
+
+impl DeadLetters {
+    pub async fn watch(bus: &BusConfig) -> DeadLetters {
+        let (conn, channel) = amqp_channel().await;
+        let options = lapin::options::BasicConsumeOptions {
+            no_ack: true,
+            ..Default::default()
+        };
+        let messages = channel
+            .basic_consume(
+                &bus.dead_letter_queue(),
+                "dlq",
+                options,
+                lapin::types::FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        DeadLetters {
+            _conn: conn,
+            messages,
+        }
+    }
+
+    /// The next dead-lettered message; panics after 10 s without one.
+    pub async fn next(&mut self) -> lapin::message::Delivery {
+        use futures_util::StreamExt;
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.messages.next())
+            .await
+            .expect("dead-lettered")
+            .unwrap()
+            .unwrap()
+    }
+}
+
 /// Records what is published on a test's exchange under a routing-key pattern.
 pub struct EventTap {
     _conn: lapin::Connection,

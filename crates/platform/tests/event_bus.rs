@@ -3,16 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use futures_util::StreamExt;
 use hm_contracts::Event;
 use hm_platform::db;
 use hm_platform::events::{
     self, Broker, BusConfig, Consumer, Handler, HandlerError, HandlerResult, Relay,
 };
 use hm_platform::metrics::Metrics;
-use hm_platform::testing::{self, eventually, ChaosProxy, EventTap, TestDb};
-use lapin::options::BasicConsumeOptions;
-use lapin::types::FieldTable;
+use hm_platform::testing::{self, eventually, ChaosProxy, DeadLetters, EventTap, TestDb};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -167,24 +164,8 @@ async fn poison_messages_end_in_the_dead_letter_queue_with_their_error() {
         .publish(&event, None)
         .await
         .unwrap();
-    let (_conn, channel) = testing::amqp_channel().await;
-    let mut dlq = channel
-        .basic_consume(
-            &bus.dead_letter_queue(),
-            "dlq",
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
-        .await
-        .expect("dead-lettered")
-        .unwrap()
-        .unwrap();
+    let mut dlq = DeadLetters::watch(&bus).await;
+    let message = dlq.next().await;
     let headers = message.properties.headers().clone().unwrap();
     let error = match headers.inner().get("x-error") {
         Some(lapin::types::AMQPValue::LongString(s)) => {
@@ -204,19 +185,7 @@ async fn a_dead_lettered_message_keeps_no_longer_than_its_expiry() {
     let db = TestDb::new("platform", vec![]).await;
     let bus = testing::bus_config("platform");
     let (_, handle) = consumer(&db, &bus, 0, true).await;
-    let (_conn, channel) = testing::amqp_channel().await;
-    let mut dlq = channel
-        .basic_consume(
-            &bus.dead_letter_queue(),
-            "dlq",
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let mut dlq = DeadLetters::watch(&bus).await;
     // Like an OTP: published to live 30 s; poison, so it is parked at once.
     let event = Event::new("platform", "test.secret", None, json!({"code": "1234"}))
         .into_json()
@@ -225,11 +194,7 @@ async fn a_dead_lettered_message_keeps_no_longer_than_its_expiry() {
         .publish(&event, Some(Duration::from_secs(30)))
         .await
         .unwrap();
-    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
-        .await
-        .expect("dead-lettered")
-        .unwrap()
-        .unwrap();
+    let message = dlq.next().await;
     let left: u64 = message
         .properties
         .expiration()
@@ -247,11 +212,7 @@ async fn a_dead_lettered_message_keeps_no_longer_than_its_expiry() {
         .publish(&plain, None)
         .await
         .unwrap();
-    let message = tokio::time::timeout(Duration::from_secs(10), dlq.next())
-        .await
-        .expect("dead-lettered")
-        .unwrap()
-        .unwrap();
+    let message = dlq.next().await;
     assert!(message.properties.expiration().is_none());
     handle.shutdown().await;
 }
@@ -300,24 +261,8 @@ async fn a_backlog_is_applied_in_order_and_a_poison_event_in_it_undoes_only_itse
     .spawn()
     .await
     .unwrap();
-    let (_conn, channel) = testing::amqp_channel().await;
-    let mut dlq = channel
-        .basic_consume(
-            &bus.dead_letter_queue(),
-            "dlq",
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let parked = tokio::time::timeout(Duration::from_secs(10), dlq.next())
-        .await
-        .expect("the poison event is dead-lettered")
-        .unwrap()
-        .unwrap();
+    let mut dlq = DeadLetters::watch(&bus).await;
+    let parked = dlq.next().await;
     let envelope: serde_json::Value = serde_json::from_slice(&parked.data).unwrap();
     assert_eq!(envelope["data"]["n"], 7);
     let all = eventually(Duration::from_secs(10), || async {
