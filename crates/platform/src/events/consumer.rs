@@ -2,11 +2,6 @@
 //! A handler runs inside a database transaction that also records the event id in `inbox`, so a
 //! redelivered event has no second effect. Failures are retried with exponential back-off through a
 //! delay queue; what still fails (or can never succeed) ends in the dead-letter queue with its error.
-//!
-//! The deliveries already received when one is taken (up to the prefetch, [`BATCH`]) are applied in
-//! one transaction, in order, each in its own savepoint: a backlog costs one commit (one WAL flush)
-//! per batch instead of one per event, and one event's failure undoes only its own effect. Nothing is
-//! acknowledged before the batch has committed.
 
 use super::broker::{connection_properties, publish_confirmed, EXPIRES_AT_HEADER};
 use super::schema::inbox;
@@ -17,7 +12,7 @@ use crate::projections::{self, Projection};
 use diesel::prelude::*;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use hm_contracts::Event;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -33,9 +28,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 const ATTEMPT_HEADER: &str = "x-attempt";
-/// The most deliveries applied in one transaction: the channel's prefetch, so a batch is what the
-/// broker has already sent.
-const BATCH: u16 = 32;
 const ERROR_HEADER: &str = "x-error";
 
 #[derive(Debug, thiserror::Error)]
@@ -144,7 +136,7 @@ impl<H: Handler> Consumer<H> {
             channel
                 .confirm_select(ConfirmSelectOptions::default())
                 .await?;
-            channel.basic_qos(BATCH, BasicQosOptions::default()).await?;
+            channel.basic_qos(32, BasicQosOptions::default()).await?;
             self.declare(&channel).await?;
             Ok::<_, lapin::Error>((conn, channel))
         };
@@ -203,58 +195,25 @@ impl<H: Handler> Consumer<H> {
             )
             .await?;
         loop {
-            let first = tokio::select! {
+            tokio::select! {
                 next = deliveries.next() => match next {
-                    Some(Ok(delivery)) => delivery,
+                    Some(Ok(delivery)) => self.process(channel, delivery).await?,
                     Some(Err(e)) => return Err(e),
                     None => return Ok(()),
                 },
                 _ = stopped.changed() => return Ok(()),
-            };
-            // With it, whatever else has already arrived; never waits for more.
-            let mut batch = vec![first];
-            let mut broken = None;
-            while batch.len() < usize::from(BATCH) {
-                match deliveries.next().now_or_never() {
-                    Some(Some(Ok(delivery))) => batch.push(delivery),
-                    Some(Some(Err(e))) => {
-                        broken = Some(e);
-                        break;
-                    }
-                    Some(None) | None => break,
-                }
-            }
-            self.process(channel, batch).await?;
-            if let Some(e) = broken {
-                return Err(e);
             }
         }
     }
 
-    /// Applies `batch` in one transaction, then acknowledges each delivery or parks it for a retry or
-    /// in the dead-letter queue.
-    async fn process(&self, channel: &Channel, batch: Vec<Delivery>) -> Result<(), lapin::Error> {
-        let events = batch
-            .iter()
-            .map(|delivery| {
-                serde_json::from_slice::<Event>(&delivery.data)
-                    .map_err(|e| HandlerError::Permanent(format!("not an event envelope: {e}")))
-            })
-            .collect();
-        let results = self.apply(events).await;
-        for (delivery, result) in batch.into_iter().zip(results) {
-            self.settle(channel, delivery, result).await?;
-        }
-        Ok(())
-    }
-
-    async fn settle(
-        &self,
-        channel: &Channel,
-        delivery: Delivery,
-        result: Result<Outcome, HandlerError>,
-    ) -> Result<(), lapin::Error> {
+    async fn process(&self, channel: &Channel, delivery: Delivery) -> Result<(), lapin::Error> {
         let routing_key = delivery.routing_key.to_string();
+        let result = match serde_json::from_slice::<Event>(&delivery.data) {
+            Ok(event) => self.apply(&event).await,
+            Err(e) => Err(HandlerError::Permanent(format!(
+                "not an event envelope: {e}"
+            ))),
+        };
         match result {
             Ok(Outcome::Applied) => self.metrics.event_consumed(&routing_key, "applied"),
             Ok(Outcome::Duplicate) => self.metrics.event_consumed(&routing_key, "duplicate"),
@@ -310,71 +269,35 @@ impl<H: Handler> Consumer<H> {
         delivery.ack(BasicAckOptions::default()).await
     }
 
-    /// The outcome of each of `events` (in order), applied in one transaction, each in a savepoint. When
-    /// the transaction cannot commit, nothing was applied and every event is to be retried.
-    async fn apply(
-        &self,
-        events: Vec<Result<Event, HandlerError>>,
-    ) -> Vec<Result<Outcome, HandlerError>> {
-        let count = events.len();
-        let retry_all = |e: &dyn std::fmt::Display| {
-            (0..count)
-                .map(|_| Err(HandlerError::Retryable(e.to_string())))
-                .collect()
-        };
-        let mut conn = match self.pool.get().await {
-            Ok(conn) => conn,
-            Err(e) => return retry_all(&e),
-        };
+    async fn apply(&self, event: &Event) -> Result<Outcome, HandlerError> {
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| HandlerError::Retryable(e.to_string()))?;
         let (handler, projections) = (self.handler.clone(), self.projections);
-        let applied = conn
-            .transaction::<_, diesel::result::Error, _>(|conn| {
-                async move {
-                    let mut outcomes = Vec::with_capacity(count);
-                    for event in events {
-                        outcomes.push(match event {
-                            Ok(event) => apply_one(conn, &*handler, projections, &event).await,
-                            Err(e) => Err(e),
-                        });
-                    }
-                    Ok(outcomes)
+        conn.transaction::<_, HandlerError, _>(|conn| {
+            async move {
+                let inserted = diesel::insert_into(inbox::table)
+                    .values((
+                        inbox::id.eq(event.id),
+                        inbox::event_type.eq(&event.event_type),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
+                if inserted == 0 {
+                    return Ok(Outcome::Duplicate);
                 }
-                .scope_boxed()
-            })
-            .await;
-        applied.unwrap_or_else(|e| retry_all(&e))
+                if !projections::apply(conn, projections, event).await? {
+                    handler.handle(conn, event).await?;
+                }
+                Ok(Outcome::Applied)
+            }
+            .scope_boxed()
+        })
+        .await
     }
-}
-
-/// One event's effect, in a savepoint of the batch's transaction: recorded in `inbox` (a duplicate has
-/// none), then applied to the projections or handed to `handler`.
-async fn apply_one<H: Handler>(
-    conn: &mut AsyncPgConnection,
-    handler: &H,
-    projections: &'static [Projection],
-    event: &Event,
-) -> Result<Outcome, HandlerError> {
-    conn.transaction::<_, HandlerError, _>(|conn| {
-        async move {
-            let inserted = diesel::insert_into(inbox::table)
-                .values((
-                    inbox::id.eq(event.id),
-                    inbox::event_type.eq(&event.event_type),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
-            if inserted == 0 {
-                return Ok(Outcome::Duplicate);
-            }
-            if !projections::apply(conn, projections, event).await? {
-                handler.handle(conn, event).await?;
-            }
-            Ok(Outcome::Applied)
-        }
-        .scope_boxed()
-    })
-    .await
 }
 
 /// How long a message published with an expiry has left (negative: past it); `None` without one.
