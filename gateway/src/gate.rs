@@ -183,11 +183,12 @@ pub fn client_ip(req: &HttpRequest, hops: usize) -> IpAddr {
     else {
         return peer;
     };
-    let entries: Vec<&str> = chain.split(',').map(str::trim).collect();
-    let index = entries.len().saturating_sub(hops);
-    entries
-        .get(index)
-        .and_then(|e| e.parse().ok())
+    // The `hops`-th entry from the right, or the leftmost when there are fewer.
+    chain
+        .rsplit(',')
+        .take(hops)
+        .last()
+        .and_then(|e| e.trim().parse().ok())
         .unwrap_or(peer)
 }
 

@@ -7,6 +7,7 @@ use crate::config::{self, ConfigError};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::{Condition, Next};
 use actix_web::{Error, HttpMessage, HttpRequest};
 use std::os::fd::AsFd;
@@ -114,24 +115,92 @@ pub fn init(json: bool, debug: bool) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);
-    let _ = if json {
+    if json {
         // Production: lines go out through a handle of their own on standard output, written without
         // std's `Stdout` lock. Each line is formatted whole and written with one `write(2)`, which the
         // kernel keeps whole, so worker threads logging at once never wait for each other (issue #20:
         // the lock's contention cost a futex sleep and wake-up every few requests).
-        let builder = match std::io::stdout().as_fd().try_clone_to_owned() {
-            Ok(fd) => builder.with_writer(BoxMakeWriter::new(Arc::new(std::fs::File::from(fd)))),
-            Err(_) => builder.with_writer(BoxMakeWriter::new(std::io::stdout)),
+        let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+            let _ = builder
+                .json()
+                .flatten_event(true)
+                .with_span_list(false)
+                .try_init();
+            return;
         };
-        // The request span once (its id and route), not again as a one-element span list.
-        builder
+        let out = Arc::new(std::fs::File::from(fd));
+        // The request span once (its id), not again as a one-element span list.
+        let installed = builder
+            .with_writer(BoxMakeWriter::new(out.clone()))
             .json()
             .flatten_event(true)
             .with_span_list(false)
-            .try_init()
+            .try_init();
+        if installed.is_ok() {
+            let _ = ACCESS_LOG.set(out);
+        }
     } else {
-        builder.try_init()
+        let _ = builder.try_init();
+    }
+}
+
+/// Where JSON access lines go: the handle on standard output that the subscriber writes through (set
+/// by [`init`] in JSON mode).
+static ACCESS_LOG: OnceLock<Arc<std::fs::File>> = OnceLock::new();
+
+thread_local! {
+    /// The line being written, kept between requests so that writing one allocates nothing.
+    static ACCESS_LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Writes the access log line of one request (`elapsed_ms`: milliseconds until the response head),
+/// at level INFO, so `RUST_LOG` filters it like any line. In JSON mode the line is formatted here, in
+/// the shape of the subscriber's own lines, and written with one `write(2)`: the subscriber collects
+/// an event's fields into a map of JSON values first, which cost more than the rest of the access
+/// log's work. Otherwise it is an ordinary `tracing` event.
+pub fn access_log(request_id: &str, method: &Method, path: &str, status: u16, elapsed_ms: f64) {
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
+    let Some(out) = ACCESS_LOG.get() else {
+        tracing::info!(request_id, method = %method, path, status, elapsed_ms, "served");
+        return;
     };
+    ACCESS_LINE.with_borrow_mut(|line| {
+        line.clear();
+        let now = chrono::Utc::now();
+        if access_line(line, now, request_id, method, path, status, elapsed_ms).is_ok() {
+            // A line lost to a full or closed stdout is not worth failing a request over.
+            let _ = std::io::Write::write_all(&mut &**out, line);
+        }
+    });
+}
+
+/// `{"timestamp":…,"level":"INFO","message":"served","request_id":…,"method":…,"path":…,
+/// "status":…,"elapsed_ms":…}` and a newline, strings escaped as JSON.
+fn access_line(
+    line: &mut Vec<u8>,
+    now: chrono::DateTime<chrono::Utc>,
+    request_id: &str,
+    method: &Method,
+    path: &str,
+    status: u16,
+    elapsed_ms: f64,
+) -> serde_json::Result<()> {
+    use std::io::Write;
+    let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    line.extend_from_slice(b"{\"timestamp\":");
+    serde_json::to_writer(&mut *line, &timestamp)?;
+    line.extend_from_slice(b",\"level\":\"INFO\",\"message\":\"served\",\"request_id\":");
+    serde_json::to_writer(&mut *line, request_id)?;
+    line.extend_from_slice(b",\"method\":");
+    serde_json::to_writer(&mut *line, method.as_str())?;
+    line.extend_from_slice(b",\"path\":");
+    serde_json::to_writer(&mut *line, path)?;
+    write!(line, ",\"status\":{status},\"elapsed_ms\":").map_err(serde_json::Error::io)?;
+    serde_json::to_writer(&mut *line, &elapsed_ms)?;
+    line.extend_from_slice(b"}\n");
+    Ok(())
 }
 
 /// The request id of the request being served.
@@ -149,8 +218,14 @@ fn acceptable(id: &str) -> bool {
     !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Takes `X-Request-Id` from the caller (the gateway sets it) or makes one, logs the request inside a
-/// span that carries it, and echoes it on the response.
+/// Takes `X-Request-Id` from the caller (the gateway sets it) or makes one, serves the request inside a
+/// span that carries it (so every line logged meanwhile names the request, ARCHITECTURE §4), writes
+/// the access log line (`served`: request id, method, path, status, `elapsed_ms`) and echoes the id on
+/// the response.
+///
+/// The span carries the id alone, and the access line is written after it has closed, by
+/// [`access_log`]: through `tracing`'s JSON formatter, the span and the line were a quarter of the
+/// gateway's instructions per request (issue #20, callgrind).
 pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -165,18 +240,48 @@ pub async fn request_id(
     req.extensions_mut().insert(RequestId(id.clone()));
     // The request's Sentry scope (bound by `sentry_middleware`): a 500's report names the request.
     sentry::configure_scope(|scope| scope.set_tag("request_id", &id));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let method = req.method().clone();
+    // A clone of the `Uri` shares its bytes: the path is not copied.
+    let uri = req.uri().clone();
+    let span = tracing::info_span!("request", request_id = %id);
     let started = std::time::Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
-    span.in_scope(|| {
-        tracing::info!(
-            status = res.status().as_u16(),
-            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "served"
-        )
-    });
+    let mut res = next.call(req).instrument(span).await?;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    access_log(&id, &method, uri.path(), res.status().as_u16(), elapsed_ms);
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_access_line_is_one_json_object_whatever_the_path() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:20:09.123456Z")
+            .unwrap()
+            .to_utc();
+        let mut line = Vec::new();
+        let path = "/api/v1/x\"}\n\u{0}\\\u{0939}";
+        access_line(&mut line, now, "r-1", &Method::PATCH, path, 404, 0.25).unwrap();
+        assert_eq!(line.last(), Some(&b'\n'));
+        assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+        let value: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "timestamp": "2026-12-01T10:20:09.123456Z",
+                "level": "INFO",
+                "message": "served",
+                "request_id": "r-1",
+                "method": "PATCH",
+                "path": path,
+                "status": 404,
+                "elapsed_ms": 0.25,
+            })
+        );
+    }
 }
