@@ -8,7 +8,9 @@
 # Redis) and, for the breakdown, once more with throttling off. Every target is measured without a token
 # and with one (5,000 signed-in users: the gateway verifies the token and throttles by user; the
 # upstream verifies it too, whoever calls it). Rounds alternate the targets (BENCH_ROUNDS, default 2).
-# Release builds; JSON logs to /dev/null as in production.
+# Release builds; JSON logs to /dev/null as in production. BENCH_BASELINE=path/to/hm-gateway (another
+# build, e.g. of an earlier commit) adds that binary as a column, same settings as the gateway: a before /
+# after comparison within one run, where run-to-run drift on a shared machine cannot blur it.
 # Target (issue #20): the gateway's throughput >= nginx's and its p99 <= nginx's + 1 ms, with and
 # without a token.
 set -euo pipefail
@@ -21,6 +23,12 @@ UPSTREAM_PORT=18101
 GATEWAY_PORT=18000
 BARE_GATEWAY_PORT=18001
 NGINX_PORT=18002
+BASELINE_PORT=18003
+BASELINE="${BENCH_BASELINE:-}"
+if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then
+  echo "bench-gateway: BENCH_BASELINE=$BASELINE is not an executable" >&2
+  exit 2
+fi
 
 scripts/dev-infra.sh >/dev/null
 for tool in wrk nginx; do
@@ -85,17 +93,21 @@ export JWKS_URL="http://127.0.0.1:$UPSTREAM_PORT/.well-known/jwks.json"
 
 BENCH_JWT_KEY_FILE="$work/jwt.pem" PORT=$UPSTREAM_PORT HTTP_WORKERS=2 "$bin/examples/bench_upstream" >/dev/null 2>&1 &
 pids+=($!)
-gateway() { # port throttle-anon throttle-user
+gateway() { # port throttle-anon throttle-user [binary]
   PORT=$1 HOST=127.0.0.1 HTTP_WORKERS=2 LOG_JSON=true GATEWAY_ROUTES_FILE="$work/routes.toml" \
     GATEWAY_METRICS_PORT=0 GATEWAY_TRUSTED_PROXY_HOPS=1 THROTTLE_ANON="$2" THROTTLE_USER="$3" \
-    REDIS_KEY_PREFIX="gw:bench:$$:$1:" "$bin/hm-gateway" >/dev/null 2>&1 &
+    REDIS_KEY_PREFIX="gw:bench:$$:$1:" "${4:-$bin/hm-gateway}" >/dev/null 2>&1 &
   pids+=($!)
 }
 gateway $GATEWAY_PORT 100/hour 1000/hour
 gateway $BARE_GATEWAY_PORT none none
+if [ -n "$BASELINE" ]; then
+  gateway $BASELINE_PORT 100/hour 1000/hour "$BASELINE"
+  baseline_pid=${pids[-1]}
+fi
 "$NGINX" -c "$work/nginx.conf" -g 'daemon off;' &
 pids+=($!)
-for port in $UPSTREAM_PORT $GATEWAY_PORT $BARE_GATEWAY_PORT; do
+for port in $UPSTREAM_PORT $GATEWAY_PORT $BARE_GATEWAY_PORT ${BASELINE:+$BASELINE_PORT}; do
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 done
 for port in $GATEWAY_PORT $NGINX_PORT; do
@@ -158,13 +170,16 @@ for round in $(seq "$ROUNDS"); do
     echo "$round $auth nginx $(run nginx "http://127.0.0.1:$NGINX_PORT$ping" "$nginx_pid" "$lua")" >>"$results"
     echo "$round $auth gateway $(run gateway "http://127.0.0.1:$GATEWAY_PORT$ping" "${pids[1]}" "$lua")" >>"$results"
     echo "$round $auth bare $(run bare "http://127.0.0.1:$BARE_GATEWAY_PORT$ping" "${pids[2]}" "$lua")" >>"$results"
+    if [ -n "$BASELINE" ]; then
+      echo "$round $auth baseline $(run baseline "http://127.0.0.1:$BASELINE_PORT$ping" "$baseline_pid" "$lua")" >>"$results"
+    fi
   done
 done
 python3 - "$results" "$CONNECTIONS" "$DURATION" <<'PY'
 import os, sys
 rows = [line.split() for line in open(sys.argv[1])]
 names = {"direct": "direct", "nginx": "nginx", "gateway": "gateway (throttle on Redis)",
-         "bare": "gateway (throttle off)"}
+         "bare": "gateway (throttle off)", "baseline": "BENCH_BASELINE (throttle on)"}
 print(f"GET /api/v1/bench/ping/  wrk -t2 -c{sys.argv[2]} -d{sys.argv[3]}  "
       f"({os.cpu_count()} cores shared by wrk, proxy, upstream, Redis)")
 print(f"{'round':<7}{'client':<11}{'':29}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}")
@@ -172,7 +187,7 @@ verdicts = []
 for rnd in sorted({r[0] for r in rows}):
     for auth in ("anonymous", "signed-in"):
         got = {r[2]: r[3:] for r in rows if r[0] == rnd and r[1] == auth}
-        for name in ("direct", "nginx", "gateway", "bare"):
+        for name in (n for n in names if n in got):
             rps, p50, p99, cpu = got[name]
             print(f"{rnd:<7}{auth:<11}{names[name]:29}{float(rps):>11.0f}{float(p50):>9.3f}{float(p99):>9.3f}{cpu:>12}")
         g, n = got["gateway"], got["nginx"]
@@ -181,5 +196,9 @@ for rnd in sorted({r[0] for r in rows}):
         print(f"{'':7}{'':11}gateway/nginx throughput {float(g[0]) / float(n[0]):.0%}, p99 "
               f"{float(g[2]) - float(n[2]):+.3f} ms  -> {'met' if ok else 'NOT met'} "
               f"(target >= 100%, <= +1 ms)")
+        if "baseline" in got:
+            b = got["baseline"]
+            print(f"{'':7}{'':11}gateway/baseline throughput {float(g[0]) / float(b[0]):.0%}, "
+                  f"CPU {float(g[3]) - float(b[3]):+.1f} us/req")
 print(f"target met in {sum(verdicts)} of {len(verdicts)} comparisons")
 PY
