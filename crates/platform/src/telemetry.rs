@@ -120,23 +120,23 @@ pub fn init(json: bool, debug: bool) {
         // std's `Stdout` lock. Each line is formatted whole and written with one `write(2)`, which the
         // kernel keeps whole, so worker threads logging at once never wait for each other (issue #20:
         // the lock's contention cost a futex sleep and wake-up every few requests).
-        let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
-            let _ = builder
-                .json()
-                .flatten_event(true)
-                .with_span_list(false)
-                .try_init();
-            return;
+        let out = std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(|fd| Arc::new(std::fs::File::from(fd)));
+        let writer = match &out {
+            Some(out) => BoxMakeWriter::new(out.clone()),
+            None => BoxMakeWriter::new(std::io::stdout),
         };
-        let out = Arc::new(std::fs::File::from(fd));
         // The request span once (its id), not again as a one-element span list.
         let installed = builder
-            .with_writer(BoxMakeWriter::new(out.clone()))
+            .with_writer(writer)
             .json()
             .flatten_event(true)
             .with_span_list(false)
             .try_init();
-        if installed.is_ok() {
+        if let (Ok(()), Some(out)) = (installed, out) {
             let _ = ACCESS_LOG.set(out);
         }
     } else {
@@ -158,7 +158,7 @@ thread_local! {
 /// the shape of the subscriber's own lines, and written with one `write(2)`: the subscriber collects
 /// an event's fields into a map of JSON values first, which cost more than the rest of the access
 /// log's work. Otherwise it is an ordinary `tracing` event.
-pub fn access_log(request_id: &str, method: &Method, path: &str, status: u16, elapsed_ms: f64) {
+fn access_log(request_id: &str, method: &Method, path: &str, status: u16, elapsed_ms: f64) {
     if !tracing::enabled!(tracing::Level::INFO) {
         return;
     }
@@ -176,8 +176,21 @@ pub fn access_log(request_id: &str, method: &Method, path: &str, status: u16, el
     });
 }
 
-/// `{"timestamp":…,"level":"INFO","message":"served","request_id":…,"method":…,"path":…,
-/// "status":…,"elapsed_ms":…}` and a newline, strings escaped as JSON.
+/// One access line, in the shape of the subscriber's JSON lines (`flatten_event`).
+#[derive(serde::Serialize)]
+struct AccessLine<'a> {
+    timestamp: String,
+    level: &'static str,
+    message: &'static str,
+    request_id: &'a str,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    elapsed_ms: f64,
+}
+
+/// Appends `{"timestamp":…,"level":"INFO","message":"served","request_id":…,"method":…,"path":…,
+/// "status":…,"elapsed_ms":…}` and a newline to `line`.
 fn access_line(
     line: &mut Vec<u8>,
     now: chrono::DateTime<chrono::Utc>,
@@ -187,19 +200,18 @@ fn access_line(
     status: u16,
     elapsed_ms: f64,
 ) -> serde_json::Result<()> {
-    use std::io::Write;
-    let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    line.extend_from_slice(b"{\"timestamp\":");
-    serde_json::to_writer(&mut *line, &timestamp)?;
-    line.extend_from_slice(b",\"level\":\"INFO\",\"message\":\"served\",\"request_id\":");
-    serde_json::to_writer(&mut *line, request_id)?;
-    line.extend_from_slice(b",\"method\":");
-    serde_json::to_writer(&mut *line, method.as_str())?;
-    line.extend_from_slice(b",\"path\":");
-    serde_json::to_writer(&mut *line, path)?;
-    write!(line, ",\"status\":{status},\"elapsed_ms\":").map_err(serde_json::Error::io)?;
-    serde_json::to_writer(&mut *line, &elapsed_ms)?;
-    line.extend_from_slice(b"}\n");
+    let record = AccessLine {
+        timestamp: now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        level: "INFO",
+        message: "served",
+        request_id,
+        method: method.as_str(),
+        path,
+        status,
+        elapsed_ms,
+    };
+    serde_json::to_writer(&mut *line, &record)?;
+    line.push(b'\n');
     Ok(())
 }
 
