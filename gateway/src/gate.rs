@@ -1,5 +1,7 @@
 //! The gate every API request passes before it is served or proxied, in the order API §1.7 fixes:
-//! route → token (a bad one is a 401 even on a public route) → policy → throttle.
+//! route → token (a bad one is a 401 even on a public route) → policy → throttle. A request the route
+//! table matched is then forwarded from here (`proxy::forward`); only the gateway's own pages go on to
+//! actix's router.
 
 use crate::metrics::GatewayMetrics;
 use crate::routing::{is_safe_path, Policy, RouteTable};
@@ -12,6 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, ResponseError};
 use hm_platform::auth::{self, AuthUser, TokenVerifier};
 use hm_platform::error::ApiError;
+use hm_platform::metrics::RouteLabel;
 use hm_platform::redis::Keys;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -31,10 +34,6 @@ pub struct Gateway {
     /// The port of the internal listener that alone serves `/metrics` (never the clients' port).
     pub metrics_port: u16,
 }
-
-/// The route a request matched (an index into the table), for the proxy handler.
-#[derive(Debug, Clone, Copy)]
-pub struct Matched(pub usize);
 
 /// The gateway's own pages under `/api/`: public, and throttled like any endpoint.
 const LOCAL: [&str; 4] = ["/api/v1/health", "/api/schema", "/api/docs", "/api/redoc"];
@@ -61,6 +60,9 @@ fn is_metrics(path: &str) -> bool {
     matches!(path, "/metrics" | "/metrics/")
 }
 
+/// The middleware: refuses (404, 401, 403, 429 in the error envelope), forwards a routed request, or
+/// passes one of the gateway's own pages on; a throttled request's response carries
+/// `X-RateLimit-Limit` and `X-RateLimit-Remaining`.
 pub async fn gate(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -90,13 +92,20 @@ pub async fn gate(
     if !is_safe_path(path) {
         return Ok(refuse(req, ApiError::not_found()));
     }
-    let (policy, throttled, verify_token) = if local {
-        (&Policy::Public, true, true)
+    let (policy, throttled, verify_token, matched) = if local {
+        (&Policy::Public, true, true, None)
     } else {
         match gateway.table.resolve(req.method(), path) {
             Some((index, route)) => {
-                req.extensions_mut().insert(Matched(index));
-                (&route.policy, route.throttle, route.verify_token)
+                // The metrics name a proxied request by its route, as a service names its resource.
+                req.extensions_mut()
+                    .insert(RouteLabel(route.prefix.clone()));
+                (
+                    &route.policy,
+                    route.throttle,
+                    route.verify_token,
+                    Some(index),
+                )
             }
             None => return Ok(refuse(req, ApiError::not_found())),
         }
@@ -112,6 +121,8 @@ pub async fn gate(
     if let Err(e) = permit(policy, user.as_ref()) {
         return Ok(refuse(req, e));
     }
+    // Read once: the anonymous throttle's key and the address the upstream is told.
+    let client = client_ip(req.request(), gateway.trusted_proxy_hops);
     let decision = if throttled {
         let (rate, key, scope) = match &user {
             Some(u) => (
@@ -119,14 +130,11 @@ pub async fn gate(
                 gateway.keys.key(format_args!("throttle:user:{}", u.id)),
                 "user",
             ),
-            None => {
-                let ip = client_ip(req.request(), gateway.trusted_proxy_hops);
-                (
-                    gateway.anon_rate,
-                    gateway.keys.key(format_args!("throttle:anon:{ip}")),
-                    "anon",
-                )
-            }
+            None => (
+                gateway.anon_rate,
+                gateway.keys.key(format_args!("throttle:anon:{client}")),
+                "anon",
+            ),
         };
         match rate {
             Some(rate) => {
@@ -143,7 +151,10 @@ pub async fn gate(
     } else {
         None
     };
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    let mut res = match matched {
+        Some(index) => crate::proxy::forward(req, &gateway, index, client).await,
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
     if let Some(d) = decision {
         let headers = res.headers_mut();
         headers.insert(RATE_LIMIT, HeaderValue::from(d.limit));

@@ -138,7 +138,9 @@ pub async fn build(config: GatewayConfig) -> Result<Application, StartError> {
                     .route("/", web::get().to(docs::redoc))
                     .route("/assets/{file}", web::get().to(docs::asset)),
             )
-            .default_service(web::to(proxy::forward))
+            // The gate forwards every request its table matched (`proxy::forward`); what reaches the
+            // router and matches none of the pages above is a path the gate let through unrouted.
+            .default_service(web::to(hm_platform::http::not_found))
     })
     .shutdown_timeout(30);
     if config.http_workers > 0 {

@@ -3,18 +3,20 @@
 //! `X-Request-Id` set, the route's timeout and body limit applied, and one retry of an idempotent
 //! request whose connection failed before the upstream saw it.
 
-use crate::gate::{client_ip, Gateway, Matched};
-use actix_web::body::{BodyStream, SizedStream};
+use crate::gate::Gateway;
+use actix_web::body::{BodyStream, BoxBody, SizedStream};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::ParseError;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use awc::error::SendRequestError;
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use hm_platform::error::ApiError;
 use hm_platform::telemetry::{RequestId, REQUEST_ID_HEADER};
 use std::cell::Cell;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -93,24 +95,53 @@ fn too_large() -> ApiError {
     ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
 }
 
-/// The default service: every request the gate matched to a route.
+/// Serves a request the gate matched to route `index` of the table, for the client at `client` (the
+/// address the gate vouched for): the upstream's response, or the error envelope. The gate calls it
+/// itself, so a proxied request walks no actix router and extracts no handler arguments.
 pub async fn forward(
-    req: HttpRequest,
-    payload: web::Payload,
-    gateway: web::Data<Gateway>,
-    client: web::Data<awc::Client>,
-) -> Result<HttpResponse, ApiError> {
-    let Some(Matched(index)) = req.extensions().get::<Matched>().copied() else {
-        return Err(ApiError::not_found());
+    req: ServiceRequest,
+    gateway: &Gateway,
+    index: usize,
+    client: IpAddr,
+) -> ServiceResponse<BoxBody> {
+    let (req, mut payload) = req.into_parts();
+    let sent = match web::Payload::from_request(&req, &mut payload).await {
+        Ok(payload) => send(&req, payload, gateway, index, client).await,
+        Err(e) => return ServiceResponse::from_err(e, req),
     };
+    match sent {
+        Ok(res) => ServiceResponse::new(req, res),
+        Err(e) => ServiceResponse::from_err(e, req),
+    }
+}
+
+async fn send(
+    req: &HttpRequest,
+    payload: web::Payload,
+    gateway: &Gateway,
+    index: usize,
+    client_addr: IpAddr,
+) -> Result<HttpResponse, ApiError> {
     let route = gateway.table.route(index);
     let upstream = gateway.table.upstream_of(route);
-    if route.websocket && crate::sockets::is_upgrade(&req) {
+    if route.websocket && crate::sockets::is_upgrade(req) {
         let sockets = req
             .app_data::<web::Data<crate::sockets::SocketClient>>()
             .ok_or_else(|| ApiError::internal("socket client missing"))?;
-        return crate::sockets::tunnel(&req, payload, &gateway, route, upstream, sockets).await;
+        return crate::sockets::tunnel(
+            req,
+            payload,
+            gateway,
+            route,
+            upstream,
+            client_addr,
+            sockets,
+        )
+        .await;
     }
+    let client = req
+        .app_data::<web::Data<awc::Client>>()
+        .ok_or_else(|| ApiError::internal("upstream client missing"))?;
     let declared_len = content_length(req.headers());
     if declared_len.is_some_and(|n| n > route.max_body_bytes as u64) {
         return Err(too_large());
@@ -124,7 +155,7 @@ pub async fn forward(
         let mut request = client
             .request(req.method().clone(), uri.clone())
             .timeout(route.timeout);
-        *request.headers_mut() = upstream_headers(&req, gateway.trusted_proxy_hops);
+        *request.headers_mut() = upstream_headers(req, gateway.trusted_proxy_hops, client_addr);
         request
     };
     let send_buffered = |body: &Bytes| match body.is_empty() {
@@ -173,7 +204,7 @@ pub async fn forward(
     gateway
         .metrics
         .upstream_response(&upstream.name, res.status().as_str(), elapsed);
-    Ok(client_response(&req, res))
+    Ok(client_response(req, res))
 }
 
 /// The connection failed before any response arrived (refused, or dropped by an upstream restarting or
@@ -210,9 +241,14 @@ fn classify(e: &SendRequestError) -> (&'static str, ApiError) {
 }
 
 /// The headers the upstream receives: the client's, minus hop-by-hop and gateway-owned ones, plus who
-/// the client is (`X-Forwarded-For`/`X-Real-IP`: the one address the gateway trusts), how and where it
-/// called (`X-Forwarded-Proto`/`-Host`) and which request this is (`X-Request-Id`).
-pub(crate) fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> HeaderMap {
+/// the client is (`X-Forwarded-For`/`X-Real-IP`: `client`, the one address the gateway trusts, from
+/// [`client_ip`]), how and where it called (`X-Forwarded-Proto`/`-Host`) and which request this is
+/// (`X-Request-Id`).
+pub(crate) fn upstream_headers(
+    req: &HttpRequest,
+    trusted_hops: usize,
+    client: IpAddr,
+) -> HeaderMap {
     let incoming = req.headers();
     let listed = connection_listed(incoming);
     let mut out = HeaderMap::with_capacity(incoming.len() + 4);
@@ -236,7 +272,7 @@ pub(crate) fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> Header
     let host = trusted("x-forwarded-host").or_else(|| incoming.get(header::HOST).cloned());
     // Only the address the gateway vouches for, so a service reading the first X-Forwarded-For entry
     // (actix's `realip_remote_addr`, identity's per-IP OTP limit) sees the client, never a forged one.
-    if let Some(v) = ip_header(client_ip(req, trusted_hops)) {
+    if let Some(v) = ip_header(client) {
         out.insert(HeaderName::from_static("x-forwarded-for"), v.clone());
         out.insert(HeaderName::from_static("x-real-ip"), v);
     }
@@ -251,7 +287,7 @@ pub(crate) fn upstream_headers(req: &HttpRequest, trusted_hops: usize) -> Header
 }
 
 /// An address as a header value, formatted on the stack.
-fn ip_header(ip: std::net::IpAddr) -> Option<HeaderValue> {
+fn ip_header(ip: IpAddr) -> Option<HeaderValue> {
     use std::io::Write;
     let mut buf = [0u8; 64];
     let mut cursor = std::io::Cursor::new(&mut buf[..]);
@@ -358,6 +394,7 @@ impl Stream for Limited {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::gate::client_ip;
     use actix_web::test::TestRequest;
 
     #[test]
@@ -375,7 +412,7 @@ mod tests {
             .insert_header(("authorization", "Bearer abc"))
             .insert_header(("accept-language", "hi"))
             .to_http_request();
-        let out = upstream_headers(&req, 0);
+        let out = upstream_headers(&req, 0, client_ip(&req, 0));
         for gone in [
             "connection",
             "x-secret",
@@ -402,7 +439,7 @@ mod tests {
             .insert_header(("x-forwarded-for", "203.0.113.9"))
             .insert_header(("x-forwarded-proto", "https"))
             .to_http_request();
-        let out = upstream_headers(&req, 1);
+        let out = upstream_headers(&req, 1, client_ip(&req, 1));
         assert_eq!(out.get("x-forwarded-for").unwrap(), "203.0.113.9");
         assert_eq!(out.get("x-real-ip").unwrap(), "203.0.113.9");
         assert_eq!(out.get("x-forwarded-proto").unwrap(), "https");

@@ -71,6 +71,7 @@ pub async fn tunnel(
     gateway: &Gateway,
     route: &Route,
     upstream: &Upstream,
+    client_addr: std::net::IpAddr,
     client: &SocketClient,
 ) -> Result<HttpResponse, ApiError> {
     if !origin_allowed(&gateway.cors, req.headers()) {
@@ -94,7 +95,9 @@ pub async fn tunnel(
     if !protocols.is_empty() {
         request = request.protocols(protocols);
     }
-    for (name, value) in &crate::proxy::upstream_headers(req, gateway.trusted_proxy_hops) {
+    for (name, value) in
+        &crate::proxy::upstream_headers(req, gateway.trusted_proxy_hops, client_addr)
+    {
         if !name.as_str().starts_with("sec-websocket-") {
             request = request.header(name.clone(), value.clone());
         }

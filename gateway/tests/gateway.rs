@@ -128,6 +128,37 @@ async fn route_table_sends_each_path_family_to_its_upstream_with_method_and_body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxied_requests_are_counted_under_their_route_in_the_metrics() {
+    let stack = Stack::start().await;
+    let gw = with_test_table(&stack, Setup::default()).await;
+    for path in ["/api/v1/rec/things/1/", "/api/v1/rec/things/2/?q=x"] {
+        assert_eq!(gw.get(path).await.status, 200, "{path}");
+    }
+    assert_eq!(gw.get("/api/v1/rec/items/42/notes/").await.status, 200);
+    let metrics = gw.send(gw.http.get(&gw.metrics)).await.text;
+    let count = |route: &str| {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("hm_http_requests_total{")
+                    && l.contains("method=\"GET\"")
+                    && l.contains(&format!("route=\"{route}\""))
+                    && l.contains("status=\"200\"")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .map(str::to_owned)
+    };
+    // By the table's pattern, never by the raw path with its ids.
+    assert_eq!(count("/api/v1/rec/").as_deref(), Some("2"), "{metrics}");
+    assert_eq!(
+        count("/api/v1/rec/items/*/notes/").as_deref(),
+        Some("1"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("/api/v1/rec/things/1/"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_checked_with_the_exact_401_bodies_even_on_public_routes() {
     let stack = Stack::start().await;
     let gw = with_test_table(&stack, Setup::default()).await;

@@ -4,7 +4,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, Error, HttpResponse};
+use actix_web::{web, Error, HttpMessage, HttpResponse};
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
@@ -177,8 +177,16 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// The `route` label of a request that the app routed by a table of its own rather than by an actix
+/// resource (the gateway's route table: ARCHITECTURE §6), set as a request extension before the
+/// response. Its text is the table's pattern, e.g. `/api/v1/bookings/`: bounded like a resource
+/// template, never the raw path.
+#[derive(Debug, Clone)]
+pub struct RouteLabel(pub Arc<str>);
+
 /// Counts and times every request by its route template (never the raw path, which would explode the
-/// label space with ids).
+/// label space with ids): the [`RouteLabel`] the app set, else the actix resource's pattern, else
+/// `unmatched`.
 pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -188,20 +196,25 @@ pub async fn track(
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
-        let route = res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned());
+        let labelled = res.request().extensions().get::<RouteLabel>().cloned();
+        let pattern;
+        let route = match &labelled {
+            Some(RouteLabel(label)) => label,
+            None => {
+                pattern = res.request().match_pattern();
+                pattern.as_deref().unwrap_or("unmatched")
+            }
+        };
         let status = res.status();
         metrics
             .inner
             .requests
-            .with_label_values(&[method, &route, status.as_str()])
+            .with_label_values(&[method, route, status.as_str()])
             .inc();
         metrics
             .inner
             .latency
-            .with_label_values(&[method, &route])
+            .with_label_values(&[method, route])
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(res)
