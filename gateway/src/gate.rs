@@ -122,7 +122,7 @@ pub async fn gate(
         return Ok(refuse(req, e));
     }
     // Read once: the anonymous throttle's key and the address the upstream is told.
-    let client = client_ip(req.request(), gateway.trusted_proxy_hops);
+    let client = ClientAddr::new(client_ip(req.request(), gateway.trusted_proxy_hops));
     let decision = if throttled {
         let (rate, key, scope) = match &user {
             Some(u) => (
@@ -132,7 +132,9 @@ pub async fn gate(
             ),
             None => (
                 gateway.anon_rate,
-                gateway.keys.key(format_args!("throttle:anon:{client}")),
+                gateway
+                    .keys
+                    .key(format_args!("throttle:anon:{}", client.as_str())),
                 "anon",
             ),
         };
@@ -175,6 +177,35 @@ fn permit(policy: &Policy, user: Option<&AuthUser>) -> Result<(), ApiError> {
 
 fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     req.into_response(error.error_response())
+}
+
+/// The client's address as the gate read it ([`client_ip`]), with its text made once: the anonymous
+/// throttle's key and the upstream's `X-Forwarded-For` and `X-Real-IP` all use it.
+#[derive(Debug, Clone)]
+pub struct ClientAddr {
+    pub ip: IpAddr,
+    /// `ip` as `Display` writes it (the canonical form, so one client has one throttle key).
+    pub text: HeaderValue,
+}
+
+impl ClientAddr {
+    pub fn new(ip: IpAddr) -> Self {
+        use std::io::Write;
+        // At most 45 bytes (IPv6 with an embedded IPv4), formatted on the stack.
+        let mut buf = [0u8; 64];
+        let mut cursor = std::io::Cursor::new(&mut buf[..]);
+        let written = write!(cursor, "{ip}").map(|()| cursor.position() as usize);
+        let text = written
+            .ok()
+            .and_then(|len| HeaderValue::from_bytes(&buf[..len]).ok())
+            // Unreachable (an address's text is short ASCII); RFC 7239's word for an unknown node.
+            .unwrap_or(HeaderValue::from_static("unknown"));
+        ClientAddr { ip, text }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.text.to_str().unwrap_or("unknown")
+    }
 }
 
 /// The client's address: the peer, or, behind `hops` trusted proxies that each append the address they

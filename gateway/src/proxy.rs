@@ -3,7 +3,7 @@
 //! `X-Request-Id` set, the route's timeout and body limit applied, and one retry of an idempotent
 //! request whose connection failed before the upstream saw it.
 
-use crate::gate::Gateway;
+use crate::gate::{ClientAddr, Gateway};
 use actix_web::body::{BodyStream, BoxBody, SizedStream};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::ParseError;
@@ -16,7 +16,6 @@ use futures_util::{Stream, StreamExt};
 use hm_platform::error::ApiError;
 use hm_platform::telemetry::{RequestId, REQUEST_ID_HEADER};
 use std::cell::Cell;
-use std::net::IpAddr;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -102,11 +101,11 @@ pub async fn forward(
     req: ServiceRequest,
     gateway: &Gateway,
     index: usize,
-    client: IpAddr,
+    client: ClientAddr,
 ) -> ServiceResponse<BoxBody> {
     let (req, mut payload) = req.into_parts();
     let sent = match web::Payload::from_request(&req, &mut payload).await {
-        Ok(payload) => send(&req, payload, gateway, index, client).await,
+        Ok(payload) => send(&req, payload, gateway, index, &client).await,
         Err(e) => return ServiceResponse::from_err(e, req),
     };
     match sent {
@@ -120,7 +119,7 @@ async fn send(
     payload: web::Payload,
     gateway: &Gateway,
     index: usize,
-    client_addr: IpAddr,
+    client_addr: &ClientAddr,
 ) -> Result<HttpResponse, ApiError> {
     let route = gateway.table.route(index);
     let upstream = gateway.table.upstream_of(route);
@@ -242,12 +241,12 @@ fn classify(e: &SendRequestError) -> (&'static str, ApiError) {
 
 /// The headers the upstream receives: the client's, minus hop-by-hop and gateway-owned ones, plus who
 /// the client is (`X-Forwarded-For`/`X-Real-IP`: `client`, the one address the gateway trusts, from
-/// [`client_ip`]), how and where it called (`X-Forwarded-Proto`/`-Host`) and which request this is
+/// `gate::client_ip`), how and where it called (`X-Forwarded-Proto`/`-Host`) and which request this is
 /// (`X-Request-Id`).
 pub(crate) fn upstream_headers(
     req: &HttpRequest,
     trusted_hops: usize,
-    client: IpAddr,
+    client: &ClientAddr,
 ) -> HeaderMap {
     let incoming = req.headers();
     let listed = connection_listed(incoming);
@@ -272,10 +271,11 @@ pub(crate) fn upstream_headers(
     let host = trusted("x-forwarded-host").or_else(|| incoming.get(header::HOST).cloned());
     // Only the address the gateway vouches for, so a service reading the first X-Forwarded-For entry
     // (actix's `realip_remote_addr`, identity's per-IP OTP limit) sees the client, never a forged one.
-    if let Some(v) = ip_header(client) {
-        out.insert(HeaderName::from_static("x-forwarded-for"), v.clone());
-        out.insert(HeaderName::from_static("x-real-ip"), v);
-    }
+    out.insert(
+        HeaderName::from_static("x-forwarded-for"),
+        client.text.clone(),
+    );
+    out.insert(HeaderName::from_static("x-real-ip"), client.text.clone());
     out.insert(HeaderName::from_static("x-forwarded-proto"), proto);
     if let Some(host) = host {
         out.insert(HeaderName::from_static("x-forwarded-host"), host);
@@ -284,16 +284,6 @@ pub(crate) fn upstream_headers(
         out.insert(REQUEST_ID_HEADER, id);
     }
     out
-}
-
-/// An address as a header value, formatted on the stack.
-fn ip_header(ip: IpAddr) -> Option<HeaderValue> {
-    use std::io::Write;
-    let mut buf = [0u8; 64];
-    let mut cursor = std::io::Cursor::new(&mut buf[..]);
-    write!(cursor, "{ip}").ok()?;
-    let len = cursor.position() as usize;
-    HeaderValue::from_bytes(&buf[..len]).ok()
 }
 
 /// A `Content-Length` header's value: ASCII digits only.
@@ -412,7 +402,7 @@ mod tests {
             .insert_header(("authorization", "Bearer abc"))
             .insert_header(("accept-language", "hi"))
             .to_http_request();
-        let out = upstream_headers(&req, 0, client_ip(&req, 0));
+        let out = upstream_headers(&req, 0, &ClientAddr::new(client_ip(&req, 0)));
         for gone in [
             "connection",
             "x-secret",
@@ -439,7 +429,7 @@ mod tests {
             .insert_header(("x-forwarded-for", "203.0.113.9"))
             .insert_header(("x-forwarded-proto", "https"))
             .to_http_request();
-        let out = upstream_headers(&req, 1, client_ip(&req, 1));
+        let out = upstream_headers(&req, 1, &ClientAddr::new(client_ip(&req, 1)));
         assert_eq!(out.get("x-forwarded-for").unwrap(), "203.0.113.9");
         assert_eq!(out.get("x-real-ip").unwrap(), "203.0.113.9");
         assert_eq!(out.get("x-forwarded-proto").unwrap(), "https");

@@ -71,7 +71,7 @@ pub async fn tunnel(
     gateway: &Gateway,
     route: &Route,
     upstream: &Upstream,
-    client_addr: std::net::IpAddr,
+    client_addr: &crate::gate::ClientAddr,
     client: &SocketClient,
 ) -> Result<HttpResponse, ApiError> {
     if !origin_allowed(&gateway.cors, req.headers()) {
