@@ -178,8 +178,8 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
 }
 
 /// The `route` label of a request that the app routed by a table of its own rather than by an actix
-/// resource (the gateway's route table: ARCHITECTURE §6), set as a request extension before the
-/// response. Its text is the table's pattern, e.g. `/api/v1/bookings/`: bounded like a resource
+/// resource (the gateway's route table: ARCHITECTURE §6, whether the request was then proxied or
+/// refused), set as a request extension before the response. Its text is the table's pattern, e.g. `/api/v1/bookings/`: bounded like a resource
 /// template, never the raw path.
 #[derive(Debug, Clone)]
 pub struct RouteLabel(pub Arc<str>);
