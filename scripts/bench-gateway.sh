@@ -11,6 +11,8 @@
 # Release builds; JSON logs to /dev/null as in production. BENCH_BASELINE=path/to/hm-gateway (another
 # build, e.g. of an earlier commit) adds that binary as a column, same settings as the gateway: a before /
 # after comparison within one run, where run-to-run drift on a shared machine cannot blur it.
+# CPU per request is printed whole and split into user and system time: the system share is mostly the
+# sockets' work, which every proxy pays alike; the user share is the proxy's own code.
 # Target (issue #20): the gateway's throughput >= nginx's and its p99 <= nginx's + 1 ms, with and
 # without a token.
 set -euo pipefail
@@ -129,21 +131,25 @@ request = function()
 end
 LUA
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# Ticks of a process and its children (nginx's workers are its children).
+# User and system CPU ticks of a process and its children (nginx's workers are its children): "user sys".
 tree_ticks() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(cpu_ticks "$p"))); done
-  echo "$total"
+  local user=0 sys=0 p u s
+  for p in $1 $(pgrep -P "$1" || true); do
+    read -r u s < <(awk '{print $14, $15}' "/proc/$p/stat")
+    user=$((user + u)) sys=$((sys + s))
+  done
+  echo "$user $sys"
 }
-run() { # name url pid lua -> "rps p50_ms p99_ms cpu_us_per_request_of_pid"
+run() { # name url pid lua -> "rps p50_ms p99_ms cpu_us user_us sys_us" (CPU per request of pid)
   wrk -t2 -c"$CONNECTIONS" -d3s -s "$4" "$2" >/dev/null # warm-up
   local before; before=$(tree_ticks "$3")
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$4" "$2" >"$work/$1.txt"
   python3 - "$work/$1.txt" "$before" "$(tree_ticks "$3")" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-ticks, hz = int(sys.argv[3]) - int(sys.argv[2]), int(sys.argv[4])
+(u0, s0), (u1, s1) = (map(int, a.split()) for a in sys.argv[2:4])
+hz = int(sys.argv[4])
+user, system = u1 - u0, s1 - s0
 total = int(re.search(r"(\d+) requests in", text).group(1))
 def ms(v):
     m = re.match(r"([\d.]+)(us|ms|s|m)", v)
@@ -155,7 +161,8 @@ p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
 p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if errors: sys.exit(f"{errors.group(1)} failed responses")
-print(f"{rps:.0f} {p50:.3f} {p99:.3f} {ticks / hz / total * 1e6:.1f}")
+per = lambda ticks: ticks / hz / total * 1e6
+print(f"{rps:.0f} {p50:.3f} {p99:.3f} {per(user + system):.1f} {per(user):.1f} {per(system):.1f}")
 PY
 }
 
@@ -182,14 +189,16 @@ names = {"direct": "direct", "nginx": "nginx", "gateway": "gateway (throttle on 
          "bare": "gateway (throttle off)", "baseline": "BENCH_BASELINE (throttle on)"}
 print(f"GET /api/v1/bench/ping/  wrk -t2 -c{sys.argv[2]} -d{sys.argv[3]}  "
       f"({os.cpu_count()} cores shared by wrk, proxy, upstream, Redis)")
-print(f"{'round':<7}{'client':<11}{'':29}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}")
+print(f"{'round':<7}{'client':<11}{'':29}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
+      f"{'(user':>7}{'+ sys)':>8}")
 verdicts = []
 for rnd in sorted({r[0] for r in rows}):
     for auth in ("anonymous", "signed-in"):
         got = {r[2]: r[3:] for r in rows if r[0] == rnd and r[1] == auth}
         for name in (n for n in names if n in got):
-            rps, p50, p99, cpu = got[name]
-            print(f"{rnd:<7}{auth:<11}{names[name]:29}{float(rps):>11.0f}{float(p50):>9.3f}{float(p99):>9.3f}{cpu:>12}")
+            rps, p50, p99, cpu, user, system = got[name]
+            print(f"{rnd:<7}{auth:<11}{names[name]:29}{float(rps):>11.0f}{float(p50):>9.3f}{float(p99):>9.3f}{cpu:>12}"
+                  f"{user:>7}{system:>8}")
         g, n = got["gateway"], got["nginx"]
         ok = float(g[0]) >= float(n[0]) and float(g[2]) <= float(n[2]) + 1.0
         verdicts.append(ok)
