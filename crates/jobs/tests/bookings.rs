@@ -308,17 +308,9 @@ async fn a_booking_moves_through_its_status_machine_for_the_right_people_only() 
     );
     assert_eq!(assigned["worker"]["id"], json!(w.raju_profile));
     assert_eq!(assigned["user"]["phone"], "+919000000001");
-    // One transaction's events reach a consumer in either order: the relay's loops publish
-    // concurrently (ARCHITECTURE §7), so they are compared by type.
-    let mut pair = Vec::new();
-    for _ in 0..2 {
-        let (event, _) = events
-            .next(Duration::from_secs(10))
-            .await
-            .expect("assigned and status_changed");
-        pair.push(event);
-    }
-    pair.sort_by_key(|event| event["type"].as_str().map(str::to_owned));
+    let pair = events
+        .next_by_type(2, Duration::from_secs(10), "assigned and status_changed")
+        .await;
     assert_eq!(
         (&pair[0]["type"], &pair[0]["data"]["worker_name"]),
         (&json!("jobs.booking.assigned"), &json!("Raju Kumar"))

@@ -559,6 +559,24 @@ impl EventTap {
             .map(|e| e.to_string());
         Some((serde_json::from_slice(&delivery.data).ok()?, expiration))
     }
+
+    /// The next `n` envelopes, each within `wait`, sorted by `type`: events that are in the outbox at
+    /// once reach a consumer in any order, since the relay's loops publish concurrently (ARCHITECTURE
+    /// §7). Panics, naming `what`, when fewer arrive.
+    pub async fn next_by_type(
+        &mut self,
+        n: usize,
+        wait: std::time::Duration,
+        what: &str,
+    ) -> Vec<serde_json::Value> {
+        let mut events = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (event, _) = self.next(wait).await.unwrap_or_else(|| panic!("{what}"));
+            events.push(event);
+        }
+        events.sort_by_key(|event| event["type"].as_str().map(str::to_owned));
+        events
+    }
 }
 
 /// One JSON request to `url` with an optional bearer token and body: the status and the JSON answer

@@ -148,17 +148,12 @@ async fn kiosks_authenticate_with_their_token_and_keep_one_open_check_in() {
         (status, body),
         (400, json!({"error": "Worker is not checked in."}))
     );
-    // Both are in the outbox at once, and the relay's loops publish concurrently (ARCHITECTURE §7):
-    // each arrives once, in either order.
-    let mut kinds = Vec::new();
-    for _ in 0..2 {
-        let (event, _) = events
-            .next(Duration::from_secs(10))
-            .await
-            .expect("checked_in and checked_out");
-        kinds.push(event["type"].as_str().unwrap_or_default().to_owned());
-    }
-    kinds.sort();
+    let kinds: Vec<_> = events
+        .next_by_type(2, Duration::from_secs(10), "checked_in and checked_out")
+        .await
+        .into_iter()
+        .map(|event| event["type"].clone())
+        .collect();
     assert_eq!(
         kinds,
         [

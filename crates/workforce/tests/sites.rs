@@ -413,17 +413,13 @@ async fn every_site_change_is_announced() {
     assert_eq!(status, 200);
     let (status, _) = call(Method::DELETE, path, None).await;
     assert_eq!(status, 204);
-    // All three are in the outbox at once, and the relay's loops publish concurrently (ARCHITECTURE
-    // §7): each arrives once, in any order, so they are compared by type.
-    let mut seen = Vec::new();
-    for _ in 0..3 {
-        let (event, _) = events
-            .next(std::time::Duration::from_secs(10))
-            .await
-            .expect("created, updated and deleted");
-        seen.push(event);
-    }
-    seen.sort_by_key(|event| event["type"].as_str().map(str::to_owned));
+    let seen = events
+        .next_by_type(
+            3,
+            std::time::Duration::from_secs(10),
+            "created, updated and deleted",
+        )
+        .await;
     for (event, (kind, active)) in seen.iter().zip([
         ("workforce.site.created", true),
         ("workforce.site.deleted", false),
