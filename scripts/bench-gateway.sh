@@ -13,6 +13,10 @@
 # after comparison within one run, where run-to-run drift on a shared machine cannot blur it.
 # CPU per request is printed whole and split into user and system time: the system share is mostly the
 # sockets' work, which every proxy pays alike; the user share is the proxy's own code.
+# Two bare proxies with none of the gateway's work (gateway/examples/bench_floor.rs) run beside it as the
+# floors of their stacks: actix-web with awc (the gateway's own) and hyper 1 server and pooled client,
+# one runtime per worker. What the gateway costs above the first is its own work; nginx against the
+# second is what the best Rust stack here can reach at all.
 # Target (issue #20): the gateway's throughput >= nginx's and its p99 <= nginx's + 1 ms, with and
 # without a token.
 set -euo pipefail
@@ -26,6 +30,8 @@ GATEWAY_PORT=18000
 BARE_GATEWAY_PORT=18001
 NGINX_PORT=18002
 BASELINE_PORT=18003
+FLOOR_ACTIX_PORT=18004
+FLOOR_HYPER_PORT=18005
 BASELINE="${BENCH_BASELINE:-}"
 if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then
   echo "bench-gateway: BENCH_BASELINE=$BASELINE is not an executable" >&2
@@ -40,7 +46,7 @@ for tool in wrk nginx; do
   fi
 done
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-cargo build --release -q -p hm-gateway --bin hm-gateway --example bench_upstream
+cargo build --release -q -p hm-gateway --bin hm-gateway --example bench_upstream --example bench_floor
 bin="${CARGO_TARGET_DIR:-target}/release"
 
 work="$(mktemp -d)"
@@ -107,12 +113,20 @@ if [ -n "$BASELINE" ]; then
   gateway $BASELINE_PORT 100/hour 1000/hour "$BASELINE"
   baseline_pid=${pids[-1]}
 fi
+for floor in actix hyper; do
+  port=$FLOOR_ACTIX_PORT
+  [ $floor = hyper ] && port=$FLOOR_HYPER_PORT
+  PORT=$port HTTP_WORKERS=2 BENCH_UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT" "$bin/examples/bench_floor" $floor &
+  pids+=($!)
+done
+floor_actix_pid=${pids[-2]} floor_hyper_pid=${pids[-1]}
 "$NGINX" -c "$work/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 for port in $UPSTREAM_PORT $GATEWAY_PORT $BARE_GATEWAY_PORT ${BASELINE:+$BASELINE_PORT}; do
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 done
-for port in $GATEWAY_PORT $NGINX_PORT; do
+for port in $GATEWAY_PORT $NGINX_PORT $FLOOR_ACTIX_PORT $FLOOR_HYPER_PORT; do
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/api/v1/bench/ping/" >/dev/null && break; sleep 0.1; done
   curl -fs "http://127.0.0.1:$port/api/v1/bench/ping/" >/dev/null || { echo "port $port is not proxying"; exit 1; }
 done
 token="$(head -1 "$work/tokens")"
@@ -177,6 +191,8 @@ for round in $(seq "$ROUNDS"); do
     echo "$round $auth nginx $(run nginx "http://127.0.0.1:$NGINX_PORT$ping" "$nginx_pid" "$lua")" >>"$results"
     echo "$round $auth gateway $(run gateway "http://127.0.0.1:$GATEWAY_PORT$ping" "${pids[1]}" "$lua")" >>"$results"
     echo "$round $auth bare $(run bare "http://127.0.0.1:$BARE_GATEWAY_PORT$ping" "${pids[2]}" "$lua")" >>"$results"
+    echo "$round $auth floor-actix $(run floor-actix "http://127.0.0.1:$FLOOR_ACTIX_PORT$ping" "$floor_actix_pid" "$lua")" >>"$results"
+    echo "$round $auth floor-hyper $(run floor-hyper "http://127.0.0.1:$FLOOR_HYPER_PORT$ping" "$floor_hyper_pid" "$lua")" >>"$results"
     if [ -n "$BASELINE" ]; then
       echo "$round $auth baseline $(run baseline "http://127.0.0.1:$BASELINE_PORT$ping" "$baseline_pid" "$lua")" >>"$results"
     fi
@@ -186,7 +202,8 @@ python3 - "$results" "$CONNECTIONS" "$DURATION" <<'PY'
 import os, sys
 rows = [line.split() for line in open(sys.argv[1])]
 names = {"direct": "direct", "nginx": "nginx", "gateway": "gateway (throttle on Redis)",
-         "bare": "gateway (throttle off)", "baseline": "BENCH_BASELINE (throttle on)"}
+         "bare": "gateway (throttle off)", "floor-actix": "bare actix-web + awc",
+         "floor-hyper": "bare hyper", "baseline": "BENCH_BASELINE (throttle on)"}
 print(f"GET /api/v1/bench/ping/  wrk -t2 -c{sys.argv[2]} -d{sys.argv[3]}  "
       f"({os.cpu_count()} cores shared by wrk, proxy, upstream, Redis)")
 print(f"{'round':<7}{'client':<11}{'':29}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}"
@@ -205,6 +222,9 @@ for rnd in sorted({r[0] for r in rows}):
         print(f"{'':7}{'':11}gateway/nginx throughput {float(g[0]) / float(n[0]):.0%}, p99 "
               f"{float(g[2]) - float(n[2]):+.3f} ms  -> {'met' if ok else 'NOT met'} "
               f"(target >= 100%, <= +1 ms)")
+        fa, fh = got["floor-actix"], got["floor-hyper"]
+        print(f"{'':7}{'':11}floors/nginx throughput: bare actix-web + awc {float(fa[0]) / float(n[0]):.0%}, "
+              f"bare hyper {float(fh[0]) / float(n[0]):.0%}; gateway/bare actix-web {float(g[0]) / float(fa[0]):.0%}")
         if "baseline" in got:
             b = got["baseline"]
             print(f"{'':7}{'':11}gateway/baseline throughput {float(g[0]) / float(b[0]):.0%}, "
