@@ -68,7 +68,7 @@ fmt-check:
 ## bench: every benchmark (release builds; numbers, not pass/fail)
 bench: bench-gateway bench-catalog bench-nearby bench-bookings bench-realtime bench-analytics
 
-## bench-gateway: a small JSON endpoint directly and through the gateway (wrk, 32 connections)
+## bench-gateway: a small JSON endpoint directly, through nginx, through the gateway and through two bare proxies (the floors of actix-web + awc and of hyper), in one run (wrk, 32 connections)
 bench-gateway:
 	scripts/bench-gateway.sh
 

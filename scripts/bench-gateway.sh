@@ -15,8 +15,8 @@
 # sockets' work, which every proxy pays alike; the user share is the proxy's own code.
 # Two bare proxies with none of the gateway's work (gateway/examples/bench_floor.rs) run beside it as the
 # floors of their stacks: actix-web with awc (the gateway's own) and hyper 1 server and pooled client,
-# one runtime per worker. What the gateway costs above the first is its own work; nginx against the
-# second is what the best Rust stack here can reach at all.
+# one runtime per worker. What the gateway costs above the first is its own work; the second is the
+# fastest Rust stack measured here (issue #20's note).
 # Target (issue #20): the gateway's throughput >= nginx's and its p99 <= nginx's + 1 ms, with and
 # without a token.
 set -euo pipefail
@@ -224,7 +224,8 @@ for rnd in sorted({r[0] for r in rows}):
               f"(target >= 100%, <= +1 ms)")
         fa, fh = got["floor-actix"], got["floor-hyper"]
         print(f"{'':7}{'':11}floors/nginx throughput: bare actix-web + awc {float(fa[0]) / float(n[0]):.0%}, "
-              f"bare hyper {float(fh[0]) / float(n[0]):.0%}; gateway/bare actix-web {float(g[0]) / float(fa[0]):.0%}")
+              f"bare hyper {float(fh[0]) / float(n[0]):.0%}; gateway (throttle on)/bare actix-web + awc "
+              f"{float(g[0]) / float(fa[0]):.0%}")
         if "baseline" in got:
             b = got["baseline"]
             print(f"{'':7}{'':11}gateway/baseline throughput {float(g[0]) / float(b[0]):.0%}, "

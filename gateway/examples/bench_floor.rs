@@ -4,12 +4,14 @@
 //! own.
 //!
 //! `bench_floor actix`: actix-web with awc, the gateway's own stack and upstream client
-//! (`hm_gateway::proxy::client`), `HTTP_WORKERS` workers. `bench_floor hyper`: hyper 1's HTTP/1 server
-//! and pooled client (hyper-util's), one single-threaded runtime per worker, each accepting on its own
-//! `SO_REUSEPORT` socket, as nginx's workers do. Both listen on 127.0.0.1:`PORT` and forward every
-//! request to `BENCH_UPSTREAM` (default `http://127.0.0.1:18101`) with its path and query, the
-//! client's headers minus `Connection` and `Host`, and `X-Forwarded-For`/`-Proto` set as nginx's
-//! benchmark configuration sets them. A failed upstream call is a 502 with no body.
+//! (`hm_gateway::proxy::client`), `HTTP_WORKERS` workers; the response keeps the upstream's
+//! `Content-Length`, as the gateway's does. `bench_floor hyper`: hyper 1's HTTP/1 server and pooled
+//! client (hyper-util's), one single-threaded runtime per worker, each accepting on its own
+//! `SO_REUSEPORT` socket. Both listen on 127.0.0.1:`PORT` and forward each request to `BENCH_UPSTREAM`
+//! (default `http://127.0.0.1:18101`) with its method, path and query, the client's headers minus
+//! `Connection` and `Host`, `X-Forwarded-For` set to the peer's address and `X-Forwarded-Proto: http`.
+//! They are made for the benchmark's GETs: the actix floor sends no request body, and neither removes
+//! the other hop-by-hop headers. A failed upstream call is a 502 with no body.
 
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Empty};
@@ -77,8 +79,12 @@ mod bare_hyper {
         let listener = socket.listen(1024)?;
         let client = upstream_client();
         loop {
-            let (stream, peer) = listener.accept().await?;
-            stream.set_nodelay(true)?;
+            // A failed accept (a client gone, a full file table) loses that connection, not the worker.
+            let Ok((stream, peer)) = listener.accept().await else {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
             let client = client.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| {
@@ -126,6 +132,7 @@ mod bare_hyper {
 
 /// actix-web's side: the gateway's server and upstream client, nothing else.
 mod bare_actix {
+    use actix_web::body::SizedStream;
     use actix_web::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use std::time::Duration;
@@ -163,7 +170,14 @@ mod bare_actix {
                         out.append_header((name.clone(), value.clone()));
                     }
                 }
-                out.streaming(res)
+                let length = res
+                    .headers()
+                    .get(CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                match length {
+                    Some(length) => out.body(SizedStream::new(length, res)),
+                    None => out.streaming(res),
+                }
             }
             Err(_) => HttpResponse::BadGateway().finish(),
         }
